@@ -1,0 +1,171 @@
+// Turns untrusted JSON into a TargetTable, or into a list of specific, path-named problems.
+// Only what cannot be a table at all is refused; bad values inside a valid shape are kept for the rules.
+import type { z } from 'zod'
+import { LIMITS } from './limits.ts'
+import { newId } from './ids.ts'
+import { fieldLabel } from './labels.ts'
+import { formatPath, type PathSegment } from './path.ts'
+import { lenientSchemas, strictSchemas, type SchemaMode, type TargetTable } from './schema.ts'
+import { numberToPlainString } from './money.ts'
+
+export interface ParseProblem {
+  /** location in the table, e.g. `indicators[3].target` */
+  path: string
+  /** stable machine code: `type`, `too_long`, `too_many`, `unknown_key`, `invalid_value`, `required`, `not_object` */
+  code: string
+  /** Chinese message naming the field */
+  message: string
+}
+
+export type ParseResult = { ok: true; table: TargetTable } | { ok: false; problems: ParseProblem[] }
+
+export interface ParseOptions {
+  mode?: SchemaMode
+  /** assign missing row ids (files and API input); the live document must already have them */
+  assignIds?: boolean
+}
+
+const TEXT_FIELDS_OF_ROW = ['level1', 'level2', 'level3', 'comparator', 'target', 'unit'] as const
+const ROW_LISTS = ['indicators', 'tasks', 'coreIndicators', 'priorYear'] as const
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v)
+}
+
+/** Cheap checks that must run before any deep work, so a 20 000-row table costs nothing. */
+function precheck(raw: unknown): ParseProblem[] {
+  if (!isPlainObject(raw)) return [{ path: '', code: 'not_object', message: '表格内容必须是一个 JSON 对象' }]
+  const problems: ParseProblem[] = []
+  const caps: Record<string, number> = { indicators: LIMITS.indicators, tasks: LIMITS.tasks, coreIndicators: LIMITS.auxRows, priorYear: LIMITS.auxRows }
+  for (const key of ROW_LISTS) {
+    const list = raw[key]
+    if (list === undefined) continue
+    if (!Array.isArray(list)) {
+      problems.push({ path: key, code: 'type', message: `${fieldLabel(key)}（${key}）必须是列表` })
+      continue
+    }
+    if (list.length > caps[key]!) {
+      problems.push({ path: key, code: 'too_many', message: `${fieldLabel(key)}（${key}）共 ${list.length} 行，超过上限 ${caps[key]} 行` })
+      continue
+    }
+    list.forEach((row, i) => {
+      if (!isPlainObject(row)) problems.push({ path: `${key}[${i}]`, code: 'not_object', message: `${fieldLabel(key)}第 ${i + 1} 行必须是对象` })
+    })
+  }
+  return problems
+}
+
+/** Returns a normalised copy: row ids assigned, default period, numbers typed into text fields kept as their text. */
+function normalise(raw: Record<string, unknown>, assignIds: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...raw }
+  for (const key of ROW_LISTS) {
+    const list = raw[key]
+    if (!Array.isArray(list)) continue
+    out[key] = list.map((row: Record<string, unknown>) => {
+      const r: Record<string, unknown> = { ...row }
+      if (assignIds && (r.id === undefined || r.id === null || r.id === '')) r.id = newId(key === 'tasks' ? 't' : 'r')
+      if (key === 'indicators') {
+        if (r.period === undefined || r.period === null || r.period === '') r.period = 'annual'
+        for (const f of TEXT_FIELDS_OF_ROW) {
+          if (typeof r[f] === 'number') r[f] = numberToPlainString(r[f] as number)
+          else if (r[f] === undefined || r[f] === null) r[f] = ''
+        }
+      }
+      if (key === 'tasks') {
+        for (const f of ['name', 'content'] as const) if (r[f] === undefined || r[f] === null) r[f] = ''
+        for (const f of ['total', 'fiscal', 'other'] as const) if (r[f] === undefined) r[f] = null
+      }
+      return r
+    })
+  }
+  return out
+}
+
+function describeIssue(issue: z.core.$ZodIssue, path: PathSegment[]): ParseProblem {
+  const where = formatPath(path)
+  const last = path[path.length - 1]
+  const label = typeof last === 'number' ? `${fieldLabel(path[path.length - 2])}${fieldLabel(last)}` : fieldLabel(last)
+  const named = where ? `${label}（${where}）` : '表格'
+  switch (issue.code) {
+    case 'invalid_type': {
+      const received = (issue as { input?: unknown }).input
+      if (received === undefined) return { path: where, code: 'required', message: `${named}缺失` }
+      return { path: where, code: 'type', message: `${named}类型错误：应为${typeName(issue.expected)}` }
+    }
+    case 'too_big':
+      if (issue.origin === 'string') return { path: where, code: 'too_long', message: `${named}文字过长（最多 ${issue.maximum} 字）` }
+      if (issue.origin === 'array') return { path: where, code: 'too_many', message: `${named}行数过多（最多 ${issue.maximum} 行）` }
+      return { path: where, code: 'invalid_value', message: `${named}数值过大（最大 ${issue.maximum}）` }
+    case 'too_small':
+      if (issue.origin === 'string') return { path: where, code: 'required', message: `${named}不能为空` }
+      return { path: where, code: 'invalid_value', message: `${named}数值过小（最小 ${issue.minimum}）` }
+    case 'unrecognized_keys':
+      return { path: where, code: 'unknown_key', message: `${named}含未知字段：${issue.keys.join('、')}` }
+    case 'invalid_value':
+      return { path: where, code: 'invalid_value', message: `${named}取值无效，应为：${issue.values.map(String).join(' / ')}` }
+    case 'invalid_union': {
+      if (last === 'kind' || (issue as { discriminator?: string }).discriminator === 'kind') {
+        return { path: 'kind', code: 'invalid_value', message: '表类型（kind）取值无效，应为 project（项目）或 department（部门整体）' }
+      }
+      return { path: where, code: 'type', message: `${named}格式无效` }
+    }
+    default:
+      return { path: where, code: 'invalid_value', message: `${named}：${issue.message}` }
+  }
+}
+
+function typeName(expected: string): string {
+  const names: Record<string, string> = { string: '文字', number: '数字', boolean: '是/否', object: '对象', array: '列表', int: '整数', null: '空值' }
+  return names[expected] ?? expected
+}
+
+function collectIssues(issues: readonly z.core.$ZodIssue[], base: PathSegment[], out: ParseProblem[]) {
+  for (const issue of issues) {
+    const path = [...base, ...(issue.path as PathSegment[])]
+    if (issue.code === 'invalid_union' && path.length === 0) {
+      out.push(describeIssue(issue, ['kind']))
+      continue
+    }
+    out.push(describeIssue(issue, path))
+  }
+}
+
+export function parseTable(raw: unknown, options: ParseOptions = {}): ParseResult {
+  const mode = options.mode ?? 'lenient'
+  const early = precheck(raw)
+  if (early.length) return { ok: false, problems: early }
+  const input = normalise(raw as Record<string, unknown>, options.assignIds ?? mode === 'lenient')
+  const schemas = mode === 'strict' ? strictSchemas : lenientSchemas
+  const result = schemas.table.safeParse(input)
+  if (result.success) {
+    const dup = duplicateIds(result.data)
+    if (dup.length) return { ok: false, problems: dup }
+    return { ok: true, table: result.data as TargetTable }
+  }
+  const problems: ParseProblem[] = []
+  collectIssues(result.error.issues, [], problems)
+  return { ok: false, problems: problems.slice(0, 50) }
+}
+
+function duplicateIds(table: TargetTable): ParseProblem[] {
+  const problems: ParseProblem[] = []
+  const lists: [string, { id: string }[] | undefined][] = [
+    ['indicators', table.indicators],
+    ['tasks', table.kind === 'department' ? table.tasks : undefined],
+  ]
+  const seen = new Set<string>()
+  for (const [key, rows] of lists) {
+    rows?.forEach((row, i) => {
+      if (seen.has(row.id)) problems.push({ path: `${key}[${i}].id`, code: 'duplicate_id', message: `${fieldLabel(key)}第 ${i + 1} 行的编号 ${row.id} 重复` })
+      seen.add(row.id)
+    })
+  }
+  return problems
+}
+
+/** Parses or throws an AppError-shaped problem list; convenience for trusted call sites and tests. */
+export function parseTableOrThrow(raw: unknown, options?: ParseOptions): TargetTable {
+  const r = parseTable(raw, options)
+  if (!r.ok) throw new Error(r.problems.map((p) => `${p.path}: ${p.message}`).join('\n'))
+  return r.table
+}
