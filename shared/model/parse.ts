@@ -81,15 +81,23 @@ function normalise(raw: Record<string, unknown>, assignIds: boolean): Record<str
   return out
 }
 
-function describeIssue(issue: z.core.$ZodIssue, path: PathSegment[]): ParseProblem {
+function valueAt(input: unknown, path: readonly PathSegment[]): unknown {
+  let v: unknown = input
+  for (const seg of path) {
+    if (v === null || typeof v !== 'object') return undefined
+    v = (v as Record<string | number, unknown>)[seg]
+  }
+  return v
+}
+
+function describeIssue(issue: z.core.$ZodIssue, path: PathSegment[], input: unknown): ParseProblem {
   const where = formatPath(path)
   const last = path[path.length - 1]
   const label = typeof last === 'number' ? `${fieldLabel(path[path.length - 2])}${fieldLabel(last)}` : fieldLabel(last)
   const named = where ? `${label}（${where}）` : '表格'
   switch (issue.code) {
     case 'invalid_type': {
-      const received = (issue as { input?: unknown }).input
-      if (received === undefined) return { path: where, code: 'required', message: `${named}缺失` }
+      if (valueAt(input, path) === undefined) return { path: where, code: 'required', message: `${named}缺失` }
       return { path: where, code: 'type', message: `${named}类型错误：应为${typeName(issue.expected)}` }
     }
     case 'too_big':
@@ -119,14 +127,10 @@ function typeName(expected: string): string {
   return names[expected] ?? expected
 }
 
-function collectIssues(issues: readonly z.core.$ZodIssue[], base: PathSegment[], out: ParseProblem[]) {
+function collectIssues(issues: readonly z.core.$ZodIssue[], input: unknown, out: ParseProblem[]) {
   for (const issue of issues) {
-    const path = [...base, ...(issue.path as PathSegment[])]
-    if (issue.code === 'invalid_union' && path.length === 0) {
-      out.push(describeIssue(issue, ['kind']))
-      continue
-    }
-    out.push(describeIssue(issue, path))
+    const path = issue.path as PathSegment[]
+    out.push(describeIssue(issue, issue.code === 'invalid_union' && path.length === 0 ? ['kind'] : path, input))
   }
 }
 
@@ -134,7 +138,8 @@ export function parseTable(raw: unknown, options: ParseOptions = {}): ParseResul
   const mode = options.mode ?? 'lenient'
   const early = precheck(raw)
   if (early.length) return { ok: false, problems: early }
-  const input = normalise(raw as Record<string, unknown>, options.assignIds ?? mode === 'lenient')
+  // The live document must already hold exactly the shape: only outside input is normalised.
+  const input = mode === 'strict' && !options.assignIds ? raw : normalise(raw as Record<string, unknown>, options.assignIds ?? true)
   const schemas = mode === 'strict' ? strictSchemas : lenientSchemas
   const result = schemas.table.safeParse(input)
   if (result.success) {
@@ -143,7 +148,7 @@ export function parseTable(raw: unknown, options: ParseOptions = {}): ParseResul
     return { ok: true, table: result.data as TargetTable }
   }
   const problems: ParseProblem[] = []
-  collectIssues(result.error.issues, [], problems)
+  collectIssues(result.error.issues, input, problems)
   return { ok: false, problems: problems.slice(0, 50) }
 }
 

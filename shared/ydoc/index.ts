@@ -1,0 +1,8 @@
+// Public surface of the Yjs shape of tables and comment threads.
+export { TABLE_ROOT, ROW_LISTS, tableRoot, isLongText, toYValue, fromYValue, type RowList } from './shape.ts'
+export { toYDoc, fromYDoc, yDocToJson, encodeTable } from './table-doc.ts'
+export { setField, setRowField, insertRow, deleteRow, moveRow, replaceText, findRowIndex, getRow, rowIds, type FieldValue } from './edits.ts'
+export {
+  COMMENTS_ROOT, threadsRoot, addThread, addReply, setThreadStatus, readThreads,
+  type CommentAnchor, type CommentMessage, type CommentThread, type ThreadStatus,
+} from './comments-doc.ts'
