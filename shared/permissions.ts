@@ -1,0 +1,76 @@
+// Who may do what to a table: one pure function used by REST reads, exports, findings and the
+// live-document rooms alike (Grist's assertCan idea). A denial carries a readable reason.
+export const ROLES = ['finance', 'department', 'consultant', 'viewer'] as const
+export type Role = (typeof ROLES)[number]
+export const TABLE_STATUSES = ['draft', 'submitted', 'returned', 'approved'] as const
+export type TableStatus = (typeof TABLE_STATUSES)[number]
+export const TABLE_ACTIONS = ['read', 'edit', 'comment', 'submit', 'return', 'approve', 'reopen', 'export'] as const
+export type TableAction = (typeof TABLE_ACTIONS)[number]
+
+export interface Actor {
+  id: string
+  role: Role
+  /** departments the user belongs to, including (resolved by the server) their units */
+  departmentIds: readonly string[]
+}
+
+export interface TableRef {
+  departmentId: string
+  status: TableStatus
+  /** 涉密: only finance and the owning department may read */
+  classified?: boolean
+}
+
+export type Decision = { allowed: true } | { allowed: false; reason: string }
+
+const ALLOW: Decision = { allowed: true }
+const deny = (reason: string): Decision => ({ allowed: false, reason })
+
+function inScope(actor: Actor, table: TableRef): boolean {
+  return actor.departmentIds.includes(table.departmentId)
+}
+
+export function can(actor: Actor, action: TableAction, table: TableRef): Decision {
+  const finance = actor.role === 'finance'
+  const scoped = finance || inScope(actor, table)
+  const readable = finance || (scoped && !(table.classified && actor.role === 'consultant')) || (actor.role === 'viewer' && !table.classified)
+
+  if (!readable) return deny(table.classified ? '该表为涉密表，仅财政局和本部门可查看' : '该表不属于您所在的部门')
+  switch (action) {
+    case 'read':
+    case 'export':
+      return ALLOW
+    case 'edit':
+      if (actor.role === 'viewer') return deny('只读账号不能编辑')
+      if (table.status === 'approved') return deny('该表已批复锁定，需重新打开后才能编辑')
+      if (!scoped) return deny('该表不属于您所在的部门')
+      if (table.status === 'submitted' && !finance) return deny('该表已报送，审核期间不能编辑；如需修改请由财政局退回')
+      return ALLOW
+    case 'comment':
+      if (actor.role === 'viewer') return deny('只读账号不能发表意见')
+      if (!scoped) return deny('该表不属于您所在的部门')
+      if (table.status === 'approved') return deny('该表已批复锁定，不能再发表意见')
+      return ALLOW
+    case 'submit':
+      if (actor.role !== 'department' && !finance) return deny('只有部门用户可以报送')
+      if (!scoped) return deny('该表不属于您所在的部门')
+      if (table.status !== 'draft' && table.status !== 'returned') return deny('只有草稿或退回修改的表可以报送')
+      return ALLOW
+    case 'return':
+    case 'approve':
+      if (!finance) return deny('只有财政局可以退回或批复')
+      if (table.status !== 'submitted') return deny('只有已报送的表可以退回或批复')
+      return ALLOW
+    case 'reopen':
+      if (!finance) return deny('只有财政局可以重新打开已批复的表')
+      if (table.status !== 'approved') return deny('只有已批复的表可以重新打开')
+      return ALLOW
+  }
+}
+
+/** The live-document access level a connection gets. */
+export function roomAccess(actor: Actor, table: TableRef, room: 'table' | 'comments'): 'write' | 'read' | 'none' {
+  if (!can(actor, 'read', table).allowed) return 'none'
+  const action: TableAction = room === 'table' ? 'edit' : 'comment'
+  return can(actor, action, table).allowed ? 'write' : 'read'
+}
