@@ -1,9 +1,9 @@
-// Loads the reference sample tables (copied from ../shared/domain/samples into test/fixtures).
+// Loads the reference sample tables (kept in shared/domain/samples: tests and the demo city use them).
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 
-const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/samples')
+const dir = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../shared/domain/samples')
 
 export function sampleFiles(): string[] {
   return fs.readdirSync(dir).filter((f) => /^S\d+.*\.json$/.test(f)).sort()
