@@ -1,0 +1,130 @@
+// Opens the database: PostgreSQL (postgres.js pool) when given a URL, embedded PGlite otherwise.
+// Applies the committed migrations from drizzle/ before returning; callers get one Db type for both.
+import fs from 'node:fs'
+import { fileURLToPath } from 'node:url'
+import { sql } from 'drizzle-orm'
+import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
+import * as schema from './schema.ts'
+import { pgErrorCode } from './errors.ts'
+
+/** The database handle every repository takes; a transaction (`tx`) is one too. */
+export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
+
+export interface OpenDatabaseOptions {
+  /** `postgres://…`; when set, PostgreSQL is used and dataDir/memory are ignored */
+  url?: string
+  /** PGlite data directory, created if absent */
+  dataDir?: string
+  /** in-memory PGlite (the default when neither url nor dataDir is given) */
+  memory?: boolean
+  /** PostgreSQL pool size (default 10) */
+  poolSize?: number
+}
+
+export interface Database {
+  kind: 'postgres' | 'pglite'
+  db: Db
+  /** how long applying migrations took at open, in ms (PGlite: includes nothing of the WASM start) */
+  migrateMs: number
+  /** resolves when the database answers `select 1` */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+/** drizzle/ at the repository root, found from this file so the process's cwd does not matter. */
+export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.meta.url))
+
+// Any fixed number, shared by every process migrating the same PostgreSQL database.
+const MIGRATION_LOCK_KEY = 7_461_203_351
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
+  if (options.url) return openPostgres(options.url, options.poolSize ?? 10)
+  return openPglite(options.memory || !options.dataDir ? undefined : options.dataDir)
+}
+
+async function openPostgres(url: string, poolSize: number): Promise<Database> {
+  const { default: postgres } = await import('postgres')
+  const { drizzle } = await import('drizzle-orm/postgres-js')
+  const { migrate } = await import('drizzle-orm/postgres-js/migrator')
+
+  // Migrate on a dedicated single connection, then open the pool: the session-level advisory lock
+  // below lives on that connection, so it must be the only one.
+  // WATCH OUT: drizzle's migrator takes no lock of its own; two processes starting together would
+  // both try to apply the same migration. The advisory lock makes the second one wait, then no-op.
+  const t0 = performance.now()
+  const migrator = postgres(url, { max: 1, onnotice: () => {} })
+  try {
+    const mdb = drizzle(migrator, { schema })
+    await mdb.execute(sql.raw(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`))
+    try {
+      await migrate(mdb, { migrationsFolder: MIGRATIONS_FOLDER })
+    } finally {
+      await mdb.execute(sql.raw(`select pg_advisory_unlock(${MIGRATION_LOCK_KEY})`))
+    }
+  } catch (err) {
+    throw wrapOpenError('PostgreSQL', redact(url), err)
+  } finally {
+    await migrator.end({ timeout: 5 })
+  }
+  const migrateMs = performance.now() - t0
+
+  const pool = postgres(url, { max: poolSize, onnotice: () => {} })
+  // The driver-specific database is a PgDatabase over the same schema; only the raw-result type differs.
+  const db = drizzle(pool, { schema }) as unknown as Db
+  return {
+    kind: 'postgres',
+    db,
+    migrateMs,
+    ping: async () => {
+      await db.execute(sql`select 1`)
+    },
+    close: () => pool.end({ timeout: 5 }),
+  }
+}
+
+async function openPglite(dataDir: string | undefined): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  const { migrate } = await import('drizzle-orm/pglite/migrator')
+
+  // WATCH OUT: PGlite has no lock on its data directory; two processes opening the same one corrupt it.
+  if (dataDir) fs.mkdirSync(dataDir, { recursive: true })
+  const client = new PGlite(dataDir)
+  try {
+    await client.waitReady
+    const t0 = performance.now()
+    const pdb = drizzle(client, { schema })
+    await migrate(pdb, { migrationsFolder: MIGRATIONS_FOLDER })
+    const migrateMs = performance.now() - t0
+    const db = pdb as unknown as Db
+    return {
+      kind: 'pglite',
+      db,
+      migrateMs,
+      ping: async () => {
+        await db.execute(sql`select 1`)
+      },
+      close: () => client.close(),
+    }
+  } catch (err) {
+    await client.close().catch(() => {})
+    throw wrapOpenError('PGlite', dataDir ?? 'memory', err)
+  }
+}
+
+function wrapOpenError(driver: string, where: string, err: unknown): Error {
+  const code = pgErrorCode(err) ?? (err as { code?: unknown } | null)?.code
+  const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err)
+  return new Error(`opening ${driver} database ${where} failed${code ? ` (${String(code)})` : ''}: ${reason}`, { cause: err })
+}
+
+/** The URL without its password, fit for logs and error messages. */
+export function redact(url: string): string {
+  try {
+    const u = new URL(url)
+    if (u.password) u.password = '***'
+    return u.toString()
+  } catch {
+    return 'postgres://…'
+  }
+}

@@ -1,0 +1,266 @@
+// The database schema (Drizzle, pg-core): one file for PGlite and PostgreSQL alike.
+// `npx drizzle-kit generate` turns it into the SQL migrations committed in drizzle/.
+import { sql } from 'drizzle-orm'
+import {
+  bigint,
+  boolean,
+  check,
+  customType,
+  index,
+  integer,
+  jsonb,
+  pgTable,
+  primaryKey,
+  text,
+  timestamp,
+  unique,
+  type AnyPgColumn,
+} from 'drizzle-orm/pg-core'
+import { newId } from '../../shared/model/ids.ts'
+
+export const ROLES = ['finance', 'department', 'consultant', 'viewer'] as const
+export type Role = (typeof ROLES)[number]
+export const DEPARTMENT_KINDS = ['department', 'unit', 'town'] as const
+export type DepartmentKind = (typeof DEPARTMENT_KINDS)[number]
+export const TABLE_STATUSES = ['draft', 'submitted', 'returned', 'approved'] as const
+export type TableStatus = (typeof TABLE_STATUSES)[number]
+/** Live-document rooms: `<tableId>` holds the table, `<tableId>/comments` its threads. */
+export const ROOMS = ['table', 'comments'] as const
+export type Room = (typeof ROOMS)[number]
+export const VERSION_REASONS = ['approved', 'round', 'manual'] as const
+export type VersionReason = (typeof VERSION_REASONS)[number]
+export const THREAD_STATUSES = ['open', 'resolved'] as const
+export type ThreadStatus = (typeof THREAD_STATUSES)[number]
+export const LIBRARY_SCOPES = ['common', 'specific'] as const
+export type LibraryScope = (typeof LIBRARY_SCOPES)[number]
+
+// WATCH OUT: postgres.js hands bytea back as a Buffer (often a view into a shared pool slab), PGlite as
+// a Uint8Array. Copy into a fresh, exactly-sized Uint8Array so callers (Yjs) see one type on both.
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({
+  dataType() {
+    return 'bytea'
+  },
+  toDriver(value) {
+    return value
+  },
+  fromDriver(value) {
+    return new Uint8Array(value)
+  },
+})
+
+const createdAt = () => timestamp('created_at', { withTimezone: true }).notNull().defaultNow()
+const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull().defaultNow()
+/** `col IN (…)` check built from a constant list, so the database refuses what the types refuse. */
+const oneOf = (column: AnyPgColumn, values: readonly string[]) =>
+  sql`${column} in (${sql.join(values.map((v) => sql.raw(`'${v}'`)), sql`, `)})`
+
+/** 部门 / 单位 / 镇街: a department owns units; towns stand alone. */
+export const departments = pgTable(
+  'departments',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('d')),
+    code: text('code').notNull().unique('departments_code_unique'),
+    name: text('name').notNull(),
+    kind: text('kind').$type<DepartmentKind>().notNull(),
+    parentId: text('parent_id').references((): AnyPgColumn => departments.id, { onDelete: 'restrict' }),
+    createdAt: createdAt(),
+  },
+  (t) => [check('departments_kind_check', oneOf(t.kind, DEPARTMENT_KINDS)), index('departments_parent_idx').on(t.parentId)],
+)
+
+export const users = pgTable(
+  'users',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('u')),
+    username: text('username').notNull().unique('users_username_unique'),
+    passwordHash: text('password_hash').notNull(),
+    displayName: text('display_name').notNull(),
+    role: text('role').$type<Role>().notNull(),
+    disabled: boolean('disabled').notNull().default(false),
+    createdAt: createdAt(),
+  },
+  (t) => [check('users_role_check', oneOf(t.role, ROLES))],
+)
+
+export const userDepartments = pgTable(
+  'user_departments',
+  {
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    departmentId: text('department_id').notNull().references(() => departments.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.departmentId] }), index('user_departments_department_idx').on(t.departmentId)],
+)
+
+/** Sign-in sessions. Only a SHA-256 of the bearer token is stored, so a leaked table grants nothing. */
+export const sessions = pgTable(
+  'sessions',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('s')),
+    tokenHash: text('token_hash').notNull().unique('sessions_token_hash_unique'),
+    userId: text('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    ip: text('ip'),
+    userAgent: text('user_agent'),
+  },
+  (t) => [index('sessions_user_idx').on(t.userId)],
+)
+
+/** 绩效目标表: the row that names a table; its content lives in the live document (doc_updates/doc_snapshots). */
+export const targetTables = pgTable(
+  'target_tables',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('t')),
+    kind: text('kind').$type<'project' | 'department'>().notNull(),
+    template: text('template').notNull(),
+    year: integer('year').notNull(),
+    departmentId: text('department_id').notNull().references(() => departments.id, { onDelete: 'restrict' }),
+    title: text('title').notNull().default(''),
+    status: text('status').$type<TableStatus>().notNull().default('draft'),
+    round: integer('round').notNull().default(1),
+    version: integer('version').notNull().default(0),
+    classified: boolean('classified').notNull().default(false),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('target_tables_year_department_idx').on(t.year, t.departmentId),
+    index('target_tables_status_idx').on(t.status),
+    check('target_tables_kind_check', oneOf(t.kind, ['project', 'department'])),
+    check('target_tables_status_check', oneOf(t.status, TABLE_STATUSES)),
+  ],
+)
+
+/** Append-only Yjs update log, one row per stored update; compaction folds a prefix into doc_snapshots. */
+export const docUpdates = pgTable(
+  'doc_updates',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    tableId: text('table_id').notNull().references(() => targetTables.id, { onDelete: 'cascade' }),
+    room: text('room').$type<Room>().notNull(),
+    update: bytea('update').notNull(),
+    userId: text('user_id').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('doc_updates_table_room_id_idx').on(t.tableId, t.room, t.id), check('doc_updates_room_check', oneOf(t.room, ROOMS))],
+)
+
+/** Compacted document state: every update with id ≤ last_update_id is folded into `state`. */
+export const docSnapshots = pgTable(
+  'doc_snapshots',
+  {
+    tableId: text('table_id').notNull().references(() => targetTables.id, { onDelete: 'cascade' }),
+    room: text('room').$type<Room>().notNull(),
+    state: bytea('state').notNull(),
+    lastUpdateId: bigint('last_update_id', { mode: 'number' }).notNull(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [primaryKey({ columns: [t.tableId, t.room] }), check('doc_snapshots_room_check', oneOf(t.room, ROOMS))],
+)
+
+/** Frozen content (批复 or the end of a 征求意见轮次); `hash` is the SHA-256 of its canonical JSON. */
+export const tableVersions = pgTable(
+  'table_versions',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('v')),
+    tableId: text('table_id').notNull().references(() => targetTables.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    round: integer('round').notNull(),
+    reason: text('reason').$type<VersionReason>().notNull(),
+    content: jsonb('content').$type<unknown>().notNull(),
+    hash: text('hash').notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    unique('table_versions_table_version_unique').on(t.tableId, t.version),
+    check('table_versions_reason_check', oneOf(t.reason, VERSION_REASONS)),
+  ],
+)
+
+// The two comment tables are a queryable projection of the comments room. Author ids are not
+// foreign keys on purpose: the projection mirrors the document and must never be refused by it.
+export const commentThreads = pgTable(
+  'comment_threads',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('c')),
+    tableId: text('table_id').notNull().references(() => targetTables.id, { onDelete: 'cascade' }),
+    round: integer('round').notNull(),
+    anchorRowId: text('anchor_row_id'),
+    anchorField: text('anchor_field'),
+    status: text('status').$type<ThreadStatus>().notNull().default('open'),
+    authorId: text('author_id').notNull(),
+    createdAt: createdAt(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+  },
+  (t) => [
+    index('comment_threads_table_round_idx').on(t.tableId, t.round),
+    check('comment_threads_status_check', oneOf(t.status, THREAD_STATUSES)),
+  ],
+)
+
+export const commentMessages = pgTable(
+  'comment_messages',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('m')),
+    threadId: text('thread_id').notNull().references(() => commentThreads.id, { onDelete: 'cascade' }),
+    authorId: text('author_id').notNull(),
+    text: text('text').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index('comment_messages_thread_idx').on(t.threadId, t.createdAt)],
+)
+
+/** Who did what, when. No foreign keys: the trail outlives the rows it mentions. */
+export const auditLog = pgTable(
+  'audit_log',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    userId: text('user_id'),
+    action: text('action').notNull(),
+    tableId: text('table_id'),
+    details: jsonb('details').$type<Record<string, unknown>>(),
+  },
+  (t) => [index('audit_log_table_idx').on(t.tableId, t.id), index('audit_log_user_idx').on(t.userId, t.id)],
+)
+
+/** Placement of a 成本指标 row under the 2021 framework (成本指标/经济成本指标). */
+export interface Alt2021 {
+  level1: string
+  level2: string
+}
+
+/** 指标库: seeded from shared/domain/library.json; departments may add their core (★) indicators. */
+export const indicators = pgTable(
+  'indicators',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('i')),
+    level1: text('level1').notNull(),
+    level2: text('level2').notNull(),
+    level3: text('level3').notNull(),
+    explanation: text('explanation').notNull().default(''),
+    formula: text('formula').notNull().default(''),
+    comparator: text('comparator').notNull(),
+    typicalValue: text('typical_value').notNull().default(''),
+    unit: text('unit').notNull().default(''),
+    basis: text('basis').notNull().default(''),
+    dataSource: text('data_source').notNull().default(''),
+    scope: text('scope').$type<LibraryScope>().notNull(),
+    /** functional classification codes (类/款/项 prefixes); `*` means every class */
+    functionalClasses: text('functional_classes').array().notNull().default(sql`'{}'::text[]`),
+    projectTypes: text('project_types').array().notNull().default(sql`'{}'::text[]`),
+    alt2021: jsonb('alt2021').$type<Alt2021>(),
+    departmentId: text('department_id').references(() => departments.id, { onDelete: 'cascade' }),
+    core: boolean('core').notNull().default(false),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    check('indicators_scope_check', oneOf(t.scope, LIBRARY_SCOPES)),
+    index('indicators_levels_idx').on(t.level1, t.level2),
+    index('indicators_department_idx').on(t.departmentId),
+  ],
+)

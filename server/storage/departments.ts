@@ -1,0 +1,111 @@
+// Departments (部门), their units (单位) and towns (镇街): a two-level tree, department/town → unit.
+import { asc, eq, inArray } from 'drizzle-orm'
+import { z } from 'zod'
+import { AppError } from '../../shared/errors.ts'
+import type { Db } from '../db/open.ts'
+import { mapDbErrors } from '../db/errors.ts'
+import { DEPARTMENT_KINDS, departments, type DepartmentKind } from '../db/schema.ts'
+import { id, notFound, oneOf, parseInput, requiredText } from './input.ts'
+
+export type Department = typeof departments.$inferSelect
+
+export interface NewDepartment {
+  id?: string
+  code: string
+  name: string
+  kind: DepartmentKind
+  parentId?: string | null
+}
+
+export interface DepartmentRepository {
+  create(input: NewDepartment): Promise<Department>
+  get(id: string): Promise<Department | null>
+  getByCode(code: string): Promise<Department | null>
+  /** every department, ordered by code */
+  list(): Promise<Department[]>
+  update(id: string, patch: { code?: string; name?: string }): Promise<Department>
+  /** the given ids plus every unit below them — what a department user may see */
+  withDescendants(ids: readonly string[]): Promise<string[]>
+}
+
+const CODE = requiredText('部门代码（code）', 50)
+const NAME = requiredText('部门名称（name）', 200)
+const newDepartmentSchema = z.object({
+  id: id('部门编号（id）').optional(),
+  code: CODE,
+  name: NAME,
+  kind: oneOf('部门类型（kind）', DEPARTMENT_KINDS),
+  parentId: id('上级部门（parentId）').nullish(),
+})
+const CONFLICT = { conflict: '部门代码（code）已存在', missingReference: '上级部门（parentId）不存在' }
+
+export function createDepartmentRepository(db: Db): DepartmentRepository {
+  async function get(departmentId: string): Promise<Department | null> {
+    const [row] = await db.select().from(departments).where(eq(departments.id, departmentId))
+    return row ?? null
+  }
+
+  return {
+    async create(input) {
+      const data = parseInput(newDepartmentSchema, input)
+      // Only units hang below something, and only below a department or a town, so "a department
+      // and its units" is always one level deep.
+      if (data.kind === 'unit' && !data.parentId) throw new AppError('invalid_input', '单位必须指定上级部门（parentId）')
+      if (data.kind !== 'unit' && data.parentId) throw new AppError('invalid_input', '部门和镇街不能指定上级部门（parentId）')
+      return mapDbErrors(
+        () =>
+          db.transaction(async (tx) => {
+            if (data.parentId) {
+              const [parent] = await tx.select().from(departments).where(eq(departments.id, data.parentId))
+              if (!parent) throw new AppError('invalid_input', `上级部门（parentId）不存在：${data.parentId}`)
+              if (parent.kind === 'unit') throw new AppError('invalid_input', '上级部门（parentId）不能是单位')
+            }
+            const [row] = await tx
+              .insert(departments)
+              .values({ ...(data.id ? { id: data.id } : {}), code: data.code, name: data.name, kind: data.kind, parentId: data.parentId ?? null })
+              .returning()
+            return row!
+          }),
+        CONFLICT,
+      )
+    },
+
+    get,
+
+    async getByCode(code) {
+      const [row] = await db.select().from(departments).where(eq(departments.code, code))
+      return row ?? null
+    },
+
+    list() {
+      return db.select().from(departments).orderBy(asc(departments.code))
+    },
+
+    async update(departmentId, patch) {
+      const data = parseInput(z.object({ code: CODE.optional(), name: NAME.optional() }), patch)
+      if (data.code === undefined && data.name === undefined) {
+        const row = await get(departmentId)
+        if (!row) throw notFound('部门', departmentId)
+        return row
+      }
+      const [row] = await mapDbErrors(
+        () => db.update(departments).set(data).where(eq(departments.id, departmentId)).returning(),
+        CONFLICT,
+      )
+      if (!row) throw notFound('部门', departmentId)
+      return row
+    },
+
+    async withDescendants(ids) {
+      const seen = new Set(ids)
+      let frontier = [...seen]
+      // Walks the tree level by level; two levels today, but the loop does not rely on that.
+      while (frontier.length > 0) {
+        const children = await db.select({ id: departments.id }).from(departments).where(inArray(departments.parentId, frontier))
+        frontier = children.map((c) => c.id).filter((c) => !seen.has(c))
+        for (const c of frontier) seen.add(c)
+      }
+      return [...seen]
+    },
+  }
+}

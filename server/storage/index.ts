@@ -1,0 +1,62 @@
+// The storage layer's public surface: createStorage(db) binds every repository to one database
+// handle; storage.transaction(fn) binds them to one transaction so several writes commit together.
+import type { Db } from '../db/open.ts'
+import { createAuditRepository, type AuditRepository } from './audit.ts'
+import { createCommentRepository, type CommentRepository } from './comments.ts'
+import { createDepartmentRepository, type DepartmentRepository } from './departments.ts'
+import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
+import { createLibraryRepository, type LibraryRepository } from './library.ts'
+import { createSessionRepository, type SessionRepository } from './sessions.ts'
+import { createTableRepository, type TableRepository } from './tables.ts'
+import { createUserRepository, type UserRepository } from './users.ts'
+import { createVersionRepository, type VersionRepository } from './versions.ts'
+
+export interface Storage {
+  db: Db
+  departments: DepartmentRepository
+  users: UserRepository
+  sessions: SessionRepository
+  tables: TableRepository
+  docLog: DocLogRepository
+  versions: VersionRepository
+  comments: CommentRepository
+  audit: AuditRepository
+  library: LibraryRepository
+  /**
+   * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
+   * back when it throws. Repository methods that use a transaction of their own become savepoints.
+   * WATCH OUT: inside `fn` use only the storage passed in. On PGlite, touching the outer storage
+   * waits for this transaction to finish, which never happens: a deadlock.
+   */
+  transaction<T>(fn: (storage: Storage) => Promise<T>): Promise<T>
+}
+
+export function createStorage(db: Db): Storage {
+  return {
+    db,
+    departments: createDepartmentRepository(db),
+    users: createUserRepository(db),
+    sessions: createSessionRepository(db),
+    tables: createTableRepository(db),
+    docLog: createDocLogRepository(db),
+    versions: createVersionRepository(db),
+    comments: createCommentRepository(db),
+    audit: createAuditRepository(db),
+    library: createLibraryRepository(db),
+    transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
+  }
+}
+
+export type { AuditEntry, AuditFilter, AuditRepository, NewAuditEntry } from './audit.ts'
+export type { CommentMessage, CommentRepository, CommentThread, NewMessage, NewThread, ProjectedThread } from './comments.ts'
+export type { Department, DepartmentRepository, NewDepartment } from './departments.ts'
+export type { DocLogRepository, DocSnapshot, LoadedDoc, StoredUpdate, UpdateToAppend } from './doc-log.ts'
+export type { Indicator, LibraryFilter, LibraryRepository, NewIndicator } from './library.ts'
+export { loadLibraryFile } from './library.ts'
+export type { NewSessionOptions, Session, SessionRepository } from './sessions.ts'
+export { DEFAULT_SESSION_TTL_MS, hashToken } from './sessions.ts'
+export type { NewTable, TableFilter, TableRepository, TableRow, TableState } from './tables.ts'
+export type { NewUser, User, UserRepository } from './users.ts'
+export { MIN_PASSWORD_LENGTH, assertRole } from './users.ts'
+export type { NewVersion, TableVersion, TableVersionSummary, VersionRepository } from './versions.ts'
+export { canonicalJson, contentHash } from './versions.ts'

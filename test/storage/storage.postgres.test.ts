@@ -1,0 +1,15 @@
+// Runs the shared storage suite on PostgreSQL when TEST_DATABASE_URL is set, in a private database
+// created for this run and dropped after it.
+import { describe, expect, it } from 'vitest'
+import { TEST_DATABASE_URL, openTestDatabase } from '../helpers/database.ts'
+import { defineStorageSuite } from './storage-suite.ts'
+
+if (TEST_DATABASE_URL) {
+  defineStorageSuite('PostgreSQL', () => openTestDatabase('postgres'))
+} else {
+  describe('storage on PostgreSQL', () => {
+    it('is not configured: set TEST_DATABASE_URL (e.g. postgres://postgres@127.0.0.1:5432/test) to run these tests', () => {
+      expect(TEST_DATABASE_URL).toBeUndefined()
+    })
+  })
+}
