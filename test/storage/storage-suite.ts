@@ -12,6 +12,7 @@ import { AppError } from '../../shared/errors.ts'
 import { openDatabase, MIGRATIONS_FOLDER, type Database } from '../../server/db/open.ts'
 import { departments, docUpdates, targetTables, users } from '../../server/db/schema.ts'
 import { createStorage, type Storage } from '../../server/storage/index.ts'
+import { createDocLogRepository } from '../../server/storage/doc-log.ts'
 import type { NewDepartment } from '../../server/storage/departments.ts'
 import type { NewTable } from '../../server/storage/tables.ts'
 import type { NewUser } from '../../server/storage/users.ts'
@@ -92,6 +93,19 @@ export function defineStorageSuite(name: string, open: () => Promise<OpenedTestD
 
       it('answers ping', async () => {
         await expect(database.ping()).resolves.toBeUndefined()
+      })
+
+      it('names the PostgreSQL error code when opening fails', async () => {
+        if (!database.url) return // only a server has databases that can be missing
+        const missing = new URL(database.url)
+        missing.pathname = `/tt_missing_${uniq()}`
+        missing.password = 'secret-pw'
+        const err = await openDatabase({ url: missing.toString() }).then(
+          () => undefined,
+          (e: unknown) => e as Error,
+        )
+        expect(err?.message).toMatch(/\(3D000\)/)
+        expect(err?.message).not.toContain('secret-pw')
       })
     })
 
@@ -258,11 +272,14 @@ export function defineStorageSuite(name: string, open: () => Promise<OpenedTestD
           storage.transaction(async (s) => {
             await s.tables.create({ kind: 'project', template: 'mof2015-project', year: 2025, departmentId: dept.id })
             await s.audit.record({ action: 'table.create', details: { departmentId: dept.id } })
+            // users.create runs its own transaction: inside this one it becomes a savepoint.
+            await s.users.create({ username: `rollback-${dept.id}`, password: 'correct horse', role: 'viewer', departmentIds: [dept.id] })
             throw new Error('boom')
           }),
         ).rejects.toThrow('boom')
         expect(await storage.tables.list({ departmentId: dept.id })).toEqual(before)
         expect((await storage.audit.list({ action: 'table.create' })).filter((e) => e.details?.departmentId === dept.id)).toEqual([])
+        expect(await storage.users.getByUsername(`rollback-${dept.id}`)).toBeNull()
       })
     })
 
@@ -420,6 +437,47 @@ export function defineStorageSuite(name: string, open: () => Promise<OpenedTestD
         if (snapshot) Y.applyUpdate(final, snapshot.state)
         for (const u of updates) Y.applyUpdate(final, u.update)
         expect(Object.keys(final.getMap('m').toJSON()).sort()).toEqual(expected.sort())
+      })
+
+      it('does not let a compaction delete an update that committed after a later one', async () => {
+        // Append A takes its id first but commits last; append B commits in between; a compaction runs
+        // before A commits. Without ordering, the compaction would fold B, delete up to B's id, and A
+        // (a smaller id) would land behind the snapshot, never to be loaded again.
+        const t = await makeTable()
+        const doc = new Y.Doc()
+        const produced: Uint8Array[] = []
+        doc.on('update', (u: Uint8Array) => produced.push(u))
+        doc.getMap('m').set('a', 1)
+        doc.getMap('m').set('b', 2)
+        const [updateA, updateB] = produced as [Uint8Array, Uint8Array]
+        const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
+
+        let release!: () => void
+        const gate = new Promise<void>((r) => (release = r))
+        const appendA = database.db.transaction(async (tx) => {
+          await createDocLogRepository(tx).appendUpdates(t.id, 'table', [{ update: updateA }])
+          await gate
+        })
+        await sleep(50)
+        const appendB = storage.docLog.appendUpdates(t.id, 'table', [{ update: updateB }])
+        await sleep(50)
+        const compaction = (async () => {
+          const { snapshot, updates } = await storage.docLog.loadDoc(t.id, 'table')
+          if (updates.length === 0) return
+          const merged = new Y.Doc()
+          if (snapshot) Y.applyUpdate(merged, snapshot.state)
+          for (const u of updates) Y.applyUpdate(merged, u.update)
+          await storage.docLog.compact(t.id, 'table', Y.encodeStateAsUpdate(merged), updates.at(-1)!.id)
+        })()
+        await sleep(100)
+        release()
+        await Promise.all([appendA, appendB, compaction])
+
+        const { snapshot, updates } = await storage.docLog.loadDoc(t.id, 'table')
+        const final = new Y.Doc()
+        if (snapshot) Y.applyUpdate(final, snapshot.state)
+        for (const u of updates) Y.applyUpdate(final, u.update)
+        expect(final.getMap('m').toJSON()).toEqual({ a: 1, b: 2 })
       })
 
       it('compaction is one transaction: a failing delete keeps the old log and writes no snapshot', async () => {
