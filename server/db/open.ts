@@ -24,7 +24,7 @@ export interface OpenDatabaseOptions {
 export interface Database {
   kind: 'postgres' | 'pglite'
   db: Db
-  /** how long applying migrations took at open, in ms (PGlite: includes nothing of the WASM start) */
+  /** how long applying migrations took at open, in ms (without the PGlite WASM start, about 2–3 s) */
   migrateMs: number
   /** resolves when the database answers `select 1` */
   ping(): Promise<void>

@@ -54,7 +54,7 @@ const updatedAt = () => timestamp('updated_at', { withTimezone: true }).notNull(
 const oneOf = (column: AnyPgColumn, values: readonly string[]) =>
   sql`${column} in (${sql.join(values.map((v) => sql.raw(`'${v}'`)), sql`, `)})`
 
-/** 部门 / 单位 / 镇街: a department owns units; towns stand alone. */
+/** 部门 / 单位 / 镇街: departments and towns are top level; units sit below one of them. */
 export const departments = pgTable(
   'departments',
   {
