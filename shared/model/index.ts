@@ -12,4 +12,5 @@ export { parseTable, parseTableOrThrow, type ParseProblem, type ParseResult, typ
 export { formatPath, parsePath, type PathSegment } from './path.ts'
 export { FIELD_LABELS, fieldLabel, PERIOD_LABELS } from './labels.ts'
 export { FRAMEWORKS, FRAMEWORK_DATA, normaliseLevel1, normaliseLevel2, findLevel1, findLevel2, classify, type FrameworkDef, type Level1Def, type Level2Def } from './framework.ts'
+export { blankTable } from './blank.ts'
 export { TEMPLATES, getTemplate, frameworkOf, type TemplateDef, type GridColumn } from './templates.ts'

@@ -1,0 +1,71 @@
+// createApp(deps) builds the HTTP application (never listens; server/main.ts does).
+// Route table: path → permission (inside each route via requireCaller/requireTable) → handler.
+import fs from 'node:fs'
+import path from 'node:path'
+import { Hono } from 'hono'
+import { bodyLimit } from 'hono/body-limit'
+import { serveStatic } from '@hono/node-server/serve-static'
+import { AppError } from '../shared/errors.ts'
+import { resolveCaller, tokenFromRequest } from './auth/session.ts'
+import type { AppDeps, AppEnv } from './http/context.ts'
+import { errorResponse } from './http/errors.ts'
+import { authRoutes } from './http/routes/auth.ts'
+import { directoryRoutes } from './http/routes/directory.ts'
+import { tableRoutes } from './http/routes/tables.ts'
+import { validateRoutes } from './http/routes/validate.ts'
+
+export type { AppDeps } from './http/context.ts'
+
+const MAX_BODY_BYTES = 10 * 1024 * 1024
+const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library']
+
+export function createApp(deps: AppDeps): Hono<AppEnv> {
+  const app = new Hono<AppEnv>()
+
+  app.onError((err, c) => errorResponse(c, err))
+
+  app.get('/healthz', (c) => c.json({ ok: true }))
+  app.get('/readyz', async (c) => {
+    try {
+      await deps.database.ping()
+      return c.json({ ok: true, database: deps.database.kind })
+    } catch {
+      return c.json({ ok: false, database: deps.database.kind, error: { code: 'internal', message: '数据库不可用' } }, 503)
+    }
+  })
+
+  app.use(
+    '/api/*',
+    bodyLimit({
+      maxSize: MAX_BODY_BYTES,
+      onError: () => {
+        throw new AppError('payload_too_large', `请求体过大（最多 ${MAX_BODY_BYTES / 1024 / 1024} MB）`)
+      },
+    }),
+  )
+  app.use('/api/*', async function resolveSession(c, next) {
+    const token = tokenFromRequest({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') })
+    c.set('caller', await resolveCaller(deps.storage, token))
+    await next()
+  })
+
+  app.route('/api/auth', authRoutes(deps))
+  app.route('/api', directoryRoutes(deps))
+  app.route('/api/tables', tableRoutes(deps))
+  app.route('/api', validateRoutes())
+  app.all('/api/*', () => {
+    throw new AppError('not_found', '接口不存在')
+  })
+
+  const clientDir = deps.clientDir
+  if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
+    const root = path.relative(process.cwd(), clientDir) || '.'
+    app.use('/assets/*', serveStatic({ root }))
+    const index = fs.readFileSync(path.join(clientDir, 'index.html'), 'utf8')
+    for (const page of PAGES) app.get(page, (c) => c.html(index))
+    app.get('/', (c) => c.redirect('/tables'))
+    app.use('/*', serveStatic({ root }))
+  }
+
+  return app
+}

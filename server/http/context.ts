@@ -1,0 +1,28 @@
+// Types shared by the route modules: the app's dependencies and the per-request variables.
+import type { Hono } from 'hono'
+import type { Config } from '../config.ts'
+import type { Database } from '../db/open.ts'
+import type { Storage } from '../storage/index.ts'
+import type { Caller } from '../auth/session.ts'
+import type { LoginThrottle } from '../auth/throttle.ts'
+import type { FindingsCache } from '../tables/findings.ts'
+import type { LiveDocs } from '../tables/documents.ts'
+
+export interface AppDeps {
+  config: Readonly<Config>
+  database: Database
+  storage: Storage
+  throttle: LoginThrottle
+  findings: FindingsCache
+  live?: LiveDocs
+  /** told after a table's status changes, so live connections are re-checked */
+  onTableStateChanged?: (tableId: string) => void
+  /** directory of the built client; served when present */
+  clientDir?: string
+}
+
+export interface AppEnv {
+  Variables: { caller: Caller | null }
+}
+
+export type App = Hono<AppEnv>

@@ -1,0 +1,55 @@
+// The process: read config, open and migrate the database, bootstrap, build the app, listen,
+// and shut down cleanly (flush live documents, close the pool) on SIGINT/SIGTERM.
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { serve } from '@hono/node-server'
+import { loadConfig } from './config.ts'
+import { openDatabase, redact } from './db/open.ts'
+import { createStorage } from './storage/index.ts'
+import { bootstrap, demoAccounts } from './bootstrap/seed.ts'
+import { LoginThrottle } from './auth/throttle.ts'
+import { FindingsCache } from './tables/findings.ts'
+import { readContent } from './tables/documents.ts'
+import { createApp } from './app.ts'
+
+const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
+
+async function main() {
+  const config = loadConfig()
+  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pglite') })
+  console.log(`[db] ${database.kind === 'postgres' ? redact(config.databaseUrl!) : path.join(config.dataDir, 'pglite')} ready (migrations ${database.migrateMs.toFixed(0)} ms)`)
+  const storage = createStorage(database.db)
+  const boot = await bootstrap(storage, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo })
+
+  const findings = new FindingsCache((id) => readContent(storage, undefined, id))
+  const app = createApp({ config, database, storage, throttle: new LoginThrottle(), findings, clientDir: CLIENT_DIR })
+
+  const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
+    const url = `http://${config.host}:${info.port}`
+    console.log(`[http] target-tables 绩效目标表 listening on ${url}`)
+    if (boot.adminCreated) {
+      console.log(`[bootstrap] 管理员账号 administrator: ${config.adminUsername}` + (boot.generatedAdminPassword ? ` / ${boot.generatedAdminPassword}  (shown once — 请妥善保存)` : ' (password from ADMIN_PASSWORD)'))
+    }
+    if (boot.demoLoaded) {
+      console.log(`[bootstrap] 演示城市（南江市）已载入 demo city loaded. Sign in at ${url}/login with:`)
+      for (const line of demoAccounts()) console.log(`    ${line}`)
+    }
+  })
+
+  let stopping = false
+  const stop = async (signal: string) => {
+    if (stopping) return
+    stopping = true
+    console.log(`[process] ${signal}: shutting down`)
+    server.close()
+    await database.close()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void stop('SIGINT'))
+  process.on('SIGTERM', () => void stop('SIGTERM'))
+}
+
+main().catch((err) => {
+  console.error('[process] failed to start:', err instanceof Error ? err.message : err)
+  process.exit(1)
+})

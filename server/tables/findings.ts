@@ -1,0 +1,54 @@
+// Server-authoritative findings: the shared rule engine run on a table's current content, cached
+// per table and refreshed when the live document settles (the collab layer calls `refresh`).
+import type { TargetTable } from '../../shared/model/index.ts'
+import { validateTable, type Finding } from '../../shared/rules/index.ts'
+
+export interface FindingCounts { errors: number; warnings: number; infos: number }
+export interface TableFindings { findings: Finding[]; counts: FindingCounts; computedAt: string }
+
+export function countFindings(findings: readonly Finding[]): FindingCounts {
+  const counts = { errors: 0, warnings: 0, infos: 0 }
+  for (const f of findings) {
+    if (f.severity === 'error') counts.errors++
+    else if (f.severity === 'warning') counts.warnings++
+    else counts.infos++
+  }
+  return counts
+}
+
+export function judge(content: TargetTable): TableFindings {
+  const findings = validateTable(content)
+  return { findings, counts: countFindings(findings), computedAt: new Date().toISOString() }
+}
+
+export class FindingsCache {
+  private readonly cache = new Map<string, TableFindings>()
+  private readonly listeners = new Set<(tableId: string, result: TableFindings) => void>()
+
+  constructor(private readonly readContent: (tableId: string) => Promise<TargetTable>) {}
+
+  async get(tableId: string): Promise<TableFindings> {
+    const hit = this.cache.get(tableId)
+    if (hit) return hit
+    const result = judge(await this.readContent(tableId))
+    this.cache.set(tableId, result)
+    return result
+  }
+
+  /** Recomputes from content the caller already holds (the settled live document). */
+  refresh(tableId: string, content: TargetTable): TableFindings {
+    const result = judge(content)
+    this.cache.set(tableId, result)
+    for (const l of this.listeners) l(tableId, result)
+    return result
+  }
+
+  invalidate(tableId: string): void {
+    this.cache.delete(tableId)
+  }
+
+  onChange(listener: (tableId: string, result: TableFindings) => void): () => void {
+    this.listeners.add(listener)
+    return () => this.listeners.delete(listener)
+  }
+}

@@ -1,0 +1,217 @@
+// The HTTP API suite, run against the embedded database and (when configured) PostgreSQL.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { TestDatabaseKind } from '../helpers/database.ts'
+import { makeTestApp, type TestApp } from '../helpers/app.ts'
+import { loadSample } from '../helpers/samples.ts'
+import { parseTableOrThrow } from '../../shared/model/index.ts'
+import { validateTable } from '../../shared/rules/index.ts'
+
+export function defineApiSuite(kind: TestDatabaseKind) {
+  describe(`HTTP API on ${kind}`, () => {
+    let t: TestApp
+    const tokens: Record<string, string> = {}
+    beforeAll(async () => {
+      t = await makeTestApp(kind)
+      for (const u of ['admin', 'caizheng', 'jiaoyu', 'weijian', 'zixun', 'renda', 'anping']) tokens[u] = await t.login(u)
+    })
+    afterAll(async () => {
+      await t?.dispose()
+    })
+
+    describe('health', () => {
+      it('answers liveness and readiness including the database', async () => {
+        expect((await t.request('GET', '/healthz')).body).toEqual({ ok: true })
+        expect(await t.request('GET', '/readyz')).toMatchObject({ status: 200, body: { ok: true, database: kind } })
+      })
+    })
+
+    describe('auth', () => {
+      it('signs in, sets an HttpOnly session cookie and returns the user', async () => {
+        const res = await t.request('POST', '/api/auth/login', { body: { username: 'jiaoyu', password: 'demo-2024' } })
+        expect(res.status).toBe(200)
+        expect(res.body.user).toMatchObject({ username: 'jiaoyu', role: 'department' })
+        expect(res.body.token).toMatch(/^.{20,}$/)
+        expect(res.headers.get('set-cookie')).toMatch(/tt_session=.*HttpOnly/i)
+        const me = await t.request('GET', '/api/auth/me', { headers: { cookie: `tt_session=${res.body.token}` } })
+        expect(me.body.user.username).toBe('jiaoyu')
+      })
+
+      it('gives the same 401 for an unknown user and a wrong password', async () => {
+        const unknown = await t.request('POST', '/api/auth/login', { body: { username: 'nobody-here', password: 'whatever1' } })
+        const wrong = await t.request('POST', '/api/auth/login', { body: { username: 'weijian', password: 'wrong-password' } })
+        expect(unknown.status).toBe(401)
+        expect(wrong.status).toBe(401)
+        expect(unknown.body).toEqual(wrong.body)
+        expect(unknown.body.error.code).toBe('unauthorized')
+      })
+
+      it('throttles repeated failures for one user name', async () => {
+        const statuses: number[] = []
+        for (let i = 0; i < 7; i++) statuses.push((await t.request('POST', '/api/auth/login', { body: { username: 'anping', password: `bad-${i}-password` } })).status)
+        expect(statuses.slice(0, 5)).toEqual([401, 401, 401, 401, 401])
+        expect(statuses[6]).toBe(429)
+        // even the right password waits while throttled
+        const right = await t.request('POST', '/api/auth/login', { body: { username: 'anping', password: 'demo-2024' } })
+        expect(right.status).toBe(429)
+        expect(right.body.error.code).toBe('rate_limited')
+      })
+
+      it('refuses a malformed login naming the field', async () => {
+        const res = await t.request('POST', '/api/auth/login', { body: { username: 'x' } })
+        expect(res.status).toBe(400)
+        expect(res.body.error).toMatchObject({ code: 'invalid_input', details: { field: 'password' } })
+        const notJson = await t.request('POST', '/api/auth/login', { body: '{oops' })
+        expect(notJson.body.error.code).toBe('invalid_input')
+      })
+
+      it('revokes the session on logout', async () => {
+        const token = await t.login('weijian')
+        expect((await t.request('POST', '/api/auth/logout', { token })).status).toBe(200)
+        const me = await t.request('GET', '/api/auth/me', { token })
+        expect(me.status).toBe(401)
+        expect(me.body.error.code).toBe('unauthorized')
+      })
+    })
+
+    describe('directory', () => {
+      it('lets finance create departments and users, and nobody else', async () => {
+        const dept = await t.request('POST', '/api/departments', { token: tokens.caizheng, body: { code: '999', name: '南江市测试局', kind: 'department' } })
+        expect(dept.status).toBe(201)
+        const denied = await t.request('POST', '/api/departments', { token: tokens.jiaoyu, body: { code: '998', name: 'x', kind: 'department' } })
+        expect(denied.status).toBe(403)
+        const user = await t.request('POST', '/api/users', { token: tokens.caizheng, body: { username: 'ceshi', password: 'ceshi-password', role: 'department', departmentIds: [dept.body.id] } })
+        expect(user.status).toBe(201)
+        expect(user.body).toMatchObject({ username: 'ceshi', role: 'department', departmentIds: [dept.body.id] })
+        expect(user.body.passwordHash).toBeUndefined()
+        expect((await t.request('GET', '/api/users', { token: tokens.zixun })).status).toBe(403)
+      })
+
+      it('answers bad directory input with a specific code and field', async () => {
+        const badKind = await t.request('POST', '/api/departments', { token: tokens.caizheng, body: { code: '997', name: 'x', kind: 'bureau' } })
+        expect(badKind).toMatchObject({ status: 400, body: { error: { code: 'invalid_input', details: { field: 'kind' } } } })
+        const dup = await t.request('POST', '/api/users', { token: tokens.caizheng, body: { username: 'jiaoyu', password: 'another-password', role: 'viewer' } })
+        expect(dup.status).toBe(409)
+        expect(dup.body.error.code).toBe('conflict')
+      })
+    })
+
+    describe('tables', () => {
+      it('lists only what the caller may read, with finding counts', async () => {
+        const all = await t.request('GET', '/api/tables', { token: tokens.caizheng })
+        expect(all.body.tables.length).toBeGreaterThanOrEqual(10)
+        const own = await t.request('GET', '/api/tables', { token: tokens.jiaoyu })
+        const edu = await t.departmentId('105')
+        expect(own.body.tables.length).toBeGreaterThan(0)
+        expect(own.body.tables.every((x: { departmentId: string }) => x.departmentId === edu)).toBe(true)
+        const consultant = await t.request('GET', '/api/tables', { token: tokens.zixun })
+        const scope = new Set([edu, await t.departmentId('118'), await t.departmentId('126')])
+        expect(consultant.body.tables.every((x: { departmentId: string }) => scope.has(x.departmentId))).toBe(true)
+        const s01 = all.body.tables.find((x: { title: string }) => x.title.includes('课后服务'))
+        expect(s01.findings).toEqual({ errors: 1, warnings: 2, infos: expect.any(Number) })
+        const filtered = await t.request('GET', `/api/tables?kind=department`, { token: tokens.caizheng })
+        expect(filtered.body.tables.every((x: { kind: string }) => x.kind === 'department')).toBe(true)
+        const bad = await t.request('GET', '/api/tables?status=lost', { token: tokens.caizheng })
+        expect(bad.body.error).toMatchObject({ code: 'invalid_input', details: { field: 'status' } })
+      })
+
+      it('creates a table from content, reads it back losslessly and judges it', async () => {
+        const content = loadSample('S02') as Record<string, unknown>
+        const res = await t.request('POST', '/api/tables', {
+          token: tokens.weijian,
+          body: { kind: 'project', template: 'mof2015-project', year: 2024, departmentId: await t.departmentId('118'), content },
+        })
+        expect(res.status).toBe(201)
+        const got = await t.request('GET', `/api/tables/${res.body.id}`, { token: tokens.weijian })
+        expect(got.status).toBe(200)
+        expect(got.body).toMatchObject({ kind: 'project', status: 'draft', round: 1, version: 0, access: { edit: true, comment: true } })
+        expect(got.body.content).toEqual(res.body.content)
+        expect(got.body.content.indicators.every((r: { id: unknown }) => typeof r.id === 'string')).toBe(true)
+        const findings = await t.request('GET', `/api/tables/${res.body.id}/findings`, { token: tokens.weijian })
+        expect(findings.body.findings).toEqual(validateTable(parseTableOrThrow(got.body.content)))
+        expect(findings.body.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('R-DUPLICATE-INDICATOR')
+      })
+
+      it('creates a blank table of a template when no content is given', async () => {
+        const res = await t.request('POST', '/api/tables', { token: tokens.jiaoyu, body: { kind: 'department', template: 'mof2015-dept', year: 2025, departmentId: await t.departmentId('105') } })
+        expect(res.status).toBe(201)
+        expect(res.body.content).toMatchObject({ kind: 'department', template: 'mof2015-dept', year: 2025, tasks: [], indicators: [] })
+      })
+
+      it('refuses creation outside the caller scope, by a viewer, or with content that is not a table', async () => {
+        const other = await t.request('POST', '/api/tables', { token: tokens.jiaoyu, body: { kind: 'project', template: 'local-simple', year: 2024, departmentId: await t.departmentId('118') } })
+        expect(other.status).toBe(403)
+        const viewer = await t.request('POST', '/api/tables', { token: tokens.renda, body: { kind: 'project', template: 'local-simple', year: 2024, departmentId: await t.departmentId('105') } })
+        expect(viewer.status).toBe(403)
+        const mismatch = await t.request('POST', '/api/tables', { token: tokens.jiaoyu, body: { kind: 'project', template: 'mof2015-dept', year: 2024, departmentId: await t.departmentId('105') } })
+        expect(mismatch.body.error).toMatchObject({ code: 'invalid_input', details: { field: 'template' } })
+        const broken = await t.request('POST', '/api/tables', {
+          token: tokens.jiaoyu,
+          body: { kind: 'project', template: 'mof2015-project', year: 2024, departmentId: await t.departmentId('105'), content: { ...(loadSample('S01') as object), indicators: [42] } },
+        })
+        expect(broken.status).toBe(422)
+        expect(broken.body.error.details.problems[0]).toMatchObject({ path: 'indicators[0]', code: 'not_object' })
+        const before = (await t.request('GET', '/api/tables', { token: tokens.caizheng })).body.tables.length
+        expect(before).toBe((await t.storage.tables.list()).length)
+      })
+
+      it('hides tables outside the caller scope as not found', async () => {
+        const all = await t.request('GET', '/api/tables', { token: tokens.caizheng })
+        const town = all.body.tables.find((x: { kind: string; title: string }) => x.title.includes('安平镇人民政府'))
+        const res = await t.request('GET', `/api/tables/${town.id}`, { token: tokens.jiaoyu })
+        expect(res.status).toBe(404)
+        expect((await t.request('GET', `/api/tables/${town.id}/findings`, { token: tokens.zixun })).status).toBe(404)
+        expect((await t.request('GET', `/api/tables/${town.id}`, { token: tokens.renda })).status).toBe(200)
+        expect((await t.request('GET', `/api/tables/${town.id}`)).status).toBe(401)
+      })
+    })
+
+    describe('validate', () => {
+      it('judges posted content without storing it', async () => {
+        const before = (await t.storage.tables.list()).length
+        const res = await t.request('POST', '/api/validate', { token: tokens.zixun, body: { content: loadSample('S03') } })
+        expect(res.status).toBe(200)
+        expect(res.body.findings.map((f: { ruleId: string; path: string }) => `${f.ruleId}@${f.path}`)).toContain('R-FUND-SUM@funds.annual')
+        expect((await t.storage.tables.list()).length).toBe(before)
+        const garbage = await t.request('POST', '/api/validate', { token: tokens.zixun, body: { content: { kind: 'budget' } } })
+        expect(garbage.status).toBe(422)
+        expect(garbage.body.error.details.problems[0].path).toBe('kind')
+        expect((await t.request('POST', '/api/validate', { body: { content: {} } })).status).toBe(401)
+      })
+
+      it('publishes the table JSON Schema', async () => {
+        const res = await t.request('GET', '/api/schema/table')
+        expect(res.status).toBe(200)
+        expect(JSON.stringify(res.body)).toContain('indicators')
+      })
+    })
+
+    describe('transitions', () => {
+      it('submits, blocks on errors, approves with a frozen version and locks the table', async () => {
+        const edu = await t.departmentId('105')
+        const clean = await t.request('POST', '/api/tables', { token: tokens.jiaoyu, body: { kind: 'project', template: 'mof2021-core', year: 2024, departmentId: edu, content: loadSample('S09') } })
+        const dirty = await t.request('POST', '/api/tables', { token: tokens.jiaoyu, body: { kind: 'project', template: 'mof2015-project', year: 2024, departmentId: edu, content: loadSample('S01') } })
+
+        const blocked = await t.request('POST', `/api/tables/${dirty.body.id}/transitions`, { token: tokens.jiaoyu, body: { action: 'submit' } })
+        expect(blocked.status).toBe(409)
+        expect(blocked.body.error.code).toBe('blocked')
+        expect(blocked.body.error.details.findings.map((f: { ruleId: string }) => f.ruleId)).toEqual(['R-INPUT-AS-OUTPUT'])
+
+        const submitted = await t.request('POST', `/api/tables/${clean.body.id}/transitions`, { token: tokens.jiaoyu, body: { action: 'submit' } })
+        expect(submitted.body).toEqual({ status: 'submitted', round: 1, version: 0 })
+        expect((await t.request('POST', `/api/tables/${clean.body.id}/transitions`, { token: tokens.jiaoyu, body: { action: 'approve' } })).status).toBe(403)
+        const approved = await t.request('POST', `/api/tables/${clean.body.id}/transitions`, { token: tokens.caizheng, body: { action: 'approve' } })
+        expect(approved.body).toEqual({ status: 'approved', round: 1, version: 1 })
+        expect(t.stateChanges).toContain(clean.body.id)
+        const versions = await t.request('GET', `/api/tables/${clean.body.id}/versions`, { token: tokens.renda })
+        expect(versions.body.versions).toHaveLength(1)
+        expect(versions.body.versions[0]).toMatchObject({ version: 1, reason: 'approved' })
+        const read = await t.request('GET', `/api/tables/${clean.body.id}`, { token: tokens.jiaoyu })
+        expect(read.body.access).toEqual({ edit: false, comment: false })
+        const reopened = await t.request('POST', `/api/tables/${clean.body.id}/transitions`, { token: tokens.caizheng, body: { action: 'reopen', reason: '补充指标' } })
+        expect(reopened.body).toEqual({ status: 'draft', round: 2, version: 1 })
+        const unknown = await t.request('POST', `/api/tables/${clean.body.id}/transitions`, { token: tokens.caizheng, body: { action: 'delete' } })
+        expect(unknown.body.error).toMatchObject({ code: 'invalid_input', details: { field: 'action' } })
+      })
+    })
+  })
+}

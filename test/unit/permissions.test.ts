@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest'
+import { can, roomAccess, ROLES, TABLE_STATUSES, TABLE_ACTIONS, type Actor, type Role, type TableStatus, type TableAction } from '../../shared/permissions.ts'
+
+const OWN = 'd_own'
+const OTHER = 'd_other'
+const actor = (role: Role): Actor => ({ id: `u_${role}`, role, departmentIds: role === 'finance' || role === 'viewer' ? [] : [OWN] })
+
+// The whole matrix, written out as the product's policy: [role, own?, status, action] → allowed.
+function expected(role: Role, own: boolean, status: TableStatus, action: TableAction): boolean {
+  if (role === 'finance') {
+    if (action === 'edit') return status !== 'approved'
+    if (action === 'comment') return status !== 'approved'
+    if (action === 'return' || action === 'approve') return status === 'submitted'
+    if (action === 'reopen') return status === 'approved'
+    if (action === 'submit') return status === 'draft' || status === 'returned'
+    return true
+  }
+  if (role === 'viewer') return action === 'read' || action === 'export'
+  if (!own) return false
+  switch (action) {
+    case 'read': case 'export': return true
+    case 'edit': return status === 'draft' || status === 'returned'
+    case 'comment': return status !== 'approved'
+    case 'submit': return role === 'department' && (status === 'draft' || status === 'returned')
+    default: return false
+  }
+}
+
+describe('can', () => {
+  it('follows the policy for every role × own/other department × status × action', () => {
+    for (const role of ROLES) for (const own of [true, false]) for (const status of TABLE_STATUSES) for (const action of TABLE_ACTIONS) {
+      const d = can(actor(role), action, { departmentId: own ? OWN : OTHER, status })
+      expect(d.allowed, `${role} ${own ? 'own' : 'other'} ${status} ${action}`).toBe(expected(role, own, status, action))
+      if (!d.allowed) expect(d.reason).toMatch(/[\u4e00-\u9fa5]/)
+    }
+  })
+
+  it('hides a classified table from consultants and other departments but not from its owner', () => {
+    const table = { departmentId: OWN, status: 'draft' as const, classified: true }
+    expect(can(actor('consultant'), 'read', table).allowed).toBe(false)
+    expect(can(actor('viewer'), 'read', table).allowed).toBe(false)
+    expect(can(actor('department'), 'read', table).allowed).toBe(true)
+    expect(can(actor('finance'), 'read', table).allowed).toBe(true)
+  })
+
+  it('gives live-document access per room: viewers read, commenters do not edit approved tables', () => {
+    const draft = { departmentId: OWN, status: 'draft' as const }
+    const approved = { departmentId: OWN, status: 'approved' as const }
+    expect(roomAccess(actor('viewer'), draft, 'table')).toBe('read')
+    expect(roomAccess(actor('consultant'), draft, 'table')).toBe('write')
+    expect(roomAccess(actor('department'), approved, 'table')).toBe('read')
+    expect(roomAccess(actor('department'), approved, 'comments')).toBe('read')
+    expect(roomAccess(actor('department'), { departmentId: OTHER, status: 'draft' }, 'table')).toBe('none')
+    expect(roomAccess(actor('finance'), { departmentId: OTHER, status: 'submitted' }, 'comments')).toBe('write')
+  })
+})
