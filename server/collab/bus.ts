@@ -1,0 +1,21 @@
+// The contract between the room registry and a cross-process message bus (redis.ts implements it):
+// stored updates and awareness of a document travel on one channel per document.
+export interface BusHandlers {
+  /** an update another process stored (id: its row in the update log) */
+  update(update: Uint8Array, id: number): void
+  awareness(update: Uint8Array): void
+  /** another process just loaded the document and asks for the presence held here */
+  queryAwareness(): void
+}
+
+export interface DocBus {
+  /** resolves once messages for `key` are delivered to `handlers` */
+  subscribe(key: string, handlers: BusHandlers): Promise<void>
+  unsubscribe(key: string): Promise<void>
+  publishUpdate(key: string, update: Uint8Array, id: number): void
+  publishAwareness(key: string, update: Uint8Array): void
+  queryAwareness(key: string): void
+  /** `cb` runs after the bus lost and regained its connection: messages may have been missed meanwhile */
+  onReconnect(cb: () => void): void
+  close(): Promise<void>
+}

@@ -1,0 +1,204 @@
+// Group commit: accepted updates wait for the end of the event-loop turn, then each document's batch is
+// appended to the update log in one write; only after it is stored is an update applied to the room's
+// durable doc, broadcast and published. A failed write keeps the batch and retries with backoff.
+import type { DocPersistence } from './persistence.ts'
+import type { ClientOrigin, Room } from './room.ts'
+import type { CollabLog } from './log.ts'
+
+interface Item {
+  update: Uint8Array
+  userId: string | null
+  origin: ClientOrigin | 'server'
+  resolve(): void
+  reject(err: unknown): void
+}
+
+interface RoomQueue {
+  room: Room
+  items: Item[]
+  inFlight: boolean
+  retryTimer: NodeJS.Timeout | null
+  failures: number
+}
+
+export interface CommitterOptions {
+  persistence: DocPersistence
+  log: CollabLog
+  /** after an update is stored and applied: publish it to other processes */
+  onStored?(room: Room, update: Uint8Array, id: number): void
+  /** a write failed for good (the table is gone): the room must close */
+  onLost?(room: Room, err: unknown): void
+  /** queued bytes beyond which new updates are turned away (the database is down or slow) */
+  maxQueuedBytes?: number
+  retryMinMs?: number
+  retryMaxMs?: number
+}
+
+export class Committer {
+  private readonly queues = new Map<Room, RoomQueue>()
+  private readonly ready = new Set<RoomQueue>()
+  private turnScheduled = false
+  private queuedBytes = 0
+  private idleWaiters: (() => void)[] = []
+  readonly counters = { batches: 0, updates: 0, failures: 0, bytes: 0 }
+
+  constructor(private readonly opts: CommitterOptions) {}
+
+  /** True while so much waits for storage that new updates must be turned away. */
+  get overloaded(): boolean {
+    return this.queuedBytes > (this.opts.maxQueuedBytes ?? 64 * 1024 * 1024)
+  }
+
+  /** True while updates of `room` wait for storage (the room must stay loaded). */
+  holds(room: Room): boolean {
+    return this.queues.has(room)
+  }
+
+  get queued(): number {
+    let n = 0
+    for (const q of this.queues.values()) n += q.items.length
+    return n
+  }
+
+  enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server'): Promise<void> {
+    let q = this.queues.get(room)
+    if (!q) this.queues.set(room, (q = { room, items: [], inFlight: false, retryTimer: null, failures: 0 }))
+    const done = new Promise<void>((resolve, reject) => q.items.push({ update, userId, origin, resolve, reject }))
+    this.queuedBytes += update.byteLength
+    if (!q.inFlight && !q.retryTimer) this.markReady(q)
+    return done
+  }
+
+  /** Resolves when nothing waits for storage (shutdown, tests). */
+  idle(): Promise<void> {
+    if (this.queues.size === 0) return Promise.resolve()
+    return new Promise((resolve) => this.idleWaiters.push(resolve))
+  }
+
+  /** Retries now instead of after the backoff (shutdown). */
+  retryNow(): void {
+    for (const q of this.queues.values()) {
+      if (q.retryTimer) {
+        clearTimeout(q.retryTimer)
+        q.retryTimer = null
+        this.markReady(q)
+      }
+    }
+  }
+
+  /** Gives up on what is still queued (shutdown after its deadline); the clients still hold those edits. */
+  abandon(reason: Error): void {
+    for (const q of this.queues.values()) {
+      if (q.retryTimer) clearTimeout(q.retryTimer)
+      for (const it of q.items) it.reject(reason)
+      q.items = []
+    }
+    this.queues.clear()
+    this.queuedBytes = 0
+    this.notifyIdle()
+  }
+
+  private markReady(q: RoomQueue): void {
+    this.ready.add(q)
+    if (this.turnScheduled) return
+    this.turnScheduled = true
+    // WATCH OUT: setImmediate, not queueMicrotask: it runs after every socket message read in this
+    // turn, which is what makes many small updates share one write.
+    setImmediate(() => this.turn())
+  }
+
+  private turn(): void {
+    this.turnScheduled = false
+    const ready = [...this.ready]
+    this.ready.clear()
+    for (const q of ready) if (!q.inFlight && !q.retryTimer && q.items.length) void this.flush(q)
+  }
+
+  private async flush(q: RoomQueue): Promise<void> {
+    q.inFlight = true
+    const batch = q.items
+    q.items = []
+    const { room } = q
+    let ids: number[]
+    try {
+      ids = await this.opts.persistence.append(room.tableId, room.kind, batch.map((it) => ({ update: it.update, userId: it.userId })))
+      if (ids.length !== batch.length) throw new Error(`append returned ${ids.length} ids for ${batch.length} updates`)
+    } catch (err) {
+      q.inFlight = false
+      this.counters.failures++
+      if (isMissingUser(err)) {
+        // The author's account was deleted meanwhile: keep the edits, drop the attribution.
+        this.opts.log.warn('collab.store.user-gone', { room: room.key, updates: batch.length })
+        for (const it of batch) it.userId = null
+        q.items = batch.concat(q.items)
+        this.markReady(q)
+        return
+      }
+      if (isPermanent(err)) {
+        this.opts.log.error('collab.store.lost', { room: room.key, updates: batch.length, error: String(err) })
+        for (const it of batch) this.settle(it, err)
+        for (const it of q.items) this.settle(it, err)
+        q.items = []
+        this.queues.delete(q.room)
+        this.opts.onLost?.(room, err)
+        this.notifyIdle()
+        return
+      }
+      q.items = batch.concat(q.items)
+      q.failures++
+      const wait = Math.min(this.opts.retryMaxMs ?? 5000, (this.opts.retryMinMs ?? 100) * 2 ** (q.failures - 1))
+      this.opts.log.warn('collab.store.retry', { room: room.key, updates: q.items.length, attempt: q.failures, waitMs: wait, error: String(err) })
+      q.retryTimer = setTimeout(() => {
+        q.retryTimer = null
+        this.markReady(q)
+      }, wait)
+      q.retryTimer.unref?.()
+      return
+    }
+    q.failures = 0
+    this.counters.batches++
+    for (let i = 0; i < batch.length; i++) {
+      const it = batch[i]!
+      const id = ids[i]!
+      this.counters.updates++
+      this.counters.bytes += it.update.byteLength
+      this.queuedBytes -= it.update.byteLength
+      try {
+        room.applyCommitted(it.update, it.origin, id)
+        this.opts.onStored?.(room, it.update, id)
+      } catch (err) {
+        this.opts.log.error('collab.apply.failed', { room: room.key, error: String(err) })
+      }
+      it.resolve()
+    }
+    q.inFlight = false
+    if (q.items.length) this.markReady(q)
+    else {
+      this.queues.delete(room)
+      this.notifyIdle()
+    }
+  }
+
+  private settle(it: Item, err: unknown): void {
+    this.queuedBytes -= it.update.byteLength
+    it.reject(err)
+  }
+
+  private notifyIdle(): void {
+    if (this.queues.size !== 0) return
+    const waiters = this.idleWaiters
+    this.idleWaiters = []
+    for (const w of waiters) w()
+  }
+}
+
+/** Storage refused the write for a reason a retry cannot fix (the table was deleted, bad input). */
+function isPermanent(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return code === 'not_found' || code === 'invalid_input'
+}
+
+function isMissingUser(err: unknown): boolean {
+  const e = err as { code?: unknown; details?: { constraint?: unknown } } | null
+  return e?.code === 'invalid_input' && e.details?.constraint === 'doc_updates_user_id_users_id_fk'
+}

@@ -1,0 +1,211 @@
+// One client socket: turns frames into room calls in order, through the guard (size, rate, decoding,
+// access, update content), buffering while its room loads, and ends the socket with a named refusal.
+import type { Actor } from '../../shared/permissions.ts'
+import type { Committer } from './commit.ts'
+import { inspectUpdate, RateLimiter, type GuardLimits } from './guard.ts'
+import type { CollabLog } from './log.ts'
+import { decodeAwarenessUpdate, decodeClientMessage, encodePermissionDenied, safeStateVector } from './protocol.ts'
+import { denialText, REFUSALS, type Refusal } from './refusals.ts'
+import type { Access, ClientOrigin, Room, RoomConn } from './room.ts'
+
+/** The socket underneath (a Hono WSContext in production, anything in tests). */
+export interface Transport {
+  send(frame: Uint8Array): void
+  close(code: number, reason: string): void
+  /** bytes queued for sending; a client that does not read is cut off */
+  bufferedAmount(): number
+}
+
+export interface Credentials {
+  token?: string
+  cookie?: string
+}
+
+export interface ConnectionOptions {
+  id: number
+  actor: Actor
+  access: Access
+  credentials: Credentials
+  wantsFindings: boolean
+  transport: Transport
+  limits: GuardLimits
+  committer: Committer
+  log: CollabLog
+  /** called once, when the socket is gone or cut off */
+  onGone(conn: Connection): void
+  /** counts refusals by reason (stats) */
+  count(reason: string): void
+}
+
+const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+const READ_ONLY_NOTICE_MS = 5000
+
+export class Connection implements RoomConn {
+  readonly id: number
+  readonly actor: Actor
+  access: Access
+  readonly credentials: Credentials
+  readonly wantsFindings: boolean
+  readonly awarenessIds = new Set<number>()
+  readonly origin: ClientOrigin
+  room: Room | null = null
+  closed = false
+
+  private readonly backlog: { frame: Uint8Array; paid: boolean }[] = []
+  private drainTimer: NodeJS.Timeout | null = null
+  private readonly limiter: RateLimiter
+  private lastReadOnlyNotice = 0
+
+  constructor(private readonly opts: ConnectionOptions) {
+    this.id = opts.id
+    this.actor = opts.actor
+    this.access = opts.access
+    this.credentials = opts.credentials
+    this.wantsFindings = opts.wantsFindings
+    this.origin = { kind: 'client', conn: this }
+    this.limiter = new RateLimiter(opts.limits)
+  }
+
+  get actorId(): string {
+    return this.actor.id
+  }
+
+  send(frame: Uint8Array): void {
+    if (this.closed) return
+    if (this.opts.transport.bufferedAmount() > MAX_BUFFERED_BYTES) {
+      this.end(REFUSALS.slowConsumer, 'collab.cut.slow')
+      return
+    }
+    try {
+      this.opts.transport.send(frame)
+    } catch {
+      /* the socket is going away; its close event cleans up */
+    }
+  }
+
+  /** The room is loaded: join it and process what arrived meanwhile. */
+  attach(room: Room): void {
+    this.room = room
+    room.addConnection(this)
+    this.drain()
+  }
+
+  /** One frame from the socket. */
+  receive(frame: Uint8Array): void {
+    if (this.closed) return
+    if (frame.byteLength > this.opts.limits.maxFrameBytes) return this.end(REFUSALS.tooLarge, 'collab.cut.frame', { bytes: frame.byteLength })
+    const verdict = this.limiter.arrive()
+    if (verdict === 'cutoff') return this.end(REFUSALS.rateLimited, 'collab.cut.rate', { perSecond: this.opts.limits.cutoffPerSecond })
+    if (verdict === 'now' && this.backlog.length === 0 && this.room) return this.handle(frame)
+    if (this.backlog.length >= this.opts.limits.maxQueuedMessages) return this.end(REFUSALS.rateLimited, 'collab.cut.backlog', { queued: this.backlog.length })
+    this.backlog.push({ frame, paid: verdict === 'now' })
+    this.drain()
+  }
+
+  private drain(): void {
+    if (this.drainTimer || !this.room) return
+    while (this.backlog.length && !this.closed) {
+      const head = this.backlog[0]!
+      if (!head.paid && !this.limiter.take()) {
+        this.drainTimer = setTimeout(() => {
+          this.drainTimer = null
+          this.drain()
+        }, this.limiter.waitMs())
+        return
+      }
+      this.backlog.shift()
+      this.handle(head.frame)
+    }
+  }
+
+  private handle(frame: Uint8Array): void {
+    const room = this.room!
+    const decoded = decodeClientMessage(frame)
+    if (!decoded.ok) return this.end(REFUSALS.malformed, 'collab.cut.malformed', { ...decoded.error })
+    const msg = decoded.msg
+    switch (msg.type) {
+      case 'sync-step1':
+        if (!safeStateVector(msg.stateVector)) return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: 'state vector' })
+        room.answerStep1(this, msg.stateVector)
+        return
+      case 'sync-step2':
+      case 'sync-update':
+        return this.receiveUpdate(room, msg.update)
+      case 'awareness': {
+        if (msg.update.byteLength > this.opts.limits.maxAwarenessBytes) return this.end(REFUSALS.tooLarge, 'collab.cut.awareness', { bytes: msg.update.byteLength })
+        const entries = decodeAwarenessUpdate(msg.update)
+        if (!entries) return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: 'awareness' })
+        if (!room.applyAwareness(this, msg.update, entries)) this.opts.log.warn('collab.awareness.foreign', { conn: this.id, room: room.key })
+        return
+      }
+      case 'query-awareness':
+        room.sendAwareness(this)
+        return
+      case 'auth':
+        return // clients have nothing to say in auth messages
+    }
+  }
+
+  private receiveUpdate(room: Room, update: Uint8Array): void {
+    const inspected = inspectUpdate(update, room.kind === 'table' ? ['table'] : ['threads'], this.opts.limits)
+    if (!inspected.ok) {
+      if (inspected.code === 'malformed') return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: inspected.detail })
+      if (inspected.code === 'too_large') return this.end(REFUSALS.tooLarge, 'collab.cut.update', { detail: inspected.detail })
+      return this.end(REFUSALS.invalidUpdate, 'collab.refuse.content', { detail: inspected.detail }, inspected.detail)
+    }
+    if (inspected.empty) return // e.g. a fresh client's answer to our step 1
+    if (this.access !== 'write') {
+      // Dropped, not applied: the connection stays to keep receiving. Tell the client, at most every few seconds.
+      this.opts.count(REFUSALS.readOnly.reason)
+      const now = Date.now()
+      if (now - this.lastReadOnlyNotice > READ_ONLY_NOTICE_MS) {
+        this.lastReadOnlyNotice = now
+        this.send(encodePermissionDenied(denialText(REFUSALS.readOnly)))
+        this.opts.log.info('collab.refuse.read-only', { conn: this.id, room: room.key, user: this.actor.id })
+      }
+      return
+    }
+    if (this.opts.committer.overloaded) return this.end(REFUSALS.busy, 'collab.cut.busy')
+    const verdict = room.receiveUpdate(this, update)
+    if (!verdict.ok) {
+      const first = verdict.problems[0]
+      const detail = first ? `${first.path}：${first.message}`.slice(0, 300) : undefined
+      this.end(REFUSALS.invalidUpdate, 'collab.refuse.shape', { problems: verdict.problems.slice(0, 5) }, detail)
+    }
+  }
+
+  /** Tells the client why (auth message), closes the socket and logs the reason. */
+  end(refusal: Refusal, event: string, fields: Record<string, unknown> = {}, detail?: string): void {
+    if (this.closed) return
+    this.opts.count(refusal.reason)
+    const level = refusal.code === 1012 ? 'info' : 'warn'
+    this.opts.log[level](event, { conn: this.id, room: this.room?.key, user: this.actor.id, code: refusal.code, ...fields })
+    try {
+      this.opts.transport.send(encodePermissionDenied(denialText(refusal, detail)))
+    } catch {
+      /* already gone */
+    }
+    try {
+      this.opts.transport.close(refusal.code, refusal.reason)
+    } catch {
+      /* already gone */
+    }
+    this.gone()
+  }
+
+  /** Tells the client something without closing (a downgrade to read-only). */
+  notify(refusal: Pick<Refusal, 'reason' | 'message'>, detail?: string): void {
+    this.send(encodePermissionDenied(denialText(refusal, detail)))
+  }
+
+  /** The socket closed (or we closed it): leave the room once. */
+  gone(): void {
+    if (this.closed) return
+    this.closed = true
+    if (this.drainTimer) clearTimeout(this.drainTimer)
+    this.drainTimer = null
+    this.backlog.length = 0
+    this.room?.removeConnection(this)
+    this.opts.onGone(this)
+  }
+}

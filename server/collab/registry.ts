@@ -1,0 +1,386 @@
+// The loaded documents: de-duplicated loads (one promise per room), debounced compaction into a
+// snapshot (2 s after the last change, 10 s at most, at once when the last client leaves), unload after
+// the last store, the `onSettled` hook that lets the app recompute findings, and shutdown.
+import * as Y from 'yjs'
+import type { TargetTable } from '../../shared/model/index.ts'
+import { fromYDoc } from '../../shared/ydoc/index.ts'
+import type { DocBus } from './bus.ts'
+import type { Committer } from './commit.ts'
+import type { CollabLog } from './log.ts'
+import type { DocPersistence } from './persistence.ts'
+import { Room, roomKey, type Origin, type RoomKind } from './room.ts'
+import type { ShapeChecker } from './shape.ts'
+
+export interface Timings {
+  /** compaction waits this long after the last change… */
+  storeWaitMs: number
+  /** …but no longer than this after the first unstored change */
+  storeMaxMs: number
+  /** findings are recomputed once changes have settled this long… */
+  settleMs: number
+  /** …or at the latest this long after the first unsettled change */
+  settleMaxMs: number
+  /** a document with no clients stays loaded this long after its last store */
+  idleUnloadMs: number
+  storeRetryMinMs: number
+  storeRetryMaxMs: number
+}
+
+export const DEFAULT_TIMINGS: Timings = Object.freeze({
+  storeWaitMs: 2000,
+  storeMaxMs: 10_000,
+  settleMs: 400,
+  settleMaxMs: 2000,
+  idleUnloadMs: 0,
+  storeRetryMinMs: 500,
+  storeRetryMaxMs: 30_000,
+})
+
+export type SettledHook = (tableId: string, content: TargetTable) => unknown
+
+export interface RegistryOptions {
+  persistence: DocPersistence
+  committer: Committer
+  checkers: Record<RoomKind, ShapeChecker>
+  log: CollabLog
+  timings: Timings
+  bus?: DocBus
+  onSettled?: SettledHook
+}
+
+/** Per-room bookkeeping of the store (compaction) and settle schedules. */
+interface Schedule {
+  dirtySince: number | null
+  /** bumped on every change; a store only clears `dirtySince` if nothing changed meanwhile */
+  changes: number
+  storeTimer: NodeJS.Timeout | null
+  storing: Promise<void> | null
+  storeFailures: number
+  compactedUpTo: number
+  settleTimer: NodeJS.Timeout | null
+  settleSince: number | null
+  unloadTimer: NodeJS.Timeout | null
+}
+
+export class RoomRegistry {
+  readonly rooms = new Map<string, Room>()
+  private readonly loading = new Map<string, Promise<Room>>()
+  private readonly schedules = new Map<Room, Schedule>()
+  private closing = false
+  readonly counters = { loads: 0, unloads: 0, stores: 0, storeFailures: 0, settles: 0 }
+
+  constructor(private readonly opts: RegistryOptions) {
+    opts.bus?.onReconnect(() => void this.resyncAll())
+  }
+
+  /** Re-reads every loaded room from storage (after the bus missed messages); applying is idempotent. */
+  async resyncAll(): Promise<void> {
+    for (const room of [...this.rooms.values()]) {
+      try {
+        const stored = await this.opts.persistence.load(room.tableId, room.kind)
+        if (this.rooms.get(room.key) !== room) continue
+        if (stored.snapshot) room.applyRemote(stored.snapshot)
+        if (stored.updates.length) room.applyRemote(Y.mergeUpdates(stored.updates))
+      } catch (err) {
+        this.opts.log.warn('collab.resync.failed', { room: room.key, error: String(err) })
+      }
+    }
+  }
+
+  get(tableId: string, kind: RoomKind): Room | undefined {
+    return this.rooms.get(roomKey(tableId, kind))
+  }
+
+  /** The room, loaded once however many ask at the same time; counts a reference until `release`. */
+  async acquire(tableId: string, kind: RoomKind): Promise<Room> {
+    const key = roomKey(tableId, kind)
+    const loaded = this.rooms.get(key)
+    if (loaded) {
+      loaded.refs++
+      this.cancelUnload(loaded)
+      return loaded
+    }
+    let p = this.loading.get(key)
+    if (!p) {
+      p = this.load(tableId, kind).finally(() => this.loading.delete(key))
+      this.loading.set(key, p)
+    }
+    const room = await p
+    room.refs++
+    this.cancelUnload(room)
+    return room
+  }
+
+  release(room: Room): void {
+    room.refs = Math.max(0, room.refs - 1)
+    if (room.refs === 0 && this.rooms.get(room.key) === room) this.storeNow(room)
+  }
+
+  /** Runs `fn` on the document as the server (stored and broadcast like any edit); resolves once stored. */
+  async change(tableId: string, kind: RoomKind, fn: (doc: Y.Doc) => void, userId: string | null): Promise<void> {
+    const room = await this.acquire(tableId, kind)
+    try {
+      await room.change(fn, userId)
+    } finally {
+      this.release(room)
+    }
+  }
+
+  private async load(tableId: string, kind: RoomKind): Promise<Room> {
+    if (this.closing) throw new Error('collaboration is shutting down')
+    const { bus } = this.opts
+    const room = new Room({
+      tableId,
+      kind,
+      checker: this.opts.checkers[kind],
+      hooks: {
+        commit: (r, update, userId, origin) => this.opts.committer.enqueue(r, update, userId, origin),
+        changed: (r, origin) => this.onChanged(r, origin),
+        awareness: bus ? (r, update) => bus.publishAwareness(r.key, update) : undefined,
+      },
+    })
+    // WATCH OUT: subscribe before reading storage, and buffer until the room is filled: an update another
+    // process stores between our read and our subscription would otherwise be missed.
+    let buffered: { update: Uint8Array }[] | null = []
+    let ready = false
+    if (bus) {
+      await bus.subscribe(room.key, {
+        update: (update) => (ready ? room.applyRemote(update) : buffered?.push({ update })),
+        awareness: (update) => ready && room.applyRemoteAwareness(update),
+        queryAwareness: () => {
+          const local = ready ? room.localAwareness() : null
+          if (local) bus.publishAwareness(room.key, local)
+        },
+      })
+    }
+    try {
+      const t0 = performance.now()
+      const stored = await this.opts.persistence.load(tableId, kind)
+      room.load(stored.snapshot, stored.updates, stored.lastId ?? 0)
+      for (const b of buffered) room.applyRemote(b.update)
+      buffered = null
+      ready = true
+      this.counters.loads++
+      const schedule = this.scheduleOf(room)
+      schedule.compactedUpTo = stored.updates.length ? 0 : (stored.lastId ?? 0)
+      if (stored.updates.length > 0) this.markDirty(room, schedule) // fold the log left by a crash or another process
+      this.rooms.set(room.key, room)
+      if (!room.valid) this.opts.log.warn('collab.load.invalid', { room: room.key, note: 'only an update that makes the whole document valid is accepted' })
+      this.opts.log.info('collab.load', { room: room.key, ms: Math.round(performance.now() - t0), updates: stored.updates.length })
+      if (bus) bus.queryAwareness(room.key)
+      if (kind === 'table') this.scheduleSettle(room, schedule, true)
+      return room
+    } catch (err) {
+      if (bus) await bus.unsubscribe(room.key).catch(() => {})
+      room.destroy()
+      this.opts.log.error('collab.load.failed', { room: room.key, error: String(err) })
+      throw err
+    }
+  }
+
+  private scheduleOf(room: Room): Schedule {
+    let s = this.schedules.get(room)
+    if (!s) {
+      s = { dirtySince: null, changes: 0, storeTimer: null, storing: null, storeFailures: 0, compactedUpTo: 0, settleTimer: null, settleSince: null, unloadTimer: null }
+      this.schedules.set(room, s)
+    }
+    return s
+  }
+
+  private onChanged(room: Room, origin: Origin): void {
+    const s = this.scheduleOf(room)
+    // Remote updates are stored (and compacted) by the process that accepted them.
+    if (origin !== 'remote') this.markDirty(room, s)
+    if (room.kind === 'table') this.scheduleSettle(room, s, false)
+  }
+
+  private markDirty(room: Room, s: Schedule): void {
+    s.changes++
+    const now = Date.now()
+    if (s.dirtySince === null) s.dirtySince = now
+    if (room.refs === 0) return this.storeNow(room)
+    if (s.storing || s.storeFailures > 0) return // the running store or the retry timer picks it up
+    if (s.storeTimer) clearTimeout(s.storeTimer)
+    const { storeWaitMs, storeMaxMs } = this.opts.timings
+    const wait = Math.max(0, Math.min(storeWaitMs, s.dirtySince + storeMaxMs - now))
+    s.storeTimer = setTimeout(() => {
+      s.storeTimer = null
+      void this.store(room)
+    }, wait)
+    s.storeTimer.unref?.()
+  }
+
+  private storeNow(room: Room): void {
+    const s = this.scheduleOf(room)
+    if (s.storeTimer) {
+      clearTimeout(s.storeTimer)
+      s.storeTimer = null
+    }
+    if (s.storeFailures > 0 && !this.closing) return // backing off; the retry timer stores, then unloads
+    void this.store(room)
+  }
+
+  /** Compacts the room into a snapshot; afterwards unloads it when nobody uses it. */
+  store(room: Room): Promise<void> {
+    const s = this.scheduleOf(room)
+    if (s.storing) return s.storing.then(() => (s.dirtySince !== null ? this.store(room) : undefined))
+    s.storing = this.compact(room, s).finally(() => {
+      s.storing = null
+    })
+    return s.storing
+  }
+
+  private async compact(room: Room, s: Schedule): Promise<void> {
+    const changesBefore = s.changes
+    try {
+      // `doc` holds exactly the stored updates up to `storedUpToId`; what is still queued comes later.
+      const upTo = room.storedUpToId
+      if (s.dirtySince !== null || upTo > s.compactedUpTo) {
+        let state = Y.encodeStateAsUpdate(room.doc)
+        let bound = upTo
+        if (this.opts.bus) {
+          // WATCH OUT: with several processes, ids below ours may belong to updates of another process
+          // that have not reached us yet; fold in what storage holds so the snapshot misses nothing.
+          const stored = await this.opts.persistence.load(room.tableId, room.kind)
+          state = Y.mergeUpdates([state, ...(stored.snapshot ? [stored.snapshot] : []), ...stored.updates])
+          bound = Math.max(stored.lastId ?? 0, 0)
+        }
+        if (bound > s.compactedUpTo) {
+          await this.opts.persistence.compact(room.tableId, room.kind, state, bound)
+          s.compactedUpTo = bound
+          this.counters.stores++
+        }
+      }
+      s.storeFailures = 0
+      if (s.changes === changesBefore) s.dirtySince = null
+      else if (!this.closing) this.markDirty(room, s)
+    } catch (err) {
+      s.storeFailures++
+      this.counters.storeFailures++
+      const wait = Math.min(this.opts.timings.storeRetryMaxMs, this.opts.timings.storeRetryMinMs * 2 ** (s.storeFailures - 1))
+      this.opts.log.warn('collab.compact.retry', { room: room.key, attempt: s.storeFailures, waitMs: wait, error: String(err) })
+      if (!this.closing) {
+        s.storeTimer = setTimeout(() => {
+          s.storeTimer = null
+          void this.store(room)
+        }, wait)
+        s.storeTimer.unref?.()
+      }
+      if (this.closing) throw err
+      return
+    }
+    if (room.refs === 0 && s.dirtySince === null && !this.closing) this.scheduleUnload(room, s)
+  }
+
+  private scheduleUnload(room: Room, s: Schedule): void {
+    if (s.unloadTimer) return
+    const unload = () => {
+      s.unloadTimer = null
+      if (room.refs > 0 || s.dirtySince !== null || s.storing || this.opts.committer.holds(room)) return
+      this.unload(room)
+    }
+    if (this.opts.timings.idleUnloadMs <= 0) return unload()
+    s.unloadTimer = setTimeout(unload, this.opts.timings.idleUnloadMs)
+    s.unloadTimer.unref?.()
+  }
+
+  private cancelUnload(room: Room): void {
+    const s = this.schedules.get(room)
+    if (s?.unloadTimer) {
+      clearTimeout(s.unloadTimer)
+      s.unloadTimer = null
+    }
+  }
+
+  private unload(room: Room): void {
+    if (this.rooms.get(room.key) !== room) return
+    this.rooms.delete(room.key)
+    const s = this.schedules.get(room)
+    if (s) {
+      for (const t of [s.storeTimer, s.settleTimer, s.unloadTimer]) if (t) clearTimeout(t)
+      this.schedules.delete(room)
+    }
+    void this.opts.bus?.unsubscribe(room.key).catch(() => {})
+    room.destroy()
+    this.counters.unloads++
+    this.opts.log.info('collab.unload', { room: room.key })
+  }
+
+  /** Drops a room without storing (its table is gone); its connections are closed by the caller. */
+  evict(room: Room): void {
+    this.unload(room)
+  }
+
+  // ---- findings
+
+  private scheduleSettle(room: Room, s: Schedule, immediate: boolean): void {
+    if (!this.opts.onSettled) return
+    const now = Date.now()
+    if (s.settleSince === null) s.settleSince = now
+    if (s.settleTimer) clearTimeout(s.settleTimer)
+    const { settleMs, settleMaxMs } = this.opts.timings
+    const wait = immediate ? 0 : Math.max(0, Math.min(settleMs, s.settleSince + settleMaxMs - now))
+    s.settleTimer = setTimeout(() => {
+      s.settleTimer = null
+      s.settleSince = null
+      void this.settle(room)
+    }, wait)
+    s.settleTimer.unref?.()
+  }
+
+  private async settle(room: Room): Promise<void> {
+    if (this.rooms.get(room.key) !== room) return
+    const parsed = fromYDoc(room.doc)
+    if (!parsed.ok) return
+    this.counters.settles++
+    try {
+      const result = await this.opts.onSettled!(room.tableId, parsed.table)
+      if (result !== undefined && this.rooms.get(room.key) === room) room.setFindings(result)
+    } catch (err) {
+      this.opts.log.error('collab.settle.failed', { room: room.key, error: String(err) })
+    }
+  }
+
+  // ---- shutdown
+
+  /** Stores every loaded room and unloads it; waits for the update queue first. */
+  async shutdown(deadlineMs = 10_000): Promise<void> {
+    this.closing = true
+    const deadline = Date.now() + deadlineMs
+    await Promise.allSettled([...this.loading.values()])
+    const { committer } = this.opts
+    committer.retryNow()
+    const idle = committer.idle()
+    const timedOut = await Promise.race([idle.then(() => false), sleep(Math.max(0, deadline - Date.now())).then(() => true)])
+    if (timedOut) {
+      this.opts.log.error('collab.shutdown.unstored', { updates: committer.queued, note: 'clients still hold these edits and resend them on reconnect' })
+      committer.abandon(new Error('shutdown'))
+    }
+    for (const room of [...this.rooms.values()]) {
+      let attempts = 0
+      while (Date.now() < deadline) {
+        try {
+          await this.store(room)
+          break
+        } catch {
+          attempts++
+          await sleep(Math.min(1000, 100 * 2 ** attempts))
+        }
+      }
+      this.forceUnload(room)
+    }
+  }
+
+  private forceUnload(room: Room): void {
+    this.rooms.delete(room.key)
+    const s = this.schedules.get(room)
+    if (s) for (const t of [s.storeTimer, s.settleTimer, s.unloadTimer]) if (t) clearTimeout(t)
+    this.schedules.delete(room)
+    void this.opts.bus?.unsubscribe(room.key).catch(() => {})
+    room.destroy()
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms))
+}

@@ -1,0 +1,301 @@
+// One live document (a table room or a comments room) and its connections. Holds two copies:
+// `doc`, the durable state every client syncs from, and `shadow`, doc + accepted updates still on their
+// way to storage, on which each client update is tried and checked before anything else sees it.
+// The room never imports the database: durability is the `commit` hook's job (commit.ts).
+import * as Y from 'yjs'
+import * as awarenessProtocol from 'y-protocols/awareness'
+import type { ParseProblem } from '../../shared/model/index.ts'
+import type { ShapeChecker } from './shape.ts'
+import {
+  encodeAwarenessMessage, encodeAwarenessStates, encodeFindings, encodeSyncStep1, encodeSyncStep2, encodeUpdate,
+  type AwarenessEntry,
+} from './protocol.ts'
+
+export type RoomKind = 'table' | 'comments'
+export type Access = 'write' | 'read'
+
+/** What the room needs of a connection; the transport (connection.ts) provides it. */
+export interface RoomConn {
+  readonly id: number
+  readonly actorId: string
+  access: Access
+  readonly wantsFindings: boolean
+  /** awareness client ids this connection introduced (removed when it closes) */
+  readonly awarenessIds: Set<number>
+  /** the origin its updates carry, one object per connection */
+  readonly origin: ClientOrigin
+  send(frame: Uint8Array): void
+}
+
+export interface ClientOrigin {
+  kind: 'client'
+  conn: RoomConn
+}
+/** Transaction origins: a load or a remote (other process) update is never stored or re-published. */
+export type Origin = ClientOrigin | 'load' | 'server' | 'remote'
+
+export function isClientOrigin(origin: unknown): origin is ClientOrigin {
+  return typeof origin === 'object' && origin !== null && (origin as ClientOrigin).kind === 'client'
+}
+
+export interface RoomHooks {
+  /** hands an accepted update to the durability pipeline, which calls `applyCommitted` once it is stored */
+  commit(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server'): Promise<void>
+  /** the durable document changed (store and settle scheduling) */
+  changed(room: Room, origin: Origin): void
+  /** a local awareness change, for other processes */
+  awareness?(room: Room, update: Uint8Array): void
+}
+
+export type UpdateVerdict = { ok: true; stored: boolean } | { ok: false; problems: ParseProblem[] }
+
+export interface RoomOptions {
+  tableId: string
+  kind: RoomKind
+  checker: ShapeChecker
+  hooks: RoomHooks
+}
+
+export class Room {
+  readonly key: string
+  readonly tableId: string
+  readonly kind: RoomKind
+  readonly doc = new Y.Doc({ gc: true })
+  readonly awareness: awarenessProtocol.Awareness
+  readonly conns = new Set<RoomConn>()
+  /** connections attached plus attaches in progress; the registry unloads at 0 */
+  refs = 0
+  /** highest stored update id whose update `doc` holds (compaction bound) */
+  storedUpToId = 0
+  findings: unknown = undefined
+  /** accepted updates that are in `shadow` but not yet stored (and so not in `doc`) */
+  readonly pending: Uint8Array[] = []
+
+  private shadow!: Y.Doc
+  /** the shadow parsed as a whole before the last accepted update; the incremental check relies on it */
+  private baselineValid = false
+  private lastTr: Y.Transaction | null = null
+  private captured: Uint8Array | null = null
+  private readonly checker: ShapeChecker
+  private readonly hooks: RoomHooks
+  /** awareness client id → the local connection that owns it (a connection cannot speak for another's id) */
+  private readonly awarenessOwner = new Map<number, RoomConn>()
+
+  constructor(opts: RoomOptions) {
+    this.tableId = opts.tableId
+    this.kind = opts.kind
+    this.key = roomKey(opts.tableId, opts.kind)
+    this.checker = opts.checker
+    this.hooks = opts.hooks
+    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    this.awareness.setLocalState(null) // the server has no presence of its own
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin as Origin))
+    this.awareness.on('update', (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => this.onAwarenessUpdate(change, origin))
+    this.resetShadow()
+  }
+
+  // ---- life of the document
+
+  /** Applies stored state (snapshot, then the log after it); origin 'load' is neither stored nor echoed. */
+  load(snapshot: Uint8Array | null, updates: readonly Uint8Array[], lastId = 0): void {
+    this.doc.transact(() => {
+      if (snapshot) Y.applyUpdate(this.doc, snapshot, 'load')
+      for (const u of updates) Y.applyUpdate(this.doc, u, 'load')
+    }, 'load')
+    this.storedUpToId = lastId
+    this.resetShadow()
+    this.baselineValid = this.checker.full(this.shadow).length === 0
+  }
+
+  /** True when the document passes the whole strict check (for logs and tests). */
+  get valid(): boolean {
+    return this.checker.full(this.doc).length === 0
+  }
+
+  destroy(): void {
+    this.awareness.destroy()
+    this.doc.destroy()
+    this.shadow.destroy()
+  }
+
+  // ---- connections
+
+  addConnection(conn: RoomConn): void {
+    this.conns.add(conn)
+    conn.send(encodeSyncStep1(this.doc))
+    const states = this.awareness.getStates()
+    if (states.size > 0) conn.send(encodeAwarenessStates(this.awareness, [...states.keys()]))
+    if (conn.wantsFindings && this.findings !== undefined) conn.send(encodeFindings(this.findings))
+  }
+
+  removeConnection(conn: RoomConn): void {
+    if (!this.conns.delete(conn)) return
+    const ids = [...conn.awarenessIds].filter((id) => this.awarenessOwner.get(id) === conn)
+    for (const id of ids) this.awarenessOwner.delete(id)
+    if (ids.length) awarenessProtocol.removeAwarenessStates(this.awareness, ids, 'close')
+  }
+
+  /** Sync step 1 from a client: answer from the durable document only. */
+  answerStep1(conn: RoomConn, stateVector: Uint8Array): void {
+    conn.send(encodeSyncStep2(this.doc, stateVector))
+  }
+
+  // ---- updates
+
+  /**
+   * Tries a client update on the shadow and checks the result. Accepted: queued for storage, and
+   * applied to `doc` and broadcast only once stored. Refused: the shadow is rebuilt, nobody sees it.
+   */
+  receiveUpdate(conn: RoomConn, update: Uint8Array): UpdateVerdict {
+    this.lastTr = null
+    this.captured = null
+    try {
+      Y.applyUpdate(this.shadow, update, conn.origin)
+    } catch (err) {
+      this.rebuildShadow()
+      return { ok: false, problems: [{ path: '', code: 'malformed', message: `无法应用的更新：${err instanceof Error ? err.message : String(err)}` }] }
+    }
+    const tr = this.lastTr as Y.Transaction | null
+    const effective = this.captured as Uint8Array | null
+    if (!tr || !effective) return { ok: true, stored: false } // nothing new (a repeat, or waiting for missing structs)
+    const ctx = { actorId: conn.actorId }
+    const problems = this.baselineValid ? this.checker.incremental(this.shadow, tr, ctx) : this.checker.full(this.shadow, ctx)
+    if (problems.length) {
+      this.rebuildShadow()
+      return { ok: false, problems }
+    }
+    this.baselineValid = true
+    this.pending.push(effective)
+    this.hooks.commit(this, effective, conn.actorId, conn.origin).catch(() => {
+      /* the committer retries; a rejection only means shutdown gave up, already logged */
+    })
+    return { ok: true, stored: true }
+  }
+
+  /** A server-side change (an approval stamp, a repair): trusted, stored and broadcast like any edit. */
+  change(fn: (doc: Y.Doc) => void, userId: string | null): Promise<void> {
+    this.captured = null
+    this.shadow.transact(() => fn(this.shadow), 'server')
+    const effective = this.captured as Uint8Array | null
+    if (!effective) return Promise.resolve()
+    this.baselineValid = this.checker.full(this.shadow).length === 0
+    this.pending.push(effective)
+    return this.hooks.commit(this, effective, userId, 'server')
+  }
+
+  /** Called by the committer, in order, once `update` is stored: now everyone may see it. */
+  applyCommitted(update: Uint8Array, origin: ClientOrigin | 'server', id: number): void {
+    this.pending.shift()
+    if (id > this.storedUpToId) this.storedUpToId = id
+    Y.applyUpdate(this.doc, update, origin)
+  }
+
+  /** An update another process accepted and stored. */
+  applyRemote(update: Uint8Array): void {
+    Y.applyUpdate(this.doc, update, 'remote')
+    Y.applyUpdate(this.shadow, update, 'remote')
+  }
+
+  private onDocUpdate(update: Uint8Array, origin: Origin): void {
+    if (origin === 'load') return
+    const frame = encodeUpdate(update)
+    const except = isClientOrigin(origin) ? origin.conn : null
+    for (const c of this.conns) if (c !== except) c.send(frame)
+    this.hooks.changed(this, origin)
+  }
+
+  private resetShadow(): void {
+    this.shadow?.destroy()
+    const shadow = new Y.Doc({ gc: true })
+    Y.applyUpdate(shadow, Y.encodeStateAsUpdate(this.doc), 'load')
+    shadow.on('afterTransaction', (tr: Y.Transaction) => {
+      this.lastTr = tr
+    })
+    shadow.on('update', (u: Uint8Array) => {
+      this.captured = u
+    })
+    this.shadow = shadow
+  }
+
+  /** After a refusal: the durable state plus what is still on its way to storage. */
+  private rebuildShadow(): void {
+    this.resetShadow()
+    for (const u of this.pending) Y.applyUpdate(this.shadow, u, 'load')
+  }
+
+  // ---- awareness
+
+  /** Applies a client's awareness update; false when it speaks for a client id another connection owns. */
+  applyAwareness(conn: RoomConn, update: Uint8Array, entries: readonly AwarenessEntry[]): boolean {
+    for (const e of entries) {
+      const owner = this.awarenessOwner.get(e.clientId)
+      if (owner && owner !== conn) return false
+    }
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, conn.origin)
+    return true
+  }
+
+  applyRemoteAwareness(update: Uint8Array): void {
+    try {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, update, 'remote')
+    } catch {
+      /* another process sent garbage; presence is not worth a crash */
+    }
+  }
+
+  /** Every local connection's awareness states (answering another process's query). */
+  localAwareness(): Uint8Array | null {
+    const ids = [...this.awarenessOwner.keys()].filter((id) => this.awareness.getStates().has(id))
+    return ids.length ? awarenessProtocol.encodeAwarenessUpdate(this.awareness, ids) : null
+  }
+
+  sendAwareness(conn: RoomConn): void {
+    conn.send(encodeAwarenessStates(this.awareness, [...this.awareness.getStates().keys()]))
+  }
+
+  private onAwarenessUpdate({ added, updated, removed }: { added: number[]; updated: number[]; removed: number[] }, origin: unknown): void {
+    if (isClientOrigin(origin)) {
+      const conn = origin.conn
+      for (const id of added) {
+        conn.awarenessIds.add(id)
+        this.awarenessOwner.set(id, conn)
+      }
+      for (const id of updated) {
+        if (this.awarenessOwner.has(id)) continue
+        this.awarenessOwner.set(id, conn)
+        conn.awarenessIds.add(id)
+      }
+      for (const id of removed) {
+        conn.awarenessIds.delete(id)
+        this.awarenessOwner.delete(id)
+      }
+    }
+    const changed = added.concat(updated, removed)
+    const update = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed)
+    // WATCH OUT: echoed to everyone, the sender included. WebsocketProvider closes a socket that received
+    // nothing for 30 s, and its own 15 s awareness renewals coming back are what keep an idle socket open.
+    const frame = encodeAwarenessMessage(update)
+    for (const c of this.conns) c.send(frame)
+    if (origin !== 'remote') this.hooks.awareness?.(this, update)
+  }
+
+  // ---- findings
+
+  setFindings(payload: unknown): void {
+    this.findings = payload
+    let frame: Uint8Array | null = null
+    for (const c of this.conns) {
+      if (!c.wantsFindings) continue
+      frame ??= encodeFindings(payload)
+      c.send(frame)
+    }
+  }
+
+  stats(): { key: string; connections: number; pending: number } {
+    return { key: this.key, connections: this.conns.size, pending: this.pending.length }
+  }
+}
+
+export function roomKey(tableId: string, kind: RoomKind): string {
+  return kind === 'table' ? tableId : `${tableId}/comments`
+}

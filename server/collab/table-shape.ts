@@ -1,0 +1,168 @@
+// Incremental strict check of a table document after one transaction: re-validates only what the
+// transaction touched (a row, a root key, a row list) with the shared strict schemas, so a keystroke
+// in a 300-indicator table costs a row parse instead of a whole-table parse (README.md: figures).
+import * as Y from 'yjs'
+import { z } from 'zod'
+import { LIMITS, formatPath, strictSchemas, type ParseProblem, type PathSegment } from '../../shared/model/index.ts'
+import { fromYDoc, TABLE_ROOT, ROW_LISTS, type RowList } from '../../shared/ydoc/index.ts'
+import type { ShapeChecker, ShapeContext } from './shape.ts'
+import type { AnyType } from './shape.ts'
+import { changedUnits, isNewIn } from './shape.ts'
+
+const LIST_CAPS: Record<RowList, number> = {
+  indicators: LIMITS.indicators,
+  tasks: LIMITS.tasks,
+  coreIndicators: LIMITS.auxRows,
+  priorYear: LIMITS.auxRows,
+}
+/** Lists whose row ids share one namespace (parseTable's duplicate check). */
+const ID_LISTS: readonly RowList[] = ['indicators', 'tasks']
+
+type KindShape = Record<string, z.ZodType>
+const SHAPES: Record<'project' | 'department', KindShape> = {
+  project: strictSchemas.projectTable.shape as unknown as KindShape,
+  department: strictSchemas.departmentTable.shape as unknown as KindShape,
+}
+
+function unwrap(schema: z.ZodType): z.ZodType {
+  return schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema
+}
+
+function rowSchema(shape: KindShape, list: RowList): z.ZodType | null {
+  const s = shape[list]
+  if (!s) return null
+  const arr = unwrap(s)
+  return arr instanceof z.ZodArray ? (arr.element as z.ZodType) : null
+}
+
+function problemsOf(result: z.ZodSafeParseResult<unknown>, base: PathSegment[]): ParseProblem[] {
+  if (result.success) return []
+  return result.error.issues.slice(0, 5).map((issue) => {
+    const path = formatPath([...base, ...(issue.path as PathSegment[])])
+    const code = issue.code === 'unrecognized_keys' ? 'unknown_key' : issue.code === 'too_big' ? 'too_long' : issue.code === 'invalid_type' ? 'type' : 'invalid_value'
+    return { path, code, message: `${path || '表格'}：${issue.message}` }
+  })
+}
+
+function plain(value: unknown): unknown {
+  return value instanceof Y.AbstractType ? value.toJSON() : value
+}
+
+/**
+ * Checks the table room. Sound only when the document parsed before the transaction; the room runs
+ * `full` instead while it does not (an empty or legacy document), so the first accepted update must
+ * leave a whole valid table.
+ */
+export const tableShapeChecker: ShapeChecker = {
+  roots: [TABLE_ROOT],
+
+  full(doc: Y.Doc): ParseProblem[] {
+    for (const [name, type] of doc.share) {
+      if (name !== TABLE_ROOT && hasContent(type)) return [{ path: name, code: 'unknown_key', message: `文档含未知的根节点：${name}` }]
+    }
+    const r = fromYDoc(doc)
+    return r.ok ? [] : r.problems
+  },
+
+  incremental(doc: Y.Doc, tr: Y.Transaction, _ctx: ShapeContext): ParseProblem[] {
+    const units = changedUnits(tr, TABLE_ROOT)
+    if (units.foreignRoot) return [{ path: units.foreignRoot, code: 'unknown_key', message: `文档含未知的根节点：${units.foreignRoot}` }]
+    const root = doc.getMap<unknown>(TABLE_ROOT)
+    const kind = root.get('kind')
+    if (units.rootKeys.has('kind') || (kind !== 'project' && kind !== 'department')) return this.full(doc)
+    const shape = SHAPES[kind]
+    const problems: ParseProblem[] = []
+    const lists = new Set<RowList>()
+    let idsTouched = false
+
+    for (const key of units.rootKeys) {
+      if ((ROW_LISTS as readonly string[]).includes(key)) {
+        lists.add(key as RowList)
+        continue
+      }
+      const schema = shape[key]
+      if (!schema) {
+        problems.push({ path: key, code: 'unknown_key', message: `表格含未知字段：${key}` })
+        continue
+      }
+      problems.push(...problemsOf(schema.safeParse(plain(root.get(key))), [key]))
+    }
+    for (const list of units.lists) lists.add(list as RowList)
+
+    for (const list of lists) {
+      const value = root.get(list)
+      const schema = shape[list]
+      if (!schema) {
+        problems.push({ path: list, code: 'unknown_key', message: `表格含未知字段：${list}` })
+        continue
+      }
+      if (value === undefined) {
+        problems.push(...problemsOf(schema.safeParse(undefined), [list]))
+        continue
+      }
+      if (!(value instanceof Y.Array)) {
+        problems.push({ path: list, code: 'type', message: `${list} 必须是行的列表` })
+        continue
+      }
+      if (value.length > LIST_CAPS[list]) {
+        problems.push({ path: list, code: 'too_many', message: `${list} 共 ${value.length} 行，超过上限 ${LIST_CAPS[list]} 行` })
+        continue
+      }
+      const element = rowSchema(shape, list)!
+      let i = 0
+      for (const row of value) {
+        if (!(row instanceof Y.Map)) problems.push({ path: `${list}[${i}]`, code: 'not_object', message: `${list}[${i}] 必须是对象` })
+        else if (isNewIn(row, tr)) problems.push(...problemsOf(element.safeParse(row.toJSON()), [list, i]))
+        i++
+      }
+      if (ID_LISTS.includes(list)) idsTouched = true
+    }
+
+    for (const [list, rows] of units.rows) {
+      const element = rowSchema(shape, list as RowList)
+      if (!element) {
+        problems.push({ path: list, code: 'unknown_key', message: `表格含未知字段：${list}` })
+        continue
+      }
+      for (const [row, keys] of rows) {
+        if (lists.has(list as RowList) && isNewIn(row, tr)) continue // checked with its list above
+        problems.push(...problemsOf(element.safeParse(row.toJSON()), [list, indexOf(row)]))
+        if (keys.has('id') && ID_LISTS.includes(list as RowList)) idsTouched = true
+      }
+    }
+    if (idsTouched) problems.push(...duplicateIds(root))
+    return problems.slice(0, 20)
+  },
+}
+
+function indexOf(row: Y.Map<unknown>): number {
+  const parent = row._item?.parent
+  if (!(parent instanceof Y.Array)) return -1
+  let i = 0
+  for (const r of parent) {
+    if (r === row) return i
+    i++
+  }
+  return -1
+}
+
+function duplicateIds(root: Y.Map<unknown>): ParseProblem[] {
+  const seen = new Set<unknown>()
+  const out: ParseProblem[] = []
+  for (const list of ID_LISTS) {
+    const arr = root.get(list)
+    if (!(arr instanceof Y.Array)) continue
+    let i = 0
+    for (const row of arr) {
+      const id = row instanceof Y.Map ? row.get('id') : undefined
+      if (seen.has(id)) out.push({ path: `${list}[${i}].id`, code: 'duplicate_id', message: `${list}[${i}] 的编号 ${String(id)} 重复` })
+      seen.add(id)
+      i++
+    }
+  }
+  return out
+}
+
+export function hasContent(type: AnyType): boolean {
+  return type._start !== null || type._map.size > 0
+}

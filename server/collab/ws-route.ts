@@ -1,0 +1,279 @@
+// The transport: `createCollab(deps)` mounts `/collab/<tableId>` and `/collab/<tableId>/comments` on a
+// Hono app through @hono/node-ws, authenticates each upgrade (accepted, then refused with 4401/4403 so
+// the provider stops retrying), and wires connection → room → committer → storage (→ Redis).
+import type { Hono } from 'hono'
+import { createNodeWebSocket } from '@hono/node-ws'
+import type { WSContext } from 'hono/ws'
+import type * as Y from 'yjs'
+import { roomAccess, can, type Actor, type TableRef } from '../../shared/permissions.ts'
+import type { ParseResult, TargetTable } from '../../shared/model/index.ts'
+import { fromYDoc } from '../../shared/ydoc/index.ts'
+import type { DocBus } from './bus.ts'
+import { Committer } from './commit.ts'
+import { commentsShapeChecker } from './comments-shape.ts'
+import { Connection, type Credentials } from './connection.ts'
+import { DEFAULT_LIMITS, type GuardLimits } from './guard.ts'
+import { consoleLog, type CollabLog } from './log.ts'
+import type { DocPersistence } from './persistence.ts'
+import { encodePermissionDenied } from './protocol.ts'
+import { denialText, REFUSALS, type Refusal } from './refusals.ts'
+import { DEFAULT_TIMINGS, RoomRegistry, type Timings } from './registry.ts'
+import type { RoomKind } from './room.ts'
+import { tableShapeChecker } from './table-shape.ts'
+
+export interface CollabDeps {
+  /** the signed-in user of a token (`?token=`) or session cookie; null when neither is valid (→ 4401) */
+  authenticate(req: { token?: string; cookie?: string }): Promise<Actor | null>
+  /** the table's permission facts; null when there is no such table (→ 4403) */
+  resolveTable(tableId: string): Promise<TableRef | null>
+  persistence: DocPersistence
+  /**
+   * Called when a table's changes have settled (and once after a load) with its strictly parsed
+   * content. Whatever it returns (or resolves to), unless undefined, is published as findings.
+   */
+  onSettled?(tableId: string, content: TargetTable): unknown
+  log?: CollabLog
+  /** cross-process sharing (redis.ts: createRedisBus); without it one process works alone */
+  bus?: DocBus
+  limits?: Partial<GuardLimits>
+  timings?: Partial<Timings>
+}
+
+export interface CollabStats {
+  rooms: number
+  loading: number
+  connections: number
+  queuedUpdates: number
+  commits: Committer['counters']
+  registry: RoomRegistry['counters']
+  refusals: Record<string, number>
+}
+
+export interface Collab {
+  /** registers the two WebSocket routes on `app` (default base path `/collab`) */
+  mount(app: Hono, basePath?: string): void
+  /** attaches the upgrade handler to the Node server returned by `serve()` (after mount) */
+  injectWebSocket(server: Parameters<ReturnType<typeof createNodeWebSocket>['injectWebSocket']>[0]): void
+  /** re-checks every connection of a table (or of all tables) after a status change or a revocation */
+  revalidate(tableId?: string): Promise<void>
+  /** sends findings to the table's connections that asked for them (`?findings=1`) */
+  publishFindings(tableId: string, payload: unknown): void
+  /** a server-side edit of a live document: stored, then broadcast; resolves once stored */
+  change(tableId: string, room: RoomKind, fn: (doc: Y.Doc) => void, userId?: string | null): Promise<void>
+  /** the table's current content from the live document (loading it if needed) */
+  content(tableId: string): Promise<ParseResult>
+  /** closes every connection (1012: clients reconnect), stores every document, unloads */
+  shutdown(): Promise<void>
+  stats(): CollabStats
+}
+
+const TABLE_ID = /^[A-Za-z0-9_-]{1,64}$/
+
+type Decision = { ok: true; actor: Actor; access: 'write' | 'read' } | { ok: false; refusal: Refusal; detail?: string }
+
+export function createCollab(deps: CollabDeps): Collab {
+  const log = deps.log ?? consoleLog
+  const limits: GuardLimits = { ...DEFAULT_LIMITS, ...deps.limits }
+  const timings: Timings = { ...DEFAULT_TIMINGS, ...deps.timings }
+  const refusals: Record<string, number> = {}
+  const count = (reason: string) => {
+    refusals[reason] = (refusals[reason] ?? 0) + 1
+  }
+  const connections = new Set<Connection>()
+  let nextId = 1
+  let closing = false
+
+  // eslint-disable-next-line prefer-const -- assigned right below; the committer needs it for onLost
+  let registry: RoomRegistry
+  const committer = new Committer({
+    persistence: deps.persistence,
+    log,
+    onStored: deps.bus ? (room, update, id) => deps.bus!.publishUpdate(room.key, update, id) : undefined,
+    onLost: (room) => {
+      for (const c of connections) if (c.room === room) c.end(REFUSALS.notFound, 'collab.cut.lost')
+      registry.evict(room)
+    },
+  })
+  registry = new RoomRegistry({
+    persistence: deps.persistence,
+    committer,
+    checkers: { table: tableShapeChecker, comments: commentsShapeChecker },
+    log,
+    timings,
+    bus: deps.bus,
+    onSettled: deps.onSettled,
+  })
+
+  async function decide(tableId: string, kind: RoomKind, credentials: Credentials): Promise<Decision> {
+    if (!TABLE_ID.test(tableId)) return { ok: false, refusal: REFUSALS.notFound }
+    const actor = await deps.authenticate(credentials)
+    if (!actor) return { ok: false, refusal: REFUSALS.unauthorized }
+    const ref = await deps.resolveTable(tableId)
+    if (!ref) return { ok: false, refusal: REFUSALS.notFound }
+    const access = roomAccess(actor, ref, kind)
+    if (access === 'none') {
+      const d = can(actor, 'read', ref)
+      return { ok: false, refusal: REFUSALS.forbidden, detail: d.allowed ? undefined : d.reason }
+    }
+    return { ok: true, actor, access }
+  }
+
+  function refuse(ws: WSContext<unknown>, refusal: Refusal, detail?: string): void {
+    count(refusal.reason)
+    try {
+      ws.send(encodePermissionDenied(denialText(refusal, detail)) as Uint8Array<ArrayBuffer>)
+      ws.close(refusal.code, refusal.reason)
+    } catch {
+      /* gone already */
+    }
+  }
+
+  function route(kind: RoomKind, upgradeWebSocket: ReturnType<typeof createNodeWebSocket>['upgradeWebSocket']) {
+    return upgradeWebSocket(async (c) => {
+      const tableId = c.req.param('tableId') ?? ''
+      const credentials: Credentials = { token: c.req.query('token') || undefined, cookie: c.req.header('cookie') || undefined }
+      const wantsFindings = c.req.query('findings') === '1'
+      let decision: Decision
+      if (closing) decision = { ok: false, refusal: REFUSALS.restarting }
+      else {
+        try {
+          decision = await decide(tableId, kind, credentials)
+        } catch (err) {
+          log.error('collab.auth.failed', { tableId, error: String(err) })
+          decision = { ok: false, refusal: REFUSALS.internal }
+        }
+      }
+      let conn: Connection | null = null
+      return {
+        onOpen(_evt, ws) {
+          if (!decision.ok) {
+            log.info('collab.refuse.connect', { tableId, kind, reason: decision.refusal.reason, detail: decision.detail })
+            return refuse(ws, decision.refusal, decision.detail)
+          }
+          const raw = ws.raw as { bufferedAmount?: number } | undefined
+          const c = new Connection({
+            id: nextId++,
+            actor: decision.actor,
+            access: decision.access,
+            credentials,
+            wantsFindings,
+            limits,
+            committer,
+            log,
+            count,
+            transport: {
+              // lib0 encoders always produce ArrayBuffer-backed arrays
+              send: (frame) => ws.send(frame as Uint8Array<ArrayBuffer>),
+              close: (code, reason) => ws.close(code, reason),
+              bufferedAmount: () => raw?.bufferedAmount ?? 0,
+            },
+            onGone: (gone) => {
+              connections.delete(gone)
+              if (gone.room) registry.release(gone.room)
+            },
+          })
+          conn = c
+          connections.add(c)
+          registry.acquire(tableId, kind).then(
+            (room) => {
+              if (c.closed) return registry.release(room)
+              c.attach(room)
+            },
+            () => c.end(REFUSALS.internal, 'collab.cut.load'),
+          )
+        },
+        onMessage(evt, _ws) {
+          if (!conn) return
+          const data = evt.data
+          if (data instanceof ArrayBuffer) conn.receive(new Uint8Array(data))
+          else conn.end(REFUSALS.malformed, 'collab.cut.text-frame')
+        },
+        onClose() {
+          conn?.gone()
+        },
+        onError() {
+          conn?.gone()
+        },
+      }
+    })
+  }
+
+  let inject: Collab['injectWebSocket'] = () => {
+    throw new Error('collab.mount(app) must run before injectWebSocket')
+  }
+
+  return {
+    mount(app, basePath = '/collab') {
+      const nodeWs = createNodeWebSocket({ app })
+      // WATCH OUT: ws reads maxPayload from the server's options at each upgrade; @hono/node-ws does not
+      // expose it, so set it here. Past it ws closes with 1009 without buffering the frame.
+      ;(nodeWs.wss.options as { maxPayload?: number }).maxPayload = limits.maxFrameBytes
+      app.get(`${basePath}/:tableId/comments`, route('comments', nodeWs.upgradeWebSocket))
+      app.get(`${basePath}/:tableId`, route('table', nodeWs.upgradeWebSocket))
+      inject = (server) => nodeWs.injectWebSocket(server)
+    },
+
+    injectWebSocket(server) {
+      inject(server)
+    },
+
+    async revalidate(tableId) {
+      const refs = new Map<string, Promise<TableRef | null>>()
+      const targets = [...connections].filter((c) => c.room && (!tableId || c.room.tableId === tableId))
+      await Promise.all(
+        targets.map(async (c) => {
+          const room = c.room!
+          let ref = refs.get(room.tableId)
+          if (!ref) refs.set(room.tableId, (ref = deps.resolveTable(room.tableId)))
+          const [actor, table] = await Promise.all([deps.authenticate(c.credentials), ref])
+          if (c.closed) return
+          if (!actor) return c.end(REFUSALS.unauthorized, 'collab.revalidate.unauthorized')
+          if (!table) return c.end(REFUSALS.notFound, 'collab.revalidate.gone')
+          const access = roomAccess(actor, table, room.kind)
+          if (access === 'none') return c.end(REFUSALS.forbidden, 'collab.revalidate.forbidden')
+          if (access === 'read' && c.access === 'write') {
+            c.access = 'read'
+            const d = can(actor, room.kind === 'table' ? 'edit' : 'comment', table)
+            c.notify(REFUSALS.readOnly, d.allowed ? undefined : d.reason)
+          } else if (access === 'write' && c.access === 'read') c.access = 'write'
+        }),
+      )
+    },
+
+    publishFindings(tableId, payload) {
+      registry.get(tableId, 'table')?.setFindings(payload)
+    },
+
+    change(tableId, room, fn, userId = null) {
+      return registry.change(tableId, room, fn, userId)
+    },
+
+    async content(tableId) {
+      const room = await registry.acquire(tableId, 'table')
+      try {
+        return fromYDoc(room.doc)
+      } finally {
+        registry.release(room)
+      }
+    },
+
+    async shutdown() {
+      closing = true
+      for (const c of [...connections]) c.end(REFUSALS.restarting, 'collab.shutdown')
+      await registry.shutdown()
+      await deps.bus?.close()
+    },
+
+    stats() {
+      return {
+        rooms: registry.rooms.size,
+        loading: 0,
+        connections: connections.size,
+        queuedUpdates: committer.queued,
+        commits: { ...committer.counters },
+        registry: { ...registry.counters },
+        refusals: { ...refusals },
+      }
+    },
+  }
+}
