@@ -4,7 +4,7 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { LIMITS, formatPath, strictSchemas, type ParseProblem, type PathSegment } from '../../shared/model/index.ts'
-import { fromYDoc, TABLE_ROOT, ROW_LISTS, type RowList } from '../../shared/ydoc/index.ts'
+import { fromYDoc, isLongText, TABLE_ROOT, ROW_LISTS, type RowList } from '../../shared/ydoc/index.ts'
 import type { ShapeChecker, ShapeContext } from './shape.ts'
 import type { AnyType } from './shape.ts'
 import { changedUnits, isNewIn } from './shape.ts'
@@ -61,7 +61,11 @@ export const tableShapeChecker: ShapeChecker = {
       if (name !== TABLE_ROOT && hasContent(type)) return [{ path: name, code: 'unknown_key', message: `文档含未知的根节点：${name}` }]
     }
     const r = fromYDoc(doc)
-    return r.ok ? [] : r.problems
+    if (!r.ok) return r.problems
+    const root = doc.getMap<unknown>(TABLE_ROOT)
+    const out: ParseProblem[] = []
+    for (const [key, value] of root) layoutProblems(value, 'root', key, [key], out)
+    return out.slice(0, 20)
   },
 
   incremental(doc: Y.Doc, tr: Y.Transaction, _ctx: ShapeContext): ParseProblem[] {
@@ -85,7 +89,10 @@ export const tableShapeChecker: ShapeChecker = {
         problems.push({ path: key, code: 'unknown_key', message: `表格含未知字段：${key}` })
         continue
       }
-      problems.push(...problemsOf(schema.safeParse(plain(root.get(key))), [key]))
+      const value = root.get(key)
+      const found = problemsOf(schema.safeParse(plain(value)), [key])
+      if (!found.length) layoutProblems(value, 'root', key, [key], found)
+      problems.push(...found)
     }
     for (const list of units.lists) lists.add(list as RowList)
 
@@ -112,7 +119,7 @@ export const tableShapeChecker: ShapeChecker = {
       let i = 0
       for (const row of value) {
         if (!(row instanceof Y.Map)) problems.push({ path: `${list}[${i}]`, code: 'not_object', message: `${list}[${i}] 必须是对象` })
-        else if (isNewIn(row, tr)) problems.push(...problemsOf(element.safeParse(row.toJSON()), [list, i]))
+        else if (isNewIn(row, tr)) problems.push(...checkRow(element, row, list, i))
         i++
       }
       if (ID_LISTS.includes(list)) idsTouched = true
@@ -126,13 +133,41 @@ export const tableShapeChecker: ShapeChecker = {
       }
       for (const [row, keys] of rows) {
         if (lists.has(list as RowList) && isNewIn(row, tr)) continue // checked with its list above
-        problems.push(...problemsOf(element.safeParse(row.toJSON()), [list, indexOf(row)]))
+        problems.push(...checkRow(element, row, list as RowList, indexOf(row)))
         if (keys.has('id') && ID_LISTS.includes(list as RowList)) idsTouched = true
       }
     }
     if (idsTouched) problems.push(...duplicateIds(root))
     return problems.slice(0, 20)
   },
+}
+
+function checkRow(schema: z.ZodType, row: Y.Map<unknown>, list: RowList, index: number): ParseProblem[] {
+  const found = problemsOf(schema.safeParse(row.toJSON()), [list, index])
+  if (!found.length) layoutProblems(row, list, '', [list, index], found)
+  return found
+}
+
+/**
+ * The Yjs layout (CONTRACT.md), which a JSON parse cannot see: objects are Y.Map, lists Y.Array, long
+ * text Y.Text and nothing else is. A plain object in place of a Y.Map, or a string replacing a goal's
+ * Y.Text, parses fine but breaks field-level merging for everyone else. Roles follow toYValue.
+ */
+function layoutProblems(value: unknown, role: string, key: string, path: PathSegment[], out: ParseProblem[]): void {
+  const where = formatPath(path)
+  if (value instanceof Y.Text) {
+    if (!isLongText(role, key)) out.push({ path: where, code: 'layout', message: `${where} 应为普通文字，而不是 Y.Text` })
+  } else if (value instanceof Y.Map) {
+    const childRole = key === '' ? role : key
+    for (const [k, v] of value) layoutProblems(v, childRole, k, [...path, k], out)
+  } else if (value instanceof Y.Array) {
+    let i = 0
+    for (const v of value) layoutProblems(v, key, '', [...path, i++], out)
+  } else if (typeof value === 'string') {
+    if (isLongText(role, key)) out.push({ path: where, code: 'layout', message: `${where} 应为 Y.Text（长文本）` })
+  } else if (value !== null && typeof value === 'object') {
+    out.push({ path: where, code: 'layout', message: `${where} 应为 Y.Map 或 Y.Array，而不是普通对象` })
+  }
 }
 
 function indexOf(row: Y.Map<unknown>): number {

@@ -128,6 +128,10 @@ export function createCollab(deps: CollabDeps): Collab {
     }
   }
 
+  // WATCH OUT: @hono/node-ws builds an ErrorEvent for socket errors (e.g. a frame over maxPayload), a global
+  // Node 20 lacks; the ReferenceError lands here instead of in onError. The close event follows either way.
+  const wsOptions = { onError: (err: unknown) => log.info('collab.ws.error', { error: String(err) }) }
+
   function route(kind: RoomKind, upgradeWebSocket: ReturnType<typeof createNodeWebSocket>['upgradeWebSocket']) {
     return upgradeWebSocket(async (c) => {
       const tableId = c.req.param('tableId') ?? ''
@@ -195,7 +199,7 @@ export function createCollab(deps: CollabDeps): Collab {
           conn?.gone()
         },
       }
-    })
+    }, wsOptions)
   }
 
   let inject: Collab['injectWebSocket'] = () => {
