@@ -104,3 +104,18 @@ export function makeDepartment(overrides: DepartmentOverrides = {}): DepartmentT
   const { header, ...rest } = overrides
   return { ...base, ...rest, header: { ...base.header, ...header } }
 }
+
+/** A clean 3-year project (2024–2026) with both halves filled; `midRows` replaces the 中期 rows. */
+export function makeMultiYearProject(midRows?: IndicatorRow[], overrides: ProjectOverrides = {}): ProjectTable {
+  const mid = midRows ?? projectRows().map((r) => {
+    const target = r.level3 === '培训班期数' ? '120' : r.level3 === '培训农户人次' ? '3600' : r.target
+    return { ...r, id: `m-${r.id}`, period: 'midTerm' as const, target }
+  })
+  return makeProject({
+    header: { projectPeriod: { start: '2024-01', end: '2026-12', years: 3 } },
+    funds: { midTerm: { total: 360, fiscal: 300, other: 60 } },
+    midTermGoal: '2024—2026年举办农村实用技术培训班120期，培训基层农户3600人次，参训农户技术掌握率达到85%以上。',
+    indicators: [...projectRows(), ...mid],
+    ...overrides,
+  })
+}

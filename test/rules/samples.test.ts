@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { parseTable, type TargetTable } from '../../shared/model/index.ts'
 import { validateTable } from '../../shared/rules/index.ts'
 import { loadSample, sampleFiles } from '../helpers/samples.ts'
-import { makeDepartment, makeProject } from '../helpers/factories.ts'
+import { makeDepartment, makeMultiYearProject, makeProject } from '../helpers/factories.ts'
 import { blocking } from './helpers.ts'
 
 interface Expected { ruleId: string; severity: string; where: string }
@@ -49,6 +49,10 @@ describe('validateTable on the reference samples', () => {
 describe('test factories', () => {
   it('makeProject() builds a table without errors or warnings', () => {
     expect(blocking(makeProject())).toEqual([])
+  })
+
+  it('makeMultiYearProject() builds a 3-year table without errors or warnings', () => {
+    expect(blocking(makeMultiYearProject())).toEqual([])
   })
 
   it('makeDepartment() builds a table without errors or warnings', () => {

@@ -27,7 +27,7 @@ const TRAILING_QUANTITY = /(\d+(?:\.\d+)?)\s*([^\d\s()（）]{1,6})\s*[)）]?$/
 export function nameCarriesValue(ctx: RuleContext, typed: string): string | undefined {
   const name = toHalfWidth(typed)
   const cmp = COMPARATOR_THEN_NUMBER.exec(name)
-  if (cmp) return name.slice(cmp.index)
+  if (cmp) return name.slice(cmp.index).replace(/[)）]+$/, '')
   const m = TRAILING_QUANTITY.exec(name)
   if (!m) return undefined
   const unit = classifyUnit(m[2]!, ctx.c.parse.units)

@@ -46,7 +46,7 @@ function checkBenefitPadding(ctx: RuleContext): void {
   for (const r of ctx.rows) {
     if (r.l1 !== 'benefit' || containsNumber(r.name) || containsNumber(r.value.raw)) continue
     const generic = ctx.c.frameworkLabels.has(r.key)
-    const phrase = generic ? undefined : includesAny(r.name, ctx.config.terms.padding)
+    const phrase = generic ? undefined : includesAny(`${r.name}|${r.value.raw}`, ctx.config.terms.padding)
     if (!generic && !phrase) continue
     ctx.reportRow('R-BENEFIT-PADDING', undefined, r,
       `效益指标${q(r.name)}${r.value.raw ? `（${r.value.raw}）` : ''}是没有数值的泛泛表述，像是为填满二级指标而凑数；本项目不适用的二级指标请留空`, r.row.level3)
