@@ -64,7 +64,8 @@ interface Schedule {
 
 export class RoomRegistry {
   readonly rooms = new Map<string, Room>()
-  private readonly loading = new Map<string, Promise<Room>>()
+  /** loads in progress, with how many acquirers wait for each (they become the room's first refs) */
+  private readonly loading = new Map<string, { promise: Promise<Room>; waiters: number }>()
   private readonly schedules = new Map<Room, Schedule>()
   private closing = false
   readonly counters = { loads: 0, unloads: 0, stores: 0, storeFailures: 0, settles: 0 }
@@ -100,15 +101,14 @@ export class RoomRegistry {
       this.cancelUnload(loaded)
       return loaded
     }
-    let p = this.loading.get(key)
-    if (!p) {
-      p = this.load(tableId, kind).finally(() => this.loading.delete(key))
-      this.loading.set(key, p)
+    let entry = this.loading.get(key)
+    if (!entry) {
+      const e = { promise: null as unknown as Promise<Room>, waiters: 0 }
+      e.promise = this.load(tableId, kind, e).finally(() => this.loading.delete(key))
+      this.loading.set(key, (entry = e))
     }
-    const room = await p
-    room.refs++
-    this.cancelUnload(room)
-    return room
+    entry.waiters++
+    return entry.promise
   }
 
   release(room: Room): void {
@@ -126,7 +126,7 @@ export class RoomRegistry {
     }
   }
 
-  private async load(tableId: string, kind: RoomKind): Promise<Room> {
+  private async load(tableId: string, kind: RoomKind, entry: { waiters: number }): Promise<Room> {
     if (this.closing) throw new Error('collaboration is shutting down')
     const { bus } = this.opts
     const room = new Room({
@@ -161,10 +161,13 @@ export class RoomRegistry {
       buffered = null
       ready = true
       this.counters.loads++
+      // WATCH OUT: the refs of everyone who asked are set in the same tick the room becomes visible,
+      // so no store or unload can see an idle room that is about to be handed out.
+      room.refs = entry.waiters
+      this.rooms.set(room.key, room)
       const schedule = this.scheduleOf(room)
       schedule.compactedUpTo = stored.updates.length ? 0 : (stored.lastId ?? 0)
       if (stored.updates.length > 0) this.markDirty(room, schedule) // fold the log left by a crash or another process
-      this.rooms.set(room.key, room)
       if (!room.valid) this.opts.log.warn('collab.load.invalid', { room: room.key, note: 'only an update that makes the whole document valid is accepted' })
       this.opts.log.info('collab.load', { room: room.key, ms: Math.round(performance.now() - t0), updates: stored.updates.length })
       if (bus) bus.queryAwareness(room.key)
@@ -224,10 +227,17 @@ export class RoomRegistry {
   store(room: Room): Promise<void> {
     const s = this.scheduleOf(room)
     if (s.storing) return s.storing.then(() => (s.dirtySince !== null ? this.store(room) : undefined))
-    s.storing = this.compact(room, s).finally(() => {
+    const storing = this.compact(room, s).finally(() => {
       s.storing = null
     })
-    return s.storing
+    s.storing = storing
+    storing.then(
+      () => {
+        if (room.refs === 0 && s.dirtySince === null && !this.closing) this.scheduleUnload(room, s)
+      },
+      () => {},
+    )
+    return storing
   }
 
   private async compact(room: Room, s: Schedule): Promise<void> {
@@ -267,9 +277,7 @@ export class RoomRegistry {
         s.storeTimer.unref?.()
       }
       if (this.closing) throw err
-      return
     }
-    if (room.refs === 0 && s.dirtySince === null && !this.closing) this.scheduleUnload(room, s)
   }
 
   private scheduleUnload(room: Room, s: Schedule): void {
@@ -347,7 +355,7 @@ export class RoomRegistry {
   async shutdown(deadlineMs = 10_000): Promise<void> {
     this.closing = true
     const deadline = Date.now() + deadlineMs
-    await Promise.allSettled([...this.loading.values()])
+    await Promise.allSettled([...this.loading.values()].map((e) => e.promise))
     const { committer } = this.opts
     committer.retryNow()
     const idle = committer.idle()

@@ -1,0 +1,205 @@
+// The life of a document without sockets: group commit (one write per document per turn), stored
+// before broadcast, retries that keep every update, de-duplicated loads, debounced compaction that
+// retries and unloads after its last store, and shutdown flushing everything.
+import { describe, expect, it } from 'vitest'
+import * as Y from 'yjs'
+import { rowIds, setRowField, tableRoot, toYDoc } from '../../shared/ydoc/index.ts'
+import { Committer } from '../../server/collab/commit.ts'
+import { createMemoryPersistence, type DocPersistence } from '../../server/collab/persistence.ts'
+import { RoomRegistry, DEFAULT_TIMINGS, type Timings } from '../../server/collab/registry.ts'
+import { tableShapeChecker } from '../../server/collab/table-shape.ts'
+import { commentsShapeChecker } from '../../server/collab/comments-shape.ts'
+import { silentLog } from '../../server/collab/log.ts'
+import type { ClientOrigin, Room, RoomConn } from '../../server/collab/room.ts'
+import { sampleTable } from '../helpers/collab-fixtures.ts'
+import { sleep, waitFor } from '../helpers/collab-clients.ts'
+
+function fakeConn(id: number, actorId = `u${id}`): RoomConn & { frames: Uint8Array[] } {
+  const conn = {
+    id,
+    actorId,
+    access: 'write' as const,
+    wantsFindings: false,
+    awarenessIds: new Set<number>(),
+    frames: [] as Uint8Array[],
+    origin: null as unknown as ClientOrigin,
+    send(frame: Uint8Array) {
+      conn.frames.push(frame)
+    },
+  }
+  conn.origin = { kind: 'client', conn }
+  return conn
+}
+
+/** Persistence whose calls are counted and can be made to fail or wait. */
+function instrumented(base = createMemoryPersistence()) {
+  const calls = { load: 0, append: [] as number[], compact: 0 }
+  const control = { failAppends: 0, failCompacts: 0, appendGate: null as Promise<void> | null }
+  const p: DocPersistence = {
+    async load(t, r) {
+      calls.load++
+      await sleep(20)
+      return base.load(t, r)
+    },
+    async append(t, r, items) {
+      calls.append.push(items.length)
+      if (control.appendGate) await control.appendGate
+      if (control.failAppends > 0) {
+        control.failAppends--
+        throw new Error('connection refused')
+      }
+      return base.append(t, r, items)
+    },
+    async compact(t, r, s, up) {
+      calls.compact++
+      if (control.failCompacts > 0) {
+        control.failCompacts--
+        throw new Error('disk full')
+      }
+      return base.compact(t, r, s, up)
+    },
+  }
+  return { p, base, calls, control }
+}
+
+const FAST: Timings = { ...DEFAULT_TIMINGS, storeWaitMs: 30, storeMaxMs: 120, settleMs: 10, settleMaxMs: 50, storeRetryMinMs: 20, storeRetryMaxMs: 50 }
+
+function setup(timings: Timings = FAST) {
+  const inst = instrumented()
+  const committer = new Committer({ persistence: inst.p, log: silentLog, retryMinMs: 10, retryMaxMs: 40 })
+  const registry = new RoomRegistry({ persistence: inst.p, committer, checkers: { table: tableShapeChecker, comments: commentsShapeChecker }, log: silentLog, timings })
+  return { ...inst, committer, registry }
+}
+
+async function seeded(base: ReturnType<typeof createMemoryPersistence>, tableId = 't1') {
+  await base.append(tableId, 'table', [{ update: Y.encodeStateAsUpdate(toYDoc(sampleTable())), userId: null }])
+}
+
+/** `n` updates a client would send: each sets one target. */
+function edits(room: Room, n: number): Uint8Array[] {
+  const doc = new Y.Doc()
+  Y.applyUpdate(doc, Y.encodeStateAsUpdate(room.doc))
+  const out: Uint8Array[] = []
+  doc.on('update', (u: Uint8Array) => out.push(u))
+  const id = rowIds(doc, 'indicators')[0]!
+  for (let i = 0; i < n; i++) setRowField(doc, 'indicators', id, 'target', `v${i}`)
+  return out
+}
+
+const target = (doc: Y.Doc) => (tableRoot(doc).get('indicators') as Y.Array<Y.Map<unknown>>).get(0).get('target')
+
+describe('collaboration pipeline', () => {
+  it('stores the updates of one turn in one write, and broadcasts them only once stored', async () => {
+    const { base, calls, control, registry, committer } = setup()
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const a = fakeConn(1)
+    const b = fakeConn(2)
+    room.addConnection(a)
+    room.addConnection(b)
+    const framesBefore = b.frames.length
+    let open!: () => void
+    control.appendGate = new Promise((r) => (open = r))
+    for (const u of edits(room, 50)) expect(room.receiveUpdate(a, u)).toEqual({ ok: true, stored: true })
+    await sleep(20)
+    expect(calls.append).toEqual([50])
+    expect(b.frames.length).toBe(framesBefore) // not stored yet: nobody has seen it
+    expect(target(room.doc)).not.toBe('v49')
+    open()
+    await committer.idle()
+    expect(b.frames.length).toBe(framesBefore + 50)
+    expect(a.frames.length).toBe(framesBefore) // no echo to the sender
+    expect(target(room.doc)).toBe('v49')
+    expect(base.docs.get('t1/table')!.log.slice(-50).every((e) => e.userId === 'u1')).toBe(true)
+  })
+
+  it('keeps every update through failed writes and stores them in order once the database is back', async () => {
+    const { base, calls, control, registry, committer } = setup()
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const a = fakeConn(1)
+    const b = fakeConn(2)
+    room.addConnection(a)
+    room.addConnection(b)
+    control.failAppends = 3
+    const ups = edits(room, 20)
+    for (const u of ups.slice(0, 10)) room.receiveUpdate(a, u)
+    await sleep(15)
+    for (const u of ups.slice(10)) room.receiveUpdate(a, u)
+    await committer.idle()
+    expect(calls.append.length).toBeGreaterThanOrEqual(4)
+    expect(target(room.doc)).toBe('v19')
+    const reloaded = new Y.Doc()
+    const stored = await base.load('t1', 'table')
+    if (stored.snapshot) Y.applyUpdate(reloaded, stored.snapshot)
+    for (const u of stored.updates) Y.applyUpdate(reloaded, u)
+    expect(target(reloaded)).toBe('v19')
+  })
+
+  it('loads a room once however many ask at the same time', async () => {
+    const { base, calls, registry } = setup()
+    await seeded(base)
+    const rooms = await Promise.all(Array.from({ length: 10 }, () => registry.acquire('t1', 'table')))
+    expect(new Set(rooms).size).toBe(1)
+    expect(calls.load).toBe(1)
+    expect(rooms[0]!.refs).toBe(10)
+  })
+
+  it('compacts at most storeMaxMs after the first change even while edits keep coming', async () => {
+    const { base, calls, registry } = setup()
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const a = fakeConn(1)
+    room.addConnection(a)
+    const ups = edits(room, 12)
+    const t0 = Date.now()
+    for (const u of ups) {
+      room.receiveUpdate(a, u)
+      await sleep(20)
+    }
+    // edits every 20 ms never leave 30 ms of quiet: only the 120 ms ceiling can trigger a store
+    expect(calls.compact).toBeGreaterThanOrEqual(1)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(120)
+    await waitFor(() => base.docs.get('t1/table')!.log.length === 0, 2000)
+    expect(calls.compact).toBeLessThan(6)
+  })
+
+  it('retries a failed compaction with the document kept in memory, then unloads it', async () => {
+    const { base, calls, control, registry, committer } = setup()
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const a = fakeConn(1)
+    room.addConnection(a)
+    for (const u of edits(room, 3)) room.receiveUpdate(a, u)
+    await committer.idle()
+    control.failCompacts = 2
+    room.removeConnection(a)
+    registry.release(room) // last client gone: store now
+    await sleep(30)
+    expect(registry.get('t1', 'table')).toBe(room) // failed store: still loaded
+    await waitFor(() => registry.get('t1', 'table') === undefined, 2000)
+    expect(calls.compact).toBe(3)
+    const stored = await base.load('t1', 'table')
+    expect(stored.updates).toEqual([])
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, stored.snapshot!)
+    expect(target(doc)).toBe('v2')
+  })
+
+  it('flushes queued updates and compacts every room on shutdown', async () => {
+    const { base, control, registry } = setup({ ...FAST, storeWaitMs: 60_000, storeMaxMs: 60_000 })
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const a = fakeConn(1)
+    room.addConnection(a)
+    control.failAppends = 1
+    for (const u of edits(room, 5)) room.receiveUpdate(a, u)
+    await registry.shutdown()
+    expect(registry.rooms.size).toBe(0)
+    const stored = await base.load('t1', 'table')
+    expect(stored.updates).toEqual([])
+    const doc = new Y.Doc()
+    Y.applyUpdate(doc, stored.snapshot!)
+    expect(target(doc)).toBe('v4')
+  })
+})
