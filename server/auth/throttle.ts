@@ -1,8 +1,10 @@
 // Login throttling per user name and per client address: after a few failures, further attempts
 // wait with exponential backoff. In-memory and per process (a restart forgives; good enough for login).
 export interface ThrottleOptions {
-  /** failures allowed before delays start */
+  /** failures allowed per user name before delays start */
   freeFailures: number
+  /** failures allowed per client address (`addr:` keys): higher, since an office shares one NAT address */
+  addressFreeFailures: number
   /** first lockout, doubled per further failure */
   baseDelayMs: number
   maxDelayMs: number
@@ -10,7 +12,7 @@ export interface ThrottleOptions {
   forgetAfterMs: number
 }
 
-const DEFAULTS: ThrottleOptions = { freeFailures: 5, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 }
+const DEFAULTS: ThrottleOptions = { freeFailures: 5, addressFreeFailures: 30, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 }
 
 interface Entry { failures: number; lockedUntil: number; lastFailure: number }
 
@@ -39,7 +41,8 @@ export class LoginThrottle {
       const e = prev && t - prev.lastFailure < this.options.forgetAfterMs ? prev : { failures: 0, lockedUntil: 0, lastFailure: t }
       e.failures++
       e.lastFailure = t
-      const over = e.failures - this.options.freeFailures
+      const free = key.startsWith('addr:') ? this.options.addressFreeFailures : this.options.freeFailures
+      const over = e.failures - free
       if (over > 0) e.lockedUntil = t + Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (over - 1))
       this.entries.set(key, e)
     }
