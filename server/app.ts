@@ -57,6 +57,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     throw new AppError('not_found', '接口不存在')
   })
 
+  deps.mountCollab?.(app)
+
   const clientDir = deps.clientDir
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
     const root = path.relative(process.cwd(), clientDir) || '.'

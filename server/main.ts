@@ -11,6 +11,7 @@ import { LoginThrottle } from './auth/throttle.ts'
 import { FindingsCache } from './tables/findings.ts'
 import { readContent } from './tables/documents.ts'
 import { createApp } from './app.ts'
+import { createLive } from './live.ts'
 
 const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
 
@@ -22,7 +23,15 @@ async function main() {
   const boot = await bootstrap(storage, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo })
 
   const findings = new FindingsCache((id) => readContent(storage, undefined, id))
-  const app = createApp({ config, database, storage, throttle: new LoginThrottle(), findings, clientDir: CLIENT_DIR })
+  const live = await createLive({ storage, findings, redisUrl: config.redisUrl })
+  const app = createApp({
+    config, database, storage, findings,
+    throttle: new LoginThrottle(),
+    // WATCH OUT: the collab routes use no request variables, so the app env type does not matter there.
+    mountCollab: (a) => live.mount(a as unknown as Parameters<typeof live.mount>[0]),
+    onTableStateChanged: (id) => void live.revalidate(id),
+    clientDir: CLIENT_DIR,
+  })
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${config.host}:${info.port}`
@@ -35,6 +44,7 @@ async function main() {
       for (const line of demoAccounts()) console.log(`    ${line}`)
     }
   })
+  live.injectWebSocket(server)
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -42,6 +52,7 @@ async function main() {
     stopping = true
     console.log(`[process] ${signal}: shutting down`)
     server.close()
+    await live.shutdown()
     await database.close()
     process.exit(0)
   }

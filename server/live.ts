@@ -1,0 +1,34 @@
+// Wires the live-collaboration layer to the rest of the server: sockets authenticate with the
+// same sessions as REST, tables resolve to permission facts, settled documents refresh findings.
+import { createCollab, type Collab } from './collab/ws-route.ts'
+import { createDocLogPersistence } from './collab/persistence.ts'
+import { createRedisBus } from './collab/redis.ts'
+import { consoleLog } from './collab/log.ts'
+import { resolveCaller, tokenFromRequest } from './auth/session.ts'
+import type { Storage } from './storage/index.ts'
+import type { FindingsCache } from './tables/findings.ts'
+
+export interface LiveOptions {
+  storage: Storage
+  findings: FindingsCache
+  redisUrl?: string
+}
+
+export async function createLive(options: LiveOptions): Promise<Collab> {
+  const { storage, findings } = options
+  const bus = options.redisUrl ? await createRedisBus({ url: options.redisUrl, log: consoleLog }) : undefined
+  return createCollab({
+    async authenticate({ token, cookie }) {
+      const caller = await resolveCaller(storage, tokenFromRequest({ cookie }, token))
+      return caller?.actor ?? null
+    },
+    async resolveTable(tableId) {
+      const t = await storage.tables.get(tableId)
+      return t ? { departmentId: t.departmentId, status: t.status, classified: t.classified } : null
+    },
+    persistence: createDocLogPersistence(storage),
+    onSettled: (tableId, content) => findings.refresh(tableId, content),
+    bus,
+    log: consoleLog,
+  })
+}
