@@ -22,7 +22,7 @@ describe.each(kinds)('live documents on %s', (kind) => {
   const storage = () => createStorage(db().db)
 
   const start = async (extra: Partial<Parameters<typeof startCollabServer>[0]> = {}) => {
-    const s = await startCollabServer({ storage: storage(), ...extra })
+    const s = await startCollabServer({ storage: storage(), synchronousCommit: kind !== 'postgres', ...extra })
     servers.push(s)
     return s
   }

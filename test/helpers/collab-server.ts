@@ -27,6 +27,8 @@ export interface CollabTestServer {
 export interface StartCollabOptions extends Partial<Omit<CollabDeps, 'authenticate' | 'resolveTable' | 'persistence'>> {
   storage: Storage
   persistence?: DocPersistence
+  /** false on PostgreSQL: see DocLogPersistenceOptions */
+  synchronousCommit?: boolean
   port?: number
 }
 
@@ -39,9 +41,9 @@ export function recordingLog(logs: LogEntry[], echo = process.env.COLLAB_LOG ===
 }
 
 export async function startCollabServer(opts: StartCollabOptions): Promise<CollabTestServer> {
-  const { storage, port = 0, ...rest } = opts
+  const { storage, port = 0, synchronousCommit, ...rest } = opts
   const logs: LogEntry[] = []
-  const persistence = opts.persistence ?? createDocLogPersistence(storage.docLog)
+  const persistence = opts.persistence ?? createDocLogPersistence(storage, { synchronousCommit })
   const collab = createCollab({
     log: recordingLog(logs),
     ...rest,

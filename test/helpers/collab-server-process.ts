@@ -1,0 +1,35 @@
+// A collaboration server as its own process (run with tsx), for crash and multi-process tests and the
+// bench: PostgreSQL when DATABASE_URL is set, else PGlite in DATA_DIR; Redis when REDIS_URL is set.
+// Prints one JSON line {ready, port, pid, fixtures?} on stdout once listening. SIGTERM shuts down cleanly.
+//   env: PORT (0) HOST (127.0.0.1) DATABASE_URL | DATA_DIR, SEED=1 (create fixtures), REDIS_URL,
+//        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr)
+import { openDatabase } from '../../server/db/open.ts'
+import { createStorage } from '../../server/storage/index.ts'
+import { createRedisBus } from '../../server/collab/redis.ts'
+import { consoleLog, silentLog, type CollabLog } from '../../server/collab/log.ts'
+import { seedCollabFixtures } from './collab-fixtures.ts'
+import { startCollabServer } from './collab-server.ts'
+
+const env = process.env
+const log: CollabLog = env.COLLAB_LOG === '1' ? { ...consoleLog, info: (e, f) => console.error(`[collab] ${e}`, f ?? '') } : { ...silentLog, error: consoleLog.error }
+const database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, poolSize: 5 } : { dataDir: env.DATA_DIR })
+const storage = createStorage(database.db)
+const fixtures = env.SEED === '1' ? await seedCollabFixtures(storage) : undefined
+const bus = env.REDIS_URL ? await createRedisBus({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX, log }) : undefined
+const timings = {
+  ...(env.STORE_WAIT_MS ? { storeWaitMs: Number(env.STORE_WAIT_MS) } : {}),
+  ...(env.STORE_MAX_MS ? { storeMaxMs: Number(env.STORE_MAX_MS) } : {}),
+}
+const server = await startCollabServer({ storage, port: Number(env.PORT ?? 0), log, bus, timings, synchronousCommit: database.kind !== 'postgres' })
+process.stdout.write(JSON.stringify({ ready: true, port: server.port, pid: process.pid, fixtures }) + '\n')
+
+let stopping = false
+const stop = async () => {
+  if (stopping) return
+  stopping = true
+  await server.close()
+  await database.close()
+  process.exit(0)
+}
+process.on('SIGTERM', () => void stop())
+process.on('SIGINT', () => void stop())
