@@ -7,7 +7,7 @@ import {
 } from '../model/index.ts'
 import { severityOf, type RuleConfig } from './config.ts'
 import { dateKey, lastDayOfMonth, parseYearMonth, type SimpleDate } from './dates.ts'
-import { longestFirst, nearNameKey, normaliseName } from './text.ts'
+import { nearKeyOf, normaliseName, suffixSet, type SuffixSet } from './text.ts'
 import type { Finding, RuleId } from './types.ts'
 import { compileParseTables, effectiveValue, type EffectiveValue, type ParseTables } from './value-parse.ts'
 
@@ -15,10 +15,10 @@ import { compileParseTables, effectiveValue, type EffectiveValue, type ParseTabl
 export interface Compiled {
   parse: ParseTables
   grades: ReadonlySet<string>
-  boundedSuffixes: readonly string[]
-  unboundedSuffixes: readonly string[]
-  positiveSuffixes: readonly string[]
-  negativeSuffixes: readonly string[]
+  boundedSuffixes: SuffixSet
+  unboundedSuffixes: SuffixSet
+  positiveSuffixes: SuffixSet
+  negativeSuffixes: SuffixSet
   satisfactionGeneric: ReadonlySet<string>
   /** every 一级/二级 label and alias, as name keys, with and without 指标 */
   frameworkLabels: ReadonlySet<string>
@@ -50,10 +50,10 @@ export function compile(config: RuleConfig): Compiled {
   c = {
     parse: compileParseTables(config),
     grades: new Set(config.terms.qualitativeGrades),
-    boundedSuffixes: longestFirst(config.percent.boundedSuffixes),
-    unboundedSuffixes: longestFirst(config.percent.unboundedSuffixes),
-    positiveSuffixes: longestFirst(config.direction.positiveSuffixes),
-    negativeSuffixes: longestFirst(config.direction.negativeSuffixes),
+    boundedSuffixes: suffixSet(config.percent.boundedSuffixes),
+    unboundedSuffixes: suffixSet(config.percent.unboundedSuffixes),
+    positiveSuffixes: suffixSet(config.direction.positiveSuffixes),
+    negativeSuffixes: suffixSet(config.direction.negativeSuffixes),
     satisfactionGeneric: new Set(config.satisfaction.genericObjects.map(normaliseName)),
     frameworkLabels: labelKeys(),
     stubNames: new Set(config.terms.stubNames.map((s) => normaliseName(s) || s)),
@@ -154,6 +154,7 @@ export function buildContext(table: TargetTable, config: RuleConfig): RuleContex
       classCache.set(ck, cls)
     }
     const name = row.level3.trim()
+    const key = normaliseName(name)
     const info: RowInfo = {
       index,
       row,
@@ -162,8 +163,8 @@ export function buildContext(table: TargetTable, config: RuleConfig): RuleContex
       l1: cls.l1,
       l2: cls.l1 ? cls.l2 : undefined,
       name,
-      key: normaliseName(name),
-      nearKey: nearNameKey(name),
+      key,
+      nearKey: nearKeyOf(key),
       value: effectiveValue(row, { separateComparator: template.separateComparator, year: table.year, tables: c.parse }),
     }
     rows.push(info)
@@ -189,7 +190,7 @@ export function buildContext(table: TargetTable, config: RuleConfig): RuleContex
     return s
   }
 
-  const fundsTotal = (period: Period): bigint | null => {
+  const computeFundsTotal = (period: Period): bigint | null => {
     if (department) {
       if (period !== 'annual') return null
       const t = amount(department.taskTotals.total)
@@ -201,6 +202,7 @@ export function buildContext(table: TargetTable, config: RuleConfig): RuleContex
     return t.ok ? t.micro : null
   }
 
+  const fundsMemo: Partial<Record<Period, bigint | null>> = {}
   const ctx: RuleContext = {
     table,
     project,
@@ -220,7 +222,10 @@ export function buildContext(table: TargetTable, config: RuleConfig): RuleContex
     toleranceMicro,
     yuanPerUnit,
     amount,
-    fundsTotal,
+    fundsTotal: (period) => {
+      if (!(period in fundsMemo)) fundsMemo[period] = computeFundsTotal(period)
+      return fundsMemo[period]!
+    },
     money: (micro) => `${microToString(micro)} ${moneyUnit}`,
     findings: [],
     report(input) {

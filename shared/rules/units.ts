@@ -34,7 +34,11 @@ export interface UnitTable {
   kinds: Map<string, UnitKind>
   /** only the full-amount money units, 元 per unit */
   money: Map<string, bigint>
+  /** classifications already made; units repeat across rows and tables */
+  cache: Map<string, UnitInfo>
 }
+
+const CACHE_LIMIT = 2000
 
 const PLAIN_MONEY: [string, bigint][] = [['元', 1n], ['千元', 1000n], ['万元', 10000n], ['亿元', 100000000n]]
 const PREFIX: Record<string, number> = { 万: 10000, 亿: 100000000 }
@@ -55,7 +59,7 @@ export function compileUnits(lists: UnitLists): UnitTable {
   // Money rates from the list (元/人 …) are recognised by composition below; only plain amounts are listed here.
   const money = new Map(PLAIN_MONEY)
   for (const u of lists.money) if (!u.includes('/') && !money.has(u)) money.set(u, 1n)
-  return { kinds, money }
+  return { kinds, money, cache: new Map() }
 }
 
 function simple(u: string, table: UnitTable, depth = 0): UnitInfo {
@@ -86,8 +90,17 @@ function simple(u: string, table: UnitTable, depth = 0): UnitInfo {
   return { kind: 'unknown', recognised: false, base: u, scale: 1 }
 }
 
-/** Classifies a 度量单位 as typed. */
+/** Classifies a 度量单位 as typed. The result is shared: do not modify it. */
 export function classifyUnit(unit: string, table: UnitTable): UnitInfo {
+  let info = table.cache.get(unit)
+  if (info) return info
+  info = Object.freeze(classify(unit, table))
+  // WATCH OUT: units are user text; a bounded cache cannot be grown without limit by a hostile document.
+  if (table.cache.size < CACHE_LIMIT) table.cache.set(unit, info)
+  return info
+}
+
+function classify(unit: string, table: UnitTable): UnitInfo {
   const u = toHalfWidth(unit).replace(/\s+/g, '').replace(SUFFIX_CUT, '')
   if (u === '') return { kind: 'empty', recognised: false, base: '', scale: 1 }
   if (u === '%') return { kind: 'percent', recognised: true, base: '%', scale: 1 }

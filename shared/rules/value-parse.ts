@@ -77,6 +77,7 @@ export interface LegacyValue {
 }
 
 const LEADING_NUMBER = /^(-?\d+(?:\.\d+)?)\s*(.*)$/s
+const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/
 const UNIT_LIKE = /^[^\d\s,，、;；。:：!！?？"“”]{1,10}$/
 
 /** Text after a number that can only be a unit: short, no digits, no sentence punctuation. */
@@ -89,6 +90,8 @@ function isUnitLike(text: string): boolean {
  * `≥95%` → ≥ 95 %, `不少于30场` → ≥ 30 场, `30场以上` → ≥ 30 场, `2025年10月底前` → ≤ 2025-10-31 日期, `>=**` → ≥ ** ''.
  */
 export function parseLegacyValue(text: string, lexicon = DEFAULT_PARSE_TABLES.lexicon, defaultYear?: number): LegacyValue {
+  // Fast path: most targets are a bare number typed beside separate comparator and unit fields.
+  if (PLAIN_NUMBER.test(text)) return { comparator: '', target: text, unit: '' }
   let s = toHalfWidth(dropThousandsSeparators(text)).trim()
   let comparator: ComparatorSymbol | '' = ''
   for (const [sym, c] of SYMBOLS) {
@@ -170,7 +173,6 @@ export interface EffectiveValue {
   quantitative: boolean
 }
 
-const PLAIN_NUMBER = /^-?\d+(?:\.\d+)?$/
 const NUMERIC_SHAPES: ReadonlySet<TargetShape> = new Set(['number', 'date', 'dateRange', 'range', 'multi', 'prose'])
 
 function shapeOf(raw: string, core: string, tables: ParseTables, year?: number): TargetShape {

@@ -53,12 +53,15 @@ function checkDuplicate(ctx: RuleContext): void {
   for (const period of ['annual', 'midTerm'] as Period[]) {
     const exact = new Map<string, RowInfo>()
     const near = new Map<string, RowInfo>()
-    const seen: RowInfo[] = []
+    /** earlier rows by (value, unit, measured noun): candidates for the same count under another 二级 */
+    const byQuantity = new Map<string, RowInfo[]>()
     for (const r of ctx.byPeriod[period]) {
       if (r.key === '') continue
       const first = exact.get(r.key)
       const similar = first ? undefined : near.get(r.nearKey)
-      const twin = first || similar ? undefined : seen.find((s) => sameQuantityElsewhere(s, r))
+      const kind = r.value.unitInfo.kind
+      const qk = r.value.numberText === undefined || kind === 'percent' || kind === 'empty' ? '' : `${r.value.numberText}|${r.value.unit}|${measure(r.key)}`
+      const twin = first || similar || !qk ? undefined : byQuantity.get(qk)?.find((s) => sameQuantityElsewhere(s, r))
       if (first) {
         ctx.reportRow('R-DUPLICATE-INDICATOR', 'exact', r, `三级指标${q(r.name)}与第 ${first.index + 1} 行重复（同一期间同名指标），请删除或合并`, r.row.level3)
       } else if (similar) {
@@ -69,7 +72,11 @@ function checkDuplicate(ctx: RuleContext): void {
       }
       if (!exact.has(r.key)) exact.set(r.key, r)
       if (!near.has(r.nearKey)) near.set(r.nearKey, r)
-      seen.push(r)
+      if (qk) {
+        const list = byQuantity.get(qk)
+        if (list) list.push(r)
+        else byQuantity.set(qk, [r])
+      }
     }
   }
 }

@@ -24,9 +24,16 @@ function checkInputAsOutput(ctx: RuleContext): void {
 
 function checkOutputBenefitMixup(ctx: RuleContext): void {
   const { outputVerbsInBenefit, outputPhrasesInBenefit, effectPhrasesInOutput } = ctx.config.terms
+  const byKey = { annual: new Map<string, RowInfo>(), midTerm: new Map<string, RowInfo>() }
+  const byNear = { annual: new Map<string, RowInfo>(), midTerm: new Map<string, RowInfo>() }
+  for (const o of ctx.rows) {
+    if (o.l1 !== 'output') continue
+    if (!byKey[o.period].has(o.key)) byKey[o.period].set(o.key, o)
+    if (!byNear[o.period].has(o.nearKey)) byNear[o.period].set(o.nearKey, o)
+  }
   for (const r of ctx.rows) {
     if (r.l1 === 'benefit') {
-      const twin = ctx.byPeriod[r.period].find((o) => o.l1 === 'output' && (o.key === r.key || o.nearKey === r.nearKey))
+      const twin = byKey[r.period].get(r.key) ?? byNear[r.period].get(r.nearKey)
       const verb = outputVerbsInBenefit.find((v) => r.key.startsWith(v))
       const phrase = includesAny(r.key, outputPhrasesInBenefit)
       if (!twin && !verb && !phrase) continue

@@ -177,10 +177,12 @@ function checkLevel2Empty(ctx: RuleContext): void {
   for (const p of ctx.checkedPeriods) {
     const rows = ctx.byPeriod[p]
     if (!rows.length) continue
-    const used = new Set(rows.map((r) => `${r.l1}/${r.l2}`))
+    // 二级 ids are unique within a framework, so the 二级 id alone names the group.
+    const used = new Set<string | undefined>()
+    for (const r of rows) used.add(r.l2)
     const empty: string[] = []
     for (const l1 of FRAMEWORKS[ctx.framework].level1) {
-      for (const l2 of l1.level2) if (!used.has(`${l1.id}/${l2.id}`)) empty.push(l2.name)
+      for (const l2 of l1.level2) if (!used.has(l2.id)) empty.push(l2.name)
     }
     if (empty.length) parts.push(`${PERIOD_NAMES[p]}：${empty.join('、')}`)
   }

@@ -1,7 +1,7 @@
 // Rules of rules.md §B on one indicator value: presence, placeholders, comparator, unit, single number,
 // grade words, vague wording, rate bounds, comparator direction; and the quantitative share per period.
 import { PERIOD_NAMES, type RowInfo, type RuleContext } from '../context.ts'
-import { containsNumber, endsWithAny, findPlaceholder, findVagueTerm, stripNonQuantities } from '../text.ts'
+import { containsNumber, findPlaceholder, findVagueTerm, matchSuffix, stripNonQuantities } from '../text.ts'
 import { q, type RuleDef } from './rule.ts'
 
 const SKIP_SHAPES = new Set(['empty', 'placeholder'])
@@ -133,8 +133,8 @@ function checkVagueWording(ctx: RuleContext): void {
 
 /** Whether a row is a bounded rate (…率, 满意度 with unit %) — growth rates excepted. */
 function isBoundedRate(ctx: RuleContext, r: RowInfo): boolean {
-  return r.value.unitInfo.kind === 'percent' && endsWithAny(r.key, ctx.c.boundedSuffixes) !== undefined
-    && endsWithAny(r.key, ctx.c.unboundedSuffixes) === undefined
+  return r.value.unitInfo.kind === 'percent' && matchSuffix(r.key, ctx.c.boundedSuffixes) !== undefined
+    && matchSuffix(r.key, ctx.c.unboundedSuffixes) === undefined
 }
 
 function checkPercentRange(ctx: RuleContext): void {
@@ -153,8 +153,8 @@ function checkPercentRange(ctx: RuleContext): void {
 
 /** 正向/反向 of a row from its name: negative endings first, then positive endings and any other …率. */
 export function inferDirection(ctx: RuleContext, r: RowInfo): 'positive' | 'negative' | undefined {
-  if (endsWithAny(r.key, ctx.c.negativeSuffixes)) return 'negative'
-  if (endsWithAny(r.key, ctx.c.positiveSuffixes) || r.key.endsWith('率')) return 'positive'
+  if (matchSuffix(r.key, ctx.c.negativeSuffixes)) return 'negative'
+  if (matchSuffix(r.key, ctx.c.positiveSuffixes) || r.key.endsWith('率')) return 'positive'
   return undefined
 }
 
