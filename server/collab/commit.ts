@@ -1,6 +1,7 @@
-// Group commit: accepted updates wait for the end of the event-loop turn, then each document's batch is
-// appended to the update log in one write; only after it is stored is an update applied to the room's
-// durable doc, broadcast and published. A failed write keeps the batch and retries with backoff.
+// Group commit: accepted updates wait for the end of the event-loop turn, then the batches of every
+// document are appended to the update log in one write (per document when the persistence cannot);
+// only after it is stored is an update applied to the room's durable doc, broadcast and published.
+// A failed write keeps the batch and retries with backoff.
 import type { DocPersistence } from './persistence.ts'
 import type { ClientOrigin, Room } from './room.ts'
 import type { CollabLog } from './log.ts'
@@ -109,15 +110,49 @@ export class Committer {
 
   private turn(): void {
     this.turnScheduled = false
-    const ready = [...this.ready]
+    const ready = [...this.ready].filter((q) => !q.inFlight && !q.retryTimer && q.items.length)
     this.ready.clear()
-    for (const q of ready) if (!q.inFlight && !q.retryTimer && q.items.length) void this.flush(q)
+    if (ready.length > 1 && this.opts.persistence.appendMany) void this.flushMany(ready)
+    else for (const q of ready) void this.flushOne(q)
   }
 
-  private async flush(q: RoomQueue): Promise<void> {
+  private take(q: RoomQueue): Item[] {
     q.inFlight = true
     const batch = q.items
     q.items = []
+    return batch
+  }
+
+  /** One write for every document with updates this turn. */
+  private async flushMany(qs: RoomQueue[]): Promise<void> {
+    const batches = qs.map((q) => this.take(q))
+    const flat = qs.flatMap((q, i) => batches[i]!.map((it) => ({ tableId: q.room.tableId, room: q.room.kind, update: it.update, userId: it.userId })))
+    let ids: number[]
+    try {
+      ids = await this.opts.persistence.appendMany!(flat)
+      if (ids.length !== flat.length) throw new Error(`append returned ${ids.length} ids for ${flat.length} updates`)
+    } catch (err) {
+      this.counters.failures++
+      qs.forEach((q, i) => {
+        q.items = batches[i]!.concat(q.items)
+        q.inFlight = false
+      })
+      // A refusal that is about one document (its table deleted, an author deleted) must not hold back
+      // the others: write each document on its own to find it. An outage: everyone waits and retries.
+      if (isPermanent(err)) for (const q of qs) void this.flushOne(q)
+      else for (const q of qs) this.retryLater(q, err)
+      return
+    }
+    let at = 0
+    qs.forEach((q, i) => {
+      const batch = batches[i]!
+      this.complete(q, batch, ids.slice(at, at + batch.length))
+      at += batch.length
+    })
+  }
+
+  private async flushOne(q: RoomQueue): Promise<void> {
+    const batch = this.take(q)
     const { room } = q
     let ids: number[]
     try {
@@ -135,7 +170,7 @@ export class Committer {
         return
       }
       if (isPermanent(err)) {
-        this.opts.log.error('collab.store.lost', { room: room.key, updates: batch.length, error: String(err) })
+        this.opts.log.error('collab.store.lost', { room: room.key, updates: batch.length + q.items.length, error: String(err) })
         for (const it of batch) this.settle(it, err)
         for (const it of q.items) this.settle(it, err)
         q.items = []
@@ -145,27 +180,36 @@ export class Committer {
         return
       }
       q.items = batch.concat(q.items)
-      q.failures++
-      const wait = Math.min(this.opts.retryMaxMs ?? 5000, (this.opts.retryMinMs ?? 100) * 2 ** (q.failures - 1))
-      this.opts.log.warn('collab.store.retry', { room: room.key, updates: q.items.length, attempt: q.failures, waitMs: wait, error: String(err) })
-      q.retryTimer = setTimeout(() => {
-        q.retryTimer = null
-        this.markReady(q)
-      }, wait)
-      q.retryTimer.unref?.()
+      this.retryLater(q, err)
       return
     }
+    this.complete(q, batch, ids)
+  }
+
+  private retryLater(q: RoomQueue, err: unknown): void {
+    q.failures++
+    const wait = Math.min(this.opts.retryMaxMs ?? 5000, (this.opts.retryMinMs ?? 100) * 2 ** (q.failures - 1))
+    this.opts.log.warn('collab.store.retry', { room: q.room.key, updates: q.items.length, attempt: q.failures, waitMs: wait, error: String(err) })
+    q.retryTimer = setTimeout(() => {
+      q.retryTimer = null
+      this.markReady(q)
+    }, wait)
+    q.retryTimer.unref?.()
+  }
+
+  /** The batch is stored: now apply it to the durable doc (which broadcasts it) and publish it, in order. */
+  private complete(q: RoomQueue, batch: Item[], ids: number[]): void {
+    const { room } = q
     q.failures = 0
     this.counters.batches++
     for (let i = 0; i < batch.length; i++) {
       const it = batch[i]!
-      const id = ids[i]!
       this.counters.updates++
       this.counters.bytes += it.update.byteLength
       this.queuedBytes -= it.update.byteLength
       try {
-        room.applyCommitted(it.update, it.origin, id)
-        this.opts.onStored?.(room, it.update, id)
+        room.applyCommitted(it.update, it.origin, ids[i]!)
+        this.opts.onStored?.(room, it.update, ids[i]!)
       } catch (err) {
         this.opts.log.error('collab.apply.failed', { room: room.key, error: String(err) })
       }

@@ -1,6 +1,8 @@
 // Where live documents are stored: the DocPersistence interface the collaboration core depends on,
 // and its implementation over the storage layer's update log (server/storage/doc-log.ts).
 import { sql } from 'drizzle-orm'
+import { docUpdates } from '../db/schema.ts'
+import { toAppError } from '../db/errors.ts'
 import type { Storage } from '../storage/index.ts'
 import type { RoomKind } from './room.ts'
 
@@ -18,10 +20,17 @@ export interface StoredItem {
   userId: string | null
 }
 
+export interface DocItem extends StoredItem {
+  tableId: string
+  room: RoomKind
+}
+
 export interface DocPersistence {
   load(tableId: string, room: RoomKind): Promise<LoadedDocState>
   /** appends in one write and returns the ids in input order */
   append(tableId: string, room: RoomKind, items: StoredItem[]): Promise<number[]>
+  /** optional: updates of many documents in one write (group commit across rooms); ids in input order */
+  appendMany?(items: DocItem[]): Promise<number[]>
   /** stores `state` (holding every update with id ≤ upToId) and drops those updates */
   compact(tableId: string, room: RoomKind, state: Uint8Array, upToId: number): Promise<void>
 }
@@ -57,12 +66,50 @@ export function createDocLogPersistence(storage: Pick<Storage, 'docLog' | 'trans
         return tx.docLog.appendUpdates(tableId, room, items)
       })
     },
+    async appendMany(items) {
+      try {
+        return await appendAll(items)
+      } catch (err) {
+        // the same codes the repository gives, so the committer can tell a deleted table from an outage
+        throw toAppError(err, {
+          missingReference: { doc_updates_table_id_target_tables_id_fk: '绩效目标表不存在', doc_updates_user_id_users_id_fk: '更新的用户（userId）不存在' },
+        })
+      }
+    },
     async compact(tableId, room, state, upToId) {
       // A refused (older) compaction is fine: a newer snapshot already holds at least as much.
       await docLog.compact(tableId, room, state, upToId)
     },
   }
+
+  function appendAll(items: DocItem[]): Promise<number[]> {
+      return storage.transaction(async (tx) => {
+        if (relaxed) await tx.db.execute(sql`set local synchronous_commit = off`)
+        // WATCH OUT: mirrors doc-log.ts's per-document append lock (namespace 'TTDL', hashtext of
+        // "<tableId>/<room>"), held from insert to commit so that "id N visible" implies every smaller id
+        // of that document is visible (compaction relies on it). Locks are taken in sorted order so two
+        // multi-document appends cannot deadlock. Keep in step with doc-log.ts.
+        const keys = [...new Set(items.map((it) => `${it.tableId}/${it.room}`))].sort()
+        await tx.db.execute(
+          sql`select count(pg_advisory_xact_lock(${sql.raw(String(APPEND_LOCK_NAMESPACE))}, hashtext(k))) from (select k from unnest(array[${sql.join(
+            keys.map((k) => sql`${k}`),
+            sql`, `,
+          )}]::text[]) as k order by k) as ordered`,
+        )
+        const ids: number[] = []
+        for (let i = 0; i < items.length; i += MAX_ROWS_PER_INSERT) {
+          const rows = items.slice(i, i + MAX_ROWS_PER_INSERT).map((it) => ({ tableId: it.tableId, room: it.room, update: it.update, userId: it.userId }))
+          const inserted = await tx.db.insert(docUpdates).values(rows).returning({ id: docUpdates.id })
+          // RETURNING follows VALUES order for a plain INSERT … VALUES, and the ids rise in that order
+          ids.push(...inserted.map((r) => r.id).sort((a, b) => a - b))
+        }
+        return ids
+      })
+  }
 }
+
+const APPEND_LOCK_NAMESPACE = 0x54_54_44_4c // 'TTDL', as in doc-log.ts
+const MAX_ROWS_PER_INSERT = 5000
 
 /** In-memory persistence for unit tests of the core (no database): same contract, ids rise globally. */
 export function createMemoryPersistence(): DocPersistence & { docs: Map<string, { snapshot: Uint8Array | null; lastId: number; log: { id: number; update: Uint8Array; userId: string | null }[] }> } {

@@ -33,7 +33,7 @@ function fakeConn(id: number, actorId = `u${id}`): RoomConn & { frames: Uint8Arr
 
 /** Persistence whose calls are counted and can be made to fail or wait. */
 function instrumented(base = createMemoryPersistence()) {
-  const calls = { load: 0, append: [] as number[], compact: 0 }
+  const calls = { load: 0, append: [] as number[], appendMany: [] as string[][], compact: 0 }
   const control = { failAppends: 0, failCompacts: 0, appendGate: null as Promise<void> | null }
   const p: DocPersistence = {
     async load(t, r) {
@@ -49,6 +49,16 @@ function instrumented(base = createMemoryPersistence()) {
         throw new Error('connection refused')
       }
       return base.append(t, r, items)
+    },
+    async appendMany(items) {
+      calls.appendMany.push([...new Set(items.map((it) => `${it.tableId}/${it.room}`))])
+      if (control.failAppends > 0) {
+        control.failAppends--
+        throw new Error('connection refused')
+      }
+      const ids: number[] = []
+      for (const it of items) ids.push(...(await base.append(it.tableId, it.room, [it])))
+      return ids
     },
     async compact(t, r, s, up) {
       calls.compact++
@@ -111,6 +121,25 @@ describe('collaboration pipeline', () => {
     expect(a.frames.length).toBe(framesBefore) // no echo to the sender
     expect(target(room.doc)).toBe('v49')
     expect(base.docs.get('t1/table')!.log.slice(-50).every((e) => e.userId === 'u1')).toBe(true)
+  })
+
+  it('stores the updates of several documents from one turn in one write', async () => {
+    const { base, calls, registry, committer } = setup()
+    await seeded(base, 't1')
+    await seeded(base, 't2')
+    const [r1, r2] = await Promise.all([registry.acquire('t1', 'table'), registry.acquire('t2', 'table')])
+    const a = fakeConn(1)
+    const b = fakeConn(2)
+    r1.addConnection(a)
+    r2.addConnection(b)
+    calls.append.length = 0
+    for (const u of edits(r1, 3)) r1.receiveUpdate(a, u)
+    for (const u of edits(r2, 4)) r2.receiveUpdate(b, u)
+    await committer.idle()
+    expect(calls.appendMany).toEqual([['t1/table', 't2/table']])
+    expect(calls.append).toEqual([])
+    expect([target(r1.doc), target(r2.doc)]).toEqual(['v2', 'v3'])
+    expect(r2.storedUpToId).toBeGreaterThan(r1.storedUpToId)
   })
 
   it('keeps every update through failed writes and stores them in order once the database is back', async () => {

@@ -1,0 +1,77 @@
+// What the guard costs per update on a 300-indicator table, step by step: decoding the update,
+// trying it on the shadow, the incremental structure check, and applying it to the durable doc;
+// against the whole-table strict parse it replaces. Run: npx tsx bench/collab-guard.ts
+import * as Y from 'yjs'
+import { fromYDoc, insertRow, replaceText, rowIds, setRowField, tableRoot, toYDoc } from '../shared/ydoc/index.ts'
+import { DEFAULT_LIMITS, inspectUpdate } from '../server/collab/guard.ts'
+import { tableShapeChecker } from '../server/collab/table-shape.ts'
+import { sampleTable } from '../test/helpers/collab-fixtures.ts'
+
+const N = Number(process.env.N ?? 3000)
+const base = toYDoc(sampleTable(300))
+const bytes = Y.encodeStateAsUpdate(base).byteLength
+
+function updatesOf(kind: 'cell' | 'goal' | 'row'): Uint8Array[] {
+  const client = new Y.Doc()
+  Y.applyUpdate(client, Y.encodeStateAsUpdate(base))
+  const out: Uint8Array[] = []
+  client.on('update', (u: Uint8Array) => out.push(u))
+  const ids = rowIds(client, 'indicators')
+  for (let i = 0; i < N; i++) {
+    if (kind === 'cell') setRowField(client, 'indicators', ids[i % ids.length]!, 'target', String(1000 + i))
+    else if (kind === 'goal') {
+      const goal = tableRoot(client).get('annualGoal') as Y.Text
+      replaceText(goal, goal.toString().slice(0, 200) + String(i))
+    } else if (i < 600) insertRow(client, 'indicators', i % 300, { period: 'annual', level1: '产出指标', level2: '数量指标', level3: `新增${i}`, comparator: '≥', target: '1', unit: '个' })
+  }
+  return out
+}
+
+function measure(kind: 'cell' | 'goal' | 'row') {
+  const ups = updatesOf(kind)
+  const shadow = new Y.Doc()
+  const durable = new Y.Doc()
+  Y.applyUpdate(shadow, Y.encodeStateAsUpdate(base))
+  Y.applyUpdate(durable, Y.encodeStateAsUpdate(base))
+  let tr: Y.Transaction | null = null
+  shadow.on('afterTransaction', (t: Y.Transaction) => (tr = t))
+  const t = { inspect: 0, shadow: 0, check: 0, durable: 0 }
+  for (const u of ups) {
+    const t0 = performance.now()
+    if (!inspectUpdate(u, ['table'], DEFAULT_LIMITS).ok) throw new Error('refused')
+    const t1 = performance.now()
+    Y.applyUpdate(shadow, u, 'client')
+    const t2 = performance.now()
+    if (tableShapeChecker.incremental(shadow, tr!, { actorId: 'u' }).length) throw new Error('invalid')
+    const t3 = performance.now()
+    Y.applyUpdate(durable, u, 'client')
+    const t4 = performance.now()
+    t.inspect += t1 - t0
+    t.shadow += t2 - t1
+    t.check += t3 - t2
+    t.durable += t4 - t3
+  }
+  const us = (ms: number) => ((ms * 1000) / ups.length).toFixed(1)
+  const total = t.inspect + t.shadow + t.check + t.durable
+  console.log(`${kind.padEnd(4)} n=${ups.length}: inspect ${us(t.inspect)} µs + shadow apply ${us(t.shadow)} µs + check ${us(t.check)} µs + durable apply ${us(t.durable)} µs = ${us(total)} µs per update`)
+}
+
+// warm up, then measure
+updatesOf('cell')
+console.log(`300-indicator table, ${bytes} bytes as one update`)
+const runs = 50
+let t0 = performance.now()
+for (let i = 0; i < runs; i++) fromYDoc(base)
+console.log(`whole-table strict parse (fromYDoc): ${(((performance.now() - t0) * 1000) / runs).toFixed(0)} µs`)
+t0 = performance.now()
+for (let i = 0; i < runs; i++) tableShapeChecker.full(base)
+console.log(`whole-table check incl. Yjs layout (load, empty doc): ${(((performance.now() - t0) * 1000) / runs).toFixed(0)} µs`)
+t0 = performance.now()
+for (let i = 0; i < 10; i++) {
+  const d = new Y.Doc()
+  Y.applyUpdate(d, Y.encodeStateAsUpdate(base))
+}
+console.log(`shadow rebuild after a refusal: ${((performance.now() - t0) / 10).toFixed(2)} ms`)
+measure('cell')
+measure('goal')
+measure('row')

@@ -1,0 +1,11 @@
+// Public surface of the live-collaboration core (what server/app.ts and server/main.ts use).
+export { createCollab, type Collab, type CollabDeps, type CollabStats } from './ws-route.ts'
+export { createDocLogPersistence, createMemoryPersistence, type DocPersistence, type DocLogPersistenceOptions, type LoadedDocState, type StoredItem } from './persistence.ts'
+export { createRedisBus, type RedisBusOptions } from './redis.ts'
+export type { DocBus, BusHandlers } from './bus.ts'
+export { consoleLog, silentLog, type CollabLog } from './log.ts'
+export { DEFAULT_LIMITS, type GuardLimits } from './guard.ts'
+export { DEFAULT_TIMINGS, type Timings } from './registry.ts'
+export { REFUSALS, type Refusal } from './refusals.ts'
+export { MSG_FINDINGS, decodeFindings, encodeFindings } from './protocol.ts'
+export type { RoomKind } from './room.ts'
