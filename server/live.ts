@@ -3,7 +3,7 @@
 import { createCollab, type Collab } from './collab/ws-route.ts'
 import { createDocLogPersistence } from './collab/persistence.ts'
 import { createRedisBus } from './collab/redis.ts'
-import { consoleLog } from './collab/log.ts'
+import { consoleLog, type CollabLog } from './collab/log.ts'
 import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { Storage } from './storage/index.ts'
 import type { FindingsCache } from './tables/findings.ts'
@@ -12,11 +12,16 @@ export interface LiveOptions {
   storage: Storage
   findings: FindingsCache
   redisUrl?: string
+  /** 'quiet' keeps info lines out of test output; warnings and errors are always printed */
+  log?: 'console' | 'quiet'
 }
+
+const quietLog: CollabLog = { info: () => {}, warn: consoleLog.warn, error: consoleLog.error }
 
 export async function createLive(options: LiveOptions): Promise<Collab> {
   const { storage, findings } = options
-  const bus = options.redisUrl ? await createRedisBus({ url: options.redisUrl, log: consoleLog }) : undefined
+  const log = options.log === 'quiet' ? quietLog : consoleLog
+  const bus = options.redisUrl ? await createRedisBus({ url: options.redisUrl, log }) : undefined
   return createCollab({
     async authenticate({ token, cookie }) {
       const caller = await resolveCaller(storage, tokenFromRequest({ cookie }, token))
@@ -29,6 +34,6 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
     persistence: createDocLogPersistence(storage),
     onSettled: (tableId, content) => findings.refresh(tableId, content),
     bus,
-    log: consoleLog,
+    log,
   })
 }

@@ -1,30 +1,10 @@
 import { describe, expect, it } from 'vitest'
-import { can, roomAccess, ROLES, TABLE_STATUSES, TABLE_ACTIONS, type Actor, type Role, type TableStatus, type TableAction } from '../../shared/permissions.ts'
+import { expectedAllowed as expected } from '../helpers/policy.ts'
+import { can, roomAccess, ROLES, TABLE_STATUSES, TABLE_ACTIONS, type Actor, type Role} from '../../shared/permissions.ts'
 
 const OWN = 'd_own'
 const OTHER = 'd_other'
 const actor = (role: Role): Actor => ({ id: `u_${role}`, role, departmentIds: role === 'finance' || role === 'viewer' ? [] : [OWN] })
-
-// The whole matrix, written out as the product's policy: [role, own?, status, action] → allowed.
-function expected(role: Role, own: boolean, status: TableStatus, action: TableAction): boolean {
-  if (role === 'finance') {
-    if (action === 'edit') return status !== 'approved'
-    if (action === 'comment') return status !== 'approved'
-    if (action === 'return' || action === 'approve') return status === 'submitted'
-    if (action === 'reopen') return status === 'approved'
-    if (action === 'submit') return status === 'draft' || status === 'returned'
-    return true
-  }
-  if (role === 'viewer') return action === 'read' || action === 'export'
-  if (!own) return false
-  switch (action) {
-    case 'read': case 'export': return true
-    case 'edit': return status === 'draft' || status === 'returned'
-    case 'comment': return status !== 'approved'
-    case 'submit': return role === 'department' && (status === 'draft' || status === 'returned')
-    default: return false
-  }
-}
 
 describe('can', () => {
   it('follows the policy for every role × own/other department × status × action', () => {

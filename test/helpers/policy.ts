@@ -1,0 +1,33 @@
+// The access policy written out by hand, as the product promises it (CONTRACT.md → Roles), so
+// tests check the implementation against this table rather than against itself.
+import type { Role, TableAction, TableStatus } from '../../shared/permissions.ts'
+
+export function expectedAllowed(role: Role, own: boolean, status: TableStatus, action: TableAction): boolean {
+  if (role === 'finance') {
+    if (action === 'edit' || action === 'comment') return status !== 'approved'
+    if (action === 'return' || action === 'approve') return status === 'submitted'
+    if (action === 'reopen') return status === 'approved'
+    if (action === 'submit') return status === 'draft' || status === 'returned'
+    return true
+  }
+  if (role === 'viewer') return action === 'read' || action === 'export'
+  if (!own) return false
+  switch (action) {
+    case 'read':
+    case 'export':
+      return true
+    case 'edit':
+      return status === 'draft' || status === 'returned'
+    case 'comment':
+      return status !== 'approved'
+    case 'submit':
+      return role === 'department' && (status === 'draft' || status === 'returned')
+    default:
+      return false
+  }
+}
+
+export function expectedRoomAccess(role: Role, own: boolean, status: TableStatus, room: 'table' | 'comments'): 'write' | 'read' | 'none' {
+  if (!expectedAllowed(role, own, status, 'read')) return 'none'
+  return expectedAllowed(role, own, status, room === 'table' ? 'edit' : 'comment') ? 'write' : 'read'
+}

@@ -1,0 +1,86 @@
+// The whole server as main.ts builds it (HTTP API + live documents), listening on port 0 over a
+// real test database bootstrapped with the demo city. For end-to-end tests over HTTP and sockets.
+import { serve, type ServerType } from '@hono/node-server'
+import type { AddressInfo } from 'node:net'
+import { createApp } from '../../server/app.ts'
+import { loadConfig } from '../../server/config.ts'
+import { createStorage, type Storage } from '../../server/storage/index.ts'
+import { bootstrap } from '../../server/bootstrap/seed.ts'
+import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
+import { LoginThrottle } from '../../server/auth/throttle.ts'
+import { FindingsCache } from '../../server/tables/findings.ts'
+import { readContent } from '../../server/tables/documents.ts'
+import { createLive } from '../../server/live.ts'
+import type { Collab } from '../../server/collab/ws-route.ts'
+import { openTestDatabase, type OpenedTestDatabase, type TestDatabaseKind } from './database.ts'
+import { ADMIN_PASSWORD } from './app.ts'
+
+export interface RunningServer {
+  httpUrl: string
+  /** the WebsocketProvider serverUrl */
+  wsUrl: string
+  storage: Storage
+  live: Collab
+  database: OpenedTestDatabase
+  login(username: string): Promise<string>
+  api(method: string, path: string, token?: string, body?: unknown): Promise<{ status: number; body: any }>
+  close(): Promise<void>
+}
+
+export async function startServer(kind: TestDatabaseKind): Promise<RunningServer> {
+  const database = await openTestDatabase(kind)
+  const storage = createStorage(database.db)
+  await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
+  const findings = new FindingsCache((id) => readContent(storage, undefined, id))
+  const live = await createLive({ storage, findings, log: 'quiet' })
+  const app = createApp({
+    config: loadConfig({}),
+    database,
+    storage,
+    findings,
+    throttle: new LoginThrottle(),
+    mountCollab: (a) => live.mount(a as unknown as Parameters<typeof live.mount>[0]),
+    onTableStateChanged: (id) => void live.revalidate(id),
+  })
+  const server = await new Promise<ServerType>((resolve) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
+  })
+  live.injectWebSocket(server)
+  const port = (server.address() as AddressInfo).port
+  const httpUrl = `http://127.0.0.1:${port}`
+
+  const api: RunningServer['api'] = async (method, path, token, body) => {
+    const res = await fetch(httpUrl + path, {
+      method,
+      headers: { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(body !== undefined ? { 'content-type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    })
+    const text = await res.text()
+    let parsed: unknown = text
+    try {
+      parsed = JSON.parse(text)
+    } catch {
+      /* not JSON */
+    }
+    return { status: res.status, body: parsed }
+  }
+
+  return {
+    httpUrl,
+    wsUrl: `ws://127.0.0.1:${port}/collab`,
+    storage,
+    live,
+    database,
+    api,
+    async login(username) {
+      const r = await api('POST', '/api/auth/login', undefined, { username, password: username === 'admin' ? ADMIN_PASSWORD : DEMO_PASSWORD })
+      if (r.status !== 200) throw new Error(`login ${username}: ${r.status}`)
+      return r.body.token
+    },
+    async close() {
+      await live.shutdown()
+      await new Promise<void>((resolve) => server.close(() => resolve()))
+      await database.dispose()
+    },
+  }
+}
