@@ -6,8 +6,8 @@ import {
   type ProjectTable, type TargetTable, type TemplateDef,
 } from '../model/index.ts'
 import { severityOf, type RuleConfig } from './config.ts'
-import { dateKey, lastDayOfMonth, parseYearMonth, type SimpleDate } from './dates.ts'
-import { nearKeyOf, normaliseName, suffixSet, type SuffixSet } from './text.ts'
+import { lastDayOfMonth, parseYearMonth, type SimpleDate } from './dates.ts'
+import { matchSuffix, nearKeyOf, normaliseName, suffixSet, type SuffixSet } from './text.ts'
 import type { Finding, RuleId } from './types.ts'
 import { compileParseTables, effectiveValue, type EffectiveValue, type ParseTables } from './value-parse.ts'
 
@@ -255,4 +255,9 @@ export function isSatisfactionName(name: string): boolean {
   return name.includes('满意')
 }
 
-export { dateKey }
+/** 正向/反向 of a row from its name: negative endings first, then positive endings and any other …率. */
+export function inferDirection(ctx: RuleContext, r: RowInfo): 'positive' | 'negative' | undefined {
+  if (matchSuffix(r.key, ctx.c.negativeSuffixes)) return 'negative'
+  if (matchSuffix(r.key, ctx.c.positiveSuffixes) || r.key.endsWith('率')) return 'positive'
+  return undefined
+}

@@ -128,10 +128,6 @@ export function matchSuffix(text: string, suffixes: SuffixSet): string | undefin
   return undefined
 }
 
-/** Cuts a value for a message. */
-export function clip(text: string, max = 40): string {
-  return text.length > max ? `${text.slice(0, max)}…` : text
-}
 
 const NUMBERING = /目标\s*[0-9一二三四五六七八九十]+\s*[:：、.]|[(（]\s*\d{1,2}\s*[)）]|(?:^|(?<=[。；;\n\s]))\d{1,2}[、.](?!\d)/g
 const DATES = [

@@ -117,7 +117,3 @@ function classify(unit: string, table: UnitTable): UnitInfo {
   }
   return simple(u, table)
 }
-
-export function isPlainMoney(info: UnitInfo): boolean {
-  return info.kind === 'money'
-}

@@ -1,3 +1,4 @@
+// RuleConfig: defaults as rules.md, and bureau changes (severity, on/off, thresholds, word lists) changing results.
 import { describe, expect, it } from 'vitest'
 import { RULE_IDS, RULES, defaultRuleConfig, mergeRuleConfig, severityOf } from '../../shared/rules/index.ts'
 import { makeProject, patchRows, projectRows } from '../helpers/factories.ts'

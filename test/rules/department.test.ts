@@ -1,3 +1,4 @@
+// Department-table rules (rules.md §A/§C): tasks present, task sums, 金额合计 vs budget, task coverage.
 import { describe, expect, it } from 'vitest'
 import { mergeRuleConfig } from '../../shared/rules/index.ts'
 import { departmentRows, makeDepartment, makeProject, row } from '../helpers/factories.ts'

@@ -1,3 +1,4 @@
+// The engine’s reporting conventions: one finding per (rule, location), specific beats generic, sort order, canSubmit.
 import { describe, expect, it } from 'vitest'
 import { canSubmit, finaliseFindings, validateTable, type Finding } from '../../shared/rules/index.ts'
 import { makeProject, patchRows, projectRows } from '../helpers/factories.ts'

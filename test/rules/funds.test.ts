@@ -1,3 +1,4 @@
+// Funds arithmetic (rules.md §C): split sums, annual ≤ 中期, amount format, agreement with the budget line.
 import { describe, expect, it } from 'vitest'
 import { makeDepartment, makeMultiYearProject, makeProject } from '../helpers/factories.ts'
 import { of, pathsOf } from './helpers.ts'
@@ -59,7 +60,7 @@ describe('R-FUND-FORMAT', () => {
   it('checks task amounts, 金额合计 and the department budget total', () => {
     const d = makeDepartment({ header: { deptBudgetTotal: '约500万' } })
     d.tasks[1] = { ...d.tasks[1]!, fiscal: '一百五十' }
-    expect(pathsOf(d, 'R-FUND-FORMAT')).toEqual(['header.deptBudgetTotal', 'tasks[1]'])
+    expect(of(d, 'R-FUND-FORMAT').map((f) => [f.path, f.rowId])).toEqual([['header.deptBudgetTotal', undefined], ['tasks[1]', d.tasks[1]!.id]])
   })
 
   it('accepts plain numbers, numbers typed as text and a trailing 万元', () => {

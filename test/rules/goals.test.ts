@@ -1,3 +1,4 @@
+// Rules on the goal texts (rules.md §A): presence, concreteness, agreement with indicator values.
 import { describe, expect, it } from 'vitest'
 import { makeDepartment, makeMultiYearProject, makeProject, patchRows, projectRows } from '../helpers/factories.ts'
 import { of, pathsOf } from './helpers.ts'

@@ -1,3 +1,4 @@
+// Rules on 三级 names (rules.md §B): generic names, values inside names, duplicates.
 import { describe, expect, it } from 'vitest'
 import type { IndicatorRow } from '../../shared/model/index.ts'
 import { makeMultiYearProject, makeProject, patchRows, projectRows, row } from '../helpers/factories.ts'

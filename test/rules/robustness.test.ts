@@ -1,3 +1,4 @@
+// Odd input: text, negative and null amounts, placeholders, wrong framework pairs, fuzzed tables — findings, never throws.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import { parseTable, type TargetTable } from '../../shared/model/index.ts'
@@ -65,12 +66,18 @@ describe('validateTable on odd input', () => {
     expect(() => validateTable(makeDepartment({ tasks: [], indicators: [] }))).not.toThrow()
   })
 
-  it('never throws on generated tables, and returns each (rule, location) once', () => {
+  it('never throws on generated tables, returns each (rule, location) once and names the row of row findings', () => {
     fc.assert(
       fc.property(tableArb, (table: TargetTable) => {
         const found = validateTable(table)
         const keys = found.map((f) => `${f.ruleId}@${f.path}`)
         expect(new Set(keys).size).toBe(keys.length)
+        for (const f of found) {
+          const m = /^(indicators|tasks)\[(\d+)\]$/.exec(f.path)
+          if (!m) continue
+          const rows: { id: string }[] = m[1] === 'tasks' && table.kind === 'department' ? table.tasks : table.indicators
+          expect(f.rowId).toBe(rows[Number(m[2])]!.id)
+        }
       }),
       { numRuns: 300 },
     )

@@ -1,3 +1,4 @@
+// The ten reference samples: validateTable must report exactly their expectedFindings; the factories are clean.
 import { describe, expect, it } from 'vitest'
 import { parseTable, type TargetTable } from '../../shared/model/index.ts'
 import { validateTable } from '../../shared/rules/index.ts'
@@ -41,6 +42,7 @@ describe('validateTable on the reference samples', () => {
       for (const f of validateTable(table)) {
         expect(f.message).toMatch(/[\u4e00-\u9fff]/)
         if (/^indicators\[\d+\]$/.test(f.path)) expect(f.rowId).toBe(table.indicators[Number(f.path.slice(11, -1))]!.id)
+        if (/^tasks\[\d+\]$/.test(f.path) && table.kind === 'department') expect(f.rowId).toBe(table.tasks[Number(f.path.slice(6, -1))]!.id)
       }
     }
   })

@@ -1,3 +1,4 @@
+// Rules on 满意度 rows (rules.md §B): value form, placement, naming who is satisfied.
 import { describe, expect, it } from 'vitest'
 import type { IndicatorRow } from '../../shared/model/index.ts'
 import { makeProject, patchRows, projectRows } from '../helpers/factories.ts'

@@ -1,3 +1,4 @@
+// Rules on what a row measures (rules.md §B): inputs as outputs, output/benefit mix-ups, filler benefits, annual vs 中期.
 import { describe, expect, it } from 'vitest'
 import type { IndicatorRow } from '../../shared/model/index.ts'
 import { makeMultiYearProject, makeProject, patchRows, projectRows } from '../helpers/factories.ts'

@@ -1,3 +1,4 @@
+// Category and special-case rules (rules.md §D): 一体化 classes, one-off projects, continuing baselines, core indicators.
 import { describe, expect, it } from 'vitest'
 import { makeProject, patchRows, projectRows, row } from '../helpers/factories.ts'
 import { of, pathsOf } from './helpers.ts'

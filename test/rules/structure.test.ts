@@ -1,3 +1,4 @@
+// Rules on the form’s shape (rules.md §A): header, framework tree, required groups per period, row counts.
 import { describe, expect, it } from 'vitest'
 import { makeDepartment, makeMultiYearProject, makeProject, patchRows, projectRows, row } from '../helpers/factories.ts'
 import { of, pathsOf } from './helpers.ts'

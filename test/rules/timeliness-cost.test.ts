@@ -1,3 +1,4 @@
+// Rules on 时效 and 成本 rows (rules.md §B): checkable deadlines inside the period, cost form, cost vs funds, unit cost × quantity.
 import { describe, expect, it } from 'vitest'
 import type { IndicatorRow } from '../../shared/model/index.ts'
 import { makeDepartment, makeMultiYearProject, makeProject, patchRows, projectRows, row } from '../helpers/factories.ts'

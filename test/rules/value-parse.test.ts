@@ -1,3 +1,4 @@
+// The value parser: legacy value strings, comparators, numbers, dates, units, name keys, placeholders, vague terms.
 import { describe, expect, it } from 'vitest'
 import {
   DEFAULT_PARSE_TABLES, classifyUnit, containsNumber, effectiveValue, extractNumbers, findPlaceholder, findVagueTerm,

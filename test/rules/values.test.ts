@@ -1,3 +1,4 @@
+// Rules on one indicator value (rules.md §B): presence, placeholders, comparator, unit, number, grades, vague words, rates, direction.
 import { describe, expect, it } from 'vitest'
 import type { IndicatorRow } from '../../shared/model/index.ts'
 import { makeProject, patchRows, projectRows, row } from '../helpers/factories.ts'

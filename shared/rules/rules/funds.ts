@@ -50,13 +50,13 @@ function checkFundAnnualLeMidterm(ctx: RuleContext): void {
   }
 }
 
-interface AmountCell { path: string; label: string; value: Amount | undefined }
+interface AmountCell { path: string; label: string; value: Amount | undefined; rowId?: string }
 
 function amountCells(ctx: RuleContext): AmountCell[] {
   const cells: AmountCell[] = []
-  const add = (path: string, prefix: string, obj: { total: Amount; fiscal?: Amount; other?: Amount; carryOver?: Amount }) => {
+  const add = (path: string, prefix: string, obj: { total: Amount; fiscal?: Amount; other?: Amount; carryOver?: Amount }, rowId?: string) => {
     for (const f of ['total', 'fiscal', 'other', 'carryOver'] as const) {
-      if (f in obj) cells.push({ path, label: `${prefix}${FIELD_LABELS[f]}`, value: obj[f] })
+      if (f in obj) cells.push({ path, label: `${prefix}${FIELD_LABELS[f]}`, value: obj[f], rowId })
     }
   }
   if (ctx.project) {
@@ -66,7 +66,7 @@ function amountCells(ctx: RuleContext): AmountCell[] {
   }
   if (ctx.department) {
     const d = ctx.department
-    d.tasks.forEach((t, i) => add(`tasks[${i}]`, `任务${t.name ? `“${t.name}”` : i + 1}的`, t))
+    d.tasks.forEach((t, i) => add(`tasks[${i}]`, `任务${t.name ? `“${t.name}”` : i + 1}的`, t, t.id))
     add('taskTotals', '金额合计', d.taskTotals)
     if (d.header.deptBudgetTotal !== undefined) cells.push({ path: 'header.deptBudgetTotal', label: '部门预算总额', value: d.header.deptBudgetTotal })
   }
@@ -77,7 +77,7 @@ function amountCells(ctx: RuleContext): AmountCell[] {
 
 function checkFundFormat(ctx: RuleContext): void {
   const max = Math.max(ctx.config.funds.maxDecimals[ctx.moneyUnit], ctx.template.moneyUnit === ctx.moneyUnit ? ctx.template.moneyDecimals : 0)
-  const byPath = new Map<string, { problems: string[]; value: string }>()
+  const byPath = new Map<string, { problems: string[]; value: string; rowId?: string }>()
   for (const cell of amountCells(ctx)) {
     const p = ctx.amount(cell.value)
     let problem: string | undefined
@@ -85,13 +85,13 @@ function checkFundFormat(ctx: RuleContext): void {
     else if (!p.ok && p.reason === 'negative') problem = `${cell.label} ${String(cell.value)} 为负数`
     else if (p.ok && p.decimals > max) problem = `${cell.label} ${String(cell.value)} 超过 ${max} 位小数`
     if (!problem) continue
-    const entry = byPath.get(cell.path) ?? { problems: [], value: String(cell.value) }
+    const entry = byPath.get(cell.path) ?? { problems: [], value: String(cell.value), rowId: cell.rowId }
     entry.problems.push(problem)
     byPath.set(cell.path, entry)
   }
-  for (const [path, { problems, value }] of byPath) {
+  for (const [path, { problems, value, rowId }] of byPath) {
     ctx.report({
-      id: 'R-FUND-FORMAT', path, value,
+      id: 'R-FUND-FORMAT', path, value, rowId,
       message: `${problems.join('；')}。金额栏只能填写以${ctx.moneyUnit}为单位、最多 ${max} 位小数的非负数字，说明文字请写入备注`,
     })
   }

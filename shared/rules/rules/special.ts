@@ -1,10 +1,9 @@
 // Rules of rules.md §D on project categories and special cases: 一体化 classes, one-off projects,
 // continuing projects against last year, and library core (★) indicators.
 import { normaliseLevel1, normaliseLevel2, parseAmount } from '../../model/index.ts'
-import type { RowInfo, RuleContext } from '../context.ts'
+import { inferDirection, type RowInfo, type RuleContext } from '../context.ts'
 import { parseYearMonth } from '../dates.ts'
 import { includesAny, normaliseName } from '../text.ts'
-import { inferDirection } from './values.ts'
 import { q, type RuleDef } from './rule.ts'
 
 const LIGHT_CATEGORIES = new Set(['人员类', '运转类-公用经费'])

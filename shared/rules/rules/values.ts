@@ -1,6 +1,6 @@
 // Rules of rules.md §B on one indicator value: presence, placeholders, comparator, unit, single number,
 // grade words, vague wording, rate bounds, comparator direction; and the quantitative share per period.
-import { PERIOD_NAMES, type RowInfo, type RuleContext } from '../context.ts'
+import { PERIOD_NAMES, inferDirection, type RowInfo, type RuleContext } from '../context.ts'
 import { containsNumber, findPlaceholder, findVagueTerm, matchSuffix, stripNonQuantities } from '../text.ts'
 import { q, type RuleDef } from './rule.ts'
 
@@ -149,13 +149,6 @@ function checkPercentRange(ctx: RuleContext): void {
       ctx.reportRow('R-PERCENT-RANGE', 'geHundred', r, `比率类指标${q(r.name)}的 ≥100% 等同于 =100%，请写作“=100%”`, r.value.raw)
     }
   }
-}
-
-/** 正向/反向 of a row from its name: negative endings first, then positive endings and any other …率. */
-export function inferDirection(ctx: RuleContext, r: RowInfo): 'positive' | 'negative' | undefined {
-  if (matchSuffix(r.key, ctx.c.negativeSuffixes)) return 'negative'
-  if (matchSuffix(r.key, ctx.c.positiveSuffixes) || r.key.endsWith('率')) return 'positive'
-  return undefined
 }
 
 function checkComparatorDirection(ctx: RuleContext): void {
