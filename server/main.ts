@@ -30,6 +30,7 @@ async function main() {
     // WATCH OUT: the collab routes use no request variables, so the app env type does not matter there.
     mountCollab: (a) => live.mount(a as unknown as Parameters<typeof live.mount>[0]),
     onTableStateChanged: (id) => void live.revalidate(id),
+    onSessionRevoked: () => void live.revalidate(),
     clientDir: CLIENT_DIR,
   })
 

@@ -17,6 +17,8 @@ export interface AppDeps {
   live?: LiveDocs
   /** told after a table's status changes, so live connections are re-checked */
   onTableStateChanged?: (tableId: string) => void
+  /** told after a session is revoked, so open sockets signed in with it are cut off */
+  onSessionRevoked?: () => void
   /** mounts the live-document WebSocket routes (server/collab) before the static client */
   mountCollab?: (app: Hono<AppEnv>) => void
   /** directory of the built client; served when present */

@@ -41,6 +41,7 @@ export async function startServer(kind: TestDatabaseKind): Promise<RunningServer
     throttle: new LoginThrottle(),
     mountCollab: (a) => live.mount(a as unknown as Parameters<typeof live.mount>[0]),
     onTableStateChanged: (id) => void live.revalidate(id),
+    onSessionRevoked: () => void live.revalidate(),
   })
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))

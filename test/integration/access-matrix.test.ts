@@ -139,4 +139,19 @@ describe('access matrix over HTTP and sockets', () => {
     expect(version.body.versions[0].version).toBe(1)
     client.destroy()
   })
+
+  it('cuts off an open socket with 4401 when its session is signed out', async () => {
+    const token = await s.login('jiaoyu')
+    const t = tables.find((x) => x.own && x.status === 'draft')!
+    const client = connectClient(s.wsUrl, t.id, token)
+    await client.synced()
+    expect((await s.api('POST', '/api/auth/logout', token)).status).toBe(200)
+    await waitFor(() => client.closes.length > 0, 5_000, 'close after logout')
+    expect(client.closes[0]!.code).toBe(4401)
+    const again = connectClient(s.wsUrl, t.id, token)
+    await waitFor(() => again.closes.length > 0, 5_000, 'refusal of a revoked token')
+    expect(again.closes[0]!.code).toBe(4401)
+    client.destroy()
+    again.destroy()
+  })
 })

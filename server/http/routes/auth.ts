@@ -62,6 +62,8 @@ export function authRoutes(deps: AppDeps) {
   app.post('/logout', async (c) => {
     const caller = requireCaller(c)
     await deps.storage.sessions.revoke(caller.token)
+    await deps.storage.audit.record({ userId: caller.user.id, action: 'logout' })
+    deps.onSessionRevoked?.()
     deleteCookie(c, SESSION_COOKIE, { path: '/' })
     return c.json({ ok: true })
   })
