@@ -1,7 +1,10 @@
 // Univer 0.25.1 in plugin mode: the plugins the target-table grid needs, registered in the order
 // preset-sheets-core 0.25.1 uses (tech-brief §1), zh-CN locales, and the Facade API.
 // This module pulls in the whole Univer bundle: import it only from the lazily loaded editor chunk.
-import { LocaleType, mergeLocales, Univer, UniverInstanceType, UserManagerService, type IWorkbookData } from '@univerjs/core'
+import {
+  AuthzIoLocalService, IAuthzIoService, Injector, LocaleType, mergeLocales, Univer, UniverInstanceType, UserManagerService,
+  type IWorkbookData,
+} from '@univerjs/core'
 import { FUniver } from '@univerjs/core/facade'
 import { UniverRenderEnginePlugin } from '@univerjs/engine-render'
 import { UniverFormulaEnginePlugin } from '@univerjs/engine-formula'
@@ -60,6 +63,19 @@ import '@univerjs/sheets-thread-comment-ui/lib/index.css'
 
 export interface GridUser { id: string; name: string; color?: string }
 
+/**
+ * Univer's local authz decides roles by the user id's prefix ("Owner_…", "Editor_…"), so a real user id
+ * gets no rights at all and typing silently does nothing. In this grid the signed-in user owns the
+ * local sheet model; what they may really do is decided by the server (writes refused there) and
+ * mirrored here by the range protection and read-only mode.
+ */
+function ownerAuthz(injector: Injector): AuthzIoLocalService {
+  const service = injector.createInstance(AuthzIoLocalService)
+  // WATCH OUT: `_getRole` is private in the typings; 2 = UnitRole.Owner (@univerjs/protocol)
+  ;(service as unknown as { _getRole(role: number): boolean })._getRole = (role) => role === 2
+  return service
+}
+
 export interface CreateUniverOptions {
   container: HTMLElement
   snapshot: Partial<IWorkbookData>
@@ -80,6 +96,7 @@ export interface UniverHandle {
  */
 export function createUniver({ container, snapshot, user }: CreateUniverOptions): UniverHandle {
   const univer = new Univer({
+    override: [[IAuthzIoService, { useFactory: ownerAuthz, deps: [Injector] }]],
     locale: LocaleType.ZH_CN,
     locales: {
       [LocaleType.ZH_CN]: mergeLocales(
@@ -96,8 +113,15 @@ export function createUniver({ container, snapshot, user }: CreateUniverOptions)
   univer.registerPlugin(UniverDocsUIPlugin)
   univer.registerPlugin(UniverFormulaEnginePlugin)
   univer.registerPlugin(UniverSheetsPlugin)
-  univer.registerPlugin(UniverSheetsUIPlugin, { footer: false })
-  univer.registerPlugin(UniverSheetsNumfmtPlugin)
+  univer.registerPlugin(UniverSheetsUIPlugin, {
+    footer: false,
+    // labels are locked by design; a hatched shadow over half the form would only say so loudly
+    protectedRangeShadow: false,
+    // amounts are text-formatted on purpose (exact decimals), not a mistake to flag
+    disableForceStringAlert: true,
+    disableForceStringMark: true,
+  })
+  univer.registerPlugin(UniverSheetsNumfmtPlugin, { disableTextFormatMark: true }) // no green corner on text-formatted amounts
   univer.registerPlugin(UniverSheetsNumfmtUIPlugin)
   univer.registerPlugin(UniverSheetsFormulaPlugin)
   univer.registerPlugin(UniverSheetsFormulaUIPlugin)

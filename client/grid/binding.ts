@@ -1,0 +1,486 @@
+// The Yjs ⇄ Univer binding of one table grid (tech-brief §2). Y is the single source of truth:
+//  grid → Y : locally executed `sheet.mutation.set-range-values` (typing, paste, autofill, clear),
+//             mapped through the layout's cell targets to field edits keyed by row id, written in
+//             one doc.transact(…, LOCAL).
+//  Y → grid : every Y change (local or remote) re-lays the form out (layout.ts) and applies only the
+//             difference as mutations executed with {fromCollab: true}, so nothing echoes, the local
+//             undo stack stays clean and the selection follows its row.
+// Undo/redo: Univer's are replaced by a Y.UndoManager tracking LOCAL only, so Ctrl+Z undoes one's own
+// edits (by row id, wherever the rows went), never a colleague's.
+import * as Y from 'yjs'
+import type { FUniver } from '@univerjs/core/facade'
+import type { FWorksheet } from '@univerjs/sheets/facade'
+import type { IWorkbookData, ICellData } from '@univerjs/core'
+import { serializeListOptions } from '@univerjs/sheets'
+import { numberToPlainString, parseTable, type TargetTable, type TemplateId } from '../../shared/model/index.ts'
+import { findRowIndex, insertRow, setField, setRowField, tableRoot, yDocToJson } from '../../shared/ydoc/index.ts'
+import {
+  STYLES, buildLayout, dropdowns, protectedRanges, topLeft, type CellPos, type LayoutCell, type Range, type SheetLayout,
+} from './layout.ts'
+import { effectiveEdits, planWrites, type CellWrite, type Edit } from './write-plan.ts'
+import { TINTS } from './findings-map.ts'
+
+/** Origin of the transactions this grid makes (typing, paste, toolbar actions); the undo manager tracks only these. */
+export const LOCAL = Object.freeze({ source: 'grid-local' })
+
+const SET_RANGE_VALUES = 'sheet.mutation.set-range-values'
+const INSERT_ROW = 'sheet.mutation.insert-row'
+const REMOVE_ROWS = 'sheet.mutation.remove-rows'
+const ADD_MERGE = 'sheet.mutation.add-worksheet-merge'
+const REMOVE_MERGE = 'sheet.mutation.remove-worksheet-merge'
+const ROW_HEIGHT = 'sheet.mutation.set-worksheet-row-height'
+const DV_ADD = 'data-validation.mutation.addRule'
+const DV_REMOVE = 'data-validation.mutation.removeRule'
+const MUTATION = 2 // CommandType.MUTATION
+
+/** Blank, locked rows below the form, so its last line never sits against the sheet edge. */
+const SPARE_ROWS = 3
+
+/**
+ * User commands that would change the sheet's structure behind the template's back. Rows are
+ * inserted/deleted/moved only through the table actions (actions.ts), which edit Y.
+ */
+const BLOCKED_COMMANDS = /^sheet\.command\.(insert-row|insert-col|insert-multi|remove-row|remove-col|delete-range|insert-range|move-rows|move-cols|move-range|add-worksheet-merge|remove-worksheet-merge|.*sort|insert-sheet|remove-sheet|copy-sheet|delete-sheet|set-worksheet-col-width|delta-column-width|set-frozen|set-col-hidden|set-row-hidden|hide-row|hide-col)/
+
+export type Tint = 'error' | 'warning'
+
+export interface GridModelOptions {
+  doc: Y.Doc
+  templateId?: TemplateId
+  unitId: string
+  sheetId: string
+}
+
+/** Reads the live table leniently: a document being typed into may break the strict schema for a moment. */
+export function readTable(doc: Y.Doc): TargetTable {
+  const json = yDocToJson(doc)
+  const parsed = parseTable(json, { mode: 'lenient', assignIds: false })
+  return parsed.ok ? parsed.table : (json as unknown as TargetTable)
+}
+
+function styleOf(cell: LayoutCell, tint: Tint | undefined, editable: boolean): { key: string; style: Record<string, unknown> } {
+  const base = STYLES[cell.style]
+  const overlay = tint ?? (editable && cell.required && cell.v === '' ? 'required' : undefined)
+  if (!overlay) return { key: cell.style, style: base }
+  return { key: `${cell.style}+${overlay}`, style: { ...base, bg: { rgb: TINTS[overlay] } } }
+}
+
+// WATCH OUT: set-range-values MERGES a style into the cell's old one; a key must be sent as null to go away
+// (otherwise a finding's tint would stay after the finding is fixed).
+const STYLE_KEYS = ['ff', 'fs', 'it', 'bl', 'ul', 'bbl', 'st', 'ol', 'bg', 'bd', 'cl', 'va', 'n', 'tr', 'td', 'ht', 'vt', 'tb', 'pd'] as const
+function absolute(style: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const k of STYLE_KEYS) out[k] = style[k] ?? null
+  return out
+}
+
+function sig(v: string, styleKey: string): string {
+  return `${styleKey}\u0000${v}`
+}
+
+function cellText(cell: ICellData | null | undefined): string {
+  if (cell === null || cell === undefined) return ''
+  if (cell.v !== undefined && cell.v !== null) return typeof cell.v === 'number' ? numberToPlainString(cell.v) : String(cell.v)
+  const ds = cell.p?.body?.dataStream
+  if (typeof ds === 'string') return ds.replace(/\r\n$/, '').replace(/[\r\n]$/, '').replace(/\r/g, '\n')
+  return ''
+}
+
+/** Applies planned edits to the doc in one transaction; returns the ids of inserted rows. */
+export function applyEdits(doc: Y.Doc, edits: Edit[], origin: unknown = LOCAL): string[] {
+  const ids: string[] = []
+  doc.transact(() => {
+    for (const e of edits) {
+      if (e.op === 'field') setField(doc, e.path, e.value, origin)
+      else if (e.op === 'row') setRowField(doc, e.list, e.rowId, e.field, e.value, origin)
+      else {
+        const arr = tableRoot(doc).get(e.list)
+        const len = arr instanceof Y.Array ? arr.length : 0
+        const after = e.afterRowId ? findRowIndex(doc, e.list, e.afterRowId) : -1
+        ids.push(insertRow(doc, e.list, after >= 0 ? after + 1 : len, e.row, origin))
+      }
+    }
+  }, origin)
+  return ids
+}
+
+/** Univer workbook snapshot of a layout (the first paint; later changes go through mutations). */
+export function layoutSnapshot(layout: SheetLayout, unitId: string, sheetId: string, name: string, tints: Map<string, Tint> = new Map(), editable = true): Partial<IWorkbookData> {
+  const cellData: Record<number, Record<number, ICellData>> = {}
+  layout.cells.forEach((row, r) => row.forEach((cell, c) => {
+    const { style } = styleOf(cell, tints.get(cell.anchor), editable)
+    ;(cellData[r] ??= {})[c] = cell.v === '' ? { s: style as ICellData['s'] } : { v: cell.v, t: 1, s: style as ICellData['s'] }
+  }))
+  const rowData: Record<number, { h: number }> = {}
+  layout.rowHeights.forEach((h, r) => { rowData[r] = { h } })
+  const columnData: Record<number, { w: number }> = {}
+  layout.columnWidths.forEach((w, c) => { columnData[c] = { w } })
+  return {
+    id: unitId,
+    name,
+    sheetOrder: [sheetId],
+    sheets: {
+      [sheetId]: {
+        id: sheetId,
+        name,
+        rowCount: layout.rowCount + SPARE_ROWS,
+        columnCount: layout.columnCount,
+        defaultRowHeight: 26,
+        defaultColumnWidth: 90,
+        showGridlines: 0,
+        mergeData: layout.merges.map((m) => ({ ...m })),
+        cellData: cellData as never,
+        rowData: rowData as never,
+        columnData: columnData as never,
+      },
+    },
+  }
+}
+
+export interface RenderStats { renders: number; lastMs: number; structural: number }
+
+/**
+ * One table grid: the Y.Doc, its current layout and the Univer sheet that shows it.
+ * Create with the doc (to get the snapshot), then `attach` the Univer Facade.
+ */
+export class GridBinding {
+  readonly doc: Y.Doc
+  readonly unitId: string
+  readonly sheetId: string
+  templateId: TemplateId | undefined
+  table: TargetTable
+  layout: SheetLayout
+  /** the Y change counter: findings are recomputed only when it moves */
+  version = 0
+  readonly stats: RenderStats = { renders: 0, lastMs: 0, structural: 0 }
+  readonly undo: Y.UndoManager
+
+  private api: FUniver | undefined
+  private ws: FWorksheet | undefined
+  private shown = new Map<number, string>()
+  private shownMerges = ''
+  private shownHeights: number[] = []
+  private shownRows = 0
+  private dv: { uid: string; key: string }[] = []
+  // FRangeProtectionRule is not re-exported by @univerjs/sheets/facade 0.25.1
+  private protectRule: Awaited<ReturnType<ReturnType<FWorksheet['getWorksheetPermission']>['protectRanges']>>[number] | undefined
+  private protectKey = ''
+  private protectChain: Promise<unknown> = Promise.resolve()
+  /** finding tints by cell anchor, so they stay on their row while rows come and go */
+  private tints = new Map<string, Tint>()
+  private readOnly = false
+  private scheduled = false
+  private deferred = false
+  private pendingSelect: string | undefined
+  private listeners = new Set<(b: GridBinding) => void>()
+  private disposers: (() => void)[] = []
+
+  constructor(opts: GridModelOptions) {
+    this.doc = opts.doc
+    this.unitId = opts.unitId
+    this.sheetId = opts.sheetId
+    this.templateId = opts.templateId
+    this.table = readTable(this.doc)
+    this.layout = buildLayout(this.table, this.templateId)
+    this.undo = new Y.UndoManager(tableRoot(this.doc), { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 })
+    const onDeep = () => {
+      this.version++
+      this.schedule()
+    }
+    tableRoot(this.doc).observeDeep(onDeep)
+    this.disposers.push(() => tableRoot(this.doc).unobserveDeep(onDeep), () => this.undo.destroy())
+  }
+
+  snapshot(name: string): Partial<IWorkbookData> {
+    return layoutSnapshot(this.layout, this.unitId, this.sheetId, name, this.tints, !this.readOnly)
+  }
+
+  /** Connects to the Univer instance created from `snapshot()`. */
+  attach(api: FUniver): void {
+    this.api = api
+    this.ws = api.getActiveWorkbook()!.getSheetBySheetId(this.sheetId)!
+    this.layout.cells.forEach((row, r) => row.forEach((cell, c) => {
+      this.shown.set(this.key(r, c), sig(cell.v, styleOf(cell, this.tints.get(cell.anchor), !this.readOnly).key))
+    }))
+    this.shownMerges = JSON.stringify(this.layout.merges)
+    this.shownHeights = [...this.layout.rowHeights]
+    this.shownRows = this.layout.rowCount
+
+    const onExec = api.addEvent(api.Event.CommandExecuted, (ev) => {
+      if (ev.type !== MUTATION) return
+      const opts = ev.options as { fromCollab?: boolean; onlyLocal?: boolean } | undefined
+      if (opts?.fromCollab || opts?.onlyLocal) return
+      const p = ev.params as { unitId?: string; subUnitId?: string; cellValue?: Record<string, Record<string, ICellData | null>> } | undefined
+      if (!p || p.unitId !== this.unitId || p.subUnitId !== this.sheetId) return
+      if (ev.id === SET_RANGE_VALUES && p.cellValue) this.onLocalValues(p.cellValue)
+      else if (ev.id === ADD_MERGE || ev.id === REMOVE_MERGE || ev.id === INSERT_ROW || ev.id === REMOVE_ROWS || ev.id.startsWith('sheet.mutation.move-')) {
+        // a paste can carry merges or rows with it: put the form back
+        this.shownMerges = '?'
+        this.shown.clear()
+        this.schedule()
+      }
+    })
+    const onBefore = api.addEvent(api.Event.BeforeCommandExecute, (ev) => {
+      if (BLOCKED_COMMANDS.test(ev.id)) ev.cancel = true
+    })
+    // Univer's own undo stack would replay mutations at grid addresses that may now hold other rows
+    const onUndo = api.addEvent(api.Event.BeforeUndo, (ev) => { ev.cancel = true; this.undoLocal() })
+    const onRedo = api.addEvent(api.Event.BeforeRedo, (ev) => { ev.cancel = true; this.redoLocal() })
+    const onEditEnd = api.addEvent(api.Event.SheetEditEnded, () => {
+      // after the commit mutation (same tick) has been mapped with the layout the user saw
+      if (this.deferred) setTimeout(() => this.schedule(), 0)
+    })
+    this.disposers.push(() => { onExec.dispose(); onBefore.dispose(); onUndo.dispose(); onRedo.dispose(); onEditEnd.dispose() })
+    this.applyDropdowns()
+    this.applyProtection()
+  }
+
+  get worksheet(): FWorksheet | undefined {
+    return this.ws
+  }
+
+  onRender(fn: (b: GridBinding) => void): () => void {
+    this.listeners.add(fn)
+    return () => this.listeners.delete(fn)
+  }
+
+  /** Tints by cell anchor (see findings.ts). */
+  setTints(tints: Map<string, Tint>): void {
+    this.tints = tints
+    this.schedule()
+  }
+
+  setReadOnly(readOnly: boolean): void {
+    this.readOnly = readOnly
+    this.shown.clear() // required-cell hints differ
+    this.schedule()
+    this.applyProtection()
+  }
+
+  isReadOnly(): boolean {
+    return this.readOnly
+  }
+
+  undoLocal(): void {
+    if (!this.readOnly) this.undo.undo()
+  }
+
+  redoLocal(): void {
+    if (!this.readOnly) this.undo.redo()
+  }
+
+  /** Selects the cell with `anchor` after the next render (e.g. the 三级 cell of a row just inserted). */
+  selectAfterRender(anchor: string): void {
+    this.pendingSelect = anchor
+    this.schedule()
+  }
+
+  private pinned: (CellPos & { cell: LayoutCell }) | undefined
+
+  /** Holds the selection an action works on while the cell editor commits (a commit moves the cursor down). */
+  pin(cell: (CellPos & { cell: LayoutCell }) | undefined): void {
+    this.pinned = cell
+  }
+
+  /** The layout cell under the current selection (top-left of its merge). */
+  activeCell(): (CellPos & { cell: LayoutCell }) | undefined {
+    if (this.pinned) return this.pinned
+    const range = this.ws?.getActiveRange?.()
+    if (!range) return undefined
+    const pos = topLeft(this.layout, range.getRow(), range.getColumn())
+    const cell = this.layout.cells[pos.row]?.[pos.col]
+    return cell ? { ...pos, cell } : undefined
+  }
+
+  select(pos: CellPos): void {
+    if (!this.ws) return
+    const m = this.layout.merges.find((x) => x.startRow === pos.row && x.startColumn === pos.col)
+    const range = m ? this.ws.getRange(m.startRow, m.startColumn, m.endRow - m.startRow + 1, m.endColumn - m.startColumn + 1) : this.ws.getRange(pos.row, pos.col)
+    range.activate()
+    ;(this.ws as FWorksheet & { scrollToCell?: (r: number, c: number) => unknown }).scrollToCell?.(pos.row, pos.col)
+  }
+
+  schedule(): void {
+    if (this.scheduled) return
+    this.scheduled = true
+    queueMicrotask(() => {
+      this.scheduled = false
+      this.render()
+    })
+  }
+
+  /** Renders now (tests and benchmarks; normal changes are batched per microtask). */
+  flush(): void {
+    this.render()
+  }
+
+  dispose(): void {
+    for (const d of this.disposers.splice(0)) d()
+    this.listeners.clear()
+  }
+
+  // ---- grid → Y ------------------------------------------------------------------
+
+  private key(r: number, c: number): number {
+    return r * 1024 + c
+  }
+
+  private onLocalValues(cellValue: Record<string, Record<string, ICellData | null>>): void {
+    const writes: CellWrite[] = []
+    for (const [rs, cols] of Object.entries(cellValue)) {
+      for (const [cs, cell] of Object.entries(cols ?? {})) {
+        const r = Number(rs)
+        const c = Number(cs)
+        this.shown.delete(this.key(r, c)) // the grid now holds what was typed; the next render restores the form
+        const lc = this.layout.cells[r]?.[c]
+        if (!lc || this.readOnly) continue
+        const valueChange = cell === null || 'v' in cell || 'p' in cell
+        if (!valueChange) continue // style only (a paste's formatting, Ctrl+B): reverted by the render
+        const text = cellText(cell)
+        if (text === lc.v) continue
+        writes.push({ target: lc.target, input: text })
+      }
+    }
+    if (writes.length) {
+      const edits = effectiveEdits(this.table, planWrites(this.table, writes))
+      if (edits.length) applyEdits(this.doc, edits, LOCAL)
+    }
+    this.schedule()
+  }
+
+  // ---- Y → grid --------------------------------------------------------------------
+
+  private render(): void {
+    const api = this.api
+    if (!api || !this.ws) return
+    const t0 = performance.now()
+    const table = readTable(this.doc)
+    const layout = buildLayout(table, this.templateId)
+    const mergesKey = JSON.stringify(layout.merges)
+    const structural = mergesKey !== this.shownMerges || layout.rowCount !== this.shownRows
+    const wb = api.getActiveWorkbook() as (ReturnType<FUniver['getActiveWorkbook']> & { isCellEditing?: () => boolean }) | null
+    if (structural && wb?.isCellEditing?.()) {
+      // WATCH OUT: the open cell editor commits to the address it was opened on; re-laying rows out
+      // under it would send the text to another row. Wait for SheetEditEnded.
+      this.deferred = true
+      // SheetEditEnded normally brings us back; the timer covers an editor closed without that event
+      setTimeout(() => { if (this.deferred) this.schedule() }, 250)
+      return
+    }
+    this.deferred = false
+    const before = this.activeCell()
+    const beforeAnchor = before?.cell.anchor
+    const unitId = this.unitId
+    const subUnitId = this.sheetId
+    const exec = (id: string, params: object) => api.syncExecuteCommand(id, { unitId, subUnitId, ...params }, { fromCollab: true })
+
+    if (structural) {
+      this.stats.structural++
+      const current = this.ws.getSheet().getMergeData().map((m) => ({ startRow: m.startRow, endRow: m.endRow, startColumn: m.startColumn, endColumn: m.endColumn }))
+      if (current.length) exec(REMOVE_MERGE, { ranges: current })
+      const diff = layout.rowCount - this.shownRows
+      if (diff > 0) {
+        exec(INSERT_ROW, { range: { startRow: this.shownRows, endRow: this.shownRows + diff - 1, startColumn: 0, endColumn: layout.columnCount - 1 } })
+      } else if (diff < 0) {
+        exec(REMOVE_ROWS, { range: { startRow: layout.rowCount, endRow: this.shownRows - 1, startColumn: 0, endColumn: layout.columnCount - 1 } })
+      }
+      // rows that moved hold other content now: compare everything again
+      for (const k of [...this.shown.keys()]) if (Math.floor(k / 1024) >= Math.min(layout.rowCount, this.shownRows)) this.shown.delete(k)
+    }
+
+    const cellValue: Record<number, Record<number, ICellData>> = {}
+    let changed = 0
+    layout.cells.forEach((row, r) => row.forEach((cell, c) => {
+      const { key, style } = styleOf(cell, cell.anchor ? this.tints.get(cell.anchor) : undefined, !this.readOnly)
+      const s = sig(cell.v, key)
+      const k = this.key(r, c)
+      if (this.shown.get(k) === s) return
+      this.shown.set(k, s)
+      ;(cellValue[r] ??= {})[c] = { v: cell.v, t: 1, s: absolute(style) as ICellData['s'], p: null as never }
+      changed++
+    }))
+    if (changed) exec(SET_RANGE_VALUES, { cellValue })
+
+    if (structural) {
+      if (layout.merges.length) exec(ADD_MERGE, { ranges: layout.merges.map((m) => ({ ...m })) })
+      this.shownMerges = mergesKey
+      this.shownRows = layout.rowCount
+    }
+    const heights: Record<number, number[]> = {}
+    layout.rowHeights.forEach((h, r) => { if (this.shownHeights[r] !== h) (heights[h] ??= []).push(r) })
+    for (const [h, rows] of Object.entries(heights)) {
+      exec(ROW_HEIGHT, { ranges: rows.map((r) => ({ startRow: r, endRow: r, startColumn: 0, endColumn: layout.columnCount - 1 })), rowHeight: Number(h) })
+    }
+    this.shownHeights = [...layout.rowHeights]
+
+    this.table = table
+    this.layout = layout
+    if (structural) {
+      this.applyDropdowns()
+      this.applyProtection()
+    }
+    // the selection follows its row when rows came or went above it
+    const want = this.pendingSelect ?? (structural ? beforeAnchor : undefined)
+    this.pendingSelect = undefined
+    if (want) {
+      const pos = layout.anchors.get(want)
+      if (pos && (!before || pos.row !== before.row || pos.col !== before.col)) this.select(pos)
+    }
+    this.stats.renders++
+    this.stats.lastMs = performance.now() - t0
+    for (const fn of this.listeners) fn(this)
+  }
+
+  private applyDropdowns(): void {
+    const api = this.api
+    if (!api) return
+    const wanted = dropdowns(this.layout).map((d) => ({ d, key: `${d.list.join(',')}@${JSON.stringify(d.ranges)}` }))
+    const keep = new Set(wanted.map((w) => w.key))
+    const stale = this.dv.filter((x) => !keep.has(x.key))
+    const have = new Set(this.dv.map((x) => x.key))
+    const base = { unitId: this.unitId, subUnitId: this.sheetId }
+    if (stale.length) api.syncExecuteCommand(DV_REMOVE, { ...base, ruleId: stale.map((x) => x.uid) }, { fromCollab: true })
+    this.dv = this.dv.filter((x) => keep.has(x.key))
+    for (const { d, key } of wanted) {
+      if (have.has(key)) continue
+      const uid = `tt-dv-${Math.random().toString(36).slice(2, 10)}`
+      const rule = {
+        uid, type: 'list', formula1: serializeListOptions([...d.list]), ranges: d.ranges,
+        allowBlank: true, showDropDown: true, errorStyle: 0, renderMode: 1,
+      }
+      api.syncExecuteCommand(DV_ADD, { ...base, rule }, { fromCollab: true })
+      this.dv.push({ uid, key })
+    }
+  }
+
+  /** Labels and computed cells (everything, when read-only) are locked with one range-protection rule. */
+  private applyProtection(): void {
+    const ws = this.ws
+    const api = this.api
+    if (!ws || !api) return
+    const ranges: Range[] = this.readOnly
+      ? [{ startRow: 0, endRow: this.layout.rowCount + SPARE_ROWS - 1, startColumn: 0, endColumn: this.layout.columnCount - 1 }]
+      : [...protectedRanges(this.layout), { startRow: this.layout.rowCount, endRow: this.layout.rowCount + SPARE_ROWS - 1, startColumn: 0, endColumn: this.layout.columnCount - 1 }]
+    const key = JSON.stringify(ranges)
+    if (key === this.protectKey) return
+    this.protectKey = key
+    const fr = ranges.map((r) => ws.getRange(r.startRow, r.startColumn, r.endRow - r.startRow + 1, r.endColumn - r.startColumn + 1))
+    // WATCH OUT: protect() leaves the owner (the local user) able to edit; Edit must be switched off.
+    this.protectChain = this.protectChain.then(async () => {
+      if (!this.protectRule) {
+        const [rule] = await ws.getWorksheetPermission().protectRanges([{ ranges: fr, options: { name: '表样固定内容' } }])
+        this.protectRule = rule
+        await rule!.setPoint(api.Enum.RangePermissionPoint.Edit, false)
+        // WATCH OUT: a rule made by protectRanges starts with View off in 0.25.1: the labels would vanish
+        await rule!.setPoint(api.Enum.RangePermissionPoint.View, true)
+      } else if (this.protectKey === key) {
+        await this.protectRule.updateRanges(fr)
+      }
+    }).catch((e) => console.error('[grid] protection failed', e))
+  }
+
+  /** Resolves once pending protection updates are in place (tests). */
+  whenProtected(): Promise<unknown> {
+    return this.protectChain
+  }
+}

@@ -1,0 +1,234 @@
+// Univer thread comments ⇄ the comments Y.Doc (CONTRACT: root `threads`, thread = {id, anchor:{rowId?,field?},
+// round, status, authorId, createdAt, messages}). Threads are anchored to (row id, field), never to a grid
+// address, so they follow rows that move; Univer only sees each thread at the cell its anchor has now.
+import * as Y from 'yjs'
+import type { FUniver } from '@univerjs/core/facade'
+import type { UserManagerService } from '@univerjs/core'
+import { addReply, addThread, readThreads, setThreadStatus, threadsRoot, type CommentAnchor, type CommentThread } from '../../shared/ydoc/index.ts'
+import type { GridBinding } from './binding.ts'
+import { topLeft } from './layout.ts'
+
+const ADD = 'thread-comment.mutation.add-comment'
+const UPDATE = 'thread-comment.mutation.update-comment'
+const UPDATE_REF = 'thread-comment.mutation.update-comment-ref'
+const RESOLVE = 'thread-comment.mutation.resolve-comment'
+const DELETE = 'thread-comment.mutation.delete-comment'
+const MUTATION = 2
+
+/** Origin of comment writes made through this grid. */
+export const LOCAL_COMMENT = Object.freeze({ source: 'grid-comment' })
+
+export function toA1(r: number, c: number): string {
+  let s = ''
+  let n = c + 1
+  while (n > 0) {
+    const m = (n - 1) % 26
+    s = String.fromCharCode(65 + m) + s
+    n = Math.floor((n - 1) / 26)
+  }
+  return `${s}${r + 1}`
+}
+
+export function fromA1(ref: string): { row: number; col: number } | null {
+  const m = /^([A-Z]+)(\d+)$/.exec(ref)
+  if (!m) return null
+  let c = 0
+  for (const ch of m[1]!) c = c * 26 + (ch.charCodeAt(0) - 64)
+  return { row: Number(m[2]) - 1, col: c - 1 }
+}
+
+export function anchorOf(key: string): CommentAnchor {
+  const i = key.indexOf('|')
+  const rowId = key.slice(0, i)
+  const field = key.slice(i + 1)
+  return rowId ? { rowId, field } : { field }
+}
+
+export function anchorKey(a: CommentAnchor): string {
+  return `${a.rowId ?? ''}|${a.field ?? ''}`
+}
+
+function dT(iso: string): string {
+  const d = new Date(iso)
+  if (Number.isNaN(d.getTime())) return ''
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+function plain(body: unknown): string {
+  const ds = (body as { dataStream?: string } | undefined)?.dataStream ?? ''
+  return ds.replace(/\r\n$/, '').replace(/[\r\n]+$/, '').replace(/\r/g, '\n')
+}
+
+interface Shown { threadId: string; parentId?: string; ref: string; text: string; resolved: boolean }
+
+export interface CommentsOptions {
+  api: FUniver
+  binding: GridBinding
+  doc: Y.Doc
+  users: UserManagerService
+  user: { id: string; name: string }
+  round: number
+  /** display names of other authors (user id → name) */
+  names?: Map<string, string>
+  readOnly?: () => boolean
+}
+
+export interface CommentsController {
+  threads(): CommentThread[]
+  /** Adds a thread on the cell with `anchor` through the Y.Doc (tests, scripts). */
+  add(anchor: CommentAnchor, text: string): string
+  dispose(): void
+}
+
+export function bindComments(o: CommentsOptions): CommentsController {
+  const { api, binding, doc } = o
+  const unitId = binding.unitId
+  const subUnitId = binding.sheetId
+  const shown = new Map<string, Shown>()
+  const exec = (id: string, params: object) => api.syncExecuteCommand(id, { unitId, subUnitId, ...params }, { fromCollab: true })
+
+  const knowUser = (id: string) => {
+    if (o.users.getUser(id)) return
+    o.users.addUser({ userID: id, name: o.names?.get(id) ?? id, avatar: '' })
+  }
+  knowUser(o.user.id)
+
+  /** Where a thread shows now: its anchor's cell, else the first cell of its row. */
+  const refOf = (t: CommentThread): string | undefined => {
+    const layout = binding.layout
+    const pos = layout.anchors.get(anchorKey(t.anchor))
+      ?? (t.anchor.rowId ? (layout.paths.get(`indicators#${t.anchor.rowId}`) ?? layout.paths.get(`tasks#${t.anchor.rowId}`))?.[0] : undefined)
+    return pos ? toA1(pos.row, pos.col) : undefined
+  }
+
+  const reconcile = () => {
+    const want = new Map<string, Shown & { personId: string; dT: string; order: number }>()
+    let order = 0
+    for (const t of readThreads(doc)) {
+      const ref = refOf(t)
+      if (!ref) continue // its row is not on this form (other half, deleted): hidden, not lost
+      t.messages.forEach((m, i) => {
+        const id = i === 0 ? t.id : m.id
+        const entry: Shown & { personId: string; dT: string; order: number } = {
+          threadId: t.id, ref, text: m.text, resolved: t.status === 'resolved', personId: m.authorId, dT: dT(m.createdAt), order: order++,
+        }
+        if (i > 0) entry.parentId = t.id
+        want.set(id, entry)
+      })
+    }
+    // replies before roots, so a root never disappears under its children
+    const gone = [...shown.entries()].filter(([id]) => !want.has(id)).sort((a, b) => Number(!a[1].parentId) - Number(!b[1].parentId))
+    for (const [id] of gone) {
+      exec(DELETE, { commentId: id })
+      shown.delete(id)
+    }
+    const adds = [...want.entries()].filter(([id]) => !shown.has(id)).sort((a, b) => Number(!!a[1].parentId) - Number(!!b[1].parentId) || a[1].order - b[1].order)
+    for (const [id, w] of adds) {
+      knowUser(w.personId)
+      const comment: Record<string, unknown> = {
+        id, threadId: w.threadId, ref: w.ref, unitId, subUnitId, personId: w.personId, dT: w.dT,
+        text: { dataStream: `${w.text}\r\n` }, resolved: w.resolved,
+      }
+      if (w.parentId) comment.parentId = w.parentId
+      exec(ADD, { comment })
+      shown.set(id, { threadId: w.threadId, parentId: w.parentId, ref: w.ref, text: w.text, resolved: w.resolved })
+    }
+    for (const [id, w] of want) {
+      const s = shown.get(id)
+      if (!s) continue
+      if (s.ref !== w.ref) { exec(UPDATE_REF, { payload: { commentId: id, ref: w.ref }, silent: true }); s.ref = w.ref }
+      if (s.text !== w.text) { exec(UPDATE, { payload: { commentId: id, text: { dataStream: `${w.text}\r\n` } }, silent: true }); s.text = w.text }
+      if (!w.parentId && s.resolved !== w.resolved) { exec(RESOLVE, { commentId: id, resolved: w.resolved }); s.resolved = w.resolved }
+    }
+  }
+
+  const threadOf = (commentId: string): { thread: Y.Map<unknown>; index: number } | undefined => {
+    for (const thread of threadsRoot(doc).values()) {
+      const messages = thread.get('messages') as Y.Array<Y.Map<unknown>>
+      if (thread.get('id') === commentId) return { thread, index: 0 }
+      const i = messages.toArray().findIndex((m) => m.get('id') === commentId)
+      if (i >= 0) return { thread, index: i }
+    }
+    return undefined
+  }
+
+  // ---- Univer → Y (the signed-in user's own comment actions) ----------------------------
+  const onExec = api.addEvent(api.Event.CommandExecuted, (ev) => {
+    if (ev.type !== MUTATION) return
+    const opts = ev.options as { fromCollab?: boolean; onlyLocal?: boolean } | undefined
+    if (opts?.fromCollab || opts?.onlyLocal) return
+    const p = ev.params as Record<string, any> | undefined
+    if (!p || p.unitId !== unitId) return
+    if (ev.id === ADD) {
+      const c = p.comment as { id: string; threadId?: string; parentId?: string; ref: string; text: unknown; personId: string }
+      const text = plain(c.text)
+      if (o.readOnly?.()) return
+      if (!c.parentId) {
+        const at = fromA1(c.ref)
+        if (!at) return
+        const tl = topLeft(binding.layout, at.row, at.col)
+        const key = binding.layout.cells[tl.row]?.[tl.col]?.anchor
+        if (!key) return
+        doc.transact(() => {
+          addThread(doc, { id: c.id, anchor: anchorOf(key), round: o.round, authorId: o.user.id, text }, LOCAL_COMMENT)
+          // the root message carries the Univer comment id too, so every peer shows the same ids
+          const first = (threadsRoot(doc).get(c.id)?.get('messages') as Y.Array<Y.Map<unknown>> | undefined)?.get(0)
+          first?.set('id', c.id)
+        }, LOCAL_COMMENT)
+        shown.set(c.id, { threadId: c.id, ref: c.ref, text, resolved: false })
+      } else {
+        const threadId = c.threadId ?? c.parentId
+        doc.transact(() => {
+          const mid = addReply(doc, threadId, { authorId: o.user.id, text }, LOCAL_COMMENT)
+          const messages = threadsRoot(doc).get(threadId)?.get('messages') as Y.Array<Y.Map<unknown>> | undefined
+          messages?.toArray().find((m) => m.get('id') === mid)?.set('id', c.id)
+        }, LOCAL_COMMENT)
+        shown.set(c.id, { threadId, parentId: threadId, ref: c.ref, text, resolved: false })
+      }
+    } else if (ev.id === RESOLVE) {
+      const hit = threadOf(p.commentId)
+      if (!hit) return
+      setThreadStatus(doc, String(hit.thread.get('id')), p.resolved ? 'resolved' : 'open', LOCAL_COMMENT)
+      const s = shown.get(p.commentId)
+      if (s) s.resolved = !!p.resolved
+    } else if (ev.id === UPDATE) {
+      const hit = threadOf(p.payload?.commentId)
+      if (!hit) return
+      const text = plain(p.payload.text)
+      doc.transact(() => (hit.thread.get('messages') as Y.Array<Y.Map<unknown>>).get(hit.index).set('text', text), LOCAL_COMMENT)
+      const s = shown.get(p.payload.commentId)
+      if (s) s.text = text
+    } else if (ev.id === DELETE) {
+      const hit = threadOf(p.commentId)
+      if (!hit) return
+      doc.transact(() => {
+        if (hit.index === 0) threadsRoot(doc).delete(String(hit.thread.get('id')))
+        else (hit.thread.get('messages') as Y.Array<Y.Map<unknown>>).delete(hit.index, 1)
+      }, LOCAL_COMMENT)
+      shown.delete(p.commentId)
+    }
+  })
+
+  // ---- Y → Univer ---------------------------------------------------------------------
+  const onDeep = (_e: unknown, tr: Y.Transaction) => {
+    if (tr.origin === LOCAL_COMMENT) return
+    reconcile()
+  }
+  threadsRoot(doc).observeDeep(onDeep)
+  const offRender = binding.onRender(reconcile) // rows moved: threads move with them
+  reconcile()
+
+  return {
+    threads: () => readThreads(doc),
+    add(anchor, text) {
+      const id = addThread(doc, { anchor, round: o.round, authorId: o.user.id, text }, null)
+      return id
+    },
+    dispose() {
+      onExec.dispose()
+      offRender()
+      threadsRoot(doc).unobserveDeep(onDeep)
+    },
+  }
+}

@@ -1,0 +1,21 @@
+// Router of the single-page client: /login and /tables are small and load at once; the grid
+// (/tables/<id>) and the dev grid (/dev/grid) are dynamic imports that bring Univer with them.
+import './app.css'
+import { h, render } from './lib/dom.ts'
+
+const app = document.getElementById('app')!
+
+async function route(): Promise<void> {
+  const path = location.pathname.replace(/\/+$/, '') || '/'
+  if (path === '/login') return (await import('./pages/login.ts')).loginPage(app)
+  if (path === '/tables' || path === '/') return (await import('./pages/tables.ts')).tablesPage(app)
+  const m = /^\/tables\/([^/]+)$/.exec(path)
+  if (m) return (await import('./pages/editor-page.ts')).editorPage(app, decodeURIComponent(m[1]!))
+  if (path === '/dev/grid') return (await import('./dev/dev-grid.ts')).devGridPage(app)
+  render(app, h('div', { class: 'tt-page' }, h('h1', null, '页面不存在'), h('a', { href: '/tables' }, '返回表格列表')))
+}
+
+route().catch((e) => {
+  console.error(e)
+  render(app, h('div', { class: 'tt-page' }, h('p', { class: 'tt-error' }, `页面加载失败：${e instanceof Error ? e.message : String(e)}`)))
+})

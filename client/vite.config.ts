@@ -1,0 +1,36 @@
+// Vite build of the browser client: root client/, output dist/client. The editor route and the
+// dev route are dynamic imports, so /login and /tables load without the Univer bundle.
+import { fileURLToPath } from 'node:url'
+import { defineConfig } from 'vite'
+
+const root = fileURLToPath(new URL('.', import.meta.url))
+
+export default defineConfig({
+  root,
+  base: '/',
+  appType: 'spa',
+  build: {
+    outDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
+    emptyOutDir: true,
+    // Univer's core chunk is ~6 MB raw by itself; it is lazy, so the warning says nothing useful
+    chunkSizeWarningLimit: 8000,
+    reportCompressedSize: false,
+    rollupOptions: {
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return // radix-ui's "use client", meaningless here
+        warn(warning)
+      },
+    },
+  },
+  server: {
+    host: '127.0.0.1',
+    port: 5173,
+    // the client imports shared/ (model, ydoc, rules) and, on the dev route, test/fixtures
+    fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
+    proxy: {
+      '/api': 'http://127.0.0.1:3000',
+      '/healthz': 'http://127.0.0.1:3000',
+      '/collab': { target: 'ws://127.0.0.1:3000', ws: true },
+    },
+  },
+})

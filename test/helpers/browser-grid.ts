@@ -1,0 +1,96 @@
+// Page-side helpers for the grid e2e tests: open the dev route, find a cell by its text in the
+// layout, click/type into a grid like a user (via the main canvas), read values through univerAPI.
+import type { Page } from 'playwright-core'
+
+export interface Pos { row: number; col: number }
+
+export async function openGrid(page: Page, base: string, query: string): Promise<void> {
+  await page.goto(`${base}/dev/grid?${query}`)
+  await page.waitForFunction(() => (window as unknown as { __tt?: { ready?: boolean } }).__tt?.ready === true, null, { timeout: 30_000 })
+}
+
+/** Top-left position of the first cell showing `text` in grid `editor` (rows ≥ `from`). */
+export async function findCell(page: Page, text: string, from = 0, editor = 0): Promise<Pos> {
+  const pos = await page.evaluate(([t, e, f]) => {
+    const layout = (window as any).__tt.layout(e)
+    for (let r = f; r < layout.rowCount; r++) {
+      const c = layout.cells[r].findIndex((cell: any) => cell.v === t && cell.target.kind !== 'covered')
+      if (c >= 0) return { row: r, col: c }
+    }
+    return null
+  }, [text, editor, from] as const)
+  if (!pos) throw new Error(`no cell showing "${text}"`)
+  return pos
+}
+
+/** Position of the cell bound to `anchor` (`${rowId}|${field}` or `|${path}`). */
+export async function anchorPos(page: Page, anchor: string, editor = 0): Promise<Pos> {
+  const pos = await page.evaluate(([a, e]) => (window as any).__tt.layout(e).anchors.get(a) ?? null, [anchor, editor] as const)
+  if (!pos) throw new Error(`no cell for anchor ${anchor}`)
+  return pos
+}
+
+export async function cellCenter(page: Page, editor: number, p: Pos): Promise<{ x: number; y: number }> {
+  return page.evaluate(([e, r, c]) => {
+    const ed = (window as any).__tt.editors[e]
+    const ws = ed.univerAPI.getActiveWorkbook().getActiveSheet()
+    const rect = ws.getRange(r, c).getCellRect()
+    // the sheet's main canvas, not the formula bar's or the cell editor's (tech-brief §2, pitfall 3)
+    const canvas = document.getElementById(`univer-sheet-main-canvas_${ed.binding.unitId}`)!
+    const box = canvas.getBoundingClientRect()
+    return { x: box.left + rect.left + Math.min(rect.width / 2, 30), y: box.top + rect.top + rect.height / 2 }
+  }, [editor, p.row, p.col] as const)
+}
+
+/** Scrolls the cell into view when it is outside the visible part of its grid (grids are narrow side by side). */
+export async function reveal(page: Page, editor: number, p: Pos): Promise<void> {
+  const hidden = await page.evaluate(([e, r, c]) => {
+    const ed = (window as any).__tt.editors[e]
+    const ws = ed.univerAPI.getActiveWorkbook().getActiveSheet()
+    const v = ws.getVisibleRange()
+    if (v && r >= v.startRow && r < v.endRow && c >= v.startColumn && c < v.endColumn) return false
+    ws.scrollToCell(r, c)
+    return true
+  }, [editor, p.row, p.col] as const)
+  if (hidden) await page.waitForTimeout(150)
+}
+
+export async function clickCell(page: Page, editor: number, p: Pos): Promise<void> {
+  await reveal(page, editor, p)
+  const { x, y } = await cellCenter(page, editor, p)
+  await page.mouse.click(x, y)
+}
+
+/** Types into a cell as a user does: select it, type (replacing the content), Enter. */
+export async function typeInto(page: Page, editor: number, p: Pos, text: string): Promise<void> {
+  await clickCell(page, editor, p)
+  if (/^[\x20-\x7e]+$/.test(text)) {
+    await page.keyboard.type(text)
+  } else {
+    // CJK / symbols: start the editor with a key, then insert the text as an IME would
+    await page.keyboard.type('x')
+    await page.keyboard.press('Backspace')
+    await page.keyboard.insertText(text)
+  }
+  await page.keyboard.press('Enter')
+}
+
+export async function cellValue(page: Page, editor: number, p: Pos): Promise<unknown> {
+  return page.evaluate(([e, r, c]) => (window as any).__tt.editors[e].univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getValue(), [editor, p.row, p.col] as const)
+}
+
+/** Merged ranges as the Univer sheet holds them (not as the layout wants them). */
+export async function sheetMerges(page: Page, editor = 0): Promise<{ startRow: number; endRow: number; startColumn: number; endColumn: number }[]> {
+  return page.evaluate((e) => (window as any).__tt.editors[e].univerAPI.getActiveWorkbook().getActiveSheet().getSheet().getMergeData()
+    .map((m: any) => ({ startRow: m.startRow, endRow: m.endRow, startColumn: m.startColumn, endColumn: m.endColumn })), editor)
+}
+
+export async function mergeAt(page: Page, editor: number, p: Pos): Promise<{ rows: number; cols: number } | null> {
+  const merges = await sheetMerges(page, editor)
+  const m = merges.find((x) => x.startRow === p.row && x.startColumn === p.col)
+  return m ? { rows: m.endRow - m.startRow + 1, cols: m.endColumn - m.startColumn + 1 } : null
+}
+
+export async function docJson(page: Page, editor = 0): Promise<any> {
+  return page.evaluate((e) => (window as any).__tt.json(e), editor)
+}

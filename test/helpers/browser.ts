@@ -1,0 +1,108 @@
+// Browser test helpers: build the client once (Vite JS API, shared by test files through a lock and a
+// source stamp), serve dist/client with a tiny static server on port 0 (SPA fallback), launch Chromium.
+import fs from 'node:fs'
+import http from 'node:http'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { AddressInfo } from 'node:net'
+import { chromium, type Browser, type Page } from 'playwright-core'
+
+const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
+export const DIST = path.join(repo, 'dist/client')
+const STAMP = path.join(DIST, '.build-stamp')
+const LOCK = path.join(repo, 'dist/.client-build.lock')
+
+function newestSource(): number {
+  let newest = 0
+  const walk = (dir: string) => {
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name)
+      if (e.isDirectory()) walk(p)
+      else newest = Math.max(newest, fs.statSync(p).mtimeMs)
+    }
+  }
+  for (const d of ['client', 'shared']) walk(path.join(repo, d))
+  return newest
+}
+
+function fresh(): boolean {
+  try {
+    return Number(fs.readFileSync(STAMP, 'utf8')) >= newestSource()
+  } catch {
+    return false
+  }
+}
+
+/** Builds dist/client unless it is newer than every file under client/ and shared/. */
+export async function buildClient(): Promise<string> {
+  fs.mkdirSync(path.dirname(LOCK), { recursive: true })
+  const deadline = Date.now() + 120_000
+  // WATCH OUT: vitest runs test files in parallel processes; only one may write dist/client at a time
+  for (;;) {
+    try {
+      fs.mkdirSync(LOCK)
+      break
+    } catch {
+      if (Date.now() > deadline) throw new Error('client build lock held too long')
+      try { if (Date.now() - fs.statSync(LOCK).mtimeMs > 120_000) fs.rmSync(LOCK, { recursive: true, force: true }) } catch { /* gone */ }
+      await new Promise((r) => setTimeout(r, 250))
+    }
+  }
+  try {
+    if (!fresh()) {
+      const started = newestSource()
+      const { build } = await import('vite')
+      await build({ configFile: path.join(repo, 'client/vite.config.ts'), logLevel: 'error' })
+      fs.writeFileSync(STAMP, String(started))
+    }
+  } finally {
+    fs.rmSync(LOCK, { recursive: true, force: true })
+  }
+  return DIST
+}
+
+const TYPES: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8', '.js': 'text/javascript', '.css': 'text/css', '.json': 'application/json',
+  '.svg': 'image/svg+xml', '.png': 'image/png', '.woff2': 'font/woff2', '.wasm': 'application/wasm',
+}
+
+export interface StaticServer { url: string; close(): Promise<void> }
+
+/** Serves `dir`; unknown paths get index.html (client-side routes); /api answers 404 JSON. */
+export async function serveStatic(dir: string = DIST): Promise<StaticServer> {
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://x')
+    if (url.pathname.startsWith('/api/')) {
+      res.writeHead(404, { 'content-type': 'application/json' })
+      res.end(JSON.stringify({ error: { code: 'not_found', message: 'no server in this test' } }))
+      return
+    }
+    let file = path.join(dir, decodeURIComponent(url.pathname))
+    if (!file.startsWith(dir) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) file = path.join(dir, 'index.html')
+    res.writeHead(200, { 'content-type': TYPES[path.extname(file)] ?? 'application/octet-stream' })
+    fs.createReadStream(file).pipe(res)
+  })
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
+  const { port } = server.address() as AddressInfo
+  return {
+    url: `http://127.0.0.1:${port}`,
+    close: () => new Promise((r) => { server.closeAllConnections(); server.close(() => r()) }),
+  }
+}
+
+export async function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
+    args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  })
+}
+
+/** Collects page errors and console errors, so a test can assert the page stayed clean. */
+export function watchErrors(page: Page): string[] {
+  const errors: string[] = []
+  page.on('pageerror', (e) => errors.push(String(e)))
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()) })
+  return errors
+}
+
+export const ARTIFACTS = path.join(repo, 'test-artifacts')
