@@ -25,7 +25,7 @@ interface RoomQueue {
 export interface CommitterOptions {
   persistence: DocPersistence
   log: CollabLog
-  /** after an update is stored and applied: publish it to other processes */
+  /** after a batch is stored and applied: publish it (merged; id of its last update) to other processes */
   onStored?(room: Room, update: Uint8Array, id: number): void
   /** a write failed for good (the table is gone): the room must close */
   onLost?(room: Room, err: unknown): void
@@ -202,17 +202,17 @@ export class Committer {
     const { room } = q
     q.failures = 0
     this.counters.batches++
-    for (let i = 0; i < batch.length; i++) {
-      const it = batch[i]!
+    const lastId = ids[ids.length - 1]!
+    try {
+      const merged = room.applyCommitted(batch, lastId)
+      if (merged) this.opts.onStored?.(room, merged, lastId)
+    } catch (err) {
+      this.opts.log.error('collab.apply.failed', { room: room.key, error: String(err) })
+    }
+    for (const it of batch) {
       this.counters.updates++
       this.counters.bytes += it.update.byteLength
       this.queuedBytes -= it.update.byteLength
-      try {
-        room.applyCommitted(it.update, it.origin, ids[i]!)
-        this.opts.onStored?.(room, it.update, ids[i]!)
-      } catch (err) {
-        this.opts.log.error('collab.apply.failed', { room: room.key, error: String(err) })
-      }
       it.resolve()
     }
     q.inFlight = false

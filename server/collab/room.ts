@@ -89,7 +89,6 @@ export class Room {
     this.hooks = opts.hooks
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     this.awareness.setLocalState(null) // the server has no presence of its own
-    this.doc.on('update', (update: Uint8Array, origin: unknown) => this.onDocUpdate(update, origin as Origin))
     this.awareness.on('update', (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => this.onAwarenessUpdate(change, origin))
     this.resetShadow()
   }
@@ -183,25 +182,56 @@ export class Room {
     return this.hooks.commit(this, effective, userId, 'server')
   }
 
-  /** Called by the committer, in order, once `update` is stored: now everyone may see it. */
-  applyCommitted(update: Uint8Array, origin: ClientOrigin | 'server', id: number): void {
-    this.pending.shift()
-    if (id > this.storedUpToId) this.storedUpToId = id
-    Y.applyUpdate(this.doc, update, origin)
+  /**
+   * Called by the committer, in order, once a batch is stored: now everyone may see it. Like Hocuspocus,
+   * the batch goes out as one merged update per connection instead of one message per update (the
+   * socket writes are most of a server's work); unlike it, nobody gets their own edits echoed back.
+   */
+  applyCommitted(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number): Uint8Array | null {
+    if (batch.length === 0) return null
+    this.pending.splice(0, batch.length)
+    if (lastId > this.storedUpToId) this.storedUpToId = lastId
+    this.doc.transact(() => {
+      for (const it of batch) Y.applyUpdate(this.doc, it.update, it.origin)
+    }, 'committed')
+    const all = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((it) => it.update))
+    // authors get the batch without their own updates; everyone else the whole batch
+    let authors: Map<RoomConn, number> | null = null
+    for (const it of batch) {
+      if (!isClientOrigin(it.origin) || !this.conns.has(it.origin.conn)) continue
+      authors ??= new Map()
+      authors.set(it.origin.conn, (authors.get(it.origin.conn) ?? 0) + 1)
+    }
+    const frame = encodeUpdate(all)
+    for (const c of this.conns) if (!authors?.has(c)) c.send(frame)
+    if (authors) {
+      for (const [author, own] of authors) {
+        if (own === batch.length) continue
+        const others = batch.filter((it) => !isClientOrigin(it.origin) || it.origin.conn !== author).map((it) => it.update)
+        author.send(encodeUpdate(others.length === 1 ? others[0]! : Y.mergeUpdates(others)))
+      }
+    }
+    this.hooks.changed(this, batch[batch.length - 1]!.origin)
+    return all
   }
 
-  /** An update another process accepted and stored. */
+  /** An update another process accepted and stored (or storage itself, after a lost bus connection). */
   applyRemote(update: Uint8Array): void {
-    Y.applyUpdate(this.doc, update, 'remote')
+    let effective: Uint8Array | null = null
+    const capture = (u: Uint8Array) => {
+      effective = u
+    }
+    this.doc.on('update', capture)
+    try {
+      Y.applyUpdate(this.doc, update, 'remote')
+    } finally {
+      this.doc.off('update', capture)
+    }
     Y.applyUpdate(this.shadow, update, 'remote')
-  }
-
-  private onDocUpdate(update: Uint8Array, origin: Origin): void {
-    if (origin === 'load') return
-    const frame = encodeUpdate(update)
-    const except = isClientOrigin(origin) ? origin.conn : null
-    for (const c of this.conns) if (c !== except) c.send(frame)
-    this.hooks.changed(this, origin)
+    if (!effective) return // nothing new
+    const frame = encodeUpdate(effective)
+    for (const c of this.conns) c.send(frame)
+    this.hooks.changed(this, 'remote')
   }
 
   private resetShadow(): void {

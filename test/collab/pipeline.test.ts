@@ -117,10 +117,42 @@ describe('collaboration pipeline', () => {
     expect(target(room.doc)).not.toBe('v49')
     open()
     await committer.idle()
-    expect(b.frames.length).toBe(framesBefore + 50)
+    expect(b.frames.length).toBe(framesBefore + 1) // the stored batch goes out as one merged update
     expect(a.frames.length).toBe(framesBefore) // no echo to the sender
     expect(target(room.doc)).toBe('v49')
     expect(base.docs.get('t1/table')!.log.slice(-50).every((e) => e.userId === 'u1')).toBe(true)
+  })
+
+  it('sends a batch with several authors to each of them without their own updates', async () => {
+    const { base, registry, committer } = setup()
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const [a, b, c] = [fakeConn(1), fakeConn(2), fakeConn(3)]
+    for (const x of [a, b, c]) room.addConnection(x)
+    const before = [a, b, c].map((x) => x.frames.length)
+    const replica = () => {
+      const d = new Y.Doc()
+      Y.applyUpdate(d, Y.encodeStateAsUpdate(room.doc))
+      return d
+    }
+    const [da, db] = [replica(), replica()]
+    const sent = (d: Y.Doc, field: string, value: string) => {
+      let u!: Uint8Array
+      d.once('update', (x: Uint8Array) => (u = x))
+      setRowField(d, 'indicators', rowIds(d, 'indicators')[0]!, field, value)
+      return u
+    }
+    room.receiveUpdate(a, sent(da, 'target', 'from a'))
+    room.receiveUpdate(b, sent(db, 'unit', 'from b'))
+    await committer.idle()
+    // what reached each connection after the edits, as text (the values are ASCII inside the update bytes)
+    const text = (x: ReturnType<typeof fakeConn>, i: number) => x.frames.slice(before[i]!).map((f) => Buffer.from(f).toString('latin1')).join('')
+    expect(text(a, 0)).toContain('from b')
+    expect(text(a, 0)).not.toContain('from a')
+    expect(text(b, 1)).toContain('from a')
+    expect(text(b, 1)).not.toContain('from b')
+    expect(text(c, 2)).toContain('from a')
+    expect(text(c, 2)).toContain('from b')
   })
 
   it('stores the updates of several documents from one turn in one write', async () => {

@@ -16,28 +16,44 @@ export interface ServerProcess {
   /** resolves with the exit code/signal */
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   kill(signal?: NodeJS.Signals): Promise<void>
+  /** SIGUSR2: the server's memory (after a GC with --expose-gc) and collab stats */
+  report(): Promise<{ memory: NodeJS.MemoryUsage; stats: { rooms: number; connections: number; [k: string]: unknown } }>
 }
 
-export async function spawnCollabServer(env: Record<string, string | undefined>, opts: { cpu?: string; timeoutMs?: number } = {}): Promise<ServerProcess> {
+export async function spawnCollabServer(env: Record<string, string | undefined>, opts: { cpu?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   // WATCH OUT: not the tsx CLI, which runs the script in a second process: kill -9 must hit the server itself.
-  const node = [process.execPath, '--import', 'tsx', SCRIPT]
+  const node = [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', SCRIPT]
   const cmd = opts.cpu ? 'taskset' : node[0]!
   const args = opts.cpu ? ['-c', opts.cpu, ...node] : node.slice(1)
   const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })))
-  const ready = await new Promise<{ port: number; pid: number; fixtures?: CollabFixtures }>((resolve, reject) => {
-    let buf = ''
-    const timer = setTimeout(() => reject(new Error('collab server process did not start in time')), opts.timeoutMs ?? 60_000)
-    child.stdout!.on('data', (chunk: Buffer) => {
-      buf += chunk.toString()
-      const nl = buf.indexOf('\n')
-      if (nl < 0) return
-      clearTimeout(timer)
+  // stdout carries one JSON object per line: the ready line, then one per report()
+  const lines: unknown[] = []
+  const waiting: ((line: unknown) => void)[] = []
+  let buf = ''
+  child.stdout!.on('data', (chunk: Buffer) => {
+    buf += chunk.toString()
+    let nl: number
+    while ((nl = buf.indexOf('\n')) >= 0) {
+      const text = buf.slice(0, nl)
+      buf = buf.slice(nl + 1)
+      let line: unknown
       try {
-        resolve(JSON.parse(buf.slice(0, nl)))
-      } catch (err) {
-        reject(err)
+        line = JSON.parse(text)
+      } catch {
+        continue
       }
+      const w = waiting.shift()
+      if (w) w(line)
+      else lines.push(line)
+    }
+  })
+  const nextLine = () => (lines.length ? Promise.resolve(lines.shift()) : new Promise<unknown>((resolve) => waiting.push(resolve)))
+  const ready = await new Promise<{ port: number; pid: number; fixtures?: CollabFixtures }>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error('collab server process did not start in time')), opts.timeoutMs ?? 60_000)
+    void nextLine().then((line) => {
+      clearTimeout(timer)
+      resolve(line as { port: number; pid: number; fixtures?: CollabFixtures })
     })
     void exited.then(({ code, signal }) => reject(new Error(`collab server process exited early (${code ?? signal})`)))
   })
@@ -48,6 +64,11 @@ export async function spawnCollabServer(env: Record<string, string | undefined>,
     url: `ws://127.0.0.1:${ready.port}/collab`,
     fixtures: ready.fixtures,
     exited,
+    async report() {
+      const line = nextLine()
+      child.kill('SIGUSR2')
+      return (await line) as Awaited<ReturnType<ServerProcess['report']>>
+    },
     async kill(signal: NodeJS.Signals = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return
       // taskset execs node, so the child's pid is the server's

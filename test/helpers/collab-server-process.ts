@@ -1,6 +1,7 @@
 // A collaboration server as its own process (run with tsx), for crash and multi-process tests and the
 // bench: PostgreSQL when DATABASE_URL is set, else PGlite in DATA_DIR; Redis when REDIS_URL is set.
-// Prints one JSON line {ready, port, pid, fixtures?} on stdout once listening. SIGTERM shuts down cleanly.
+// Prints one JSON line {ready, port, pid, fixtures?} on stdout once listening. SIGTERM shuts down cleanly;
+// SIGUSR2 prints {memory, stats} (after a GC when started with --expose-gc), for the bench.
 //   env: PORT (0) HOST (127.0.0.1) DATABASE_URL | DATA_DIR, SEED=1 (create fixtures), REDIS_URL,
 //        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr)
 import { openDatabase } from '../../server/db/open.ts'
@@ -31,5 +32,9 @@ const stop = async () => {
   await database.close()
   process.exit(0)
 }
+process.on('SIGUSR2', () => {
+  ;(globalThis as { gc?: () => void }).gc?.()
+  process.stdout.write(JSON.stringify({ memory: process.memoryUsage(), stats: server.collab.stats() }) + '\n')
+})
 process.on('SIGTERM', () => void stop())
 process.on('SIGINT', () => void stop())
