@@ -39,6 +39,7 @@ export class Committer {
   private readonly queues = new Map<Room, RoomQueue>()
   private readonly ready = new Set<RoomQueue>()
   private turnScheduled = false
+  private statementsInFlight = 0
   private queuedBytes = 0
   private idleWaiters: (() => void)[] = []
   readonly counters = { batches: 0, updates: 0, failures: 0, bytes: 0 }
@@ -101,6 +102,10 @@ export class Committer {
 
   private markReady(q: RoomQueue): void {
     this.ready.add(q)
+    this.scheduleTurn()
+  }
+
+  private scheduleTurn(): void {
     if (this.turnScheduled) return
     this.turnScheduled = true
     // WATCH OUT: setImmediate, not queueMicrotask: it runs after every socket message read in this
@@ -110,10 +115,23 @@ export class Committer {
 
   private turn(): void {
     this.turnScheduled = false
+    if (this.opts.persistence.appendMany) {
+      // Classic group commit: one statement in flight; whatever arrives meanwhile, from any room, rides
+      // the next one. Under load the batches grow instead of the number of statements.
+      if (this.statementsInFlight > 0) return
+      const ready = [...this.ready].filter((q) => !q.inFlight && !q.retryTimer && q.items.length)
+      this.ready.clear()
+      if (ready.length === 0) return
+      this.statementsInFlight++
+      void this.flushMany(ready).finally(() => {
+        this.statementsInFlight--
+        if (this.ready.size) this.scheduleTurn()
+      })
+      return
+    }
     const ready = [...this.ready].filter((q) => !q.inFlight && !q.retryTimer && q.items.length)
     this.ready.clear()
-    if (ready.length > 1 && this.opts.persistence.appendMany) void this.flushMany(ready)
-    else for (const q of ready) void this.flushOne(q)
+    for (const q of ready) void this.flushOne(q)
   }
 
   private take(q: RoomQueue): Item[] {

@@ -33,6 +33,7 @@ function fakeConn(id: number, actorId = `u${id}`): RoomConn & { frames: Uint8Arr
 
 /** Persistence whose calls are counted and can be made to fail or wait. */
 function instrumented(base = createMemoryPersistence()) {
+  /** append: updates per write (either method); appendMany: the documents of each multi-document write */
   const calls = { load: 0, append: [] as number[], appendMany: [] as string[][], compact: 0 }
   const control = { failAppends: 0, failCompacts: 0, appendGate: null as Promise<void> | null }
   const p: DocPersistence = {
@@ -51,7 +52,9 @@ function instrumented(base = createMemoryPersistence()) {
       return base.append(t, r, items)
     },
     async appendMany(items) {
+      calls.append.push(items.length)
       calls.appendMany.push([...new Set(items.map((it) => `${it.tableId}/${it.room}`))])
+      if (control.appendGate) await control.appendGate
       if (control.failAppends > 0) {
         control.failAppends--
         throw new Error('connection refused')
@@ -169,9 +172,39 @@ describe('collaboration pipeline', () => {
     for (const u of edits(r2, 4)) r2.receiveUpdate(b, u)
     await committer.idle()
     expect(calls.appendMany).toEqual([['t1/table', 't2/table']])
-    expect(calls.append).toEqual([])
+    expect(calls.append).toEqual([7])
     expect([target(r1.doc), target(r2.doc)]).toEqual(['v2', 'v3'])
     expect(r2.storedUpToId).toBeGreaterThan(r1.storedUpToId)
+  })
+
+  it('keeps one write in flight; what arrives meanwhile from any room rides the next one', async () => {
+    const { base, calls, control, registry, committer } = setup()
+    for (const t of ['t1', 't2', 't3']) await seeded(base, t)
+    const rooms = await Promise.all(['t1', 't2', 't3'].map((t) => registry.acquire(t, 'table')))
+    const conns = rooms.map((r, i) => {
+      const c = fakeConn(i + 1)
+      r.addConnection(c)
+      return c
+    })
+    calls.appendMany.length = 0
+    let open!: () => void
+    control.appendGate = new Promise((r) => (open = r))
+    for (const u of edits(rooms[0]!, 2)) rooms[0]!.receiveUpdate(conns[0]!, u)
+    await sleep(10) // the first write is now in flight, held by the gate
+    for (const u of edits(rooms[1]!, 2)) rooms[1]!.receiveUpdate(conns[1]!, u)
+    const late = new Y.Doc()
+    Y.applyUpdate(late, Y.encodeStateAsUpdate(rooms[0]!.doc))
+    late.on('update', (u: Uint8Array) => rooms[0]!.receiveUpdate(conns[0]!, u))
+    setRowField(late, 'indicators', rowIds(late, 'indicators')[0]!, 'unit', 'late')
+    for (const u of edits(rooms[2]!, 1)) rooms[2]!.receiveUpdate(conns[2]!, u)
+    await sleep(10)
+    expect(calls.appendMany).toEqual([['t1/table']])
+    control.appendGate = null
+    open()
+    await committer.idle()
+    expect(calls.appendMany.map((docs) => [...docs].sort())).toEqual([['t1/table'], ['t1/table', 't2/table', 't3/table']])
+    expect(rooms.map((r) => target(r.doc))).toEqual(['v1', 'v1', 'v0'])
+    expect((tableRoot(rooms[0]!.doc).get('indicators') as Y.Array<Y.Map<unknown>>).get(0).get('unit')).toBe('late')
   })
 
   it('keeps every update through failed writes and stores them in order once the database is back', async () => {
