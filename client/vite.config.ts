@@ -15,6 +15,8 @@ export default defineConfig({
     // Univer's core chunk is ~6 MB raw by itself; it is lazy, so the warning says nothing useful
     chunkSizeWarningLimit: 8000,
     reportCompressedSize: false,
+    // .vite/manifest.json: the chunk graph, used by bench/grid.ts to size each route
+    manifest: true,
     rollupOptions: {
       onwarn(warning, warn) {
         if (warning.code === 'MODULE_LEVEL_DIRECTIVE') return // radix-ui's "use client", meaningless here

@@ -74,6 +74,11 @@ function absolute(style: Record<string, unknown>): Record<string, unknown> {
   return out
 }
 
+/** What a sheet row stands for (its cells' anchors): equal keys = the same row of the form. */
+function rowKey(row: LayoutCell[]): string {
+  return row.map((c) => c.anchor).join('\u0001')
+}
+
 function sig(v: string, styleKey: string): string {
   return `${styleKey}\u0000${v}`
 }
@@ -137,7 +142,7 @@ export function layoutSnapshot(layout: SheetLayout, unitId: string, sheetId: str
   }
 }
 
-export interface RenderStats { renders: number; lastMs: number; structural: number }
+export interface RenderStats { renders: number; lastMs: number; structural: number; lastStructuralMs: number }
 
 /**
  * One table grid: the Y.Doc, its current layout and the Univer sheet that shows it.
@@ -152,7 +157,7 @@ export class GridBinding {
   layout: SheetLayout
   /** the Y change counter: findings are recomputed only when it moves */
   version = 0
-  readonly stats: RenderStats = { renders: 0, lastMs: 0, structural: 0 }
+  readonly stats: RenderStats = { renders: 0, lastMs: 0, structural: 0, lastStructuralMs: 0 }
   readonly undo: Y.UndoManager
 
   private api: FUniver | undefined
@@ -161,6 +166,7 @@ export class GridBinding {
   private shownMerges = ''
   private shownHeights: number[] = []
   private shownRows = 0
+  private shownRowKeys: string[] = []
   private dv: { uid: string; key: string }[] = []
   // FRangeProtectionRule is not re-exported by @univerjs/sheets/facade 0.25.1
   private protectRule: Awaited<ReturnType<ReturnType<FWorksheet['getWorksheetPermission']>['protectRanges']>>[number] | undefined
@@ -205,6 +211,7 @@ export class GridBinding {
     this.shownMerges = JSON.stringify(this.layout.merges)
     this.shownHeights = [...this.layout.rowHeights]
     this.shownRows = this.layout.rowCount
+    this.shownRowKeys = this.layout.cells.map(rowKey)
 
     const onExec = api.addEvent(api.Event.CommandExecuted, (ev) => {
       if (ev.type !== MUTATION) return
@@ -378,14 +385,30 @@ export class GridBinding {
       this.stats.structural++
       const current = this.ws.getSheet().getMergeData().map((m) => ({ startRow: m.startRow, endRow: m.endRow, startColumn: m.startColumn, endColumn: m.endColumn }))
       if (current.length) exec(REMOVE_MERGE, { ranges: current })
-      const diff = layout.rowCount - this.shownRows
-      if (diff > 0) {
-        exec(INSERT_ROW, { range: { startRow: this.shownRows, endRow: this.shownRows + diff - 1, startColumn: 0, endColumn: layout.columnCount - 1 } })
-      } else if (diff < 0) {
-        exec(REMOVE_ROWS, { range: { startRow: layout.rowCount, endRow: this.shownRows - 1, startColumn: 0, endColumn: layout.columnCount - 1 } })
+      // Rows are inserted/removed where the layouts differ (same first and last rows kept), so the
+      // rows below move with their values and styles and only the changed middle is rewritten.
+      // WATCH OUT: shown[] (what the sheet holds) must move exactly as the mutations move the rows.
+      const oldKeys = this.shownRowKeys
+      const newKeys = layout.cells.map(rowKey)
+      let p = 0
+      while (p < oldKeys.length && p < newKeys.length && oldKeys[p] === newKeys[p]) p++
+      let q = 0
+      while (q < oldKeys.length - p && q < newKeys.length - p && oldKeys[oldKeys.length - 1 - q] === newKeys[newKeys.length - 1 - q]) q++
+      const oldMid = oldKeys.length - p - q
+      const newMid = newKeys.length - p - q
+      const delta = newMid - oldMid
+      const cols = { startColumn: 0, endColumn: layout.columnCount - 1 }
+      if (delta > 0) exec(INSERT_ROW, { range: { startRow: p + oldMid, endRow: p + oldMid + delta - 1, ...cols } })
+      else if (delta < 0) exec(REMOVE_ROWS, { range: { startRow: p + newMid, endRow: p + oldMid - 1, ...cols } })
+      const moved = new Map<number, string>()
+      for (const [k, v] of this.shown) {
+        const r = Math.floor(k / 1024)
+        if (r < p) moved.set(k, v)
+        else if (r >= p + oldMid) moved.set(k + delta * 1024, v)
       }
-      // rows that moved hold other content now: compare everything again
-      for (const k of [...this.shown.keys()]) if (Math.floor(k / 1024) >= Math.min(layout.rowCount, this.shownRows)) this.shown.delete(k)
+      this.shown = moved
+      if (delta > 0) this.shownHeights.splice(p + oldMid, 0, ...Array<number>(delta).fill(-1))
+      else if (delta < 0) this.shownHeights.splice(p + newMid, -delta)
     }
 
     const cellValue: Record<number, Record<number, ICellData>> = {}
@@ -405,6 +428,7 @@ export class GridBinding {
       if (layout.merges.length) exec(ADD_MERGE, { ranges: layout.merges.map((m) => ({ ...m })) })
       this.shownMerges = mergesKey
       this.shownRows = layout.rowCount
+      this.shownRowKeys = layout.cells.map(rowKey)
     }
     const heights: Record<number, number[]> = {}
     layout.rowHeights.forEach((h, r) => { if (this.shownHeights[r] !== h) (heights[h] ??= []).push(r) })
@@ -428,6 +452,7 @@ export class GridBinding {
     }
     this.stats.renders++
     this.stats.lastMs = performance.now() - t0
+    if (structural) this.stats.lastStructuralMs = this.stats.lastMs
     for (const fn of this.listeners) fn(this)
   }
 

@@ -6,7 +6,7 @@ import {
   type IWorkbookData,
 } from '@univerjs/core'
 import { FUniver } from '@univerjs/core/facade'
-import { UniverRenderEnginePlugin } from '@univerjs/engine-render'
+import { SpreadsheetSkeleton, UniverRenderEnginePlugin } from '@univerjs/engine-render'
 import { UniverFormulaEnginePlugin } from '@univerjs/engine-formula'
 import { UniverUIPlugin } from '@univerjs/ui'
 import { UniverDocsPlugin } from '@univerjs/docs'
@@ -76,6 +76,42 @@ function ownerAuthz(injector: Injector): AuthzIoLocalService {
   return service
 }
 
+/**
+ * Univer's own structural context-menu entries: rows and columns come from the template and the
+ * table actions, so these would only be refused (binding.ts blocks their commands anyway).
+ */
+const HIDDEN_MENUS = Object.fromEntries(
+  ['sheet.menu.cell-insert', 'sheet.menu.delete', 'sheet.menu.sheet-frozen', 'sheet.contextMenu.permission', 'sheet.contextMenu.text-to-number']
+    .map((id) => [id, { hidden: true }]),
+)
+
+/**
+ * WATCH OUT (performance, Univer 0.25.1): the sheet skeleton walks a merged cell's whole perimeter once
+ * for every cell inside the merge — O(area × perimeter) getCell calls, each through all cell
+ * interceptors. The form's tall merges (绩效指标 over 100 rows, 一级 over 40) made every repaint cost
+ * ~0.5 s. A walk only depends on the merge and on the styles cache it fills, which is replaced on every
+ * model change, so a repeated walk into the same cache is skipped. Remove when Univer dedupes it.
+ */
+function dedupeMergeBorderWalks(): void {
+  type Walk = (this: unknown, type: string, cache: { border?: object } | undefined, m: { startRow: number; startColumn: number; endRow: number; endColumn: number }) => void
+  const proto = SpreadsheetSkeleton.prototype as unknown as { _setMergeBorderProps: Walk; __ttDeduped?: boolean }
+  if (proto.__ttDeduped || typeof proto._setMergeBorderProps !== 'function') return
+  const original = proto._setMergeBorderProps
+  const walked = new WeakMap<object, Set<string>>()
+  proto._setMergeBorderProps = function (type, cache, m) {
+    const border = cache?.border
+    if (border) {
+      let done = walked.get(border)
+      if (!done) walked.set(border, (done = new Set()))
+      const key = `${type}:${m.startRow}:${m.startColumn}:${m.endRow}:${m.endColumn}`
+      if (done.has(key)) return
+      done.add(key)
+    }
+    original.call(this, type, cache, m)
+  }
+  proto.__ttDeduped = true
+}
+
 export interface CreateUniverOptions {
   container: HTMLElement
   snapshot: Partial<IWorkbookData>
@@ -95,6 +131,7 @@ export interface UniverHandle {
  * WATCH OUT: two instances in one page need different `snapshot.id`s (DOM ids derive from the unit id).
  */
 export function createUniver({ container, snapshot, user }: CreateUniverOptions): UniverHandle {
+  dedupeMergeBorderWalks()
   const univer = new Univer({
     override: [[IAuthzIoService, { useFactory: ownerAuthz, deps: [Injector] }]],
     locale: LocaleType.ZH_CN,
@@ -109,7 +146,7 @@ export function createUniver({ container, snapshot, user }: CreateUniverOptions)
   // the page supplies its own toolbar for the table actions.
   univer.registerPlugin(UniverDocsPlugin)
   univer.registerPlugin(UniverRenderEnginePlugin)
-  univer.registerPlugin(UniverUIPlugin, { container, header: true, toolbar: false, footer: false, contextMenu: true })
+  univer.registerPlugin(UniverUIPlugin, { container, header: true, toolbar: false, footer: false, contextMenu: true, menu: HIDDEN_MENUS })
   univer.registerPlugin(UniverDocsUIPlugin)
   univer.registerPlugin(UniverFormulaEnginePlugin)
   univer.registerPlugin(UniverSheetsPlugin)
