@@ -42,7 +42,7 @@ export class Committer {
   private statementsInFlight = 0
   private queuedBytes = 0
   private idleWaiters: (() => void)[] = []
-  readonly counters = { batches: 0, updates: 0, failures: 0, bytes: 0 }
+  readonly counters = { batches: 0, statements: 0, updates: 0, failures: 0, bytes: 0, storeMs: 0, maxStoreMs: 0 }
 
   constructor(private readonly opts: CommitterOptions) {}
 
@@ -146,8 +146,10 @@ export class Committer {
     const batches = qs.map((q) => this.take(q))
     const flat = qs.flatMap((q, i) => batches[i]!.map((it) => ({ tableId: q.room.tableId, room: q.room.kind, update: it.update, userId: it.userId })))
     let ids: number[]
+    const t0 = performance.now()
     try {
       ids = await this.opts.persistence.appendMany!(flat)
+      this.timed(t0)
       if (ids.length !== flat.length) throw new Error(`append returned ${ids.length} ids for ${flat.length} updates`)
     } catch (err) {
       this.counters.failures++
@@ -173,8 +175,10 @@ export class Committer {
     const batch = this.take(q)
     const { room } = q
     let ids: number[]
+    const t0 = performance.now()
     try {
       ids = await this.opts.persistence.append(room.tableId, room.kind, batch.map((it) => ({ update: it.update, userId: it.userId })))
+      this.timed(t0)
       if (ids.length !== batch.length) throw new Error(`append returned ${ids.length} ids for ${batch.length} updates`)
     } catch (err) {
       q.inFlight = false
@@ -202,6 +206,13 @@ export class Committer {
       return
     }
     this.complete(q, batch, ids)
+  }
+
+  private timed(t0: number): void {
+    const ms = performance.now() - t0
+    this.counters.statements++
+    this.counters.storeMs += ms
+    if (ms > this.counters.maxStoreMs) this.counters.maxStoreMs = ms
   }
 
   private retryLater(q: RoomQueue, err: unknown): void {

@@ -2,7 +2,7 @@
 // access, update content), buffering while its room loads, and ends the socket with a named refusal.
 import type { Actor } from '../../shared/permissions.ts'
 import type { Committer } from './commit.ts'
-import { inspectUpdate, RateLimiter, type GuardLimits } from './guard.ts'
+import { RateLimiter, type GuardLimits } from './guard.ts'
 import type { CollabLog } from './log.ts'
 import { decodeAwarenessUpdate, decodeClientMessage, encodePermissionDenied, safeStateVector } from './protocol.ts'
 import { denialText, REFUSALS, type Refusal } from './refusals.ts'
@@ -38,6 +38,11 @@ export interface ConnectionOptions {
 }
 
 const MAX_BUFFERED_BYTES = 32 * 1024 * 1024
+
+/** An update with no structs and no deletions, as Yjs encodes it (what a fresh client answers to step 1). */
+function isEmptyUpdate(u: Uint8Array): boolean {
+  return u.byteLength === 2 && u[0] === 0 && u[1] === 0
+}
 const READ_ONLY_NOTICE_MS = 5000
 
 export class Connection implements RoomConn {
@@ -147,13 +152,8 @@ export class Connection implements RoomConn {
   }
 
   private receiveUpdate(room: Room, update: Uint8Array): void {
-    const inspected = inspectUpdate(update, room.kind === 'table' ? ['table'] : ['threads'], this.opts.limits)
-    if (!inspected.ok) {
-      if (inspected.code === 'malformed') return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: inspected.detail })
-      if (inspected.code === 'too_large') return this.end(REFUSALS.tooLarge, 'collab.cut.update', { detail: inspected.detail })
-      return this.end(REFUSALS.invalidUpdate, 'collab.refuse.content', { detail: inspected.detail }, inspected.detail)
-    }
-    if (inspected.empty) return // e.g. a fresh client's answer to our step 1
+    if (update.byteLength > this.opts.limits.maxUpdateBytes) return this.end(REFUSALS.tooLarge, 'collab.cut.update', { bytes: update.byteLength })
+    if (isEmptyUpdate(update)) return // e.g. a fresh client's answer to our step 1
     if (this.access !== 'write') {
       // Dropped, not applied: the connection stays to keep receiving. Tell the client, at most every few seconds.
       this.opts.count(REFUSALS.readOnly.reason)
@@ -169,6 +169,7 @@ export class Connection implements RoomConn {
     const verdict = room.receiveUpdate(this, update)
     if (!verdict.ok) {
       const first = verdict.problems[0]
+      if (first?.code === 'malformed') return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: first.message })
       const detail = first ? `${first.path}：${first.message}`.slice(0, 300) : undefined
       this.end(REFUSALS.invalidUpdate, 'collab.refuse.shape', { problems: verdict.problems.slice(0, 5) }, detail)
     }

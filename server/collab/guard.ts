@@ -1,6 +1,6 @@
-// Checks every incoming frame before it can touch a document: frame and update size, message rate per
-// connection, write access, and what an update contains (only our Yjs types under our root). The
-// structural check of the resulting document is the room's (shadow doc + table-shape/comments-shape).
+// Checks every incoming frame before it can count: frame size, message rate per connection, and what an
+// update put into the room's shadow copy (only our Yjs types under our root). Write access is checked by
+// the connection; the structure of the result by table-shape/comments-shape, run by the room.
 import * as Y from 'yjs'
 
 export interface GuardLimits {
@@ -77,35 +77,36 @@ export class RateLimiter {
   }
 }
 
-export type UpdateVerdict =
-  | { ok: true; empty: boolean }
-  | { ok: false; code: 'malformed' | 'too_large' | 'forbidden_content'; detail: string }
-
 const ALLOWED_CONTENT = new Set<unknown>([Y.ContentAny, Y.ContentString, Y.ContentType, Y.ContentDeleted])
 const ALLOWED_TYPES = new Set<unknown>([Y.Map, Y.Array, Y.Text])
 
 /**
- * Decodes an update without applying it (Y.applyUpdate integrates structs before it reads the delete
- * set, so garbage at the end of an update would leave a half-applied document) and refuses content
- * our layout never uses: sub-documents, binary, embeds, formatting, XML types, foreign roots.
+ * What an update put into the document, read from the structs the transaction integrated (cheaper
+ * than decoding the update first: the shadow copy it was applied to is rebuilt on refusal anyway).
+ * Refuses content our layout never uses: sub-documents, binary, embeds, formatting, XML types, and
+ * roots other than `roots`. Returns the reason, or null.
+ * WATCH OUT: structs still waiting for missing dependencies are not integrated yet; they are checked
+ * by the transaction that integrates them.
  */
-export function inspectUpdate(update: Uint8Array, roots: readonly string[], limits: GuardLimits): UpdateVerdict {
-  if (update.byteLength > limits.maxUpdateBytes) return { ok: false, code: 'too_large', detail: `update of ${update.byteLength} bytes` }
-  let decoded: { structs: (Y.Item | Y.GC | Y.Skip)[]; ds: { clients: Map<number, unknown> } }
-  try {
-    decoded = Y.decodeUpdate(update) as unknown as typeof decoded
-  } catch (err) {
-    return { ok: false, code: 'malformed', detail: err instanceof Error ? err.message : String(err) }
+export function inspectIntegrated(doc: Y.Doc, tr: Y.Transaction, roots: readonly string[]): string | null {
+  if (doc.share.size > roots.length) {
+    for (const [name, type] of doc.share) if (!roots.includes(name) && (type._start !== null || type._map.size > 0)) return `root ${name}`
   }
-  for (const s of decoded.structs) {
-    if (!(s instanceof Y.Item)) continue
-    const kind = (s.content as object).constructor
-    if (!ALLOWED_CONTENT.has(kind)) return { ok: false, code: 'forbidden_content', detail: `content ${kind.name}` }
-    if (kind === Y.ContentType) {
-      const typeKind = ((s.content as Y.ContentType).type as object).constructor
-      if (!ALLOWED_TYPES.has(typeKind)) return { ok: false, code: 'forbidden_content', detail: `type ${typeKind.name}` }
+  for (const [client, after] of tr.afterState) {
+    const before = tr.beforeState.get(client) ?? 0
+    if (after <= before) continue
+    const structs = doc.store.clients.get(client)
+    if (!structs) continue
+    for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
+      const s = structs[i]
+      if (!(s instanceof Y.Item)) continue
+      const kind = (s.content as object).constructor
+      if (!ALLOWED_CONTENT.has(kind)) return `content ${kind.name}`
+      if (kind === Y.ContentType) {
+        const typeKind = ((s.content as Y.ContentType).type as object).constructor
+        if (!ALLOWED_TYPES.has(typeKind)) return `type ${typeKind.name}`
+      }
     }
-    if (typeof s.parent === 'string' && !roots.includes(s.parent)) return { ok: false, code: 'forbidden_content', detail: `root ${s.parent}` }
   }
-  return { ok: true, empty: decoded.structs.length === 0 && decoded.ds.clients.size === 0 }
+  return null
 }

@@ -6,6 +6,7 @@ import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { ParseProblem } from '../../shared/model/index.ts'
 import type { ShapeChecker } from './shape.ts'
+import { inspectIntegrated } from './guard.ts'
 import {
   encodeAwarenessMessage, encodeAwarenessStates, encodeFindings, encodeSyncStep1, encodeSyncStep2, encodeUpdate,
   type AwarenessEntry,
@@ -157,6 +158,11 @@ export class Room {
     const tr = this.lastTr as Y.Transaction | null
     const effective = this.captured as Uint8Array | null
     if (!tr || !effective) return { ok: true, stored: false } // nothing new (a repeat, or waiting for missing structs)
+    const foreign = inspectIntegrated(this.shadow, tr, this.checker.roots)
+    if (foreign) {
+      this.rebuildShadow()
+      return { ok: false, problems: [{ path: '', code: 'forbidden_content', message: `文档只能包含表格结构中的内容（${foreign}）` }] }
+    }
     const ctx = { actorId: conn.actorId }
     const problems = this.baselineValid ? this.checker.incremental(this.shadow, tr, ctx) : this.checker.full(this.shadow, ctx)
     if (problems.length) {
@@ -184,8 +190,10 @@ export class Room {
 
   /**
    * Called by the committer, in order, once a batch is stored: now everyone may see it. Like Hocuspocus,
-   * the batch goes out as one merged update per connection instead of one message per update (the
-   * socket writes are most of a server's work); unlike it, nobody gets their own edits echoed back.
+   * the batch goes out as one merged update per connection instead of one message per update (socket
+   * writes are most of a server's work). A batch from one author skips that author.
+   * WATCH OUT: a batch from several authors goes to everyone whole, so an author may get its own update
+   * back inside it (Yjs ignores structs it has; excluding each author would cost a merge per author).
    */
   applyCommitted(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number): Uint8Array | null {
     if (batch.length === 0) return null
@@ -195,22 +203,10 @@ export class Room {
       for (const it of batch) Y.applyUpdate(this.doc, it.update, it.origin)
     }, 'committed')
     const all = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((it) => it.update))
-    // authors get the batch without their own updates; everyone else the whole batch
-    let authors: Map<RoomConn, number> | null = null
-    for (const it of batch) {
-      if (!isClientOrigin(it.origin) || !this.conns.has(it.origin.conn)) continue
-      authors ??= new Map()
-      authors.set(it.origin.conn, (authors.get(it.origin.conn) ?? 0) + 1)
-    }
+    const first = batch[0]!.origin
+    const soleAuthor = isClientOrigin(first) && batch.every((it) => isClientOrigin(it.origin) && it.origin.conn === first.conn) ? first.conn : null
     const frame = encodeUpdate(all)
-    for (const c of this.conns) if (!authors?.has(c)) c.send(frame)
-    if (authors) {
-      for (const [author, own] of authors) {
-        if (own === batch.length) continue
-        const others = batch.filter((it) => !isClientOrigin(it.origin) || it.origin.conn !== author).map((it) => it.update)
-        author.send(encodeUpdate(others.length === 1 ? others[0]! : Y.mergeUpdates(others)))
-      }
-    }
+    for (const c of this.conns) if (c !== soleAuthor) c.send(frame)
     this.hooks.changed(this, batch[batch.length - 1]!.origin)
     return all
   }

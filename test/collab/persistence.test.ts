@@ -54,6 +54,29 @@ describe.each(kinds)('doc-log persistence on %s', (kind) => {
     expect(back.getMap('table').toJSON()).toEqual(doc.getMap('table').toJSON())
   })
 
+  it('stores a backlog of one author’s updates to one document as one merged row, keeping the author', async () => {
+    const storage = createStorage(db().db)
+    const fx = await seedCollabFixtures(storage)
+    const p = createDocLogPersistence(storage)
+    const doc = new Y.Doc()
+    const ups: Uint8Array[] = []
+    doc.on('update', (u: Uint8Array) => ups.push(u))
+    for (let i = 0; i < 6; i++) doc.getMap('table').set(`k${i}`, i)
+    const items = [
+      ...ups.map((update) => ({ tableId: fx.tableId, room: 'table' as const, update, userId: fx.users.alice.id })),
+      { tableId: fx.tableId, room: 'table' as const, update: update('other', 'x'), userId: fx.users.bob.id },
+    ]
+    const ids = await p.appendMany!(items)
+    expect(new Set(ids.slice(0, 6)).size).toBe(1)
+    expect(ids[6]).toBeGreaterThan(ids[0]!)
+    const rows = await storage.docLog.loadDoc(fx.tableId, 'table')
+    expect(rows.updates.slice(-2).map((u) => u.userId)).toEqual([fx.users.alice.id, fx.users.bob.id])
+    const back = new Y.Doc()
+    for (const u of rows.updates) Y.applyUpdate(back, u.update)
+    expect([0, 1, 2, 3, 4, 5].map((i) => back.getMap('table').get(`k${i}`))).toEqual([0, 1, 2, 3, 4, 5])
+    expect(back.getMap('table').get('other')).toBe('x')
+  })
+
   it('reports a deleted table as a permanent refusal naming the constraint', async () => {
     const storage = createStorage(db().db)
     const fx = await seedCollabFixtures(storage)
