@@ -304,7 +304,11 @@ export class GridBinding {
     const m = this.layout.merges.find((x) => x.startRow === pos.row && x.startColumn === pos.col)
     const range = m ? this.ws.getRange(m.startRow, m.startColumn, m.endRow - m.startRow + 1, m.endColumn - m.startColumn + 1) : this.ws.getRange(pos.row, pos.col)
     range.activate()
-    ;(this.ws as FWorksheet & { scrollToCell?: (r: number, c: number) => unknown }).scrollToCell?.(pos.row, pos.col)
+    // scroll only when the cell is out of sight: jumping the view on every re-selection is disorienting
+    const ws = this.ws as FWorksheet & { scrollToCell?: (r: number, c: number) => unknown; getVisibleRange?: () => Range | null }
+    const v = ws.getVisibleRange?.()
+    const inView = v && pos.row >= v.startRow && pos.row < v.endRow && pos.col >= v.startColumn && pos.col <= v.endColumn
+    if (!inView) ws.scrollToCell?.(pos.row, pos.col)
   }
 
   schedule(): void {

@@ -108,13 +108,14 @@ export function bindComments(o: CommentsOptions): CommentsController {
     for (const t of readThreads(doc)) {
       const ref = refOf(t)
       if (!ref) continue // its row is not on this form (other half, deleted): hidden, not lost
+      // Univer ids: every message keeps its own id; the thread id groups them (root id ≠ thread id)
+      const rootId = t.messages[0]?.id ?? t.id
       t.messages.forEach((m, i) => {
-        const id = i === 0 ? t.id : m.id
         const entry: Shown & { personId: string; dT: string; order: number } = {
           threadId: t.id, ref, text: m.text, resolved: t.status === 'resolved', personId: m.authorId, dT: dT(m.createdAt), order: order++,
         }
-        if (i > 0) entry.parentId = t.id
-        want.set(id, entry)
+        if (i > 0) entry.parentId = rootId
+        want.set(m.id, entry)
       })
     }
     // replies before roots, so a root never disappears under its children
@@ -143,12 +144,13 @@ export function bindComments(o: CommentsOptions): CommentsController {
     }
   }
 
+  /** The Y thread holding the message with Univer comment id `commentId` (a thread id stands for its root). */
   const threadOf = (commentId: string): { thread: Y.Map<unknown>; index: number } | undefined => {
     for (const thread of threadsRoot(doc).values()) {
       const messages = thread.get('messages') as Y.Array<Y.Map<unknown>>
-      if (thread.get('id') === commentId) return { thread, index: 0 }
       const i = messages.toArray().findIndex((m) => m.get('id') === commentId)
       if (i >= 0) return { thread, index: i }
+      if (thread.get('id') === commentId) return { thread, index: 0 }
     }
     return undefined
   }
@@ -170,21 +172,24 @@ export function bindComments(o: CommentsOptions): CommentsController {
         const tl = topLeft(binding.layout, at.row, at.col)
         const key = binding.layout.cells[tl.row]?.[tl.col]?.anchor
         if (!key) return
+        // WATCH OUT: Univer's root comment id and its thread id differ; the Y thread takes Univer's
+        // thread id and its first message the root comment id, so every peer shows the same ids.
+        const threadId = c.threadId || c.id
         doc.transact(() => {
-          addThread(doc, { id: c.id, anchor: anchorOf(key), round: o.round, authorId: o.user.id, text }, LOCAL_COMMENT)
-          // the root message carries the Univer comment id too, so every peer shows the same ids
-          const first = (threadsRoot(doc).get(c.id)?.get('messages') as Y.Array<Y.Map<unknown>> | undefined)?.get(0)
+          addThread(doc, { id: threadId, anchor: anchorOf(key), round: o.round, authorId: o.user.id, text }, LOCAL_COMMENT)
+          const first = (threadsRoot(doc).get(threadId)?.get('messages') as Y.Array<Y.Map<unknown>> | undefined)?.get(0)
           first?.set('id', c.id)
         }, LOCAL_COMMENT)
-        shown.set(c.id, { threadId: c.id, ref: c.ref, text, resolved: false })
+        shown.set(c.id, { threadId, ref: c.ref, text, resolved: false })
       } else {
-        const threadId = c.threadId ?? c.parentId
+        const threadId = c.threadId || threadOf(c.parentId)?.thread.get('id') as string | undefined
+        if (!threadId) return
         doc.transact(() => {
           const mid = addReply(doc, threadId, { authorId: o.user.id, text }, LOCAL_COMMENT)
           const messages = threadsRoot(doc).get(threadId)?.get('messages') as Y.Array<Y.Map<unknown>> | undefined
           messages?.toArray().find((m) => m.get('id') === mid)?.set('id', c.id)
         }, LOCAL_COMMENT)
-        shown.set(c.id, { threadId, parentId: threadId, ref: c.ref, text, resolved: false })
+        shown.set(c.id, { threadId, parentId: c.parentId, ref: c.ref, text, resolved: false })
       }
     } else if (ev.id === RESOLVE) {
       const hit = threadOf(p.commentId)

@@ -34,11 +34,17 @@ export async function cellCenter(page: Page, editor: number, p: Pos): Promise<{ 
   return page.evaluate(([e, r, c]) => {
     const ed = (window as any).__tt.editors[e]
     const ws = ed.univerAPI.getActiveWorkbook().getActiveSheet()
+    // getCellRect() is in unscrolled sheet coordinates: subtract how far the viewport has scrolled
     const rect = ws.getRange(r, c).getCellRect()
+    const sc = ws.getScrollState()
+    const origin = ws.getRange(0, 0).getCellRect()
+    const start = ws.getRange(sc.sheetViewStartRow ?? 0, sc.sheetViewStartColumn ?? 0).getCellRect()
+    const dx = start.left - origin.left + (sc.offsetX ?? 0)
+    const dy = start.top - origin.top + (sc.offsetY ?? 0)
     // the sheet's main canvas, not the formula bar's or the cell editor's (tech-brief §2, pitfall 3)
     const canvas = document.getElementById(`univer-sheet-main-canvas_${ed.binding.unitId}`)!
     const box = canvas.getBoundingClientRect()
-    return { x: box.left + rect.left + Math.min(rect.width / 2, 30), y: box.top + rect.top + rect.height / 2 }
+    return { x: box.left + rect.left - dx + Math.min(rect.width / 2, 30), y: box.top + rect.top - dy + rect.height / 2 }
   }, [editor, p.row, p.col] as const)
 }
 
