@@ -208,6 +208,26 @@ describe('grid: more table actions', () => {
     await p.close()
   })
 
+  it('inserts a row in the flat yth-flat list and extends the merged project cells', async () => {
+    const { page: p, errors } = await page()
+    await openGrid(p, srv.url, 'sample=S10')
+    const id = await rowIdOf(p, '救助审批办结时限')
+    const head = await findCell(p, '单位名称')
+    expect(await mergeAt(p, 0, { row: head.row + 1, col: 1 })).toEqual({ rows: 8, cols: 1 })
+    await clickCell(p, 0, await anchorPos(p, `${id}|level3`))
+    await p.click('.tt-editor button[data-action="insert-below"]')
+    await p.waitForFunction(() => (window as any).__tt.json().indicators.length === 9)
+    await p.waitForFunction(([r]) => (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getSheet().getMergeData().some((m: any) => m.startRow === r && m.startColumn === 1 && m.endRow - m.startRow === 8), [head.row + 1])
+    const added = (await docJson(p)).indicators.find((r: any) => r.level3 === '')
+    expect(added).toMatchObject({ level1: '产出指标', level2: '时效指标' })
+    expect((await anchorPos(p, `${added.id}|level3`)).row).toBe((await anchorPos(p, `${id}|level3`)).row + 1)
+    // the flat list prints 一级/二级 per row, as dropdowns
+    const dv = await p.evaluate(([r, c]) => (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getDataValidation()?.getCriteriaValues(), [head.row + 1, 4])
+    expect(JSON.stringify(dv)).toContain('满意度指标')
+    expect(errors).toEqual([])
+    await p.close()
+  })
+
   it('inserts a task in a department table and keeps 金额合计 exact', async () => {
     const { page: p, errors } = await page()
     await openGrid(p, srv.url, 'sample=S06')
