@@ -69,6 +69,12 @@ export interface Collab {
 
 const TABLE_ID = /^[A-Za-z0-9_-]{1,64}$/
 
+/** The `ws` socket under the Hono context (what @hono/node-ws puts in `raw`). */
+interface RawSocket {
+  bufferedAmount: number
+  on(event: 'message', cb: (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => void): void
+}
+
 type Decision = { ok: true; actor: Actor; access: 'write' | 'read' } | { ok: false; refusal: Refusal; detail?: string }
 
 export function createCollab(deps: CollabDeps): Collab {
@@ -154,7 +160,7 @@ export function createCollab(deps: CollabDeps): Collab {
             log.info('collab.refuse.connect', { tableId, kind, reason: decision.refusal.reason, detail: decision.detail })
             return refuse(ws, decision.refusal, decision.detail)
           }
-          const raw = ws.raw as { bufferedAmount?: number } | undefined
+          const raw = ws.raw as RawSocket | undefined
           const c = new Connection({
             id: nextId++,
             actor: decision.actor,
@@ -178,6 +184,14 @@ export function createCollab(deps: CollabDeps): Collab {
           })
           conn = c
           connections.add(c)
+          // WATCH OUT: frames are read from the ws socket itself, not through onMessage: @hono/node-ws builds a
+          // MessageEvent and copies the data for every frame, which showed up in profiles. Nothing can
+          // arrive before this listener: onOpen runs in the same tick as the socket's creation.
+          raw?.on('message', (data: Buffer | ArrayBuffer | Buffer[], isBinary: boolean) => {
+            if (!isBinary) return c.end(REFUSALS.malformed, 'collab.cut.text-frame')
+            // a copy: the Buffer may be a view into a larger read buffer that must not be kept alive
+            c.receive(data instanceof ArrayBuffer ? new Uint8Array(data.slice(0)) : new Uint8Array(Array.isArray(data) ? Buffer.concat(data) : data))
+          })
           registry.acquire(tableId, kind).then(
             (room) => {
               if (c.closed) return registry.release(room)
@@ -185,12 +199,6 @@ export function createCollab(deps: CollabDeps): Collab {
             },
             () => c.end(REFUSALS.internal, 'collab.cut.load'),
           )
-        },
-        onMessage(evt, _ws) {
-          if (!conn) return
-          const data = evt.data
-          if (data instanceof ArrayBuffer) conn.receive(new Uint8Array(data))
-          else conn.end(REFUSALS.malformed, 'collab.cut.text-frame')
         },
         onClose() {
           conn?.gone()
