@@ -133,13 +133,49 @@ export const tableShapeChecker: ShapeChecker = {
       }
       for (const [row, keys] of rows) {
         if (lists.has(list as RowList) && isNewIn(row, tr)) continue // checked with its list above
-        problems.push(...checkRow(element, row, list as RowList, indexOf(row)))
+        problems.push(...checkChangedRow(element, row, list as RowList, keys))
         if (keys.has('id') && ID_LISTS.includes(list as RowList)) idsTouched = true
       }
     }
     if (idsTouched) problems.push(...duplicateIds(root))
     return problems.slice(0, 20)
   },
+}
+
+/**
+ * An existing row whose `keys` changed. The row parsed before, so checking the changed fields is the
+ * same as checking the row, when the row schema is a plain object schema (no whole-row refinements);
+ * otherwise the whole row is parsed. The row's index (O(rows)) is only looked up for a message.
+ */
+function checkChangedRow(schema: z.ZodType, row: Y.Map<unknown>, list: RowList, keys: Set<string>): ParseProblem[] {
+  const fields = fieldSchemas(schema)
+  if (!fields || keys.has('')) return checkRow(schema, row, list, indexOf(row))
+  let found: ParseProblem[] | null = null
+  for (const key of keys) {
+    const field = fields[key]
+    const value = row.get(key)
+    const result = field ? field.safeParse(plain(value)) : null
+    if (field && result!.success) {
+      const layout: ParseProblem[] = []
+      layoutProblems(value, list, key, [list, '?', key], layout)
+      if (!layout.length) continue
+    }
+    found ??= checkRow(schema, row, list, indexOf(row))
+  }
+  return found ?? []
+}
+
+const FIELD_SCHEMAS = new WeakMap<z.ZodType, Record<string, z.ZodType> | null>()
+
+/** The per-field schemas of a plain strict object schema; null when the schema checks the whole row. */
+function fieldSchemas(schema: z.ZodType): Record<string, z.ZodType> | null {
+  let fields = FIELD_SCHEMAS.get(schema)
+  if (fields === undefined) {
+    const plainObject = schema instanceof z.ZodObject && !(schema._zod.def.checks?.length)
+    fields = plainObject ? ((schema as z.ZodObject).shape as Record<string, z.ZodType>) : null
+    FIELD_SCHEMAS.set(schema, fields)
+  }
+  return fields
 }
 
 function checkRow(schema: z.ZodType, row: Y.Map<unknown>, list: RowList, index: number): ParseProblem[] {
