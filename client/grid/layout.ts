@@ -779,10 +779,12 @@ export function templatesFor(kind: TargetTable['kind']): TemplateId[] {
  * WATCH OUT: the table may come straight from a live Y.Doc, half-typed; every read is defensive.
  */
 export function buildLayout(table: TargetTable, templateId: TemplateId = table.template): SheetLayout {
-  const template = TEMPLATES[templateId] && TEMPLATES[templateId].kind === table.kind ? TEMPLATES[templateId] : TEMPLATES[table.template]
-  const framework = frameworkOf(table)
+  const own = TEMPLATES[table.template] ?? TEMPLATES[templateId] ?? TEMPLATES['mof2015-project']
+  const wanted = TEMPLATES[templateId]
+  const template = wanted && wanted.kind === (table.kind ?? own.kind) ? wanted : own
+  const framework = table.framework && FRAMEWORKS[table.framework] ? table.framework : frameworkOf({ template: template.id })
   const ctx: Ctx = {
-    table,
+    table: { ...table, kind: table.kind ?? template.kind, year: table.year ?? new Date().getFullYear() } as TargetTable,
     template,
     framework,
     moneyUnit: table.moneyUnit ?? template.moneyUnit,

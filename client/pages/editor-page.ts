@@ -19,7 +19,9 @@ interface TableMeta {
   status: string
   round?: number
   version?: number
-  canEdit?: boolean
+  title?: string
+  /** what the caller may do with this table (GET /api/tables/:id) */
+  access?: { edit?: boolean; comment?: boolean }
   content?: { header?: { projectName?: string; deptName?: string } }
 }
 
@@ -81,12 +83,14 @@ export async function editorPage(app: HTMLElement, tableId: string): Promise<voi
     render(app, h('div', { class: 'tt-page' }, h('p', { class: 'tt-error' }, e instanceof Error ? e.message : String(e))))
     return
   }
-  const title = meta.content?.header?.projectName ?? meta.content?.header?.deptName ?? '绩效目标表'
+  const title = meta.title || meta.content?.header?.projectName || meta.content?.header?.deptName || '绩效目标表'
   const host = h('div', { class: 'tt-host' })
   render(app, h('div', { class: 'tt-editor-page' },
     h('header', { class: 'tt-header' }, h('h1', null, title), h('span', null, displayName(user), ' · ', h('a', { href: '/tables' }, '返回列表'))),
     host))
-  const readOnly = meta.status === 'approved' ? { reason: '已批复' } : user.role === 'viewer' ? { reason: '只读账号' } : meta.canEdit === false ? { reason: '只读账号' } : null
+  const readOnly = meta.status === 'approved' ? { reason: '已批复' }
+    : user.role === 'viewer' || meta.access?.edit === false ? { reason: '只读账号' }
+    : null
   editor = await mountGridEditor(host, {
     doc,
     commentsDoc,

@@ -13,6 +13,8 @@ interface TableItem {
   name?: string
   projectName?: string
   departmentName?: string
+  departmentId?: string
+  findings?: { error?: number; warning?: number; info?: number }
   content?: { header?: { projectName?: string; deptName?: string } }
   updatedAt?: string
 }
@@ -36,17 +38,20 @@ export async function tablesPage(app: HTMLElement): Promise<void> {
     setToken(null)
     location.assign('/login')
   }
+  const row = (t: TableItem) => h('tr', null,
+    h('td', null, h('a', { href: `/tables/${encodeURIComponent(t.id)}` }, titleOf(t))),
+    h('td', null, KIND[t.kind ?? ''] ?? t.kind ?? ''),
+    h('td', null, t.year ?? ''),
+    h('td', null, t.departmentName ?? t.departmentId ?? ''),
+    h('td', null, h('span', { class: 'tt-status' }, STATUS[t.status ?? ''] ?? t.status ?? '')),
+    h('td', null, t.findings ? `错误 ${t.findings.error ?? 0} · 警告 ${t.findings.warning ?? 0}` : ''))
+  const list = tables.length === 0
+    ? h('p', null, '暂无可查看的绩效目标表。')
+    : h('table', { class: 'tt-list' },
+      h('thead', null, h('tr', null, ['名称', '类型', '年度', '部门', '状态', '审核提示'].map((x) => h('th', null, x)))),
+      h('tbody', null, tables.map(row)))
   render(app,
-    h('header', { class: 'tt-header' }, h('h1', null, '绩效目标表'), h('span', null, displayName(user), ' · ', h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void logout() } }, '退出'))),
-    h('main', { class: 'tt-page' },
-      tables.length === 0
-        ? h('p', null, '暂无可查看的绩效目标表。')
-        : h('table', { class: 'tt-list' },
-          h('thead', null, h('tr', null, h('th', null, '名称'), h('th', null, '类型'), h('th', null, '年度'), h('th', null, '部门'), h('th', null, '状态'))),
-          h('tbody', null, tables.map((t) => h('tr', null,
-            h('td', null, h('a', { href: `/tables/${encodeURIComponent(t.id)}` }, titleOf(t))),
-            h('td', null, KIND[t.kind ?? ''] ?? t.kind ?? ''),
-            h('td', null, t.year ?? ''),
-            h('td', null, t.departmentName ?? ''),
-            h('td', null, h('span', { class: 'tt-status' }, STATUS[t.status ?? ''] ?? t.status ?? ''))))))))
+    h('header', { class: 'tt-header' }, h('h1', null, '绩效目标表'),
+      h('span', null, displayName(user), ' · ', h('a', { href: '#', onclick: (e: Event) => { e.preventDefault(); void logout() } }, '退出'))),
+    h('main', { class: 'tt-page' }, list))
 }

@@ -196,4 +196,12 @@ describe('layout: a half-typed live document', () => {
     expect(L.rowCount).toBeGreaterThan(20)
     expect(L.cells.some((row) => row.some((c) => c.v === '约100'))).toBe(true)
   })
+
+  it('lays out an empty document in the template it is opened with (blank form, one writable line per group)', () => {
+    const L = buildLayout({} as TargetTable, 'local-simple')
+    expect(L.templateId).toBe('local-simple')
+    expect(L.cells[0]![0]!.v).toBe('绩效目标申报表')
+    const blank = L.cells.flat().filter((c) => c.target.kind === 'new')
+    expect(blank.length).toBeGreaterThan(10)
+  })
 })
