@@ -150,6 +150,15 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
     ? mountPresence({ api, binding, awareness: o.awareness, user: { id: o.user.id, name: o.user.name, color }, connection: o.connection })
     : undefined
   if (presence) top.append(presence.element)
+  // Authors of comments are shown by name: everyone seen in the room is registered with Univer's user list.
+  const learnNames = () => {
+    for (const state of o.awareness?.getStates().values() ?? []) {
+      const u = (state as { user?: { id?: string; name?: string } }).user
+      if (u?.id && u.name && handle.users.getUser(u.id)?.name !== u.name) handle.users.addUser({ userID: u.id, name: u.name, avatar: '' })
+    }
+  }
+  o.awareness?.on('change', learnNames)
+  learnNames()
 
   const setReadOnly = async (state: ReadOnlyState | null) => {
     banner.hidden = !state
@@ -175,6 +184,7 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
     presence,
     setReadOnly,
     dispose() {
+      o.awareness?.off('change', learnNames)
       presence?.dispose()
       comments?.dispose()
       findings.dispose()
