@@ -60,6 +60,7 @@ export class Connection implements RoomConn {
   private drainTimer: NodeJS.Timeout | null = null
   private readonly limiter: RateLimiter
   private lastReadOnlyNotice = 0
+  private sends = 0
 
   constructor(private readonly opts: ConnectionOptions) {
     this.id = opts.id
@@ -77,7 +78,8 @@ export class Connection implements RoomConn {
 
   send(frame: Uint8Array): void {
     if (this.closed) return
-    if (this.opts.transport.bufferedAmount() > MAX_BUFFERED_BYTES) {
+    // checked every 32nd frame: a client that stops reading is still caught long before memory matters
+    if ((++this.sends & 31) === 0 && this.opts.transport.bufferedAmount() > MAX_BUFFERED_BYTES) {
       this.end(REFUSALS.slowConsumer, 'collab.cut.slow')
       return
     }

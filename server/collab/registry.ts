@@ -88,6 +88,11 @@ export class RoomRegistry {
     }
   }
 
+  /** rooms being loaded right now */
+  get loadingCount(): number {
+    return this.loading.size
+  }
+
   get(tableId: string, kind: RoomKind): Room | undefined {
     return this.rooms.get(roomKey(tableId, kind))
   }

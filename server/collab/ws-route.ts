@@ -279,7 +279,7 @@ export function createCollab(deps: CollabDeps): Collab {
     stats() {
       return {
         rooms: registry.rooms.size,
-        loading: 0,
+        loading: registry.loadingCount,
         connections: connections.size,
         queuedUpdates: committer.queued,
         commits: { ...committer.counters },

@@ -8,7 +8,9 @@ import { openDatabase } from '../../server/db/open.ts'
 import { createStorage } from '../../server/storage/index.ts'
 import { createRedisBus } from '../../server/collab/redis.ts'
 import { consoleLog, silentLog, type CollabLog } from '../../server/collab/log.ts'
-import { seedCollabFixtures } from './collab-fixtures.ts'
+import { createMemoryPersistence } from '../../server/collab/persistence.ts'
+import { encodeTable } from '../../shared/ydoc/index.ts'
+import { sampleTable, seedCollabFixtures } from './collab-fixtures.ts'
 import { startCollabServer } from './collab-server.ts'
 
 const env = process.env
@@ -21,7 +23,10 @@ const timings = {
   ...(env.STORE_WAIT_MS ? { storeWaitMs: Number(env.STORE_WAIT_MS) } : {}),
   ...(env.STORE_MAX_MS ? { storeMaxMs: Number(env.STORE_MAX_MS) } : {}),
 }
-const server = await startCollabServer({ storage, port: Number(env.PORT ?? 0), log, bus, timings, synchronousCommit: database.kind !== 'postgres' })
+// PERSISTENCE=memory (diagnostics only: what the server costs without its database round trips)
+const memory = env.PERSISTENCE === 'memory' ? createMemoryPersistence() : undefined
+if (memory && fixtures) await memory.append(fixtures.tableId, 'table', [{ update: encodeTable(sampleTable()), userId: null }])
+const server = await startCollabServer({ storage, port: Number(env.PORT ?? 0), log, bus, timings, synchronousCommit: database.kind !== 'postgres', persistence: memory })
 process.stdout.write(JSON.stringify({ ready: true, port: server.port, pid: process.pid, fixtures }) + '\n')
 
 let stopping = false
