@@ -71,7 +71,10 @@ export interface CommentsOptions {
   round: number
   /** display names of other authors (user id → name) */
   names?: Map<string, string>
-  readOnly?: () => boolean
+  /** false while the user may not comment (read-only table, viewer): Univer's comment commands are refused */
+  canComment?: () => boolean
+  /** tells the user why an action was refused */
+  onRefuse?: (message: string) => void
 }
 
 export interface CommentsController {
@@ -155,6 +158,23 @@ export function bindComments(o: CommentsOptions): CommentsController {
     return undefined
   }
 
+  // The comments room never loses a thread or a reply (the server refuses deletions): resolving is
+  // the way to close one. Refusing the command keeps Univer and the doc in step.
+  const COMMENT_COMMANDS = /^thread-comment\.command\./
+  const DELETE_COMMANDS = /^thread-comment\.command\.delete-comment/
+  const onBefore = api.addEvent(api.Event.BeforeCommandExecute, (ev) => {
+    if (!COMMENT_COMMANDS.test(ev.id)) return
+    const p = ev.params as { unitId?: string } | undefined
+    if (p?.unitId && p.unitId !== unitId) return
+    if (o.canComment && !o.canComment()) {
+      ev.cancel = true
+      o.onRefuse?.('当前为只读状态，不能发表或处理意见')
+    } else if (DELETE_COMMANDS.test(ev.id)) {
+      ev.cancel = true
+      o.onRefuse?.('意见和回复不能删除；处理完毕请标记为“已解决”')
+    }
+  })
+
   // ---- Univer → Y (the signed-in user's own comment actions) ----------------------------
   const onExec = api.addEvent(api.Event.CommandExecuted, (ev) => {
     if (ev.type !== MUTATION) return
@@ -165,7 +185,6 @@ export function bindComments(o: CommentsOptions): CommentsController {
     if (ev.id === ADD) {
       const c = p.comment as { id: string; threadId?: string; parentId?: string; ref: string; text: unknown; personId: string }
       const text = plain(c.text)
-      if (o.readOnly?.()) return
       if (!c.parentId) {
         const at = fromA1(c.ref)
         if (!at) return
@@ -231,6 +250,7 @@ export function bindComments(o: CommentsOptions): CommentsController {
       return id
     },
     dispose() {
+      onBefore.dispose()
       onExec.dispose()
       offRender()
       threadsRoot(doc).unobserveDeep(onDeep)

@@ -25,6 +25,8 @@ export interface GridEditorOptions {
   /** author names for comments (user id → display name) */
   names?: Map<string, string>
   readOnly?: ReadOnlyState | null
+  /** false when the user may read but not comment (CONTRACT roles); read-only implies it */
+  canComment?: boolean
   templateId?: TemplateId
   round?: number
   /** unique per page: two grids in one page need two unit ids */
@@ -144,7 +146,11 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
   const findings = mountFindings(binding, o.validate)
   side.append(findings.element)
   const comments = o.commentsDoc
-    ? bindComments({ api, binding, doc: o.commentsDoc, users: handle.users, user: o.user, round: o.round ?? 1, names: o.names, readOnly: () => binding.isReadOnly() })
+    ? bindComments({
+      api, binding, doc: o.commentsDoc, users: handle.users, user: o.user, round: o.round ?? 1, names: o.names,
+      canComment: () => !binding.isReadOnly() && o.canComment !== false,
+      onRefuse: (message) => say({ ok: false, message }),
+    })
     : undefined
   const presence = o.awareness
     ? mountPresence({ api, binding, awareness: o.awareness, user: { id: o.user.id, name: o.user.name, color }, connection: o.connection })

@@ -98,6 +98,7 @@ export async function editorPage(app: HTMLElement, tableId: string): Promise<voi
     connection,
     user: { id: user.id, name: displayName(user) },
     readOnly,
+    canComment: meta.access?.comment !== false,
     templateId: TEMPLATE_IDS.includes(meta.template) ? meta.template : undefined,
     round: meta.round ?? 1,
     validate: await loadValidator(),

@@ -380,6 +380,11 @@ describe('grid: comments', () => {
     await p.evaluate((rootId) => (window as any).__tt.editors[0].univerAPI.getActiveWorkbook().getActiveSheet().getComments()
       .find((x: any) => x.getCommentData().id === rootId).resolve(false), replied.messages[0].id)
     await p.waitForFunction(() => (window as any).__tt.threads(1)[0].status === 'open')
+    // threads are never deleted (the server refuses it): the delete command is refused in the grid too
+    const deleted = await p.evaluate(([r, c]) => (window as any).__tt.editors[0].univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getComments()[0].deleteAsync(), [nowA.row, nowA.col])
+    expect(deleted).toBe(false)
+    expect(await p.evaluate(() => (window as any).__tt.threads(0).length)).toBe(1)
+    await expect.poll(() => p.textContent('.tt-editor[data-unit="target-table-a"] .tt-toast')).toContain('不能删除')
     expect(errors).toEqual([])
     await p.close()
   })
@@ -397,6 +402,10 @@ describe('grid: read-only', () => {
     expect((await docJson(p)).indicators.find((r: any) => r.id === id).target).toBe('100')
     expect(await cellValue(p, 0, at)).toBe('100%')
     expect(await p.isDisabled('.tt-editor button[data-action="insert-below"]')).toBe(true)
+    // no comments on a read-only table either
+    const added = await p.evaluate(([r, c]) => (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).addComment({ dataStream: '只读时的意见\r\n' }), [at.row, at.col])
+    expect(added).toBe(false)
+    expect(await p.evaluate(() => (window as any).__tt.threads(0).length)).toBe(0)
     await p.screenshot({ path: path.join(ARTIFACTS, 'grid-readonly.png') })
     await p.close()
   })
