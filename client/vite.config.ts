@@ -27,7 +27,7 @@ export default defineConfig({
   server: {
     host: '127.0.0.1',
     port: 5173,
-    // the client imports shared/ (model, ydoc, rules) and, on the dev route, test/fixtures
+    // the client imports shared/ (model, ydoc, rules) and, on the dev route, shared/domain/samples
     fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
     proxy: {
       '/api': 'http://127.0.0.1:3000',

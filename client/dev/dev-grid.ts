@@ -9,7 +9,7 @@ import { mountGridEditor, type GridEditor } from '../grid/editor.ts'
 import { loadValidator } from '../grid/findings.ts'
 import { LocalLink, type Peer } from './local-link.ts'
 
-const SAMPLES = import.meta.glob('../../test/fixtures/samples/*.json', { import: 'default' })
+const SAMPLES = import.meta.glob('../../shared/domain/samples/*.json', { import: 'default' })
 
 const USERS = [
   { id: 'u-dev-a', name: '张三（财政局）', color: '#1677ff' },
