@@ -63,8 +63,9 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
     const root = path.relative(process.cwd(), clientDir) || '.'
     app.use('/assets/*', serveStatic({ root }))
-    const index = fs.readFileSync(path.join(clientDir, 'index.html'), 'utf8')
-    for (const page of PAGES) app.get(page, (c) => c.html(index))
+    // Read per request (a small file): a client rebuild changes asset names without a restart.
+    const index = () => fs.readFileSync(path.join(clientDir, 'index.html'), 'utf8')
+    for (const page of PAGES) app.get(page, (c) => c.html(index()))
     app.get('/', (c) => c.redirect('/tables'))
     app.use('/*', serveStatic({ root }))
   }

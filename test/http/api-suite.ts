@@ -106,6 +106,7 @@ export function defineApiSuite(kind: TestDatabaseKind) {
         const consultant = await t.request('GET', '/api/tables', { token: tokens.zixun })
         const scope = new Set([edu, await t.departmentId('118'), await t.departmentId('126')])
         expect(consultant.body.tables.every((x: { departmentId: string }) => scope.has(x.departmentId))).toBe(true)
+        expect(own.body.tables[0].departmentName).toBe('南江市教育局')
         const s01 = all.body.tables.find((x: { title: string }) => x.title.includes('课后服务'))
         expect(s01.findings).toEqual({ errors: 1, warnings: 2, infos: expect.any(Number) })
         const filtered = await t.request('GET', `/api/tables?kind=department`, { token: tokens.caizheng })
@@ -123,7 +124,7 @@ export function defineApiSuite(kind: TestDatabaseKind) {
         expect(res.status).toBe(201)
         const got = await t.request('GET', `/api/tables/${res.body.id}`, { token: tokens.weijian })
         expect(got.status).toBe(200)
-        expect(got.body).toMatchObject({ kind: 'project', status: 'draft', round: 1, version: 0, access: { edit: true, comment: true } })
+        expect(got.body).toMatchObject({ kind: 'project', status: 'draft', round: 1, version: 0, departmentName: '南江市卫生健康局', access: { edit: true, comment: true } })
         expect(got.body.content).toEqual(res.body.content)
         expect(got.body.content.indicators.every((r: { id: unknown }) => typeof r.id === 'string')).toBe(true)
         const findings = await t.request('GET', `/api/tables/${res.body.id}/findings`, { token: tokens.weijian })
@@ -162,6 +163,16 @@ export function defineApiSuite(kind: TestDatabaseKind) {
         expect((await t.request('GET', `/api/tables/${town.id}/findings`, { token: tokens.zixun })).status).toBe(404)
         expect((await t.request('GET', `/api/tables/${town.id}`, { token: tokens.renda })).status).toBe(200)
         expect((await t.request('GET', `/api/tables/${town.id}`)).status).toBe(401)
+      })
+    })
+
+    describe('participants', () => {
+      it('names the authors of comment threads for readers of the table', async () => {
+        const created = await t.request('POST', '/api/tables', { token: tokens.jiaoyu, body: { kind: 'project', template: 'mof2015-project', year: 2024, departmentId: await t.departmentId('105'), content: loadSample('S01') } })
+        const res = await t.request('GET', `/api/tables/${created.body.id}/participants`, { token: tokens.zixun })
+        expect(res.status).toBe(200)
+        expect(res.body.participants).toEqual([{ id: expect.any(String), displayName: '周婷（第三方评价机构）', role: 'consultant' }])
+        expect((await t.request('GET', `/api/tables/${created.body.id}/participants`, { token: tokens.weijian })).status).toBe(404)
       })
     })
 
@@ -206,7 +217,7 @@ export function defineApiSuite(kind: TestDatabaseKind) {
         expect(versions.body.versions).toHaveLength(1)
         expect(versions.body.versions[0]).toMatchObject({ version: 1, reason: 'approved' })
         const read = await t.request('GET', `/api/tables/${clean.body.id}`, { token: tokens.jiaoyu })
-        expect(read.body.access).toEqual({ edit: false, comment: false })
+        expect(read.body.access).toEqual({ edit: false, comment: false, reason: '该表已批复锁定，需重新打开后才能编辑' })
         const reopened = await t.request('POST', `/api/tables/${clean.body.id}/transitions`, { token: tokens.caizheng, body: { action: 'reopen', reason: '补充指标' } })
         expect(reopened.body).toEqual({ status: 'draft', round: 2, version: 1 })
         const unknown = await t.request('POST', `/api/tables/${clean.body.id}/transitions`, { token: tokens.caizheng, body: { action: 'delete' } })

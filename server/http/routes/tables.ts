@@ -73,8 +73,9 @@ export function tableRoutes(deps: AppDeps) {
     const scoped = actor.role === 'finance' || actor.role === 'viewer' ? undefined : actor.departmentIds
     const rows = await storage.tables.list({ ...q.data, allowedDepartmentIds: scoped })
     const readable = rows.filter((t) => can(actor, 'read', { departmentId: t.departmentId, status: t.status, classified: t.classified }).allowed)
+    const departmentNames = new Map((await storage.departments.list()).map((d) => [d.id, d.name]))
     const tables = await Promise.all(
-      readable.map(async (t) => ({ ...tableSummary(t), findings: (await deps.findings.get(t.id)).counts })),
+      readable.map(async (t) => ({ ...tableSummary(t), departmentName: departmentNames.get(t.departmentId) ?? '', findings: (await deps.findings.get(t.id)).counts })),
     )
     return c.json({ tables })
   })
@@ -108,11 +109,11 @@ export function tableRoutes(deps: AppDeps) {
     const caller = requireCaller(c)
     const table = await requireTable(storage, caller, c.req.param('id'), 'read')
     const content = await readContent(storage, deps.live, table.id)
-    const access = {
-      edit: can(caller.actor, 'edit', table).allowed,
-      comment: can(caller.actor, 'comment', table).allowed,
-    }
-    return c.json({ ...tableSummary(table), access, content })
+    const edit = can(caller.actor, 'edit', table)
+    const comment = can(caller.actor, 'comment', table)
+    const access = { edit: edit.allowed, comment: comment.allowed, ...(edit.allowed ? {} : { reason: edit.reason }) }
+    const department = await storage.departments.get(table.departmentId)
+    return c.json({ ...tableSummary(table), departmentName: department?.name ?? '', access, content })
   })
 
   app.get('/:id/findings', async (c) => {
@@ -129,6 +130,21 @@ export function tableRoutes(deps: AppDeps) {
     const doc = await readTableDoc(storage, deps.live, table.id, 'comments')
     const threads = readThreads(doc).filter((t) => round === undefined || String(t.round) === round)
     return c.json({ threads })
+  })
+
+  /** Names of the people who wrote in the table's comments (and the caller), so authors show by name. */
+  app.get('/:id/participants', async (c) => {
+    const caller = requireCaller(c)
+    const table = await requireTable(storage, caller, c.req.param('id'), 'read')
+    const doc = await readTableDoc(storage, deps.live, table.id, 'comments')
+    const ids = new Set<string>([caller.user.id])
+    for (const t of readThreads(doc)) {
+      ids.add(t.authorId)
+      for (const m of t.messages) ids.add(m.authorId)
+    }
+    const users = await Promise.all([...ids].map((id) => storage.users.get(id)))
+    const participants = users.filter((u) => u !== null).map((u) => ({ id: u.id, displayName: u.displayName, role: u.role }))
+    return c.json({ participants })
   })
 
   app.get('/:id/versions', async (c) => {
