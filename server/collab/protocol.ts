@@ -128,6 +128,15 @@ export function encodeSyncStep2(doc: Y.Doc, stateVector?: Uint8Array): Uint8Arra
   return encoding.toUint8Array(e)
 }
 
+/** Step 2 carrying an update the caller already holds (the stored bytes of an unchanged document). */
+export function encodeSyncStep2FromUpdate(update: Uint8Array): Uint8Array {
+  const e = encoding.createEncoder()
+  encoding.writeVarUint(e, MSG_SYNC)
+  encoding.writeVarUint(e, syncProtocol.messageYjsSyncStep2)
+  encoding.writeVarUint8Array(e, update)
+  return encoding.toUint8Array(e)
+}
+
 export function encodeUpdate(update: Uint8Array): Uint8Array {
   const e = encoding.createEncoder()
   encoding.writeVarUint(e, MSG_SYNC)

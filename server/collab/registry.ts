@@ -173,7 +173,6 @@ export class RoomRegistry {
       const schedule = this.scheduleOf(room)
       schedule.compactedUpTo = stored.updates.length ? 0 : (stored.lastId ?? 0)
       if (stored.updates.length > 0) this.markDirty(room, schedule) // fold the log left by a crash or another process
-      if (!room.valid) this.opts.log.warn('collab.load.invalid', { room: room.key, note: 'only an update that makes the whole document valid is accepted' })
       this.opts.log.info('collab.load', { room: room.key, ms: Math.round(performance.now() - t0), updates: stored.updates.length })
       if (bus) bus.queryAwareness(room.key)
       if (kind === 'table') this.scheduleSettle(room, schedule, true)

@@ -8,7 +8,7 @@ import type { ParseProblem } from '../../shared/model/index.ts'
 import type { ShapeChecker } from './shape.ts'
 import { inspectIntegrated } from './guard.ts'
 import {
-  encodeAwarenessMessage, encodeAwarenessStates, encodeFindings, encodeSyncStep1, encodeSyncStep2, encodeUpdate,
+  encodeAwarenessMessage, encodeAwarenessStates, encodeFindings, encodeSyncStep1, encodeSyncStep2, encodeSyncStep2FromUpdate, encodeUpdate,
   type AwarenessEntry,
 } from './protocol.ts'
 
@@ -73,8 +73,10 @@ export class Room {
   readonly pending: Uint8Array[] = []
 
   private shadow!: Y.Doc
-  /** the shadow parsed as a whole before the last accepted update; the incremental check relies on it */
-  private baselineValid = false
+  /** the shadow parsed as a whole before the last accepted update (null: not checked yet since load) */
+  private baselineValid: boolean | null = false
+  /** the durable doc as one update while it is exactly what was loaded (null once it changes) */
+  private fullState: Uint8Array | null = null
   private lastTr: Y.Transaction | null = null
   private captured: Uint8Array | null = null
   private readonly checker: ShapeChecker
@@ -96,15 +98,21 @@ export class Room {
 
   // ---- life of the document
 
-  /** Applies stored state (snapshot, then the log after it); origin 'load' is neither stored nor echoed. */
+  /**
+   * Applies stored state (snapshot, then the log after it) to both copies; origin 'load' is neither
+   * stored nor echoed. The whole-document check waits for the first update (it is not needed to sync).
+   */
   load(snapshot: Uint8Array | null, updates: readonly Uint8Array[], lastId = 0): void {
-    this.doc.transact(() => {
-      if (snapshot) Y.applyUpdate(this.doc, snapshot, 'load')
-      for (const u of updates) Y.applyUpdate(this.doc, u, 'load')
-    }, 'load')
+    for (const d of [this.doc, this.shadow]) {
+      d.transact(() => {
+        if (snapshot) Y.applyUpdate(d, snapshot, 'load')
+        for (const u of updates) Y.applyUpdate(d, u, 'load')
+      }, 'load')
+    }
     this.storedUpToId = lastId
-    this.resetShadow()
-    this.baselineValid = this.checker.full(this.shadow).length === 0
+    this.baselineValid = null
+    // one stored update is the whole document: answer fresh clients with those bytes
+    this.fullState = snapshot && updates.length === 0 ? snapshot : !snapshot && updates.length === 1 ? updates[0]! : null
   }
 
   /** True when the document passes the whole strict check (for logs and tests). */
@@ -137,7 +145,9 @@ export class Room {
 
   /** Sync step 1 from a client: answer from the durable document only. */
   answerStep1(conn: RoomConn, stateVector: Uint8Array): void {
-    conn.send(encodeSyncStep2(this.doc, stateVector))
+    // a fresh client (empty state vector: one byte, 0) of an unchanged document gets the stored bytes
+    if (this.fullState && stateVector.byteLength === 1 && stateVector[0] === 0) conn.send(encodeSyncStep2FromUpdate(this.fullState))
+    else conn.send(encodeSyncStep2(this.doc, stateVector))
   }
 
   // ---- updates
@@ -147,6 +157,8 @@ export class Room {
    * applied to `doc` and broadcast only once stored. Refused: the shadow is rebuilt, nobody sees it.
    */
   receiveUpdate(conn: RoomConn, update: Uint8Array): UpdateVerdict {
+    // the whole-document check deferred at load, on the shadow as it is before this update
+    if (this.baselineValid === null) this.baselineValid = this.checker.full(this.shadow).length === 0
     this.lastTr = null
     this.captured = null
     try {
@@ -197,6 +209,7 @@ export class Room {
    */
   applyCommitted(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number): Uint8Array | null {
     if (batch.length === 0) return null
+    this.fullState = null
     this.pending.splice(0, batch.length)
     if (lastId > this.storedUpToId) this.storedUpToId = lastId
     this.doc.transact(() => {
@@ -225,6 +238,7 @@ export class Room {
     }
     Y.applyUpdate(this.shadow, update, 'remote')
     if (!effective) return // nothing new
+    this.fullState = null
     const frame = encodeUpdate(effective)
     for (const c of this.conns) c.send(frame)
     this.hooks.changed(this, 'remote')

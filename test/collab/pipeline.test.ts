@@ -229,6 +229,19 @@ describe('collaboration pipeline', () => {
     expect(target(reloaded)).toBe('v19')
   })
 
+  it('accepts into an empty table room only an update that makes it a whole valid table', async () => {
+    const { registry, committer } = setup()
+    const room = await registry.acquire('empty', 'table')
+    const a = fakeConn(1)
+    room.addConnection(a)
+    const partial = new Y.Doc()
+    partial.getMap('table').set('kind', 'project')
+    expect(room.receiveUpdate(a, Y.encodeStateAsUpdate(partial)).ok).toBe(false)
+    expect(room.receiveUpdate(a, Y.encodeStateAsUpdate(toYDoc(sampleTable())))).toEqual({ ok: true, stored: true })
+    await committer.idle()
+    expect(tableRoot(room.doc).get('kind')).toBe('project')
+  })
+
   it('loads a room once however many ask at the same time', async () => {
     const { base, calls, registry } = setup()
     await seeded(base)
