@@ -55,6 +55,17 @@ function dT(iso: string): string {
   return `${d.getFullYear()}/${p(d.getMonth() + 1)}/${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
 }
 
+/**
+ * A comment's text as a Univer document body. WATCH OUT: the comment panel (thread-comment-ui 0.25.1)
+ * renders a body paragraph by paragraph, so a body without `paragraphs` shows as an empty card.
+ */
+export function commentBody(text: string): { dataStream: string; paragraphs: { startIndex: number }[] } {
+  const dataStream = `${text.replace(/\r\n?|\n/g, '\r')}\r\n`
+  const paragraphs: { startIndex: number }[] = []
+  for (let i = 0; i < dataStream.length; i++) if (dataStream[i] === '\r') paragraphs.push({ startIndex: i })
+  return { dataStream, paragraphs }
+}
+
 function plain(body: unknown): string {
   const ds = (body as { dataStream?: string } | undefined)?.dataStream ?? ''
   return ds.replace(/\r\n$/, '').replace(/[\r\n]+$/, '').replace(/\r/g, '\n')
@@ -132,7 +143,7 @@ export function bindComments(o: CommentsOptions): CommentsController {
       knowUser(w.personId)
       const comment: Record<string, unknown> = {
         id, threadId: w.threadId, ref: w.ref, unitId, subUnitId, personId: w.personId, dT: w.dT,
-        text: { dataStream: `${w.text}\r\n` }, resolved: w.resolved,
+        text: commentBody(w.text), resolved: w.resolved,
       }
       if (w.parentId) comment.parentId = w.parentId
       exec(ADD, { comment })
@@ -142,7 +153,7 @@ export function bindComments(o: CommentsOptions): CommentsController {
       const s = shown.get(id)
       if (!s) continue
       if (s.ref !== w.ref) { exec(UPDATE_REF, { payload: { commentId: id, ref: w.ref }, silent: true }); s.ref = w.ref }
-      if (s.text !== w.text) { exec(UPDATE, { payload: { commentId: id, text: { dataStream: `${w.text}\r\n` } }, silent: true }); s.text = w.text }
+      if (s.text !== w.text) { exec(UPDATE, { payload: { commentId: id, text: commentBody(w.text) }, silent: true }); s.text = w.text }
       if (!w.parentId && s.resolved !== w.resolved) { exec(RESOLVE, { commentId: id, resolved: w.resolved }); s.resolved = w.resolved }
     }
   }

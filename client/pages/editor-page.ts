@@ -5,6 +5,7 @@
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
 import { TEMPLATE_IDS, type TemplateId } from '../../shared/model/index.ts'
+import { readThreads, yDocToJson } from '../../shared/ydoc/index.ts'
 import { api, ApiError, displayName, goLogin, me, token } from '../lib/api.ts'
 import { h, render } from '../lib/dom.ts'
 import { mountGridEditor, type GridEditor } from '../grid/editor.ts'
@@ -21,7 +22,8 @@ interface TableMeta {
   version?: number
   title?: string
   /** what the caller may do with this table (GET /api/tables/:id) */
-  access?: { edit?: boolean; comment?: boolean }
+  access?: { edit?: boolean; comment?: boolean; reason?: string }
+  departmentName?: string
   content?: { header?: { projectName?: string; deptName?: string } }
 }
 
@@ -40,6 +42,27 @@ function providerConnection(p: WebsocketProvider): Connection {
     if (p.shouldConnect) { state = 'disconnected'; for (const fn of subs) fn(state) }
   })
   return { status: () => state, subscribe: (fn) => { subs.add(fn); return () => subs.delete(fn) } }
+}
+
+/**
+ * WATCH OUT: y-websocket 3.1.0 sends every awareness change it sees, the other users' too (it echoes
+ * what the server just broadcast). The server refuses states a connection does not own
+ * (`collab.awareness.foreign`), so those frames are wasted traffic: send only this client's state.
+ */
+function sendOwnAwarenessOnly(p: WebsocketProvider): void {
+  type Changes = { added: number[]; updated: number[]; removed: number[] }
+  const q = p as unknown as { _awarenessUpdateHandler?: (c: Changes, origin: unknown) => void }
+  const original = q._awarenessUpdateHandler
+  if (typeof original !== 'function') return
+  const own = p.awareness.clientID
+  const filtered = (c: Changes, origin: unknown) => {
+    const mine = (ids: number[]) => ids.filter((id) => id === own)
+    const next = { added: mine(c.added), updated: mine(c.updated), removed: mine(c.removed) }
+    if (next.added.length + next.updated.length + next.removed.length > 0) original(next, origin)
+  }
+  p.awareness.off('update', original)
+  p.awareness.on('update', filtered)
+  q._awarenessUpdateHandler = filtered // destroy() unsubscribes this field
 }
 
 function synced(p: WebsocketProvider, ms = 15000): Promise<void> {
@@ -70,7 +93,13 @@ export async function editorPage(app: HTMLElement, tableId: string): Promise<voi
   const commentsDoc = new Y.Doc()
   const provider = new WebsocketProvider(wsUrl, tableId, doc, { params })
   const commentsProvider = new WebsocketProvider(wsUrl, `${tableId}/comments`, commentsDoc, { params })
+  sendOwnAwarenessOnly(provider)
+  sendOwnAwarenessOnly(commentsProvider)
   const connection = providerConnection(provider)
+  // comment authors by display name, also those not online now (GET /api/tables/:id/participants)
+  const participants = api<{ participants?: { id: string; displayName: string }[] }>(`/api/tables/${encodeURIComponent(tableId)}/participants`)
+    .then((r) => new Map((r.participants ?? []).map((p) => [p.id, p.displayName])))
+    .catch(() => new Map<string, string>())
   let editor: GridEditor | undefined
   // 44xx = the server refused this user/table: no retry (y-websocket stops), switch to read-only
   provider.on('connection-close', (ev: CloseEvent | null) => {
@@ -86,10 +115,13 @@ export async function editorPage(app: HTMLElement, tableId: string): Promise<voi
   const title = meta.title || meta.content?.header?.projectName || meta.content?.header?.deptName || '绩效目标表'
   const host = h('div', { class: 'tt-host' })
   render(app, h('div', { class: 'tt-editor-page' },
-    h('header', { class: 'tt-header' }, h('h1', null, title), h('span', null, displayName(user), ' · ', h('a', { href: '/tables' }, '返回列表'))),
+    h('header', { class: 'tt-header' }, h('h1', null, title),
+      meta.departmentName ? h('span', { class: 'tt-dept', 'data-testid': 'department' }, meta.departmentName) : null,
+      h('span', null, displayName(user), ' · ', h('a', { href: '/tables' }, '返回列表'))),
     host))
   const readOnly = meta.status === 'approved' ? { reason: '已批复' }
-    : user.role === 'viewer' || meta.access?.edit === false ? { reason: '只读账号' }
+    : user.role === 'viewer' ? { reason: '只读账号' }
+    : meta.access?.edit === false ? { reason: meta.access.reason ?? '只读账号' }
     : null
   editor = await mountGridEditor(host, {
     doc,
@@ -97,12 +129,22 @@ export async function editorPage(app: HTMLElement, tableId: string): Promise<voi
     awareness: provider.awareness,
     connection,
     user: { id: user.id, name: displayName(user) },
+    names: await participants,
     readOnly,
     canComment: meta.access?.comment !== false,
     templateId: TEMPLATE_IDS.includes(meta.template) ? meta.template : undefined,
     round: meta.round ?? 1,
     validate: await loadValidator(),
   })
-  window.univerAPI = editor.univerAPI
-  window.__tt = { ready: true, doc, commentsDoc, editor, provider, commentsProvider }
+  const ed = editor
+  window.univerAPI = ed.univerAPI
+  // test hooks, the same shape as the dev route's (one editor: index 0)
+  window.__tt = {
+    ready: true, doc, commentsDoc, editor: ed, editors: [ed], provider, commentsProvider,
+    json: () => yDocToJson(doc),
+    threads: () => readThreads(commentsDoc),
+    findings: () => ed.findings.findings(),
+    layout: () => ed.binding.layout,
+    rowIds: () => ((yDocToJson(doc).indicators ?? []) as { id: string }[]).map((r) => r.id),
+  }
 }

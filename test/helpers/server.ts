@@ -27,7 +27,12 @@ export interface RunningServer {
   close(): Promise<void>
 }
 
-export async function startServer(kind: TestDatabaseKind): Promise<RunningServer> {
+export interface StartServerOptions {
+  /** the built client (dist/client): the server then serves /login, /tables, /tables/<id> and the assets */
+  clientDir?: string
+}
+
+export async function startServer(kind: TestDatabaseKind, options: StartServerOptions = {}): Promise<RunningServer> {
   const database = await openTestDatabase(kind)
   const storage = createStorage(database.db)
   await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
@@ -42,6 +47,7 @@ export async function startServer(kind: TestDatabaseKind): Promise<RunningServer
     mountCollab: (a) => live.mount(a as unknown as Parameters<typeof live.mount>[0]),
     onTableStateChanged: (id) => void live.revalidate(id),
     onSessionRevoked: () => void live.revalidate(),
+    ...(options.clientDir ? { clientDir: options.clientDir } : {}),
   })
   const server = await new Promise<ServerType>((resolve) => {
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
