@@ -12,6 +12,7 @@ const schema = z.object({
   ADMIN_USERNAME: z.string().min(1).default('admin'),
   ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
   DEMO: z.enum(['0', '1']).optional(),
+  SYNCHRONOUS_COMMIT: z.enum(['on', 'off']).default('off'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
 })
 
@@ -24,6 +25,12 @@ export interface Config {
   adminUsername: string
   adminPassword?: string
   demo: boolean
+  /**
+   * PostgreSQL only: 'on' makes every update-log append wait for the WAL flush. 'off' (default) still
+   * survives any crash of this server; a crash of PostgreSQL or the machine may lose ≈0.6 s of edits,
+   * which the clients still hold and re-send on reconnect. See server/collab/README.md → Durability.
+   */
+  synchronousCommit: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
 }
 
@@ -44,6 +51,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminUsername: e.ADMIN_USERNAME,
     adminPassword: e.ADMIN_PASSWORD,
     demo: e.DEMO === undefined ? !e.DATABASE_URL : e.DEMO === '1',
+    synchronousCommit: e.SYNCHRONOUS_COMMIT === 'on',
     logLevel: e.LOG_LEVEL,
   })
 }

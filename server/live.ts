@@ -12,6 +12,8 @@ export interface LiveOptions {
   storage: Storage
   findings: FindingsCache
   redisUrl?: string
+  /** false: relaxed commit of update-log appends (PostgreSQL only; PGlite runs in-process and must sync) */
+  synchronousCommit?: boolean
   /** 'quiet' keeps info lines out of test output; warnings and errors are always printed */
   log?: 'console' | 'quiet'
 }
@@ -31,7 +33,7 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
       const t = await storage.tables.get(tableId)
       return t ? { departmentId: t.departmentId, status: t.status, classified: t.classified } : null
     },
-    persistence: createDocLogPersistence(storage),
+    persistence: createDocLogPersistence(storage, { synchronousCommit: options.synchronousCommit ?? true }),
     onSettled: (tableId, content) => findings.refresh(tableId, content),
     bus,
     log,

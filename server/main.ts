@@ -23,7 +23,10 @@ async function main() {
   const boot = await bootstrap(storage, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo })
 
   const findings = new FindingsCache((id) => readContent(storage, undefined, id))
-  const live = await createLive({ storage, findings, redisUrl: config.redisUrl })
+  const live = await createLive({
+    storage, findings, redisUrl: config.redisUrl,
+    synchronousCommit: database.kind === 'pglite' || config.synchronousCommit,
+  })
   const app = createApp({
     config, database, storage, findings,
     throttle: new LoginThrottle(),
