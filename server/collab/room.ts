@@ -72,7 +72,8 @@ export class Room {
   /** accepted updates that are in `shadow` but not yet stored (and so not in `doc`) */
   readonly pending: Uint8Array[] = []
 
-  private shadow!: Y.Doc
+  /** built on first use from `doc` + `pending`, dropped after a refusal: a room nobody edits never pays for it */
+  private shadowDoc: Y.Doc | null = null
   /** the shadow parsed as a whole before the last accepted update (null: not checked yet since load) */
   private baselineValid: boolean | null = false
   /** the durable doc as one update while it is exactly what was loaded (null once it changes) */
@@ -93,22 +94,20 @@ export class Room {
     this.awareness = new awarenessProtocol.Awareness(this.doc)
     this.awareness.setLocalState(null) // the server has no presence of its own
     this.awareness.on('update', (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => this.onAwarenessUpdate(change, origin))
-    this.resetShadow()
   }
 
   // ---- life of the document
 
   /**
-   * Applies stored state (snapshot, then the log after it) to both copies; origin 'load' is neither
-   * stored nor echoed. The whole-document check waits for the first update (it is not needed to sync).
+   * Applies stored state (snapshot, then the log after it); origin 'load' is neither stored nor echoed.
+   * The shadow and the whole-document check wait for the first update: syncing needs neither.
    */
   load(snapshot: Uint8Array | null, updates: readonly Uint8Array[], lastId = 0): void {
-    for (const d of [this.doc, this.shadow]) {
-      d.transact(() => {
-        if (snapshot) Y.applyUpdate(d, snapshot, 'load')
-        for (const u of updates) Y.applyUpdate(d, u, 'load')
-      }, 'load')
-    }
+    this.doc.transact(() => {
+      if (snapshot) Y.applyUpdate(this.doc, snapshot, 'load')
+      for (const u of updates) Y.applyUpdate(this.doc, u, 'load')
+    }, 'load')
+    this.dropShadow()
     this.storedUpToId = lastId
     this.baselineValid = null
     // one stored update is the whole document: answer fresh clients with those bytes
@@ -123,7 +122,7 @@ export class Room {
   destroy(): void {
     this.awareness.destroy()
     this.doc.destroy()
-    this.shadow.destroy()
+    this.dropShadow()
   }
 
   // ---- connections
@@ -236,7 +235,7 @@ export class Room {
     } finally {
       this.doc.off('update', capture)
     }
-    Y.applyUpdate(this.shadow, update, 'remote')
+    if (this.shadowDoc) Y.applyUpdate(this.shadowDoc, update, 'remote')
     if (!effective) return // nothing new
     this.fullState = null
     const frame = encodeUpdate(effective)
@@ -244,23 +243,29 @@ export class Room {
     this.hooks.changed(this, 'remote')
   }
 
-  private resetShadow(): void {
-    this.shadow?.destroy()
+  /** The durable state plus what is still on its way to storage. */
+  private get shadow(): Y.Doc {
+    if (this.shadowDoc) return this.shadowDoc
     const shadow = new Y.Doc({ gc: true })
-    Y.applyUpdate(shadow, Y.encodeStateAsUpdate(this.doc), 'load')
+    Y.applyUpdate(shadow, this.fullState ?? Y.encodeStateAsUpdate(this.doc), 'load')
+    for (const u of this.pending) Y.applyUpdate(shadow, u, 'load')
     shadow.on('afterTransaction', (tr: Y.Transaction) => {
       this.lastTr = tr
     })
     shadow.on('update', (u: Uint8Array) => {
       this.captured = u
     })
-    this.shadow = shadow
+    return (this.shadowDoc = shadow)
   }
 
-  /** After a refusal: the durable state plus what is still on its way to storage. */
+  private dropShadow(): void {
+    this.shadowDoc?.destroy()
+    this.shadowDoc = null
+  }
+
+  /** After a refusal: the next update gets a fresh copy (durable state + pending). */
   private rebuildShadow(): void {
-    this.resetShadow()
-    for (const u of this.pending) Y.applyUpdate(this.shadow, u, 'load')
+    this.dropShadow()
   }
 
   // ---- awareness
