@@ -51,6 +51,8 @@ export interface RegistryOptions {
 /** Per-room bookkeeping of the store (compaction) and settle schedules. */
 interface Schedule {
   dirtySince: number | null
+  lastChange: number
+  lastSettleChange: number
   /** bumped on every change; a store only clears `dirtySince` if nothing changed meanwhile */
   changes: number
   storeTimer: NodeJS.Timeout | null
@@ -188,7 +190,7 @@ export class RoomRegistry {
   private scheduleOf(room: Room): Schedule {
     let s = this.schedules.get(room)
     if (!s) {
-      s = { dirtySince: null, changes: 0, storeTimer: null, storing: null, storeFailures: 0, compactedUpTo: 0, settleTimer: null, settleSince: null, unloadTimer: null }
+      s = { dirtySince: null, lastChange: 0, lastSettleChange: 0, changes: 0, storeTimer: null, storing: null, storeFailures: 0, compactedUpTo: 0, settleTimer: null, settleSince: null, unloadTimer: null }
       this.schedules.set(room, s)
     }
     return s
@@ -204,16 +206,26 @@ export class RoomRegistry {
   private markDirty(room: Room, s: Schedule): void {
     s.changes++
     const now = Date.now()
+    s.lastChange = now
     if (s.dirtySince === null) s.dirtySince = now
     if (room.refs === 0) return this.storeNow(room)
-    if (s.storing || s.storeFailures > 0) return // the running store or the retry timer picks it up
-    if (s.storeTimer) clearTimeout(s.storeTimer)
+    if (s.storing || s.storeFailures > 0 || s.storeTimer) return // a running store, a retry or the armed timer picks it up
+    this.armStore(room, s)
+  }
+
+  /**
+   * One timer per room, never re-armed per edit (that costs a clearTimeout + setTimeout per keystroke):
+   * when it fires early because edits went on, it sleeps again for what is left.
+   */
+  private armStore(room: Room, s: Schedule): void {
     const { storeWaitMs, storeMaxMs } = this.opts.timings
-    const wait = Math.max(0, Math.min(storeWaitMs, s.dirtySince + storeMaxMs - now))
+    const due = Math.min(s.lastChange + storeWaitMs, (s.dirtySince ?? s.lastChange) + storeMaxMs)
     s.storeTimer = setTimeout(() => {
       s.storeTimer = null
+      if (s.dirtySince === null) return
+      if (Date.now() < Math.min(s.lastChange + storeWaitMs, s.dirtySince + storeMaxMs)) return this.armStore(room, s)
       void this.store(room)
-    }, wait)
+    }, Math.max(0, due - Date.now()))
     s.storeTimer.unref?.()
   }
 
@@ -267,7 +279,7 @@ export class RoomRegistry {
       }
       s.storeFailures = 0
       if (s.changes === changesBefore) s.dirtySince = null
-      else if (!this.closing) this.markDirty(room, s)
+      else if (!this.closing && !s.storeTimer) this.armStore(room, s) // edits arrived while storing
     } catch (err) {
       s.storeFailures++
       this.counters.storeFailures++
@@ -328,16 +340,26 @@ export class RoomRegistry {
   private scheduleSettle(room: Room, s: Schedule, immediate: boolean): void {
     if (!this.opts.onSettled) return
     const now = Date.now()
+    s.lastSettleChange = now
     if (s.settleSince === null) s.settleSince = now
-    if (s.settleTimer) clearTimeout(s.settleTimer)
-    const { settleMs, settleMaxMs } = this.opts.timings
-    const wait = immediate ? 0 : Math.max(0, Math.min(settleMs, s.settleSince + settleMaxMs - now))
-    s.settleTimer = setTimeout(() => {
+    if (immediate && s.settleTimer) {
+      clearTimeout(s.settleTimer)
       s.settleTimer = null
-      s.settleSince = null
-      void this.settle(room)
-    }, wait)
-    s.settleTimer.unref?.()
+    }
+    if (s.settleTimer) return // armed; it sleeps again if changes went on (as armStore)
+    const { settleMs, settleMaxMs } = this.opts.timings
+    const arm = (delay: number) => {
+      s.settleTimer = setTimeout(() => {
+        s.settleTimer = null
+        const due = Math.min(s.lastSettleChange + settleMs, (s.settleSince ?? now) + settleMaxMs)
+        if (!immediate && Date.now() < due) return arm(due - Date.now())
+        immediate = false
+        s.settleSince = null
+        void this.settle(room)
+      }, Math.max(0, delay))
+      s.settleTimer.unref?.()
+    }
+    arm(immediate ? 0 : Math.min(settleMs, s.settleSince + settleMaxMs - now))
   }
 
   private async settle(room: Room): Promise<void> {

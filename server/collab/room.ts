@@ -211,10 +211,8 @@ export class Room {
     this.fullState = null
     this.pending.splice(0, batch.length)
     if (lastId > this.storedUpToId) this.storedUpToId = lastId
-    this.doc.transact(() => {
-      for (const it of batch) Y.applyUpdate(this.doc, it.update, it.origin)
-    }, 'committed')
     const all = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((it) => it.update))
+    Y.applyUpdate(this.doc, all, 'committed')
     const first = batch[0]!.origin
     const soleAuthor = isClientOrigin(first) && batch.every((it) => isClientOrigin(it.origin) && it.origin.conn === first.conn) ? first.conn : null
     const frame = encodeUpdate(all)
