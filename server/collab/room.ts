@@ -189,11 +189,17 @@ export class Room {
   }
 
   /** A server-side change (an approval stamp, a repair): trusted, stored and broadcast like any edit. */
-  change(fn: (doc: Y.Doc) => void, userId: string | null): Promise<void> {
+  async change(fn: (doc: Y.Doc) => void, userId: string | null): Promise<void> {
     this.captured = null
-    this.shadow.transact(() => fn(this.shadow), 'server')
+    const shadow = this.shadow
+    try {
+      shadow.transact(() => fn(shadow), 'server')
+    } catch (err) {
+      this.rebuildShadow() // whatever `fn` did before it threw must not stay
+      throw err
+    }
     const effective = this.captured as Uint8Array | null
-    if (!effective) return Promise.resolve()
+    if (!effective) return
     this.baselineValid = this.checker.full(this.shadow).length === 0
     this.pending.push(effective)
     return this.hooks.commit(this, effective, userId, 'server')

@@ -242,6 +242,22 @@ describe('collaboration pipeline', () => {
     expect(tableRoot(room.doc).get('kind')).toBe('project')
   })
 
+  it('keeps nothing of a server change that throws halfway', async () => {
+    const { base, registry, committer } = setup()
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    await expect(
+      room.change((doc) => {
+        setRowField(doc, 'indicators', rowIds(doc, 'indicators')[0]!, 'target', 'half done')
+        throw new Error('boom')
+      }, null),
+    ).rejects.toThrow('boom')
+    await room.change((doc) => setRowField(doc, 'indicators', rowIds(doc, 'indicators')[1]!, 'unit', 'after'), null)
+    await committer.idle()
+    expect(target(room.doc)).not.toBe('half done')
+    expect((tableRoot(room.doc).get('indicators') as Y.Array<Y.Map<unknown>>).get(1).get('unit')).toBe('after')
+  })
+
   it('loads a room once however many ask at the same time', async () => {
     const { base, calls, registry } = setup()
     await seeded(base)
