@@ -70,14 +70,29 @@ export async function clickCell(page: Page, editor: number, p: Pos): Promise<voi
 /** Types into a cell as a user does: select it, type (replacing the content), Enter. */
 export async function typeInto(page: Page, editor: number, p: Pos, text: string): Promise<void> {
   await clickCell(page, editor, p)
-  if (/^[\x20-\x7e]+$/.test(text)) {
-    await page.keyboard.type(text)
+  // WATCH OUT: on a loaded machine a key pressed before the selection or the cell editor is in place
+  // is lost; wait for each step instead of racing it
+  await page.waitForFunction(([e, r, c]) => {
+    const range = (window as any).__tt.editors[e].univerAPI.getActiveWorkbook().getActiveSheet().getActiveRange()
+    return range?.getRow() === r && range?.getColumn() === c
+  }, [editor, p.row, p.col] as const, { timeout: 10_000 })
+  const ascii = /^[\x20-\x7e]+$/.test(text)
+  await page.keyboard.type(ascii ? text[0]! : 'x')
+  // a read-only grid or a label may never open the editor: then the keys go where they go, as for a user
+  const editing = await page.waitForFunction((e) => (window as any).__tt.editors[e].univerAPI.getActiveWorkbook().isCellEditing?.() === true, editor, { timeout: 3000 })
+    .then(() => true, () => false)
+  if (ascii) {
+    await page.keyboard.type(text.slice(1))
   } else {
-    // CJK / symbols: start the editor with a key, then insert the text as an IME would
-    await page.keyboard.type('x')
+    // CJK / symbols: the editor was started with a key; insert the text as an IME would
     await page.keyboard.press('Backspace')
     await page.keyboard.insertText(text)
   }
+  if (editing) await page.waitForFunction(([e, t]) => {
+    const doc = (window as any).__tt.editors[e].univerAPI.getUniverDoc?.('__INTERNAL_EDITOR__DOCS_NORMAL')
+    const ds = doc?.getSnapshot?.().body?.dataStream
+    return ds === undefined || ds.replace(/\r\n$/, '') === t
+  }, [editor, text] as const, { timeout: 10_000 })
   await page.keyboard.press('Enter')
 }
 
