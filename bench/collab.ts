@@ -5,7 +5,8 @@
 // and 200 tables × 5 editors. Figures go to stdout and bench/results/collab-<time>/.
 //   npx tsx bench/collab.ts            (env below; BENCH_DATABASE_URL must reach a PostgreSQL)
 //   BENCH_PHASES=edit,sync,memory,multi  BENCH_NS=50,100  BENCH_KINDS=light,full  BENCH_EDITS=200
-//   BENCH_SERVERS=ours,ywebsocket,hocuspocus-pg  SERVER_CPU=1 HARNESS_CPU=0
+//   BENCH_SERVERS=ours,ywebsocket,hocuspocus-pg  BENCH_ROUNDS=1 (repeat the edit matrix, report medians)
+//   SERVER_CPU=1 HARNESS_CPU=0
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
 import net from 'node:net'
@@ -33,6 +34,7 @@ const NS = (env.BENCH_NS ?? '50,100').split(',').map(Number)
 const KINDS = (env.BENCH_KINDS ?? 'light,full').split(',')
 const FULL_NS = (env.BENCH_FULL_NS ?? '20,50').split(',').map(Number)
 const EDITS = Number(env.BENCH_EDITS ?? 200)
+const ROUNDS = Number(env.BENCH_ROUNDS ?? 1)
 const SERVERS = (env.BENCH_SERVERS ?? 'ours,ywebsocket,hocuspocus-pg').split(',')
 const OUT = path.join(ROOT, 'bench/results', `collab-${new Date().toISOString().replace(/[:.]/g, '-')}`)
 
@@ -148,21 +150,39 @@ const summary: string[] = []
 async function phaseEdit(): Promise<void> {
   const rows: string[] = ['| server | clients | N | p50 ms | p99 ms | p99 all receivers ms | max ms | server CPU % | deliveries | converged | other CPU % |', '|---|---|---|---|---|---|---|---|---|---|---|']
   const plan: [string, number][] = [...(KINDS.includes('light') ? NS.map((n) => ['light', n] as [string, number]) : []), ...(KINDS.includes('full') ? FULL_NS.map((n) => ['full', n] as [string, number]) : [])]
-  for (const [kind, n] of plan) {
-    for (const name of SERVERS) {
-      const s = await startServer(name)
-      try {
-        await sleep(500)
-        const r = yload(s, kind, n, `${name} ${kind} N=${n}`)
-        const l = r.latencyPerReceiverMs
-        rows.push(`| ${name} | ${kind} | ${n} | ${f(l.p50)} | ${f(l.p99)} | ${f(r.latencyAllReceiversMs.p99)} | ${f(l.max)} | ${f(r.server?.editPhase?.cpuPct, 1)} | ${r.edits.deliveriesObserved}/${r.edits.deliveriesExpected} | ${r.convergence.converged} | ${f(r.host?.otherPct, 0)} |`)
-        console.log(rows.at(-1))
-      } finally {
-        await s.stop()
+  const all = new Map<string, YloadResult[]>()
+  for (let round = 1; round <= ROUNDS; round++) {
+    for (const [kind, n] of plan) {
+      for (const name of SERVERS) {
+        const s = await startServer(name)
+        try {
+          await sleep(500)
+          const r = yload(s, kind, n, `${name} ${kind} N=${n} round ${round}`)
+          const key = `${name}|${kind}|${n}`
+          all.set(key, [...(all.get(key) ?? []), r])
+          const l = r.latencyPerReceiverMs
+          rows.push(`| ${name} | ${kind} | ${n} | ${f(l.p50)} | ${f(l.p99)} | ${f(r.latencyAllReceiversMs.p99)} | ${f(l.max)} | ${f(r.server?.editPhase?.cpuPct, 1)} | ${r.edits.deliveriesObserved}/${r.edits.deliveriesExpected} | ${r.convergence.converged} | ${f(r.host?.otherPct, 0)} |`)
+          console.log(`round ${round} ${rows.at(-1)}`)
+        } finally {
+          await s.stop()
+        }
       }
     }
   }
   summary.push('### Propagation, one table, 10 edits/s per editor', '', ...rows, '')
+  if (ROUNDS > 1) {
+    const med = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor((xs.length - 1) / 2)]!
+    const m: string[] = [`medians over ${ROUNDS} rounds (min–max):`, '', '| server | clients | N | p50 ms | p99 ms | server CPU % | other CPU % |', '|---|---|---|---|---|---|---|']
+    for (const [key, rs] of all) {
+      const [name, kind, n] = key.split('|')
+      const col = (pick: (r: YloadResult) => number | undefined, d = 2) => {
+        const xs = rs.map(pick).filter((x): x is number => typeof x === 'number')
+        return xs.length ? `${f(med(xs), d)} (${f(Math.min(...xs), d)}–${f(Math.max(...xs), d)})` : '-'
+      }
+      m.push(`| ${name} | ${kind} | ${n} | ${col((r) => r.latencyPerReceiverMs.p50)} | ${col((r) => r.latencyPerReceiverMs.p99)} | ${col((r) => r.server?.editPhase?.cpuPct, 1)} | ${col((r) => r.host?.otherPct, 0)} |`)
+    }
+    summary.push(...m, '')
+  }
 }
 
 async function phaseSync(): Promise<void> {
@@ -175,13 +195,13 @@ async function phaseSync(): Promise<void> {
     const tableId = await createSeededTable(storage, sp.fixtures!.departments.d1, content)
     const url = `ws://127.0.0.1:${sp.port}/collab`
     const times: number[] = []
-    for (let i = 0; i < 11; i++) {
+    for (let i = 0; i < 13; i++) {
       const t0 = performance.now()
       const c = connectClient(url, tableId, sp.fixtures!.users.finance.token)
       await waitFor(() => c.provider.synced && (c.doc.getMap('table').get('indicators') as Y.Array<unknown> | undefined)?.length === 300, 30_000)
       const ms = performance.now() - t0
       c.destroy()
-      if (i > 0) times.push(ms) // the first connection also warms up the server's code paths
+      if (i >= 3) times.push(ms) // the first three warm the server's code paths up (JIT)
       for (let k = 0; k < 100; k++) {
         if ((await sp.report()).stats.rooms === 0) break
         await sleep(30)

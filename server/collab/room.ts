@@ -80,6 +80,9 @@ export class Room {
   private fullState: Uint8Array | null = null
   private lastTr: Y.Transaction | null = null
   private captured: Uint8Array | null = null
+  private readonly onShadowUpdate = (u: Uint8Array) => {
+    this.captured = u
+  }
   private readonly checker: ShapeChecker
   private readonly hooks: RoomHooks
   /** awareness client id → the local connection that owns it (a connection cannot speak for another's id) */
@@ -158,17 +161,27 @@ export class Room {
   receiveUpdate(conn: RoomConn, update: Uint8Array): UpdateVerdict {
     // the whole-document check deferred at load, on the shadow as it is before this update
     if (this.baselineValid === null) this.baselineValid = this.checker.full(this.shadow).length === 0
+    const shadow = this.shadow
     this.lastTr = null
     this.captured = null
+    // WATCH OUT: Yjs encodes a transaction's update for 'update' listeners in O(clients ever seen by the
+    // document), which dominated the cost of small edits. Small updates are stored and broadcast as
+    // received; a big one is replaced by what it actually changed, so content it hides where nobody can
+    // see it (inside a deleted row, say) is dropped instead of stored and sent to everyone.
+    const capture = update.byteLength > CAPTURE_ABOVE_BYTES
+    if (capture) shadow.on('update', this.onShadowUpdate)
     try {
-      Y.applyUpdate(this.shadow, update, conn.origin)
+      Y.applyUpdate(shadow, update, conn.origin)
     } catch (err) {
       this.rebuildShadow()
       return { ok: false, problems: [{ path: '', code: 'malformed', message: `无法应用的更新：${err instanceof Error ? err.message : String(err)}` }] }
+    } finally {
+      if (capture) shadow.off('update', this.onShadowUpdate)
     }
     const tr = this.lastTr as Y.Transaction | null
-    const effective = this.captured as Uint8Array | null
-    if (!tr || !effective) return { ok: true, stored: false } // nothing new (a repeat, or waiting for missing structs)
+    if (!tr) return { ok: true, stored: false }
+    const effective = capture ? (this.captured as Uint8Array | null) : changedAnything(shadow, tr) ? update : null
+    if (!effective) return { ok: true, stored: false } // nothing new (a repeat)
     const foreign = inspectIntegrated(this.shadow, tr, this.checker.roots)
     if (foreign) {
       this.rebuildShadow()
@@ -192,11 +205,14 @@ export class Room {
   async change(fn: (doc: Y.Doc) => void, userId: string | null): Promise<void> {
     this.captured = null
     const shadow = this.shadow
+    shadow.on('update', this.onShadowUpdate)
     try {
       shadow.transact(() => fn(shadow), 'server')
     } catch (err) {
       this.rebuildShadow() // whatever `fn` did before it threw must not stay
       throw err
+    } finally {
+      shadow.off('update', this.onShadowUpdate)
     }
     const effective = this.captured as Uint8Array | null
     if (!effective) return
@@ -255,9 +271,6 @@ export class Room {
     for (const u of this.pending) Y.applyUpdate(shadow, u, 'load')
     shadow.on('afterTransaction', (tr: Y.Transaction) => {
       this.lastTr = tr
-    })
-    shadow.on('update', (u: Uint8Array) => {
-      this.captured = u
     })
     return (this.shadowDoc = shadow)
   }
@@ -343,6 +356,19 @@ export class Room {
   stats(): { key: string; connections: number; pending: number } {
     return { key: this.key, connections: this.conns.size, pending: this.pending.length }
   }
+}
+
+/** Updates above this size are stored as what they changed rather than as received (see receiveUpdate). */
+const CAPTURE_ABOVE_BYTES = 16 * 1024
+
+/**
+ * Whether applying an update did anything: integrated or deleted something, or left structs waiting for
+ * missing ones (those integrate with a later update, so this one must be stored and sent too).
+ */
+function changedAnything(doc: Y.Doc, tr: Y.Transaction): boolean {
+  if (tr.deleteSet.clients.size > 0) return true
+  for (const [client, after] of tr.afterState) if (after > (tr.beforeState.get(client) ?? 0)) return true
+  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null
 }
 
 export function roomKey(tableId: string, kind: RoomKind): string {

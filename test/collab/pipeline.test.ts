@@ -258,6 +258,31 @@ describe('collaboration pipeline', () => {
     expect((tableRoot(room.doc).get('indicators') as Y.Array<Y.Map<unknown>>).get(1).get('unit')).toBe('after')
   })
 
+  it('stores a big update as what it changed: text hidden in a deleted row is not kept', async () => {
+    const { base, registry, committer } = setup()
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const [a, b] = [fakeConn(1), fakeConn(2)]
+    room.addConnection(a)
+    room.addConnection(b)
+    const stale = new Y.Doc()
+    Y.applyUpdate(stale, Y.encodeStateAsUpdate(room.doc))
+    const deleting = new Y.Doc()
+    Y.applyUpdate(deleting, Y.encodeStateAsUpdate(room.doc))
+    deleting.once('update', (u: Uint8Array) => room.receiveUpdate(b, u))
+    ;(tableRoot(deleting).get('indicators') as Y.Array<unknown>).delete(0, 1)
+    await committer.idle()
+    let big!: Uint8Array
+    stale.once('update', (u: Uint8Array) => (big = u))
+    ;(tableRoot(stale).get('indicators') as Y.Array<Y.Map<unknown>>).get(0).set('remark', 'x'.repeat(40_000))
+    expect(big.byteLength).toBeGreaterThan(40_000)
+    expect(room.receiveUpdate(a, big)).toEqual({ ok: true, stored: true })
+    await committer.idle()
+    const log = base.docs.get('t1/table')!.log
+    const stored = log[log.length - 1]!.update
+    expect(stored.byteLength).toBeLessThan(1000)
+  })
+
   it('loads a room once however many ask at the same time', async () => {
     const { base, calls, registry } = setup()
     await seeded(base)
