@@ -219,7 +219,8 @@ export class RoomRegistry {
    */
   private armStore(room: Room, s: Schedule): void {
     const { storeWaitMs, storeMaxMs } = this.opts.timings
-    const due = Math.min(s.lastChange + storeWaitMs, (s.dirtySince ?? s.lastChange) + storeMaxMs)
+    // up to 10 % later, so rooms edited together do not all compact in the same instant
+    const due = Math.min(s.lastChange + storeWaitMs, (s.dirtySince ?? s.lastChange) + storeMaxMs) + Math.random() * 0.1 * storeWaitMs
     s.storeTimer = setTimeout(() => {
       s.storeTimer = null
       if (s.dirtySince === null) return
@@ -257,6 +258,10 @@ export class RoomRegistry {
   }
 
   private async compact(room: Room, s: Schedule): Promise<void> {
+    // WATCH OUT: compactions share the database pool with the update-log appends that every edit waits
+    // for; two hundred rooms compacting at once (their 10 s ceilings line up) held appends up for
+    // hundreds of ms. A few at a time, the rest queue.
+    await this.compactSlot()
     const changesBefore = s.changes
     try {
       // `doc` holds exactly the stored updates up to `storedUpToId`; what is still queued comes later.
@@ -293,7 +298,26 @@ export class RoomRegistry {
         s.storeTimer.unref?.()
       }
       if (this.closing) throw err
+    } finally {
+      this.releaseCompactSlot()
     }
+  }
+
+  private compactRunning = 0
+  private readonly compactWaiting: (() => void)[] = []
+
+  private compactSlot(): Promise<void> {
+    if (this.compactRunning < MAX_CONCURRENT_COMPACTIONS) {
+      this.compactRunning++
+      return Promise.resolve()
+    }
+    return new Promise((resolve) => this.compactWaiting.push(resolve))
+  }
+
+  private releaseCompactSlot(): void {
+    const next = this.compactWaiting.shift()
+    if (next) next()
+    else this.compactRunning--
   }
 
   private scheduleUnload(room: Room, s: Schedule): void {
@@ -414,6 +438,8 @@ export class RoomRegistry {
     room.destroy()
   }
 }
+
+const MAX_CONCURRENT_COMPACTIONS = 2
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms))
