@@ -263,6 +263,7 @@ export class RoomRegistry {
     // hundreds of ms. A few at a time, the rest queue.
     await this.compactSlot()
     const changesBefore = s.changes
+    const startedAt = Date.now()
     try {
       // `doc` holds exactly the stored updates up to `storedUpToId`; what is still queued comes later.
       const upTo = room.storedUpToId
@@ -284,7 +285,12 @@ export class RoomRegistry {
       }
       s.storeFailures = 0
       if (s.changes === changesBefore) s.dirtySince = null
-      else if (!this.closing && !s.storeTimer) this.armStore(room, s) // edits arrived while storing
+      else {
+        // edits arrived while storing: they are unstored since about now, not since the old mark
+        // (keeping the old mark made the 10 s ceiling fire again at once, store after store)
+        s.dirtySince = startedAt
+        if (!this.closing && !s.storeTimer) this.armStore(room, s)
+      }
     } catch (err) {
       s.storeFailures++
       this.counters.storeFailures++

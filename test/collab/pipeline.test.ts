@@ -35,7 +35,7 @@ function fakeConn(id: number, actorId = `u${id}`): RoomConn & { frames: Uint8Arr
 function instrumented(base = createMemoryPersistence()) {
   /** append: updates per write (either method); appendMany: the documents of each multi-document write */
   const calls = { load: 0, append: [] as number[], appendMany: [] as string[][], compact: 0 }
-  const control = { failAppends: 0, failCompacts: 0, appendGate: null as Promise<void> | null }
+  const control = { failAppends: 0, failCompacts: 0, compactMs: 0, appendGate: null as Promise<void> | null }
   const p: DocPersistence = {
     async load(t, r) {
       calls.load++
@@ -65,6 +65,7 @@ function instrumented(base = createMemoryPersistence()) {
     },
     async compact(t, r, s, up) {
       calls.compact++
+      if (control.compactMs) await sleep(control.compactMs)
       if (control.failCompacts > 0) {
         control.failCompacts--
         throw new Error('disk full')
@@ -309,6 +310,23 @@ describe('collaboration pipeline', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(120)
     await waitFor(() => base.docs.get('t1/table')!.log.length === 0, 2000)
     expect(calls.compact).toBeLessThan(6)
+  })
+
+  it('does not compact again at once when edits arrive during a compaction', async () => {
+    const { base, calls, control, registry } = setup({ ...FAST, storeWaitMs: 40, storeMaxMs: 150 })
+    control.compactMs = 30 // a store that takes a while, as on a real database
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const a = fakeConn(1)
+    room.addConnection(a)
+    const ups = edits(room, 60)
+    for (const u of ups) {
+      room.receiveUpdate(a, u)
+      await sleep(10) // never 40 ms of quiet: only the 150 ms ceiling stores
+    }
+    // 600 ms of edits: a ceiling every ~150 ms allows 4–5 stores, not one per batch
+    expect(calls.compact).toBeGreaterThanOrEqual(2)
+    expect(calls.compact).toBeLessThanOrEqual(6)
   })
 
   it('retries a failed compaction with the document kept in memory, then unloads it', async () => {
