@@ -1,6 +1,7 @@
 // The transport: `createCollab(deps)` mounts `/collab/<tableId>` and `/collab/<tableId>/comments` on a
 // Hono app through @hono/node-ws, authenticates each upgrade (accepted, then refused with 4401/4403 so
 // the provider stops retrying), and wires connection → room → committer → storage (→ Redis).
+import { monitorEventLoopDelay } from 'node:perf_hooks'
 import type { Hono } from 'hono'
 import { createNodeWebSocket } from '@hono/node-ws'
 import type { WSContext } from 'hono/ws'
@@ -47,6 +48,8 @@ export interface CollabStats {
   commits: Committer['counters']
   registry: RoomRegistry['counters']
   refusals: Record<string, number>
+  /** event-loop delay since the last stats() call, in ms (what every edit waits for on top of its own work) */
+  eventLoopMs: { p50: number; p99: number; max: number }
 }
 
 export interface Collab {
@@ -86,6 +89,8 @@ export function createCollab(deps: CollabDeps): Collab {
     refusals[reason] = (refusals[reason] ?? 0) + 1
   }
   const connections = new Set<Connection>()
+  const loopDelay = monitorEventLoopDelay({ resolution: 5 })
+  loopDelay.enable()
   let nextId = 1
   let closing = false
 
@@ -274,10 +279,15 @@ export function createCollab(deps: CollabDeps): Collab {
       for (const c of [...connections]) c.end(REFUSALS.restarting, 'collab.shutdown')
       await registry.shutdown()
       await deps.bus?.close()
+      loopDelay.disable()
     },
 
     stats() {
+      const ms = (ns: number) => Math.round(ns / 1e4) / 100
+      const eventLoopMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) }
+      loopDelay.reset()
       return {
+        eventLoopMs,
         rooms: registry.rooms.size,
         loading: registry.loadingCount,
         connections: connections.size,

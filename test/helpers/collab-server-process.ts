@@ -4,6 +4,7 @@
 // SIGUSR2 prints {memory, stats} (after a GC when started with --expose-gc), for the bench.
 //   env: PORT (0) HOST (127.0.0.1) DATABASE_URL | DATA_DIR, SEED=1 (create fixtures), REDIS_URL,
 //        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr)
+import { PerformanceObserver } from 'node:perf_hooks'
 import { openDatabase } from '../../server/db/open.ts'
 import { createStorage } from '../../server/storage/index.ts'
 import { createRedisBus } from '../../server/collab/redis.ts'
@@ -37,9 +38,19 @@ const stop = async () => {
   await database.close()
   process.exit(0)
 }
+// garbage-collection pauses since the last report (for the bench)
+let gc = { count: 0, ms: 0, maxMs: 0 }
+new PerformanceObserver((list) => {
+  for (const e of list.getEntries()) {
+    gc.count++
+    gc.ms += e.duration
+    gc.maxMs = Math.max(gc.maxMs, e.duration)
+  }
+}).observe({ entryTypes: ['gc'] })
 process.on('SIGUSR2', () => {
   ;(globalThis as { gc?: () => void }).gc?.()
-  process.stdout.write(JSON.stringify({ memory: process.memoryUsage(), stats: server.collab.stats() }) + '\n')
+  process.stdout.write(JSON.stringify({ memory: process.memoryUsage(), stats: server.collab.stats(), gc }) + '\n')
+  gc = { count: 0, ms: 0, maxMs: 0 }
 })
 process.on('SIGTERM', () => void stop())
 process.on('SIGINT', () => void stop())
