@@ -10,8 +10,8 @@ interface Item {
   update: Uint8Array
   userId: string | null
   origin: ClientOrigin | 'server'
-  resolve(): void
-  reject(err: unknown): void
+  /** only for callers that wait (server changes): a promise per keystroke is garbage the GC pays for */
+  waiter?: { resolve(): void; reject(err: unknown): void }
 }
 
 interface RoomQueue {
@@ -62,10 +62,15 @@ export class Committer {
     return n
   }
 
-  enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server'): Promise<void> {
+  /** Queues an update for storage; `wait` returns a promise that settles once it is stored. */
+  enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait?: false): void
+  enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait: true): Promise<void>
+  enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait = false): Promise<void> | void {
     let q = this.queues.get(room)
     if (!q) this.queues.set(room, (q = { room, items: [], inFlight: false, retryTimer: null, failures: 0 }))
-    const done = new Promise<void>((resolve, reject) => q.items.push({ update, userId, origin, resolve, reject }))
+    const item: Item = { update, userId, origin }
+    const done = wait ? new Promise<void>((resolve, reject) => (item.waiter = { resolve, reject })) : undefined
+    q.items.push(item)
     this.queuedBytes += update.byteLength
     if (!q.inFlight && !q.retryTimer) this.markReady(q)
     return done
@@ -92,7 +97,7 @@ export class Committer {
   abandon(reason: Error): void {
     for (const q of this.queues.values()) {
       if (q.retryTimer) clearTimeout(q.retryTimer)
-      for (const it of q.items) it.reject(reason)
+      for (const it of q.items) it.waiter?.reject(reason)
       q.items = []
     }
     this.queues.clear()
@@ -242,7 +247,7 @@ export class Committer {
       this.counters.updates++
       this.counters.bytes += it.update.byteLength
       this.queuedBytes -= it.update.byteLength
-      it.resolve()
+      it.waiter?.resolve()
     }
     q.inFlight = false
     if (q.items.length) this.markReady(q)
@@ -254,7 +259,7 @@ export class Committer {
 
   private settle(it: Item, err: unknown): void {
     this.queuedBytes -= it.update.byteLength
-    it.reject(err)
+    it.waiter?.reject(err)
   }
 
   private notifyIdle(): void {

@@ -40,8 +40,11 @@ export function isClientOrigin(origin: unknown): origin is ClientOrigin {
 }
 
 export interface RoomHooks {
-  /** hands an accepted update to the durability pipeline, which calls `applyCommitted` once it is stored */
-  commit(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server'): Promise<void>
+  /**
+   * Hands an accepted update to the durability pipeline, which calls `applyCommitted` once it is stored;
+   * with `wait`, resolves then.
+   */
+  commit(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait?: boolean): Promise<void> | void
   /** the durable document changed (store and settle scheduling) */
   changed(room: Room, origin: Origin): void
   /** a local awareness change, for other processes */
@@ -195,9 +198,7 @@ export class Room {
     }
     this.baselineValid = true
     this.pending.push(effective)
-    this.hooks.commit(this, effective, conn.actorId, conn.origin).catch(() => {
-      /* the committer retries; a rejection only means shutdown gave up, already logged */
-    })
+    this.hooks.commit(this, effective, conn.actorId, conn.origin)
     return { ok: true, stored: true }
   }
 
@@ -218,7 +219,7 @@ export class Room {
     if (!effective) return
     this.baselineValid = this.checker.full(this.shadow).length === 0
     this.pending.push(effective)
-    return this.hooks.commit(this, effective, userId, 'server')
+    return this.hooks.commit(this, effective, userId, 'server', true) ?? undefined
   }
 
   /**
