@@ -95,6 +95,8 @@ export class Connection implements RoomConn {
     this.room = room
     room.addConnection(this)
     this.drain()
+    // after the client's step 1 is answered (above, or as it arrives), not before
+    if (this.access === 'write') setImmediate(() => !this.closed && room.prepareForEdits())
   }
 
   /** One frame from the socket. */

@@ -158,6 +158,14 @@ export class Room {
   // ---- updates
 
   /**
+   * Builds the shadow and runs the deferred whole-document check now, so a writer's first edit does not
+   * pay for them (the connection calls it right after answering the client's sync).
+   */
+  prepareForEdits(): void {
+    if (this.baselineValid === null) this.baselineValid = this.checker.full(this.shadow).length === 0
+  }
+
+  /**
    * Tries a client update on the shadow and checks the result. Accepted: queued for storage, and
    * applied to `doc` and broadcast only once stored. Refused: the shadow is rebuilt, nobody sees it.
    */
