@@ -2,6 +2,7 @@
 // and every word list. Defaults are rules.md + framework.json; a bureau overrides them per year with mergeRuleConfig.
 import { FRAMEWORK_DATA } from '../model/index.ts'
 import { RULE_IDS, type RuleId, type Severity } from './types.ts'
+import type { UnitLists } from './units.ts'
 
 export interface RuleSetting {
   enabled: boolean
@@ -66,16 +67,8 @@ export interface RuleConfig {
     stubNames: readonly string[]
   }
   comparatorWords: Readonly<Record<'≥' | '≤' | '=' | '>' | '<', readonly string[]>>
-  units: {
-    count: readonly string[]
-    measure: readonly string[]
-    money: readonly string[]
-    ratio: readonly string[]
-    time: readonly string[]
-    other: readonly string[]
-    /** configured local units (rules.md R-VALUE-UNIT) */
-    extra: readonly string[]
-  }
+  /** the unit lists; `extra` holds configured local units (rules.md R-VALUE-UNIT) */
+  units: UnitLists
   percent: {
     /** names ending with these and unit % are bounded rates (R-PERCENT-RANGE) */
     boundedSuffixes: readonly string[]
