@@ -237,7 +237,13 @@ describe('grid: more table actions', () => {
     await p.click('.tt-editor button[data-action="insert-task"]')
     await p.waitForFunction(() => (window as any).__tt.json().tasks.length === 5)
     const added = (await docJson(p)).tasks[4].id
-    await typeInto(p, 0, await anchorPos(p, `${added}|total`), '10.1')
+    // WATCH OUT: under load the re-layout of the inserted row can still be landing when typing starts and
+    // close the cell editor; the behaviour under test is the exact total, so type again once if so.
+    try {
+      await typeInto(p, 0, await anchorPos(p, `${added}|total`), '10.1')
+    } catch {
+      await typeInto(p, 0, await anchorPos(p, `${added}|total`), '10.1')
+    }
     await p.waitForFunction(() => (window as any).__tt.json().taskTotals.total === 355)
     const totals = await anchorPos(p, '|taskTotals.total')
     await p.waitForFunction(([r, c]) => (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getValue() === '355.00', [totals.row, totals.col])
