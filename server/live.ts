@@ -7,6 +7,7 @@ import { consoleLog, type CollabLog } from './collab/log.ts'
 import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { Storage } from './storage/index.ts'
 import type { FindingsCache } from './tables/findings.ts'
+import type { AppDeps } from './http/context.ts'
 
 export interface LiveOptions {
   storage: Storage
@@ -38,4 +39,14 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
     bus,
     log,
   })
+}
+
+/** The app hooks through which live documents follow REST: routes mounted, access re-checked after changes. */
+export function liveAppHooks(live: Collab): Pick<AppDeps, 'mountCollab' | 'onTableStateChanged' | 'onSessionRevoked'> {
+  return {
+    // WATCH OUT: the collab routes use no request variables, so the app env type does not matter there.
+    mountCollab: (app) => live.mount(app as unknown as Parameters<Collab['mount']>[0]),
+    onTableStateChanged: (id) => void live.revalidate(id),
+    onSessionRevoked: () => void live.revalidate(),
+  }
 }

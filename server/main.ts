@@ -11,7 +11,7 @@ import { LoginThrottle } from './auth/throttle.ts'
 import { FindingsCache } from './tables/findings.ts'
 import { readContent } from './tables/documents.ts'
 import { createApp } from './app.ts'
-import { createLive } from './live.ts'
+import { createLive, liveAppHooks } from './live.ts'
 
 const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
 
@@ -30,10 +30,7 @@ async function main() {
   const app = createApp({
     config, database, storage, findings,
     throttle: new LoginThrottle(),
-    // WATCH OUT: the collab routes use no request variables, so the app env type does not matter there.
-    mountCollab: (a) => live.mount(a as unknown as Parameters<typeof live.mount>[0]),
-    onTableStateChanged: (id) => void live.revalidate(id),
-    onSessionRevoked: () => void live.revalidate(),
+    ...liveAppHooks(live),
     clientDir: CLIENT_DIR,
   })
 

@@ -5,6 +5,7 @@ import { sql } from 'drizzle-orm'
 import { toAppError } from '../db/errors.ts'
 import type { Storage } from '../storage/index.ts'
 import type { RoomKind } from './room.ts'
+import { APPEND_LOCK_NAMESPACE } from '../storage/doc-log.ts'
 
 export interface LoadedDocState {
   snapshot: Uint8Array | null
@@ -138,7 +139,6 @@ export function createDocLogPersistence(storage: Pick<Storage, 'docLog' | 'db'>,
   }
 }
 
-const APPEND_LOCK_NAMESPACE = 0x54_54_44_4c // 'TTDL', as in doc-log.ts
 const MAX_ROWS_PER_STATEMENT = 5000
 const MAX_BYTES_PER_STATEMENT = 16 * 1024 * 1024
 

@@ -47,7 +47,8 @@ export interface DocLogRepository {
 }
 
 // Namespace for the per-document advisory locks (first key of pg_advisory_xact_lock(int, int)).
-const APPEND_LOCK_NAMESPACE = 0x54_54_44_4c // 'TTDL'
+/** Namespace (first key) of the per-document append lock; every writer of doc_updates must take it. */
+export const APPEND_LOCK_NAMESPACE = 0x54_54_44_4c // 'TTDL'
 // 4 parameters a row; PostgreSQL allows 65 535 parameters in one statement.
 const MAX_ROWS_PER_INSERT = 5000
 

@@ -10,7 +10,7 @@ import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
 import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { FindingsCache } from '../../server/tables/findings.ts'
 import { readContent } from '../../server/tables/documents.ts'
-import { createLive } from '../../server/live.ts'
+import { createLive, liveAppHooks } from '../../server/live.ts'
 import type { Collab } from '../../server/collab/ws-route.ts'
 import { openTestDatabase, type OpenedTestDatabase, type TestDatabaseKind } from './database.ts'
 import { ADMIN_PASSWORD } from './app.ts'
@@ -44,9 +44,7 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
     storage,
     findings,
     throttle: new LoginThrottle(),
-    mountCollab: (a) => live.mount(a as unknown as Parameters<typeof live.mount>[0]),
-    onTableStateChanged: (id) => void live.revalidate(id),
-    onSessionRevoked: () => void live.revalidate(),
+    ...liveAppHooks(live),
     ...(options.clientDir ? { clientDir: options.clientDir } : {}),
   })
   const server = await new Promise<ServerType>((resolve) => {
