@@ -36,6 +36,8 @@ const KINDS = (env.BENCH_KINDS ?? 'light,full').split(',')
 const FULL_NS = (env.BENCH_FULL_NS ?? '20,50').split(',').map(Number)
 const EDITS = Number(env.BENCH_EDITS ?? 200)
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 1)
+// extra node flags for our server in the edit runs, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' (profiling)
+const OURS_NODE_ARGS = (env.BENCH_OURS_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const SERVERS = (env.BENCH_SERVERS ?? 'ours,ywebsocket,hocuspocus-pg').split(',')
 const OUT = path.join(ROOT, 'bench/results', `collab-${new Date().toISOString().replace(/[:.]/g, '-')}`)
 
@@ -95,7 +97,7 @@ let privateDb: { url: string; drop(): Promise<void> } | null = null
 
 async function startServer(name: string): Promise<Running> {
   if (name === 'ours') {
-    const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1' }, { cpu: SERVER_CPU })
+    const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1' }, { cpu: SERVER_CPU, nodeArgs: OURS_NODE_ARGS })
     return { name, pid: sp.pid, urlTemplate: `ws://127.0.0.1:${sp.port}/collab/{room}`, protocol: 'y-websocket', doc: sp.fixtures!.tableId, token: sp.fixtures!.users.finance.token, stop: () => sp.kill(), ours: sp }
   }
   const port = await freePort()
@@ -158,7 +160,13 @@ async function phaseEdit(): Promise<void> {
         const s = await startServer(name)
         try {
           await sleep(500)
+          await s.ours?.report() // resets the server's event-loop and GC counters
           const r = yload(s, kind, n, `${name} ${kind} N=${n} round ${round}`)
+          if (s.ours) {
+            const { stats, gc } = await s.ours.report()
+            const c = stats.commits as Record<string, number> & { statements: number; storeMs: number; maxStoreMs: number }
+            console.log(`server: event loop p50 ${stats.eventLoopMs.p50} p99 ${stats.eventLoopMs.p99} max ${stats.eventLoopMs.max} ms; GC ${gc.count} pauses ${f(gc.ms, 0)} ms (max ${f(gc.maxMs, 1)}); appends ${c.statements} for ${c.updates} updates, round trip p50 ${stats.storeRoundTripMs.p50} p99 ${stats.storeRoundTripMs.p99} max ${stats.storeRoundTripMs.max} ms; accepted → sent p50 ${stats.holdMs.p50} p99 ${stats.holdMs.p99} max ${stats.holdMs.max} ms`)
+          }
           const key = `${name}|${kind}|${n}`
           all.set(key, [...(all.get(key) ?? []), r])
           const l = r.latencyPerReceiverMs

@@ -2,6 +2,7 @@
 // document are appended to the update log in one write (per document when the persistence cannot);
 // only after it is stored is an update applied to the room's durable doc, broadcast and published.
 // A failed write keeps the batch and retries with backoff.
+import { createHistogram } from 'node:perf_hooks'
 import type { DocPersistence } from './persistence.ts'
 import type { ClientOrigin, Room } from './room.ts'
 import type { CollabLog } from './log.ts'
@@ -10,6 +11,8 @@ interface Item {
   update: Uint8Array
   userId: string | null
   origin: ClientOrigin | 'server'
+  /** performance.now() when queued (stats: how long updates wait for storage) */
+  at: number
   /** only for callers that wait (server changes): a promise per keystroke is garbage the GC pays for */
   waiter?: { resolve(): void; reject(err: unknown): void }
 }
@@ -43,6 +46,10 @@ export class Committer {
   private queuedBytes = 0
   private idleWaiters: (() => void)[] = []
   readonly counters = { batches: 0, statements: 0, updates: 0, failures: 0, bytes: 0, storeMs: 0, maxStoreMs: 0 }
+  /** store round trips in µs (stats: p50/p99 since the last reset) */
+  readonly storeMicros = createHistogram()
+  /** queued → stored and broadcast, per update, in µs */
+  readonly holdMicros = createHistogram()
 
   constructor(private readonly opts: CommitterOptions) {}
 
@@ -68,7 +75,7 @@ export class Committer {
   enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait = false): Promise<void> | void {
     let q = this.queues.get(room)
     if (!q) this.queues.set(room, (q = { room, items: [], inFlight: false, retryTimer: null, failures: 0 }))
-    const item: Item = { update, userId, origin }
+    const item: Item = { update, userId, origin, at: performance.now() }
     const done = wait ? new Promise<void>((resolve, reject) => (item.waiter = { resolve, reject })) : undefined
     q.items.push(item)
     this.queuedBytes += update.byteLength
@@ -217,6 +224,7 @@ export class Committer {
     const ms = performance.now() - t0
     this.counters.statements++
     this.counters.storeMs += ms
+    this.storeMicros.record(Math.max(1, Math.round(ms * 1000)))
     if (ms > this.counters.maxStoreMs) this.counters.maxStoreMs = ms
   }
 
@@ -243,7 +251,9 @@ export class Committer {
     } catch (err) {
       this.opts.log.error('collab.apply.failed', { room: room.key, error: String(err) })
     }
+    const now = performance.now()
     for (const it of batch) {
+      this.holdMicros.record(Math.max(1, Math.round((now - it.at) * 1000)))
       this.counters.updates++
       this.counters.bytes += it.update.byteLength
       this.queuedBytes -= it.update.byteLength

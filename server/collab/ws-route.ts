@@ -1,7 +1,7 @@
 // The transport: `createCollab(deps)` mounts `/collab/<tableId>` and `/collab/<tableId>/comments` on a
 // Hono app through @hono/node-ws, authenticates each upgrade (accepted, then refused with 4401/4403 so
 // the provider stops retrying), and wires connection → room → committer → storage (→ Redis).
-import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks'
 import type { Hono } from 'hono'
 import { createNodeWebSocket } from '@hono/node-ws'
 import type { WSContext } from 'hono/ws'
@@ -21,6 +21,8 @@ import { denialText, REFUSALS, type Refusal } from './refusals.ts'
 import { DEFAULT_TIMINGS, RoomRegistry, type Timings } from './registry.ts'
 import type { RoomKind } from './room.ts'
 import { tableShapeChecker } from './table-shape.ts'
+import { sendBinary } from './wire.ts'
+import type { WebSocket } from 'ws'
 
 export interface CollabDeps {
   /** the signed-in user of a token (`?token=`) or session cookie; null when neither is valid (→ 4401) */
@@ -50,6 +52,10 @@ export interface CollabStats {
   refusals: Record<string, number>
   /** event-loop delay since the last stats() call, in ms (what every edit waits for on top of its own work) */
   eventLoopMs: { p50: number; p99: number; max: number }
+  /** update-log append round trips since the last stats() call, in ms */
+  storeRoundTripMs: { p50: number; p99: number; max: number }
+  /** per update: accepted → stored and sent to the room, since the last stats() call, in ms */
+  holdMs: { p50: number; p99: number; max: number }
 }
 
 export interface Collab {
@@ -177,8 +183,11 @@ export function createCollab(deps: CollabDeps): Collab {
             log,
             count,
             transport: {
-              // lib0 encoders always produce ArrayBuffer-backed arrays
-              send: (frame) => ws.send(frame as Uint8Array<ArrayBuffer>),
+              // the fast path writes a frame built once per broadcast (wire.ts); lib0 encoders always
+              // produce ArrayBuffer-backed arrays for the fallback
+              send: (frame) => {
+                if (!raw || !sendBinary(raw as unknown as WebSocket, frame)) ws.send(frame as Uint8Array<ArrayBuffer>)
+              },
               close: (code, reason) => ws.close(code, reason),
               bufferedAmount: () => raw?.bufferedAmount ?? 0,
             },
@@ -286,8 +295,16 @@ export function createCollab(deps: CollabDeps): Collab {
       const ms = (ns: number) => Math.round(ns / 1e4) / 100
       const eventLoopMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) }
       loopDelay.reset()
+      const us = (v: number) => Math.round(v / 10) / 100
+      const summary = (h: RecordableHistogram) => {
+        const r = h.count ? { p50: us(h.percentile(50)), p99: us(h.percentile(99)), max: us(h.max) } : { p50: 0, p99: 0, max: 0 }
+        h.reset()
+        return r
+      }
       return {
         eventLoopMs,
+        storeRoundTripMs: summary(committer.storeMicros),
+        holdMs: summary(committer.holdMicros),
         rooms: registry.rooms.size,
         loading: registry.loadingCount,
         connections: connections.size,

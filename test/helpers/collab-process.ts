@@ -17,7 +17,7 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   kill(signal?: NodeJS.Signals): Promise<void>
   /** SIGUSR2: the server's memory (after a GC with --expose-gc) and collab stats */
-  report(): Promise<{ memory: NodeJS.MemoryUsage; stats: { rooms: number; connections: number; [k: string]: unknown }; gc: { count: number; ms: number; maxMs: number } }>
+  report(): Promise<{ memory: NodeJS.MemoryUsage; stats: { rooms: number; connections: number; eventLoopMs: { p50: number; p99: number; max: number }; storeRoundTripMs: { p50: number; p99: number; max: number }; holdMs: { p50: number; p99: number; max: number }; [k: string]: unknown }; gc: { count: number; ms: number; maxMs: number } }>
 }
 
 export async function spawnCollabServer(env: Record<string, string | undefined>, opts: { cpu?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
