@@ -195,7 +195,7 @@ async function phaseEdit(): Promise<void> {
 }
 
 async function phaseSync(): Promise<void> {
-  const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1' }, { cpu: SERVER_CPU })
+  const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1' }, { cpu: SERVER_CPU, nodeArgs: OURS_NODE_ARGS })
   const database = await openDatabase({ url: privateDb!.url, poolSize: 2 })
   try {
     const storage = createStorage(database.db)
@@ -295,7 +295,7 @@ async function phaseMulti(): Promise<void> {
 async function multiRun(rate: number): Promise<void> {
   const TABLES = Number(env.BENCH_MULTI_TABLES ?? 200)
   const EDITORS = Number(env.BENCH_MULTI_EDITORS ?? 5)
-  const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1' }, { cpu: SERVER_CPU })
+  const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1' }, { cpu: SERVER_CPU, nodeArgs: OURS_NODE_ARGS })
   const database = await openDatabase({ url: privateDb!.url, poolSize: 4 })
   try {
     const storage = createStorage(database.db)

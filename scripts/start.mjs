@@ -4,6 +4,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs'
 import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { serverNodeFlags } from './node-flags.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const viteConfig = path.join(root, 'client/vite.config.ts')
@@ -27,6 +28,6 @@ if (existsSync(viteConfig)) {
   }
 }
 
-const server = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'server/main.ts')], { cwd: root, stdio: 'inherit' })
+const server = spawn(process.execPath, [...serverNodeFlags(), '--import', 'tsx', path.join(root, 'server/main.ts')], { cwd: root, stdio: 'inherit' })
 for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig))
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))

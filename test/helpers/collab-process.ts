@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import type { CollabFixtures } from './collab-fixtures.ts'
+import { serverNodeFlags } from '../../scripts/node-flags.mjs'
 
 const SCRIPT = fileURLToPath(new URL('./collab-server-process.ts', import.meta.url))
 const ROOT = path.resolve(path.dirname(SCRIPT), '../..')
@@ -20,9 +21,19 @@ export interface ServerProcess {
   report(): Promise<{ memory: NodeJS.MemoryUsage; stats: { rooms: number; connections: number; eventLoopMs: { p50: number; p99: number; max: number }; storeRoundTripMs: { p50: number; p99: number; max: number }; holdMs: { p50: number; p99: number; max: number }; [k: string]: unknown }; gc: { count: number; ms: number; maxMs: number } }>
 }
 
+/** CPUs in a taskset list such as "1" or "0-3,6" */
+function cpuCount(list: string): number {
+  return list.split(',').reduce((n, part) => {
+    const [a, b] = part.split('-').map(Number)
+    return n + (b === undefined ? 1 : b! - a! + 1)
+  }, 0)
+}
+
 export async function spawnCollabServer(env: Record<string, string | undefined>, opts: { cpu?: string; timeoutMs?: number; nodeArgs?: string[] } = {}): Promise<ServerProcess> {
   // WATCH OUT: not the tsx CLI, which runs the script in a second process: kill -9 must hit the server itself.
-  const node = [process.execPath, ...(opts.nodeArgs ?? []), '--import', 'tsx', SCRIPT]
+  // the production V8 flags, for the CPUs the process will have (one when pinned)
+  const flags = serverNodeFlags(opts.cpu ? cpuCount(opts.cpu) : undefined)
+  const node = [process.execPath, ...flags, ...(opts.nodeArgs ?? []), '--import', 'tsx', SCRIPT]
   const cmd = opts.cpu ? 'taskset' : node[0]!
   const args = opts.cpu ? ['-c', opts.cpu, ...node] : node.slice(1)
   const child = spawn(cmd, args, { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] })
