@@ -17,12 +17,25 @@ interface Item {
   waiter?: { resolve(): void; reject(err: unknown): void }
 }
 
+/** One write of a room's batch; settled once the database answers. */
+interface Flight {
+  batch: Item[]
+  ids: number[] | null
+  error: unknown
+  settled: boolean
+  /** part of a write for several documents (a permanent refusal must be retried document by document) */
+  shared: boolean
+}
+
 interface RoomQueue {
   room: Room
   items: Item[]
-  inFlight: boolean
+  /** writes on their way, oldest first; applied and broadcast strictly in this order */
+  flights: Flight[]
   retryTimer: NodeJS.Timeout | null
   failures: number
+  /** the next write must be for this document alone (after a permanent refusal of a shared write) */
+  alone: boolean
 }
 
 export interface CommitterOptions {
@@ -38,6 +51,12 @@ export interface CommitterOptions {
   retryMaxMs?: number
 }
 
+/** Writes in flight at once when the persistence stores overlapping writes in call order. */
+const MAX_PIPELINED_WRITES = 4
+/** At most this much in one write (within one statement of the persistence: 5 000 rows, 16 MiB). */
+const MAX_WRITE_ITEMS = 4000
+const MAX_WRITE_BYTES = 8 * 1024 * 1024
+
 export class Committer {
   private readonly queues = new Map<Room, RoomQueue>()
   private readonly ready = new Set<RoomQueue>()
@@ -45,13 +64,16 @@ export class Committer {
   private statementsInFlight = 0
   private queuedBytes = 0
   private idleWaiters: (() => void)[] = []
+  private readonly maxInFlight: number
   readonly counters = { batches: 0, statements: 0, updates: 0, failures: 0, bytes: 0, storeMs: 0, maxStoreMs: 0 }
   /** store round trips in µs (stats: p50/p99 since the last reset) */
   readonly storeMicros = createHistogram()
   /** queued → stored and broadcast, per update, in µs */
   readonly holdMicros = createHistogram()
 
-  constructor(private readonly opts: CommitterOptions) {}
+  constructor(private readonly opts: CommitterOptions) {
+    this.maxInFlight = opts.persistence.appendMany && opts.persistence.ordered ? MAX_PIPELINED_WRITES : 1
+  }
 
   /** True while so much waits for storage that new updates must be turned away. */
   get overloaded(): boolean {
@@ -65,7 +87,10 @@ export class Committer {
 
   get queued(): number {
     let n = 0
-    for (const q of this.queues.values()) n += q.items.length
+    for (const q of this.queues.values()) {
+      n += q.items.length
+      for (const f of q.flights) n += f.batch.length
+    }
     return n
   }
 
@@ -74,12 +99,12 @@ export class Committer {
   enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait: true): Promise<void>
   enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait = false): Promise<void> | void {
     let q = this.queues.get(room)
-    if (!q) this.queues.set(room, (q = { room, items: [], inFlight: false, retryTimer: null, failures: 0 }))
+    if (!q) this.queues.set(room, (q = { room, items: [], flights: [], retryTimer: null, failures: 0, alone: false }))
     const item: Item = { update, userId, origin, at: performance.now() }
     const done = wait ? new Promise<void>((resolve, reject) => (item.waiter = { resolve, reject })) : undefined
     q.items.push(item)
     this.queuedBytes += update.byteLength
-    if (!q.inFlight && !q.retryTimer) this.markReady(q)
+    if (!q.retryTimer) this.markReady(q)
     return done
   }
 
@@ -104,8 +129,10 @@ export class Committer {
   abandon(reason: Error): void {
     for (const q of this.queues.values()) {
       if (q.retryTimer) clearTimeout(q.retryTimer)
+      for (const f of q.flights) for (const it of f.batch) it.waiter?.reject(reason)
       for (const it of q.items) it.waiter?.reject(reason)
       q.items = []
+      q.flights = []
     }
     this.queues.clear()
     this.queuedBytes = 0
@@ -125,99 +152,137 @@ export class Committer {
     setImmediate(() => this.turn())
   }
 
+  /**
+   * Group commit: whatever is ready this turn, from any room, goes out in one write. When the
+   * persistence keeps overlapping writes in call order (one pipelined connection), up to
+   * MAX_PIPELINED_WRITES are in flight, so an update does not wait for the write before it to come
+   * back; otherwise one at a time, and batches grow under load instead of the number of writes.
+   */
   private turn(): void {
     this.turnScheduled = false
+    const canWrite = (q: RoomQueue) => q.items.length > 0 && !q.retryTimer && (this.maxInFlight > 1 || q.flights.length === 0)
     if (this.opts.persistence.appendMany) {
-      // Classic group commit: one statement in flight; whatever arrives meanwhile, from any room, rides
-      // the next one. Under load the batches grow instead of the number of statements.
-      if (this.statementsInFlight > 0) return
-      const ready = [...this.ready].filter((q) => !q.inFlight && !q.retryTimer && q.items.length)
+      if (this.statementsInFlight >= this.maxInFlight) return // rescheduled when a write comes back
+      const ready = [...this.ready].filter(canWrite)
       this.ready.clear()
-      if (ready.length === 0) return
-      this.statementsInFlight++
-      void this.flushMany(ready).finally(() => {
-        this.statementsInFlight--
-        if (this.ready.size) this.scheduleTurn()
-      })
+      const alone = ready.filter((q) => q.alone)
+      const shared = ready.filter((q) => !q.alone)
+      for (const q of alone) void this.write([q], false)
+      if (shared.length) void this.write(shared, shared.length > 1)
       return
     }
-    const ready = [...this.ready].filter((q) => !q.inFlight && !q.retryTimer && q.items.length)
+    const ready = [...this.ready].filter(canWrite)
     this.ready.clear()
-    for (const q of ready) void this.flushOne(q)
+    for (const q of ready) void this.write([q], false)
   }
 
-  private take(q: RoomQueue): Item[] {
-    q.inFlight = true
-    const batch = q.items
-    q.items = []
-    return batch
-  }
-
-  /** One write for every document with updates this turn. */
-  private async flushMany(qs: RoomQueue[]): Promise<void> {
-    const batches = qs.map((q) => this.take(q))
-    const flat = qs.flatMap((q, i) => batches[i]!.map((it) => ({ tableId: q.room.tableId, room: q.room.kind, update: it.update, userId: it.userId })))
-    let ids: number[]
+  /** Stores the queued updates of `qs` in one write; each room's batch becomes a flight. */
+  private async write(qs: RoomQueue[], shared: boolean): Promise<void> {
+    // WATCH OUT: one write must fit in one statement of the persistence (MAX_WRITE_*): a write split in
+    // two could interleave with a pipelined one, and ids would no longer rise from flight to flight.
+    const budget = { items: MAX_WRITE_ITEMS, bytes: MAX_WRITE_BYTES }
+    const flights: Flight[] = []
+    const rooms: RoomQueue[] = []
+    for (const q of qs) {
+      if (budget.items <= 0 || budget.bytes <= 0) {
+        this.ready.add(q) // next turn
+        continue
+      }
+      let n = 0
+      while (n < q.items.length && (n === 0 || (budget.items > 0 && budget.bytes >= q.items[n]!.update.byteLength))) {
+        budget.items--
+        budget.bytes -= q.items[n]!.update.byteLength
+        n++
+      }
+      const f: Flight = { batch: q.items.slice(0, n), ids: null, error: null, settled: false, shared }
+      q.items = q.items.slice(n)
+      q.alone = false
+      q.flights.push(f)
+      flights.push(f)
+      rooms.push(q)
+    }
+    qs = rooms
+    if (this.ready.size) this.scheduleTurn() // rooms left for the next write
+    this.statementsInFlight++
     const t0 = performance.now()
     try {
-      ids = await this.opts.persistence.appendMany!(flat)
+      let ids: number[]
+      if (qs.length === 1 && !this.opts.persistence.appendMany) {
+        const { room } = qs[0]!
+        ids = await this.opts.persistence.append(room.tableId, room.kind, flights[0]!.batch.map((it) => ({ update: it.update, userId: it.userId })))
+      } else {
+        const flat = qs.flatMap((q, i) => flights[i]!.batch.map((it) => ({ tableId: q.room.tableId, room: q.room.kind, update: it.update, userId: it.userId })))
+        ids = await this.opts.persistence.appendMany!(flat)
+      }
       this.timed(t0)
-      if (ids.length !== flat.length) throw new Error(`append returned ${ids.length} ids for ${flat.length} updates`)
+      const expected = flights.reduce((n, f) => n + f.batch.length, 0)
+      if (ids.length !== expected) throw new Error(`append returned ${ids.length} ids for ${expected} updates`)
+      let at = 0
+      for (const f of flights) {
+        f.ids = ids.slice(at, at + f.batch.length)
+        at += f.batch.length
+        f.settled = true
+      }
     } catch (err) {
       this.counters.failures++
-      qs.forEach((q, i) => {
-        q.items = batches[i]!.concat(q.items)
-        q.inFlight = false
-      })
-      // A refusal that is about one document (its table deleted, an author deleted) must not hold back
-      // the others: write each document on its own to find it. An outage: everyone waits and retries.
-      if (isPermanent(err)) for (const q of qs) void this.flushOne(q)
-      else for (const q of qs) this.retryLater(q, err)
-      return
+      for (const f of flights) {
+        f.error = err
+        f.settled = true
+      }
+    } finally {
+      this.statementsInFlight--
     }
-    let at = 0
-    qs.forEach((q, i) => {
-      const batch = batches[i]!
-      this.complete(q, batch, ids.slice(at, at + batch.length))
-      at += batch.length
-    })
+    for (const q of qs) this.drain(q)
+    if (this.ready.size) this.scheduleTurn()
   }
 
-  private async flushOne(q: RoomQueue): Promise<void> {
-    const batch = this.take(q)
+  /**
+   * Applies the room's settled flights in the order they were sent. A failed flight's updates go back
+   * to the front of the queue: a later flight that was stored meanwhile is still applied (its ids are
+   * lower than the retry's, so what the room holds stays "every stored id up to the last applied").
+   */
+  private drain(q: RoomQueue): void {
+    const failed: Flight[] = []
+    while (q.flights[0]?.settled) {
+      const f = q.flights.shift()!
+      if (f.ids) this.complete(q, f.batch, f.ids)
+      else failed.push(f)
+    }
+    if (failed.length) this.failed(q, failed)
+    if (q.items.length === 0 && q.flights.length === 0 && !q.retryTimer) {
+      if (this.queues.get(q.room) === q) this.queues.delete(q.room)
+      this.notifyIdle()
+    } else if (q.items.length && !q.retryTimer) this.markReady(q)
+  }
+
+  private failed(q: RoomQueue, flights: Flight[]): void {
     const { room } = q
-    let ids: number[]
-    const t0 = performance.now()
-    try {
-      ids = await this.opts.persistence.append(room.tableId, room.kind, batch.map((it) => ({ update: it.update, userId: it.userId })))
-      this.timed(t0)
-      if (ids.length !== batch.length) throw new Error(`append returned ${ids.length} ids for ${batch.length} updates`)
-    } catch (err) {
-      q.inFlight = false
-      this.counters.failures++
-      if (isMissingUser(err)) {
-        // The author's account was deleted meanwhile: keep the edits, drop the attribution.
-        this.opts.log.warn('collab.store.user-gone', { room: room.key, updates: batch.length })
-        for (const it of batch) it.userId = null
-        q.items = batch.concat(q.items)
-        this.markReady(q)
-        return
-      }
-      if (isPermanent(err)) {
-        this.opts.log.error('collab.store.lost', { room: room.key, updates: batch.length + q.items.length, error: String(err) })
-        for (const it of batch) this.settle(it, err)
-        for (const it of q.items) this.settle(it, err)
-        q.items = []
-        this.queues.delete(q.room)
-        this.opts.onLost?.(room, err)
-        this.notifyIdle()
-        return
-      }
-      q.items = batch.concat(q.items)
-      this.retryLater(q, err)
+    const err = flights[flights.length - 1]!.error
+    const batch = flights.flatMap((f) => f.batch)
+    q.items = batch.concat(q.items)
+    if (flights.some((f) => f.shared) && isPermanent(err)) {
+      // A refusal that is about one document (its table deleted, an author deleted) must not hold back
+      // the others: each document of that write is written on its own to find it.
+      q.alone = true
       return
     }
-    this.complete(q, batch, ids)
+    if (isMissingUser(err)) {
+      // The author's account was deleted meanwhile: keep the edits, drop the attribution.
+      this.opts.log.warn('collab.store.user-gone', { room: room.key, updates: batch.length })
+      for (const it of batch) it.userId = null
+      return
+    }
+    if (isPermanent(err)) {
+      this.opts.log.error('collab.store.lost', { room: room.key, updates: q.items.length, error: String(err) })
+      for (const it of q.items) this.settle(it, err)
+      q.items = []
+      for (const f of q.flights) for (const it of f.batch) this.settle(it, err)
+      q.flights = []
+      this.queues.delete(room)
+      this.opts.onLost?.(room, err)
+      return
+    }
+    this.retryLater(q, err)
   }
 
   private timed(t0: number): void {
@@ -232,9 +297,11 @@ export class Committer {
     q.failures++
     const wait = Math.min(this.opts.retryMaxMs ?? 5000, (this.opts.retryMinMs ?? 100) * 2 ** (q.failures - 1))
     this.opts.log.warn('collab.store.retry', { room: q.room.key, updates: q.items.length, attempt: q.failures, waitMs: wait, error: String(err) })
+    if (q.retryTimer) clearTimeout(q.retryTimer)
     q.retryTimer = setTimeout(() => {
       q.retryTimer = null
-      this.markReady(q)
+      if (q.items.length) this.markReady(q)
+      else this.drain(q)
     }, wait)
     q.retryTimer.unref?.()
   }
@@ -258,12 +325,6 @@ export class Committer {
       this.counters.bytes += it.update.byteLength
       this.queuedBytes -= it.update.byteLength
       it.waiter?.resolve()
-    }
-    q.inFlight = false
-    if (q.items.length) this.markReady(q)
-    else {
-      this.queues.delete(room)
-      this.notifyIdle()
     }
   }
 

@@ -32,6 +32,11 @@ export interface DocPersistence {
   append(tableId: string, room: RoomKind, items: StoredItem[]): Promise<number[]>
   /** optional: updates of many documents in one write (group commit across rooms); ids in input order */
   appendMany?(items: DocItem[]): Promise<number[]>
+  /**
+   * true: overlapping appendMany calls are stored in call order (ids rise in call order and the calls
+   * settle in that order), so the committer may send a write before the last one has come back.
+   */
+  ordered?: boolean
   /** stores `state` (holding every update with id ≤ upToId) and drops those updates */
   compact(tableId: string, room: RoomKind, state: Uint8Array, upToId: number): Promise<void>
 }
@@ -48,9 +53,31 @@ export interface DocLogPersistenceOptions {
   synchronousCommit?: boolean
 }
 
+/** What we use of a postgres.js client: prepared statements, and one connection of its own. */
+interface PostgresJs {
+  unsafe(q: string, p: unknown[], o: { prepare: boolean }): Promise<unknown[]>
+  reserve?(): Promise<PostgresJs & { release(): void }>
+}
+
 export function createDocLogPersistence(storage: Pick<Storage, 'docLog' | 'db'>, opts: DocLogPersistenceOptions = {}): DocPersistence {
   const { docLog } = storage
   const relaxed = opts.synchronousCommit === false
+  const client = (storage.db as unknown as { $client?: unknown }).$client as
+    | (Partial<PostgresJs> & { query?: (q: string, p: unknown[]) => Promise<{ rows: unknown[] }> })
+    | undefined
+  const postgresJs = typeof client?.unsafe === 'function' ? (client as PostgresJs) : null
+  // Appends go over one reserved connection: PostgreSQL runs its statements one after another in the
+  // order sent, so writes can be pipelined (sent before the previous one is back) and still store in
+  // call order — what `ordered` promises the committer. A broken connection is replaced on next use.
+  let appender: Promise<PostgresJs & { release(): void }> | null = null
+  const appendConnection = (): Promise<PostgresJs> => {
+    if (!postgresJs?.reserve) return Promise.resolve(postgresJs!)
+    appender ??= postgresJs.reserve().catch((err: unknown) => {
+      appender = null
+      throw err
+    })
+    return appender
+  }
   const appendMany = async (items: DocItem[]): Promise<number[]> => {
     try {
       const { rows, rowOf } = coalesce(items)
@@ -75,6 +102,7 @@ export function createDocLogPersistence(storage: Pick<Storage, 'docLog' | 'db'>,
       return appendMany(items.map((it) => ({ ...it, tableId, room })))
     },
     appendMany,
+    ordered: postgresJs !== null,
     async compact(tableId, room, state, upToId) {
       // A refused (older) compaction is fine: a newer snapshot already holds at least as much.
       await docLog.compact(tableId, room, state, upToId)
@@ -127,16 +155,31 @@ export function createDocLogPersistence(storage: Pick<Storage, 'docLog' | 'db'>,
    * at twice the client CPU). Anything else goes through drizzle.
    */
   async function run(text: string, params: unknown[]): Promise<{ id: number | string }[]> {
-    const client = (storage.db as unknown as { $client?: unknown }).$client as
-      | { unsafe?: (q: string, p: unknown[], o: { prepare: boolean }) => Promise<unknown[]>; query?: (q: string, p: unknown[]) => Promise<{ rows: unknown[] }> }
-      | undefined
-    if (typeof client?.unsafe === 'function') return (await client.unsafe(text, params, { prepare: true })) as { id: number }[]
+    if (postgresJs) {
+      const conn = await appendConnection()
+      try {
+        return (await conn.unsafe(text, params, { prepare: true })) as { id: number }[]
+      } catch (err) {
+        if (isConnectionError(err) && appender) {
+          const broken = appender
+          appender = null
+          void broken.then((c) => c.release()).catch(() => {})
+        }
+        throw err
+      }
+    }
     if (typeof client?.query === 'function') return (await client.query(text, params)).rows as { id: number }[]
     const chunks = text.split(/\$(\d+)/)
     const query = sql.join(chunks.map((c, i) => (i % 2 ? sql.param(params[Number(c) - 1]) : sql.raw(c))))
     const result = await storage.db.execute(query)
     return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { id: number }[]
   }
+}
+
+/** postgres.js's errors for a connection that is gone (the next append reserves a new one) */
+function isConnectionError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code
+  return typeof code === 'string' && (code.startsWith('CONNECTION_') || code === 'ECONNRESET' || code === 'ECONNREFUSED' || code === 'EPIPE')
 }
 
 const MAX_ROWS_PER_STATEMENT = 5000

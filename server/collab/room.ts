@@ -240,7 +240,7 @@ export class Room {
   applyCommitted(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number): Uint8Array | null {
     if (batch.length === 0) return null
     this.fullState = null
-    this.pending.splice(0, batch.length)
+    this.forgetPending(batch)
     if (lastId > this.storedUpToId) this.storedUpToId = lastId
     const all = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((it) => it.update))
     Y.applyUpdate(this.doc, all, 'committed')
@@ -250,6 +250,22 @@ export class Room {
     for (const c of this.conns) if (c !== soleAuthor) c.send(frame)
     this.hooks.changed(this, batch[batch.length - 1]!.origin)
     return all
+  }
+
+  /**
+   * Removes a stored batch from `pending`. Batches are usually stored in the order they were accepted
+   * (the front of the list); after a failed write is retried, a later batch is stored first.
+   */
+  private forgetPending(batch: readonly { update: Uint8Array }[]): void {
+    const p = this.pending
+    if (batch.every((it, i) => p[i] === it.update)) {
+      p.splice(0, batch.length)
+      return
+    }
+    const stored = new Set(batch.map((it) => it.update))
+    const left = p.filter((u) => !stored.has(u))
+    p.length = 0
+    p.push(...left)
   }
 
   /** An update another process accepted and stored (or storage itself, after a lost bus connection). */

@@ -35,7 +35,8 @@ function fakeConn(id: number, actorId = `u${id}`): RoomConn & { frames: Uint8Arr
 function instrumented(base = createMemoryPersistence()) {
   /** append: updates per write (either method); appendMany: the documents of each multi-document write */
   const calls = { load: 0, append: [] as number[], appendMany: [] as string[][], compact: 0 }
-  const control = { failAppends: 0, failCompacts: 0, compactMs: 0, appendGate: null as Promise<void> | null }
+  const control = { failAppends: 0, failCompacts: 0, compactMs: 0, appendGate: null as Promise<void> | null, failCalls: new Set<number>() }
+  let appendManyCalls = 0
   const p: DocPersistence = {
     async load(t, r) {
       calls.load++
@@ -52,9 +53,11 @@ function instrumented(base = createMemoryPersistence()) {
       return base.append(t, r, items)
     },
     async appendMany(items) {
+      const call = appendManyCalls++
       calls.append.push(items.length)
       calls.appendMany.push([...new Set(items.map((it) => `${it.tableId}/${it.room}`))])
       if (control.appendGate) await control.appendGate
+      if (control.failCalls.has(call)) throw new Error('connection reset')
       if (control.failAppends > 0) {
         control.failAppends--
         throw new Error('connection refused')
@@ -78,8 +81,10 @@ function instrumented(base = createMemoryPersistence()) {
 
 const FAST: Timings = { ...DEFAULT_TIMINGS, storeWaitMs: 30, storeMaxMs: 120, settleMs: 10, settleMaxMs: 50, storeRetryMinMs: 20, storeRetryMaxMs: 50 }
 
-function setup(timings: Timings = FAST) {
+function setup(timings: Timings = FAST, opts: { ordered?: boolean } = {}) {
   const inst = instrumented()
+  // ordered: overlapping writes settle in call order (the gate releases waiting calls first in, first out)
+  if (opts.ordered) inst.p.ordered = true
   const committer = new Committer({ persistence: inst.p, log: silentLog, retryMinMs: 10, retryMaxMs: 40 })
   const registry = new RoomRegistry({ persistence: inst.p, committer, checkers: { table: tableShapeChecker, comments: commentsShapeChecker }, log: silentLog, timings })
   return { ...inst, committer, registry }
@@ -228,6 +233,70 @@ describe('collaboration pipeline', () => {
     if (stored.snapshot) Y.applyUpdate(reloaded, stored.snapshot)
     for (const u of stored.updates) Y.applyUpdate(reloaded, u)
     expect(target(reloaded)).toBe('v19')
+  })
+
+  it('pipelines writes when the persistence keeps their order, and applies them in the order sent', async () => {
+    const { base, calls, control, registry, committer } = setup(FAST, { ordered: true })
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const [a, b] = [fakeConn(1), fakeConn(2)]
+    room.addConnection(a)
+    room.addConnection(b)
+    const before = b.frames.length
+    let open!: () => void
+    control.appendGate = new Promise((r) => (open = r))
+    const ups = edits(room, 6)
+    for (const u of ups.slice(0, 3)) room.receiveUpdate(a, u)
+    await sleep(10)
+    for (const u of ups.slice(3)) room.receiveUpdate(a, u)
+    await sleep(10)
+    // the second write went out while the first was still in flight; nobody has seen either
+    expect(calls.append.slice(-2)).toEqual([3, 3])
+    expect(b.frames.length).toBe(before)
+    control.appendGate = null
+    open()
+    await committer.idle()
+    expect(b.frames.length).toBe(before + 2)
+    expect(target(room.doc)).toBe('v5')
+    expect(room.pending).toEqual([])
+    expect(room.storedUpToId).toBe(Math.max(...base.docs.get('t1/table')!.log.map((e) => e.id)))
+  })
+
+  it('retries a failed pipelined write after a later one was stored: nothing lost, nothing left pending', async () => {
+    const { base, calls, control, registry, committer } = setup(FAST, { ordered: true })
+    await seeded(base)
+    const room = await registry.acquire('t1', 'table')
+    const [a, b] = [fakeConn(1), fakeConn(2)]
+    room.addConnection(a)
+    room.addConnection(b)
+    let open!: () => void
+    control.appendGate = new Promise((r) => (open = r))
+    control.failCalls.add(calls.appendMany.length) // the first write of this test fails…
+    const ups = edits(room, 8)
+    for (const u of ups.slice(0, 4)) room.receiveUpdate(a, u)
+    await sleep(10)
+    for (const u of ups.slice(4)) room.receiveUpdate(a, u) // …after the second was sent
+    await sleep(10)
+    control.appendGate = null
+    open()
+    await sleep(1)
+    // the later batch is stored and applied (Yjs holds it until the earlier edits it builds on arrive);
+    // the failed one waits for its retry (10 ms), still pending
+    expect(room.doc.store.pendingStructs).not.toBeNull()
+    expect(room.pending).toEqual(ups.slice(0, 4))
+    await committer.idle()
+    expect(calls.appendMany.length).toBeGreaterThanOrEqual(3) // failed, stored, the retry
+    expect(room.pending).toEqual([])
+    // every update is stored: a fresh load has them all, and so has the room and what b received
+    const stored = await base.load('t1', 'table')
+    expect(stored.updates.length).toBeGreaterThanOrEqual(1 + 8)
+    const reloaded = new Y.Doc()
+    for (const u of stored.updates) Y.applyUpdate(reloaded, u)
+    expect(target(reloaded)).toBe('v7')
+    expect(target(room.doc)).toBe('v7')
+    expect(Y.encodeStateVector(room.doc)).toEqual(Y.encodeStateVector(reloaded))
+    // the room claims exactly what it holds: every stored id up to its bound is in its doc
+    expect(room.storedUpToId).toBe(Math.max(...base.docs.get('t1/table')!.log.map((e) => e.id)))
   })
 
   it('accepts into an empty table room only an update that makes it a whole valid table', async () => {
