@@ -144,6 +144,9 @@ export class Connection implements RoomConn {
         if (msg.update.byteLength > this.opts.limits.maxAwarenessBytes) return this.end(REFUSALS.tooLarge, 'collab.cut.awareness', { bytes: msg.update.byteLength })
         const entries = decodeAwarenessUpdate(msg.update)
         if (!entries) return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: 'awareness' })
+        // presence names its user (client/grid/presence.ts: state.user.id): nobody may appear as someone else
+        const claimed = entries.map((e) => claimedUserId(e.state)).find((id) => id !== undefined && id !== this.actorId)
+        if (claimed !== undefined) return this.opts.log.warn('collab.awareness.impersonation', { conn: this.id, room: room.key, actor: this.actorId, claimed })
         if (!room.applyAwareness(this, msg.update, entries)) this.opts.log.warn('collab.awareness.foreign', { conn: this.id, room: room.key })
         return
       }
@@ -213,4 +216,12 @@ export class Connection implements RoomConn {
     this.room?.removeConnection(this)
     this.opts.onGone(this)
   }
+}
+
+/** The user id an awareness state claims (`state.user.id`), undefined when it claims none. */
+function claimedUserId(state: unknown): unknown {
+  if (typeof state !== 'object' || state === null) return undefined
+  const user = (state as { user?: unknown }).user
+  if (typeof user !== 'object' || user === null || !('id' in user)) return undefined
+  return (user as { id: unknown }).id
 }

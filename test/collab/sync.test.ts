@@ -89,6 +89,21 @@ describe.each(kinds)('live documents on %s', (kind) => {
     await waitFor(() => !a.provider.awareness.getStates().has(clientId))
   })
 
+  it('drops presence that claims another user, and shows presence in one’s own name', async () => {
+    fx ??= await seedCollabFixtures(storage())
+    const s = await start()
+    const a = client(s, 'alice')
+    const b = client(s, 'bob')
+    await Promise.all([a.synced(), b.synced()])
+    const userOf = (c: TestClient) => (c.provider.awareness.getStates().get(a.provider.awareness.clientID) as { user?: { id?: string; name?: string } } | undefined)?.user
+    a.provider.awareness.setLocalStateField('user', { id: fx.users.bob.id, name: '冒充的名字' })
+    await sleep(300)
+    expect(userOf(b)?.name).toBeUndefined()
+    a.provider.awareness.setLocalStateField('user', { id: fx.users.alice.id, name: '教育局-张三' })
+    await waitFor(() => userOf(b)?.name === '教育局-张三')
+    expect(userOf(b)?.id).toBe(fx.users.alice.id)
+  })
+
   it('syncs comment threads in the comments room and keeps them apart from the table', async () => {
     fx ??= await seedCollabFixtures(storage())
     const s = await start()
