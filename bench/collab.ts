@@ -164,7 +164,7 @@ async function phaseEdit(): Promise<void> {
           const r = yload(s, kind, n, `${name} ${kind} N=${n} round ${round}`)
           if (s.ours) {
             const { stats, gc } = await s.ours.report()
-            const c = stats.commits as Record<string, number> & { statements: number; storeMs: number; maxStoreMs: number }
+            const c = stats.commits
             console.log(`server: event loop p50 ${stats.eventLoopMs.p50} p99 ${stats.eventLoopMs.p99} max ${stats.eventLoopMs.max} ms; GC ${gc.count} pauses ${f(gc.ms, 0)} ms (max ${f(gc.maxMs, 1)}); appends ${c.statements} for ${c.updates} updates, round trip p50 ${stats.storeRoundTripMs.p50} p99 ${stats.storeRoundTripMs.p99} max ${stats.storeRoundTripMs.max} ms; accepted → sent p50 ${stats.holdMs.p50} p99 ${stats.holdMs.p99} max ${stats.holdMs.max} ms`)
           }
           const key = `${name}|${kind}|${n}`

@@ -1,7 +1,7 @@
 // The transport: `createCollab(deps)` mounts `/collab/<tableId>` and `/collab/<tableId>/comments` on a
 // Hono app through @hono/node-ws, authenticates each upgrade (accepted, then refused with 4401/4403 so
 // the provider stops retrying), and wires connection → room → committer → storage (→ Redis).
-import { monitorEventLoopDelay, type RecordableHistogram } from 'node:perf_hooks'
+import { monitorEventLoopDelay, type IntervalHistogram, type RecordableHistogram } from 'node:perf_hooks'
 import type { Hono } from 'hono'
 import { createNodeWebSocket } from '@hono/node-ws'
 import type { WSContext } from 'hono/ws'
@@ -50,12 +50,27 @@ export interface CollabStats {
   commits: Committer['counters']
   registry: RoomRegistry['counters']
   refusals: Record<string, number>
-  /** event-loop delay since the last stats() call, in ms (what every edit waits for on top of its own work) */
-  eventLoopMs: { p50: number; p99: number; max: number }
-  /** update-log append round trips since the last stats() call, in ms */
-  storeRoundTripMs: { p50: number; p99: number; max: number }
-  /** per update: accepted → stored and sent to the room, since the last stats() call, in ms */
-  holdMs: { p50: number; p99: number; max: number }
+  /** event-loop delay since the last stats() call (what every edit waits for on top of its own work) */
+  eventLoopMs: Percentiles
+  /** update-log append round trips since the last stats() call */
+  storeRoundTripMs: Percentiles
+  /** per update: accepted → stored and sent to the room, since the last stats() call */
+  holdMs: Percentiles
+}
+
+/** A latency distribution in milliseconds. */
+export interface Percentiles {
+  p50: number
+  p99: number
+  max: number
+}
+
+/** Reads and resets a histogram recorded in `unitsPerMs` units (1e6 for ns, 1e3 for µs), rounded to 0.01 ms. */
+function takePercentiles(h: RecordableHistogram | IntervalHistogram, unitsPerMs: number): Percentiles {
+  const ms = (v: number) => Math.round((v / unitsPerMs) * 100) / 100
+  const r = h.count ? { p50: ms(h.percentile(50)), p99: ms(h.percentile(99)), max: ms(h.max) } : { p50: 0, p99: 0, max: 0 }
+  h.reset()
+  return r
 }
 
 export interface Collab {
@@ -292,19 +307,10 @@ export function createCollab(deps: CollabDeps): Collab {
     },
 
     stats() {
-      const ms = (ns: number) => Math.round(ns / 1e4) / 100
-      const eventLoopMs = { p50: ms(loopDelay.percentile(50)), p99: ms(loopDelay.percentile(99)), max: ms(loopDelay.max) }
-      loopDelay.reset()
-      const us = (v: number) => Math.round(v / 10) / 100
-      const summary = (h: RecordableHistogram) => {
-        const r = h.count ? { p50: us(h.percentile(50)), p99: us(h.percentile(99)), max: us(h.max) } : { p50: 0, p99: 0, max: 0 }
-        h.reset()
-        return r
-      }
       return {
-        eventLoopMs,
-        storeRoundTripMs: summary(committer.storeMicros),
-        holdMs: summary(committer.holdMicros),
+        eventLoopMs: takePercentiles(loopDelay, 1e6),
+        storeRoundTripMs: takePercentiles(committer.storeMicros, 1e3),
+        holdMs: takePercentiles(committer.holdMicros, 1e3),
         rooms: registry.rooms.size,
         loading: registry.loadingCount,
         connections: connections.size,

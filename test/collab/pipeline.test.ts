@@ -94,6 +94,16 @@ async function seeded(base: ReturnType<typeof createMemoryPersistence>, tableId 
   await base.append(tableId, 'table', [{ update: Y.encodeStateAsUpdate(toYDoc(sampleTable())), userId: null }])
 }
 
+/** The seeded table t1, loaded, with two editors attached (fakeConn 1 and 2). */
+async function openRoom(s: ReturnType<typeof setup>) {
+  await seeded(s.base)
+  const room = await s.registry.acquire('t1', 'table')
+  const [a, b] = [fakeConn(1), fakeConn(2)]
+  room.addConnection(a)
+  room.addConnection(b)
+  return { room, a, b }
+}
+
 /** `n` updates a client would send: each sets one target. */
 function edits(room: Room, n: number): Uint8Array[] {
   const doc = new Y.Doc()
@@ -109,13 +119,9 @@ const target = (doc: Y.Doc) => (tableRoot(doc).get('indicators') as Y.Array<Y.Ma
 
 describe('collaboration pipeline', () => {
   it('stores the updates of one turn in one write, and broadcasts them only once stored', async () => {
-    const { base, calls, control, registry, committer } = setup()
-    await seeded(base)
-    const room = await registry.acquire('t1', 'table')
-    const a = fakeConn(1)
-    const b = fakeConn(2)
-    room.addConnection(a)
-    room.addConnection(b)
+    const s = setup()
+    const { base, calls, control, committer } = s
+    const { room, a, b } = await openRoom(s)
     const framesBefore = b.frames.length
     let open!: () => void
     control.appendGate = new Promise((r) => (open = r))
@@ -213,13 +219,9 @@ describe('collaboration pipeline', () => {
   })
 
   it('keeps every update through failed writes and stores them in order once the database is back', async () => {
-    const { base, calls, control, registry, committer } = setup()
-    await seeded(base)
-    const room = await registry.acquire('t1', 'table')
-    const a = fakeConn(1)
-    const b = fakeConn(2)
-    room.addConnection(a)
-    room.addConnection(b)
+    const s = setup()
+    const { base, calls, control, committer } = s
+    const { room, a } = await openRoom(s)
     control.failAppends = 3
     const ups = edits(room, 20)
     for (const u of ups.slice(0, 10)) room.receiveUpdate(a, u)
@@ -236,12 +238,9 @@ describe('collaboration pipeline', () => {
   })
 
   it('pipelines writes when the persistence keeps their order, and applies them in the order sent', async () => {
-    const { base, calls, control, registry, committer } = setup(FAST, { ordered: true })
-    await seeded(base)
-    const room = await registry.acquire('t1', 'table')
-    const [a, b] = [fakeConn(1), fakeConn(2)]
-    room.addConnection(a)
-    room.addConnection(b)
+    const s = setup(FAST, { ordered: true })
+    const { base, calls, control, committer } = s
+    const { room, a, b } = await openRoom(s)
     const before = b.frames.length
     let open!: () => void
     control.appendGate = new Promise((r) => (open = r))
@@ -263,12 +262,9 @@ describe('collaboration pipeline', () => {
   })
 
   it('retries a failed pipelined write after a later one was stored: nothing lost, nothing left pending', async () => {
-    const { base, calls, control, registry, committer } = setup(FAST, { ordered: true })
-    await seeded(base)
-    const room = await registry.acquire('t1', 'table')
-    const [a, b] = [fakeConn(1), fakeConn(2)]
-    room.addConnection(a)
-    room.addConnection(b)
+    const s = setup(FAST, { ordered: true })
+    const { base, calls, control, committer } = s
+    const { room, a, b } = await openRoom(s)
     let open!: () => void
     control.appendGate = new Promise((r) => (open = r))
     control.failCalls.add(calls.appendMany.length) // the first write of this test fails…
@@ -329,12 +325,9 @@ describe('collaboration pipeline', () => {
   })
 
   it('stores a big update as what it changed: text hidden in a deleted row is not kept', async () => {
-    const { base, registry, committer } = setup()
-    await seeded(base)
-    const room = await registry.acquire('t1', 'table')
-    const [a, b] = [fakeConn(1), fakeConn(2)]
-    room.addConnection(a)
-    room.addConnection(b)
+    const s = setup()
+    const { base, committer } = s
+    const { room, a, b } = await openRoom(s)
     const stale = new Y.Doc()
     Y.applyUpdate(stale, Y.encodeStateAsUpdate(room.doc))
     const deleting = new Y.Doc()

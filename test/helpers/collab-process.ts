@@ -3,6 +3,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import type { CollabFixtures } from './collab-fixtures.ts'
+import type { CollabStats } from '../../server/collab/index.ts'
 import { serverNodeFlags } from '../../scripts/node-flags.mjs'
 
 const SCRIPT = fileURLToPath(new URL('./collab-server-process.ts', import.meta.url))
@@ -18,7 +19,7 @@ export interface ServerProcess {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   kill(signal?: NodeJS.Signals): Promise<void>
   /** SIGUSR2: the server's memory (after a GC with --expose-gc) and collab stats */
-  report(): Promise<{ memory: NodeJS.MemoryUsage; stats: { rooms: number; connections: number; eventLoopMs: { p50: number; p99: number; max: number }; storeRoundTripMs: { p50: number; p99: number; max: number }; holdMs: { p50: number; p99: number; max: number }; [k: string]: unknown }; gc: { count: number; ms: number; maxMs: number } }>
+  report(): Promise<{ memory: NodeJS.MemoryUsage; stats: CollabStats; gc: { count: number; ms: number; maxMs: number } }>
 }
 
 /** CPUs in a taskset list such as "1" or "0-3,6" */
