@@ -265,10 +265,11 @@ export class RoomRegistry {
     const changesBefore = s.changes
     const startedAt = Date.now()
     try {
-      // `doc` holds exactly the stored updates up to `storedUpToId`; what is still queued comes later.
+      // `doc` holds every stored update up to `storedUpToId`, and may hold accepted ones still on their
+      // way (the snapshot may have them too: applying an update twice changes nothing).
       const upTo = room.storedUpToId
       if (s.dirtySince !== null || upTo > s.compactedUpTo) {
-        let state = Y.encodeStateAsUpdate(room.doc)
+        let state = room.encodeState()
         let bound = upTo
         if (this.opts.bus) {
           // WATCH OUT: with several processes, ids below ours may belong to updates of another process

@@ -1,7 +1,9 @@
-// One live document (a table room or a comments room) and its connections. Holds two copies:
-// `doc`, the durable state every client syncs from, and `shadow`, doc + accepted updates still on their
-// way to storage, on which each client update is tried and checked before anything else sees it.
-// The room never imports the database: durability is the `commit` hook's job (commit.ts).
+// One live document (a table room or a comments room) and its connections. Its one Y.Doc holds every
+// accepted update, stored or still on its way to storage; a client update is applied to it and checked,
+// and a refused one is undone by rebuilding the doc from bytes (`base` + what was accepted since).
+// Nobody sees an update before it is stored: broadcasts wait for the committer, and a sync answer that
+// contains unstored updates is held until they are stored. The room never imports the database:
+// durability is the `commit` hook's job (commit.ts).
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { ParseProblem } from '../../shared/model/index.ts'
@@ -64,7 +66,7 @@ export class Room {
   readonly key: string
   readonly tableId: string
   readonly kind: RoomKind
-  readonly doc = new Y.Doc({ gc: true })
+  /** presence, on a Y.Doc of its own: the content doc is replaced after a refusal */
   readonly awareness: awarenessProtocol.Awareness
   readonly conns = new Set<RoomConn>()
   /** connections attached plus attaches in progress; the registry unloads at 0 */
@@ -72,19 +74,27 @@ export class Room {
   /** highest stored update id whose update `doc` holds (compaction bound) */
   storedUpToId = 0
   findings: unknown = undefined
-  /** accepted updates that are in `shadow` but not yet stored (and so not in `doc`) */
-  readonly pending: Uint8Array[] = []
 
-  /** built on first use from `doc` + `pending`, dropped after a refusal: a room nobody edits never pays for it */
-  private shadowDoc: Y.Doc | null = null
-  /** the shadow parsed as a whole before the last accepted update (null: not checked yet since load) */
+  private current = newDoc()
+  /** accepted updates in `doc` not yet stored, in the order accepted, with their acceptance number */
+  private readonly unstored = new Map<Uint8Array, number>()
+  private accepted = 0
+  /** sync answers and waiters held until every update accepted up to `upTo` is stored */
+  private held: { upTo: number; run(): void; drop?(): void }[] = []
+  /** the doc as bytes: what was loaded, or an encoding of the doc at the last rebase… */
+  private base: Uint8Array[] = []
+  /** …and every update applied to it since (accepted, server, remote), so a refusal can be undone */
+  private sinceBase: Uint8Array[] = []
+  private sinceBaseBytes = 0
+  /** the doc parsed as a whole before the last accepted update (null: not checked yet since load) */
   private baselineValid: boolean | null = false
-  /** the durable doc as one update while it is exactly what was loaded (null once it changes) */
-  private fullState: Uint8Array | null = null
   private lastTr: Y.Transaction | null = null
   private captured: Uint8Array | null = null
-  private readonly onShadowUpdate = (u: Uint8Array) => {
+  private readonly onUpdateCaptured = (u: Uint8Array) => {
     this.captured = u
+  }
+  private readonly onAfterTransaction = (tr: Y.Transaction) => {
+    this.lastTr = tr
   }
   private readonly checker: ShapeChecker
   private readonly hooks: RoomHooks
@@ -97,45 +107,76 @@ export class Room {
     this.key = roomKey(opts.tableId, opts.kind)
     this.checker = opts.checker
     this.hooks = opts.hooks
-    this.awareness = new awarenessProtocol.Awareness(this.doc)
+    this.current.on('afterTransaction', this.onAfterTransaction)
+    this.awareness = new awarenessProtocol.Awareness(new Y.Doc({ gc: true }))
     this.awareness.setLocalState(null) // the server has no presence of its own
     this.awareness.on('update', (change: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => this.onAwarenessUpdate(change, origin))
   }
 
   // ---- life of the document
 
+  /** Every accepted update, stored or on its way to storage. Replaced after a refusal: do not keep it. */
+  get doc(): Y.Doc {
+    return this.current
+  }
+
+  /** Accepted updates not yet stored, oldest first. */
+  get pending(): Uint8Array[] {
+    return [...this.unstored.keys()]
+  }
+
   /**
    * Applies stored state (snapshot, then the log after it); origin 'load' is neither stored nor echoed.
-   * The shadow and the whole-document check wait for the first update: syncing needs neither.
+   * The whole-document check waits for the first update: syncing does not need it.
    */
   load(snapshot: Uint8Array | null, updates: readonly Uint8Array[], lastId = 0): void {
-    this.doc.transact(() => {
-      if (snapshot) Y.applyUpdate(this.doc, snapshot, 'load')
-      for (const u of updates) Y.applyUpdate(this.doc, u, 'load')
+    const parts = snapshot ? [snapshot, ...updates] : [...updates]
+    this.current.transact(() => {
+      for (const u of parts) Y.applyUpdate(this.current, u, 'load')
     }, 'load')
-    this.dropShadow()
+    this.base = parts
+    this.sinceBase = []
+    this.sinceBaseBytes = 0
     this.storedUpToId = lastId
     this.baselineValid = null
-    // one stored update is the whole document: answer fresh clients with those bytes
-    this.fullState = snapshot && updates.length === 0 ? snapshot : !snapshot && updates.length === 1 ? updates[0]! : null
   }
 
   /** True when the document passes the whole strict check (for logs and tests). */
   get valid(): boolean {
-    return this.checker.full(this.doc).length === 0
+    return this.checker.full(this.current).length === 0
+  }
+
+  /**
+   * The document as one update, for a snapshot. It also becomes the bytes a refusal rebuilds from, so
+   * what was recorded since can be let go.
+   */
+  encodeState(): Uint8Array {
+    const state = Y.encodeStateAsUpdate(this.current)
+    this.base = [state]
+    this.sinceBase = []
+    this.sinceBaseBytes = 0
+    return state
+  }
+
+  /** Resolves once every update accepted so far is stored (a read that must not show unstored edits). */
+  whenStored(): Promise<void> {
+    if (this.unstored.size === 0) return Promise.resolve()
+    return new Promise((resolve, reject) => this.held.push({ upTo: this.accepted, run: resolve, drop: () => reject(new Error('room closed')) }))
   }
 
   destroy(): void {
+    const held = this.held
+    this.held = []
+    for (const h of held) h.drop?.()
     this.awareness.destroy()
-    this.doc.destroy()
-    this.dropShadow()
+    this.current.destroy()
   }
 
   // ---- connections
 
   addConnection(conn: RoomConn): void {
     this.conns.add(conn)
-    conn.send(encodeSyncStep1(this.doc))
+    conn.send(encodeSyncStep1(this.current))
     const states = this.awareness.getStates()
     if (states.size > 0) conn.send(encodeAwarenessStates(this.awareness, [...states.keys()]))
     if (conn.wantsFindings && this.findings !== undefined) conn.send(encodeFindings(this.findings))
@@ -148,31 +189,33 @@ export class Room {
     if (ids.length) awarenessProtocol.removeAwarenessStates(this.awareness, ids, 'close')
   }
 
-  /** Sync step 1 from a client: answer from the durable document only. */
+  /**
+   * Sync step 1 from a client. The answer is what the doc holds now; when that includes updates not yet
+   * stored, it is sent once they are (nobody may see an edit a crash could lose).
+   */
   answerStep1(conn: RoomConn, stateVector: Uint8Array): void {
-    // a fresh client (empty state vector: one byte, 0) of an unchanged document gets the stored bytes
-    if (this.fullState && stateVector.byteLength === 1 && stateVector[0] === 0) conn.send(encodeSyncStep2FromUpdate(this.fullState))
-    else conn.send(encodeSyncStep2(this.doc, stateVector))
+    // a fresh client (empty state vector: one byte, 0) of a document that is one stored update gets those bytes
+    const whole = this.base.length === 1 && this.sinceBase.length === 0 ? this.base[0]! : null
+    const frame = whole && stateVector.byteLength === 1 && stateVector[0] === 0 ? encodeSyncStep2FromUpdate(whole) : encodeSyncStep2(this.current, stateVector)
+    if (this.unstored.size === 0) conn.send(frame)
+    else this.held.push({ upTo: this.accepted, run: () => this.conns.has(conn) && conn.send(frame) })
   }
 
   // ---- updates
 
-  /**
-   * Builds the shadow and runs the deferred whole-document check now, so a writer's first edit does not
-   * pay for them (the connection calls it right after answering the client's sync).
-   */
+  /** Runs the whole-document check deferred at load now, so a writer's first edit does not pay for it. */
   prepareForEdits(): void {
-    if (this.baselineValid === null) this.baselineValid = this.checker.full(this.shadow).length === 0
+    if (this.baselineValid === null) this.baselineValid = this.checker.full(this.current).length === 0
   }
 
   /**
-   * Tries a client update on the shadow and checks the result. Accepted: queued for storage, and
-   * applied to `doc` and broadcast only once stored. Refused: the shadow is rebuilt, nobody sees it.
+   * Applies a client update and checks the result. Accepted: queued for storage, broadcast only once
+   * stored. Refused: the doc is rebuilt without it, nobody sees it.
    */
   receiveUpdate(conn: RoomConn, update: Uint8Array): UpdateVerdict {
-    // the whole-document check deferred at load, on the shadow as it is before this update
-    if (this.baselineValid === null) this.baselineValid = this.checker.full(this.shadow).length === 0
-    const shadow = this.shadow
+    // the whole-document check deferred at load, on the doc as it is before this update
+    this.prepareForEdits()
+    const doc = this.current
     this.lastTr = null
     this.captured = null
     // WATCH OUT: Yjs encodes a transaction's update for 'update' listeners in O(clients ever seen by the
@@ -180,32 +223,32 @@ export class Room {
     // received; a big one is replaced by what it actually changed, so content it hides where nobody can
     // see it (inside a deleted row, say) is dropped instead of stored and sent to everyone.
     const capture = update.byteLength > CAPTURE_ABOVE_BYTES
-    if (capture) shadow.on('update', this.onShadowUpdate)
+    if (capture) doc.on('update', this.onUpdateCaptured)
     try {
-      Y.applyUpdate(shadow, update, conn.origin)
+      Y.applyUpdate(doc, update, conn.origin)
     } catch (err) {
-      this.rebuildShadow()
+      this.rebuild()
       return { ok: false, problems: [{ path: '', code: 'malformed', message: `无法应用的更新：${err instanceof Error ? err.message : String(err)}` }] }
     } finally {
-      if (capture) shadow.off('update', this.onShadowUpdate)
+      if (capture) doc.off('update', this.onUpdateCaptured)
     }
     const tr = this.lastTr as Y.Transaction | null
     if (!tr) return { ok: true, stored: false }
-    const effective = capture ? (this.captured as Uint8Array | null) : changedAnything(shadow, tr) ? update : null
+    const effective = capture ? (this.captured as Uint8Array | null) : changedAnything(doc, tr) ? update : null
     if (!effective) return { ok: true, stored: false } // nothing new (a repeat)
-    const foreign = inspectIntegrated(this.shadow, tr, this.checker.roots)
+    const foreign = inspectIntegrated(doc, tr, this.checker.roots)
     if (foreign) {
-      this.rebuildShadow()
+      this.rebuild()
       return { ok: false, problems: [{ path: '', code: 'forbidden_content', message: `文档只能包含表格结构中的内容（${foreign}）` }] }
     }
     const ctx = { actorId: conn.actorId }
-    const problems = this.baselineValid ? this.checker.incremental(this.shadow, tr, ctx) : this.checker.full(this.shadow, ctx)
+    const problems = this.baselineValid ? this.checker.incremental(doc, tr, ctx) : this.checker.full(doc, ctx)
     if (problems.length) {
-      this.rebuildShadow()
+      this.rebuild()
       return { ok: false, problems }
     }
     this.baselineValid = true
-    this.pending.push(effective)
+    this.accept(effective)
     this.hooks.commit(this, effective, conn.actorId, conn.origin)
     return { ok: true, stored: true }
   }
@@ -213,20 +256,20 @@ export class Room {
   /** A server-side change (an approval stamp, a repair): trusted, stored and broadcast like any edit. */
   async change(fn: (doc: Y.Doc) => void, userId: string | null): Promise<void> {
     this.captured = null
-    const shadow = this.shadow
-    shadow.on('update', this.onShadowUpdate)
+    const doc = this.current
+    doc.on('update', this.onUpdateCaptured)
     try {
-      shadow.transact(() => fn(shadow), 'server')
+      doc.transact(() => fn(doc), 'server')
     } catch (err) {
-      this.rebuildShadow() // whatever `fn` did before it threw must not stay
+      this.rebuild() // whatever `fn` did before it threw must not stay
       throw err
     } finally {
-      shadow.off('update', this.onShadowUpdate)
+      doc.off('update', this.onUpdateCaptured)
     }
     const effective = this.captured as Uint8Array | null
     if (!effective) return
-    this.baselineValid = this.checker.full(this.shadow).length === 0
-    this.pending.push(effective)
+    this.baselineValid = this.checker.full(doc).length === 0
+    this.accept(effective)
     return this.hooks.commit(this, effective, userId, 'server', true) ?? undefined
   }
 
@@ -239,75 +282,84 @@ export class Room {
    */
   applyCommitted(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number): Uint8Array | null {
     if (batch.length === 0) return null
-    this.fullState = null
-    this.forgetPending(batch)
+    for (const it of batch) this.unstored.delete(it.update)
     if (lastId > this.storedUpToId) this.storedUpToId = lastId
     const all = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((it) => it.update))
-    Y.applyUpdate(this.doc, all, 'committed')
     const first = batch[0]!.origin
     const soleAuthor = isClientOrigin(first) && batch.every((it) => isClientOrigin(it.origin) && it.origin.conn === first.conn) ? first.conn : null
     const frame = encodeUpdate(all)
     for (const c of this.conns) if (c !== soleAuthor) c.send(frame)
+    this.releaseHeld()
     this.hooks.changed(this, batch[batch.length - 1]!.origin)
     return all
   }
 
-  /**
-   * Removes a stored batch from `pending`. Batches are usually stored in the order they were accepted
-   * (the front of the list); after a failed write is retried, a later batch is stored first.
-   */
-  private forgetPending(batch: readonly { update: Uint8Array }[]): void {
-    const p = this.pending
-    if (batch.every((it, i) => p[i] === it.update)) {
-      p.splice(0, batch.length)
-      return
-    }
-    const stored = new Set(batch.map((it) => it.update))
-    const left = p.filter((u) => !stored.has(u))
-    p.length = 0
-    p.push(...left)
-  }
-
   /** An update another process accepted and stored (or storage itself, after a lost bus connection). */
   applyRemote(update: Uint8Array): void {
-    let effective: Uint8Array | null = null
-    const capture = (u: Uint8Array) => {
-      effective = u
-    }
-    this.doc.on('update', capture)
+    const doc = this.current
+    this.captured = null
+    doc.on('update', this.onUpdateCaptured)
     try {
-      Y.applyUpdate(this.doc, update, 'remote')
+      Y.applyUpdate(doc, update, 'remote')
+    } catch (err) {
+      this.rebuild() // another process sent garbage: it must not stay half applied
+      throw err
     } finally {
-      this.doc.off('update', capture)
+      doc.off('update', this.onUpdateCaptured)
     }
-    if (this.shadowDoc) Y.applyUpdate(this.shadowDoc, update, 'remote')
+    const effective = this.captured as Uint8Array | null
     if (!effective) return // nothing new
-    this.fullState = null
+    this.record(effective)
     const frame = encodeUpdate(effective)
     for (const c of this.conns) c.send(frame)
     this.hooks.changed(this, 'remote')
   }
 
-  /** The durable state plus what is still on its way to storage. */
-  private get shadow(): Y.Doc {
-    if (this.shadowDoc) return this.shadowDoc
-    const shadow = new Y.Doc({ gc: true })
-    Y.applyUpdate(shadow, this.fullState ?? Y.encodeStateAsUpdate(this.doc), 'load')
-    for (const u of this.pending) Y.applyUpdate(shadow, u, 'load')
-    shadow.on('afterTransaction', (tr: Y.Transaction) => {
-      this.lastTr = tr
-    })
-    return (this.shadowDoc = shadow)
+  /** An update is in the doc for good: remember its bytes (for a rebuild) and that it awaits storage. */
+  private accept(update: Uint8Array): void {
+    this.unstored.set(update, ++this.accepted)
+    this.record(update)
   }
 
-  private dropShadow(): void {
-    this.shadowDoc?.destroy()
-    this.shadowDoc = null
+  private record(update: Uint8Array): void {
+    this.sinceBase.push(update)
+    this.sinceBaseBytes += update.byteLength
+    // Compaction (every ≤ 10 s while edits go on) re-encodes the doc and empties this list; the bound is
+    // for a room whose compactions keep failing. WATCH OUT: encoding a big doc takes milliseconds, so
+    // doing it here often (every 2 000 updates) showed up in the p99 of every edit.
+    if (this.sinceBase.length > REBASE_AFTER_UPDATES || this.sinceBaseBytes > REBASE_AFTER_BYTES) this.encodeState()
   }
 
-  /** After a refusal: the next update gets a fresh copy (durable state + pending). */
-  private rebuildShadow(): void {
-    this.dropShadow()
+  /** Sends the held sync answers (and wakes the waiters) whose updates are all stored now. */
+  private releaseHeld(): void {
+    if (this.held.length === 0) return
+    // the oldest update still unstored; everything accepted before it is stored
+    let oldest = Infinity
+    for (const n of this.unstored.values()) {
+      oldest = n
+      break
+    }
+    let i = 0
+    while (i < this.held.length && this.held[i]!.upTo < oldest) this.held[i++]!.run()
+    if (i) this.held = this.held.slice(i)
+  }
+
+  /**
+   * After a refusal: the doc again, from bytes, without what was refused (≈5 ms for 300 rows, plus the
+   * updates since the last compaction), then encoded, so the next refusal does not replay them again.
+   */
+  private rebuild(): void {
+    const old = this.current
+    old.off('afterTransaction', this.onAfterTransaction)
+    const doc = newDoc()
+    doc.transact(() => {
+      for (const u of this.base) Y.applyUpdate(doc, u, 'load')
+      for (const u of this.sinceBase) Y.applyUpdate(doc, u, 'load')
+    }, 'load')
+    doc.on('afterTransaction', this.onAfterTransaction)
+    this.current = doc
+    old.destroy()
+    if (this.sinceBase.length > 0) this.encodeState()
   }
 
   // ---- awareness
@@ -379,12 +431,19 @@ export class Room {
   }
 
   stats(): { key: string; connections: number; pending: number } {
-    return { key: this.key, connections: this.conns.size, pending: this.pending.length }
+    return { key: this.key, connections: this.conns.size, pending: this.unstored.size }
   }
 }
 
 /** Updates above this size are stored as what they changed rather than as received (see receiveUpdate). */
 const CAPTURE_ABOVE_BYTES = 16 * 1024
+/** The bytes kept to undo a refusal are re-encoded from the doc past this many updates or bytes. */
+const REBASE_AFTER_UPDATES = 50_000
+const REBASE_AFTER_BYTES = 8 * 1024 * 1024
+
+function newDoc(): Y.Doc {
+  return new Y.Doc({ gc: true })
+}
 
 /**
  * Whether applying an update did anything: integrated or deleted something, or left structs waiting for

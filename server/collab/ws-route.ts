@@ -292,6 +292,7 @@ export function createCollab(deps: CollabDeps): Collab {
     async content(tableId) {
       const room = await registry.acquire(tableId, 'table')
       try {
+        await room.whenStored() // never report an edit a crash could still lose
         return fromYDoc(room.doc)
       } finally {
         registry.release(room)

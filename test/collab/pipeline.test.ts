@@ -3,6 +3,7 @@
 // retries and unloads after its last store, and shutdown flushing everything.
 import { describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
+import * as decoding from 'lib0/decoding'
 import { rowIds, setRowField, tableRoot, toYDoc } from '../../shared/ydoc/index.ts'
 import { Committer } from '../../server/collab/commit.ts'
 import { createMemoryPersistence, type DocPersistence } from '../../server/collab/persistence.ts'
@@ -115,6 +116,18 @@ function edits(room: Room, n: number): Uint8Array[] {
   return out
 }
 
+/** What a client holds after receiving `frames` (sync step 2 and update messages; the rest ignored). */
+function replay(frames: readonly Uint8Array[]): Y.Doc {
+  const doc = new Y.Doc()
+  for (const f of frames) {
+    const d = decoding.createDecoder(f)
+    if (decoding.readVarUint(d) !== 0) continue // not a sync message
+    const step = decoding.readVarUint(d)
+    if (step === 1 || step === 2) Y.applyUpdate(doc, decoding.readVarUint8Array(d))
+  }
+  return doc
+}
+
 const target = (doc: Y.Doc) => (tableRoot(doc).get('indicators') as Y.Array<Y.Map<unknown>>).get(0).get('target')
 
 describe('collaboration pipeline', () => {
@@ -129,12 +142,19 @@ describe('collaboration pipeline', () => {
     await sleep(20)
     expect(calls.append).toEqual([50])
     expect(b.frames.length).toBe(framesBefore) // not stored yet: nobody has seen it
-    expect(target(room.doc)).not.toBe('v49')
+    // nor does a client that joins now: its sync answer holds the unstored edits, so it waits for them
+    const c = fakeConn(3)
+    room.addConnection(c)
+    const joined = c.frames.length
+    room.answerStep1(c, Y.encodeStateVector(new Y.Doc()))
+    expect(c.frames.length).toBe(joined)
     open()
     await committer.idle()
     expect(b.frames.length).toBe(framesBefore + 1) // the stored batch goes out as one merged update
     expect(a.frames.length).toBe(framesBefore) // no echo to the sender
     expect(target(room.doc)).toBe('v49')
+    expect(c.frames.length).toBe(joined + 2) // the batch, and the held answer
+    expect(target(replay(c.frames))).toBe('v49')
     expect(base.docs.get('t1/table')!.log.slice(-50).every((e) => e.userId === 'u1')).toBe(true)
   })
 
@@ -276,9 +296,9 @@ describe('collaboration pipeline', () => {
     control.appendGate = null
     open()
     await sleep(1)
-    // the later batch is stored and applied (Yjs holds it until the earlier edits it builds on arrive);
+    // the later batch is stored and sent (b's Yjs holds it until the earlier edits it builds on arrive);
     // the failed one waits for its retry (10 ms), still pending
-    expect(room.doc.store.pendingStructs).not.toBeNull()
+    expect(replay(b.frames.slice(b.frames.length - 1)).store.pendingStructs).not.toBeNull()
     expect(room.pending).toEqual(ups.slice(0, 4))
     await committer.idle()
     expect(calls.appendMany.length).toBeGreaterThanOrEqual(3) // failed, stored, the retry
@@ -306,6 +326,45 @@ describe('collaboration pipeline', () => {
     expect(room.receiveUpdate(a, Y.encodeStateAsUpdate(toYDoc(sampleTable())))).toEqual({ ok: true, stored: true })
     await committer.idle()
     expect(tableRoot(room.doc).get('kind')).toBe('project')
+  })
+
+  it('undoes refused updates exactly, with edits still unstored, before and after the kept bytes were re-encoded', async () => {
+    const s = setup()
+    const { control, committer } = s
+    const { room, a, b } = await openRoom(s)
+    let open!: () => void
+    control.appendGate = new Promise((r) => (open = r))
+    // edits, all unstored, on both sides of a re-encoding of the kept bytes (a compaction does one)
+    const ups = edits(room, 300)
+    for (const u of ups.slice(0, 200)) expect(room.receiveUpdate(a, u)).toEqual({ ok: true, stored: true })
+    room.encodeState()
+    for (const u of ups.slice(200)) expect(room.receiveUpdate(a, u)).toEqual({ ok: true, stored: true })
+    const before = Y.encodeStateAsUpdate(room.doc)
+    // b (a stale copy of the table) sets a target to a number: refused, the doc rebuilt without it
+    const stale = new Y.Doc()
+    Y.applyUpdate(stale, before)
+    let bad: Uint8Array | null = null
+    stale.on('update', (u: Uint8Array) => (bad = u))
+    ;(tableRoot(stale).get('indicators') as Y.Array<Y.Map<unknown>>).get(0).set('target', 42)
+    expect(room.receiveUpdate(b, bad!).ok).toBe(false)
+    expect(Y.encodeStateAsUpdate(room.doc)).toEqual(before)
+    expect(target(room.doc)).toBe('v299')
+    // and again, on the rebuilt doc
+    expect(room.receiveUpdate(b, bad!).ok).toBe(false)
+    expect(Y.encodeStateAsUpdate(room.doc)).toEqual(before)
+    expect(room.valid).toBe(true)
+    // the room goes on accepting edits on the rebuilt doc, and everything reaches storage
+    const more = edits(room, 1)
+    expect(room.receiveUpdate(a, more[0]!).ok).toBe(true)
+    control.appendGate = null
+    open()
+    await committer.idle()
+    expect(room.pending).toEqual([])
+    const stored = await s.base.load('t1', 'table')
+    const reloaded = new Y.Doc()
+    for (const u of stored.updates) Y.applyUpdate(reloaded, u)
+    expect(target(reloaded)).toBe('v0')
+    expect(Y.encodeStateVector(reloaded)).toEqual(Y.encodeStateVector(room.doc))
   })
 
   it('keeps nothing of a server change that throws halfway', async () => {
