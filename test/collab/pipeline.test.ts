@@ -328,6 +328,29 @@ describe('collaboration pipeline', () => {
     expect(tableRoot(room.doc).get('kind')).toBe('project')
   })
 
+  it('paces the writes of a room with many receivers, so its edits share a statement and a broadcast', async () => {
+    const writesFor = async (receivers: number) => {
+      const s = setup(FAST, { ordered: true })
+      const { room, a } = await openRoom(s)
+      for (let i = 3; i <= receivers; i++) room.addConnection(fakeConn(i))
+      const ups = edits(room, 4)
+      const start = s.calls.append.length
+      room.receiveUpdate(a, ups[0]!)
+      await new Promise((r) => setImmediate(r)) // the first edit goes out at once
+      for (const u of ups.slice(1)) {
+        room.receiveUpdate(a, u)
+        await new Promise((r) => setImmediate(r)) // each in a turn of its own
+      }
+      await s.committer.idle()
+      expect(target(room.doc)).toBe('v3')
+      return s.calls.append.slice(start)
+    }
+    // 2 receivers: nothing to gain, every turn's edit is written at once
+    expect(await writesFor(2)).toEqual([1, 1, 1, 1])
+    // 100 receivers: the next write waits (100 × 40 µs) after the first, so the next three share one
+    expect(await writesFor(100)).toEqual([1, 3])
+  })
+
   it('undoes refused updates exactly, with edits still unstored, before and after the kept bytes were re-encoded', async () => {
     const s = setup()
     const { control, committer } = s
