@@ -451,8 +451,11 @@ function newDoc(): Y.Doc {
  */
 function changedAnything(doc: Y.Doc, tr: Y.Transaction): boolean {
   if (tr.deleteSet.clients.size > 0) return true
-  for (const [client, after] of tr.afterState) if (after > (tr.beforeState.get(client) ?? 0)) return true
-  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null
+  let grew = false
+  tr.afterState.forEach((after, client) => {
+    if (!grew && after > (tr.beforeState.get(client) ?? 0)) grew = true // forEach: no entry arrays (see guard.ts)
+  })
+  return grew || doc.store.pendingStructs !== null || doc.store.pendingDs !== null
 }
 
 export function roomKey(tableId: string, kind: RoomKind): string {

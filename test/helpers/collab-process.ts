@@ -53,6 +53,7 @@ export async function spawnCollabServer(env: Record<string, string | undefined>,
       try {
         line = JSON.parse(text)
       } catch {
+        process.stderr.write(`[server] ${text}\n`) // what V8 prints itself (--trace-gc, when profiling)
         continue
       }
       const w = waiting.shift()
