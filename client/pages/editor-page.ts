@@ -1,9 +1,11 @@
 // /tables/<id>: the live grid. Loads the table's metadata (GET /api/tables/:id) and the user
 // (GET /api/auth/me), connects the table and comments rooms (y-websocket, CONTRACT → Live documents)
 // and mounts the editor once the table has synced. Read-only when approved, for viewers, or when the
-// server refuses writes (close 4403).
+// server refuses writes (close 4403). When the server refuses an edit (close 4422) the page starts over
+// with a fresh document, the server's, and says which edit was refused and why.
 import * as Y from 'yjs'
 import { WebsocketProvider } from 'y-websocket'
+import { readAuthMessage } from 'y-protocols/auth'
 import { TEMPLATE_IDS, type TemplateId } from '../../shared/model/index.ts'
 import { readThreads, yDocToJson } from '../../shared/ydoc/index.ts'
 import { api, ApiError, displayName, goLogin, me, token } from '../lib/api.ts'
@@ -65,6 +67,25 @@ function sendOwnAwarenessOnly(p: WebsocketProvider): void {
   q._awarenessUpdateHandler = filtered // destroy() unsubscribes this field
 }
 
+/**
+ * The reason of the server's last refusal (its auth message, CONTRACT → Live documents), which the
+ * provider only logs. Read here so the page can show it.
+ */
+function captureDenials(p: WebsocketProvider): () => string | null {
+  let last: string | null = null
+  const MESSAGE_AUTH = 2
+  p.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder, provider) => {
+    readAuthMessage(decoder, provider.doc, (_doc, reason) => {
+      last = reason
+    })
+  }
+  return () => last
+}
+
+/** Restarts after a refused edit (4422) at most this often; past it something is wrong for good. */
+const RESTARTS_PER_MINUTE = 3
+let restarts: number[] = []
+
 function synced(p: WebsocketProvider, ms = 15000): Promise<void> {
   if (p.synced) return Promise.resolve()
   return new Promise((resolve, reject) => {
@@ -73,7 +94,7 @@ function synced(p: WebsocketProvider, ms = 15000): Promise<void> {
   })
 }
 
-export async function editorPage(app: HTMLElement, tableId: string): Promise<void> {
+export async function editorPage(app: HTMLElement, tableId: string, notice?: string): Promise<void> {
   render(app, h('p', { class: 'tt-loading' }, '正在加载表格…'))
   const user = await me()
   if (!user) return goLogin()
@@ -95,29 +116,60 @@ export async function editorPage(app: HTMLElement, tableId: string): Promise<voi
   const commentsProvider = new WebsocketProvider(wsUrl, `${tableId}/comments`, commentsDoc, { params })
   sendOwnAwarenessOnly(provider)
   sendOwnAwarenessOnly(commentsProvider)
+  const denial = captureDenials(provider)
+  const commentsDenial = captureDenials(commentsProvider)
   const connection = providerConnection(provider)
   // comment authors by display name, also those not online now (GET /api/tables/:id/participants)
   const participants = api<{ participants?: { id: string; displayName: string }[] }>(`/api/tables/${encodeURIComponent(tableId)}/participants`)
     .then((r) => new Map((r.participants ?? []).map((p) => [p.id, p.displayName])))
     .catch(() => new Map<string, string>())
   let editor: GridEditor | undefined
-  // 44xx = the server refused this user/table: no retry (y-websocket stops), switch to read-only
+  let restarting = false
+  /**
+   * 4422: the server refused an edit of ours. This document holds it and Yjs cannot unlearn it (a
+   * reconnect would send it again), so everything here is dropped and the page starts over from the
+   * server's state; edits not yet sent are lost with it, which the notice says.
+   */
+  const restart = (reason: string | null) => {
+    if (restarting) return
+    restarting = true
+    editor?.dispose()
+    provider.destroy()
+    commentsProvider.destroy()
+    doc.destroy()
+    commentsDoc.destroy()
+    const now = Date.now()
+    restarts = restarts.filter((t) => now - t < 60_000).concat(now)
+    if (restarts.length > RESTARTS_PER_MINUTE) {
+      render(app, h('div', { class: 'tt-page' }, h('p', { class: 'tt-error', 'data-testid': 'refused' }, `服务器多次拒绝本页的修改，已停止重连。${reason ?? ''}`), h('a', { href: location.pathname }, '重新打开')))
+      return
+    }
+    void editorPage(app, tableId, `服务器拒绝了一处修改，表格已按服务器上的内容重新加载，该修改未保存。${reason ? `原因：${reason}` : ''}`)
+  }
+  // 44xx = the server refused this user/table: no retry (y-websocket stops)
   provider.on('connection-close', (ev: CloseEvent | null) => {
     if (ev && ev.code === 4401) goLogin()
     else if (ev && ev.code === 4403) void editor?.setReadOnly({ reason: '权限已变更' })
+    else if (ev && ev.code === 4422) restart(denial())
+  })
+  commentsProvider.on('connection-close', (ev: CloseEvent | null) => {
+    if (ev && ev.code === 4422) restart(commentsDenial())
   })
   try {
     await synced(provider)
   } catch (e) {
+    if (restarting) return // the page started over meanwhile
     render(app, h('div', { class: 'tt-page' }, h('p', { class: 'tt-error' }, e instanceof Error ? e.message : String(e))))
     return
   }
+  if (restarting) return
   const title = meta.title || meta.content?.header?.projectName || meta.content?.header?.deptName || '绩效目标表'
   const host = h('div', { class: 'tt-host' })
   render(app, h('div', { class: 'tt-editor-page' },
     h('header', { class: 'tt-header' }, h('h1', null, title),
       meta.departmentName ? h('span', { class: 'tt-dept', 'data-testid': 'department' }, meta.departmentName) : null,
       h('span', null, displayName(user), ' · ', h('a', { href: '/tables' }, '返回列表'))),
+    notice ? h('p', { class: 'tt-error tt-notice', role: 'alert', 'data-testid': 'refused' }, notice) : null,
     host))
   const readOnly = meta.status === 'approved' ? { reason: '已批复' }
     : user.role === 'viewer' ? { reason: '只读账号' }
@@ -137,6 +189,7 @@ export async function editorPage(app: HTMLElement, tableId: string): Promise<voi
     validate: await loadValidator(),
   })
   const ed = editor
+  if (restarting) return ed.dispose() // refused while mounting: the new page is already on its way
   window.univerAPI = ed.univerAPI
   // test hooks, the same shape as the dev route's (one editor: index 0)
   window.__tt = {

@@ -177,7 +177,8 @@ export class Connection implements RoomConn {
     if (!verdict.ok) {
       const first = verdict.problems[0]
       if (first?.code === 'malformed') return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: first.message })
-      const detail = first ? `${first.path}：${first.message}`.slice(0, 300) : undefined
+      // the shape checker's messages may already start with the path
+      const detail = first ? (first.path && !first.message.startsWith(first.path) ? `${first.path}：${first.message}` : first.message).slice(0, 300) : undefined
       this.end(REFUSALS.invalidUpdate, 'collab.refuse.shape', { problems: verdict.problems.slice(0, 5) }, detail)
     }
   }

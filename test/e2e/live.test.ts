@@ -253,6 +253,28 @@ describe('live grid: two browsers, one table, the real server', () => {
     await B.screenshot({ path: path.join(ARTIFACTS, 'live-b-reloaded.png') })
   })
 
+  it('an edit the server refuses: the page starts over from the server’s table, says why, and stays live', async () => {
+    const targetOf = async (p: Page) => (await docJson(p)).indicators.find((r: any) => r.id === inserted).target
+    const before = await targetOf(B)
+    const shown = await cellValue(B, 0, await anchorPos(B, `${inserted}|value`))
+    // a broken client: a number where the table holds text, written straight into A's document
+    await A.evaluate((id) => {
+      const rows = (window as any).__tt.doc.getMap('table').get('indicators')
+      for (let i = 0; i < rows.length; i++) if (rows.get(i).get('id') === id) rows.get(i).set('target', 42)
+    }, inserted)
+    const notice = await A.waitForSelector('[data-testid="refused"]', WAIT)
+    expect(await notice.textContent()).toContain('E_INVALID_UPDATE')
+    // a new document, the server's: the refused value is gone, here and (never having arrived) in B
+    await A.waitForFunction((id) => (window as any).__tt.json().indicators.find((r: any) => r.id === id)?.target !== 42, inserted, WAIT)
+    expect(await targetOf(A)).toBe(before)
+    await shows(A, `${inserted}|value`, shown as string)
+    expect(await targetOf(B)).toBe(before)
+    // the new page is live: A's next edit reaches B
+    await typeInto(A, 0, await anchorPos(A, `${inserted}|value`), '≥1600人')
+    await shows(B, `${inserted}|value`, '≥1600人')
+    await A.screenshot({ path: path.join(ARTIFACTS, 'live-a-refused.png') })
+  })
+
   it('every template opens from the server like its official form (screenshots)', async () => {
     const list = (await server.api('GET', '/api/tables', renda)).body.tables as any[]
     const templates = ['mof2015-project', 'mof2015-dept', 'mof2021-core', 'local-simple', 'yth-flat']
