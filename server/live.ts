@@ -28,7 +28,7 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
   return createCollab({
     async authenticate({ token, cookie }) {
       const caller = await resolveCaller(storage, tokenFromRequest({ cookie }, token))
-      return caller?.actor ?? null
+      return caller ? { ...caller.actor, displayName: caller.user.displayName } : null
     },
     async resolveTable(tableId) {
       const t = await storage.tables.get(tableId)

@@ -16,6 +16,9 @@ export interface Transport {
   bufferedAmount(): number
 }
 
+/** The signed-in user of a connection; `displayName`, when known, is the only name its presence may show. */
+export type CollabActor = Actor & { displayName?: string }
+
 export interface Credentials {
   token?: string
   cookie?: string
@@ -23,7 +26,7 @@ export interface Credentials {
 
 export interface ConnectionOptions {
   id: number
-  actor: Actor
+  actor: CollabActor
   access: Access
   credentials: Credentials
   wantsFindings: boolean
@@ -47,7 +50,7 @@ const READ_ONLY_NOTICE_MS = 5000
 
 export class Connection implements RoomConn {
   readonly id: number
-  readonly actor: Actor
+  readonly actor: CollabActor
   access: Access
   readonly credentials: Credentials
   readonly wantsFindings: boolean
@@ -144,9 +147,10 @@ export class Connection implements RoomConn {
         if (msg.update.byteLength > this.opts.limits.maxAwarenessBytes) return this.end(REFUSALS.tooLarge, 'collab.cut.awareness', { bytes: msg.update.byteLength })
         const entries = decodeAwarenessUpdate(msg.update)
         if (!entries) return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: 'awareness' })
-        // presence names its user (client/grid/presence.ts: state.user.id): nobody may appear as someone else
-        const claimed = entries.map((e) => claimedUserId(e.state)).find((id) => id !== undefined && id !== this.actorId)
-        if (claimed !== undefined) return this.opts.log.warn('collab.awareness.impersonation', { conn: this.id, room: room.key, actor: this.actorId, claimed })
+        // presence names its user (client/grid/presence.ts: state.user.{id,name}): nobody may appear as
+        // someone else, by id or (when the app gave us the display name) by name
+        const claimed = entries.map((e) => claimedUser(e.state)).find((u) => (u.id !== undefined && u.id !== this.actorId) || (u.name !== undefined && this.actor.displayName !== undefined && u.name !== this.actor.displayName))
+        if (claimed) return this.opts.log.warn('collab.awareness.impersonation', { conn: this.id, room: room.key, actor: this.actorId, claimed })
         if (!room.applyAwareness(this, msg.update, entries)) this.opts.log.warn('collab.awareness.foreign', { conn: this.id, room: room.key })
         return
       }
@@ -219,10 +223,11 @@ export class Connection implements RoomConn {
   }
 }
 
-/** The user id an awareness state claims (`state.user.id`), undefined when it claims none. */
-function claimedUserId(state: unknown): unknown {
-  if (typeof state !== 'object' || state === null) return undefined
+/** The user an awareness state claims to be (`state.user.id` and `.name`; undefined where it says nothing). */
+function claimedUser(state: unknown): { id?: unknown; name?: unknown } {
+  if (typeof state !== 'object' || state === null) return {}
   const user = (state as { user?: unknown }).user
-  if (typeof user !== 'object' || user === null || !('id' in user)) return undefined
-  return (user as { id: unknown }).id
+  if (typeof user !== 'object' || user === null) return {}
+  const u = user as { id?: unknown; name?: unknown }
+  return { id: 'id' in u ? u.id : undefined, name: 'name' in u ? u.name : undefined }
 }

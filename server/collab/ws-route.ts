@@ -12,7 +12,7 @@ import { fromYDoc } from '../../shared/ydoc/index.ts'
 import type { DocBus } from './bus.ts'
 import { Committer } from './commit.ts'
 import { commentsShapeChecker } from './comments-shape.ts'
-import { Connection, type Credentials } from './connection.ts'
+import { Connection, type CollabActor, type Credentials } from './connection.ts'
 import { DEFAULT_LIMITS, type GuardLimits } from './guard.ts'
 import { consoleLog, type CollabLog } from './log.ts'
 import type { DocPersistence } from './persistence.ts'
@@ -25,8 +25,11 @@ import { sendBinary } from './wire.ts'
 import type { WebSocket } from 'ws'
 
 export interface CollabDeps {
-  /** the signed-in user of a token (`?token=`) or session cookie; null when neither is valid (→ 4401) */
-  authenticate(req: { token?: string; cookie?: string }): Promise<Actor | null>
+  /**
+   * the signed-in user of a token (`?token=`) or session cookie; null when neither is valid (→ 4401).
+   * With `displayName`, presence must show that name (connection.ts).
+   */
+  authenticate(req: { token?: string; cookie?: string }): Promise<CollabActor | null>
   /** the table's permission facts; null when there is no such table (→ 4403) */
   resolveTable(tableId: string): Promise<TableRef | null>
   persistence: DocPersistence

@@ -58,8 +58,8 @@ describe('two server processes over Redis', () => {
     expect(JSON.stringify(tableRoot(onA.doc).toJSON())).toBe(JSON.stringify(tableRoot(onB.doc).toJSON()))
 
     // presence crosses too
-    onA.provider.awareness.setLocalStateField('user', { name: 'A 的用户' })
-    await waitFor(() => [...onB.provider.awareness.getStates().values()].some((s) => (s as { user?: { name?: string } }).user?.name === 'A 的用户'))
+    onA.provider.awareness.setLocalStateField('cursor', { rowId: 'A 的光标' })
+    await waitFor(() => [...onB.provider.awareness.getStates().values()].some((s) => (s as { cursor?: { rowId?: string } }).cursor?.rowId === 'A 的光标'))
 
     // both processes stored what they accepted: a third process, started fresh, sees it all
     await Promise.all([a.kill(), b.kill()])

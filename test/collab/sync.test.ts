@@ -69,8 +69,8 @@ describe.each(kinds)('live documents on %s', (kind) => {
     const a = client(s, 'alice')
     const b = client(s, 'bob')
     await Promise.all([a.synced(), b.synced()])
-    a.provider.awareness.setLocalStateField('user', { name: '教育局-张三' })
-    await waitFor(() => [...b.provider.awareness.getStates().values()].some((st) => (st as { user?: { name?: string } }).user?.name === '教育局-张三'))
+    a.provider.awareness.setLocalStateField('cursor', { rowId: 'ind-1', field: 'target' })
+    await waitFor(() => [...b.provider.awareness.getStates().values()].some((st) => (st as { cursor?: { rowId?: string } }).cursor?.rowId === 'ind-1'))
 
     // echo: a raw client's own awareness state comes back to it
     const raw = rawClient(s.url, fx.tableId, fx.users.bob.token)
@@ -80,7 +80,7 @@ describe.each(kinds)('live documents on %s', (kind) => {
     encoding.writeVarUint(e, 1)
     encoding.writeVarUint(e, clientId)
     encoding.writeVarUint(e, 1)
-    encoding.writeVarString(e, JSON.stringify({ user: { name: 'raw' } }))
+    encoding.writeVarString(e, JSON.stringify({ cursor: { rowId: 'raw' } }))
     raw.send(encodeAwarenessMessage(encoding.toUint8Array(e)))
     await waitFor(() => raw.received.some((f) => awarenessClients(f).includes(clientId)))
     await waitFor(() => a.provider.awareness.getStates().has(clientId))
@@ -89,18 +89,23 @@ describe.each(kinds)('live documents on %s', (kind) => {
     await waitFor(() => !a.provider.awareness.getStates().has(clientId))
   })
 
-  it('drops presence that claims another user, and shows presence in one’s own name', async () => {
+  it('drops presence that claims another user (by id or by name), and shows presence in one’s own name', async () => {
     fx ??= await seedCollabFixtures(storage())
     const s = await start()
     const a = client(s, 'alice')
     const b = client(s, 'bob')
     await Promise.all([a.synced(), b.synced()])
     const userOf = (c: TestClient) => (c.provider.awareness.getStates().get(a.provider.awareness.clientID) as { user?: { id?: string; name?: string } } | undefined)?.user
+    const alice = (await storage().users.get(fx.users.alice.id))!.displayName
     a.provider.awareness.setLocalStateField('user', { id: fx.users.bob.id, name: '冒充的名字' })
     await sleep(300)
     expect(userOf(b)?.name).toBeUndefined()
-    a.provider.awareness.setLocalStateField('user', { id: fx.users.alice.id, name: '教育局-张三' })
-    await waitFor(() => userOf(b)?.name === '教育局-张三')
+    // her own id with someone else's name: dropped too
+    a.provider.awareness.setLocalStateField('user', { id: fx.users.alice.id, name: '财政局-李四' })
+    await sleep(300)
+    expect(userOf(b)?.name).toBeUndefined()
+    a.provider.awareness.setLocalStateField('user', { id: fx.users.alice.id, name: alice })
+    await waitFor(() => userOf(b)?.name === alice)
     expect(userOf(b)?.id).toBe(fx.users.alice.id)
   })
 
