@@ -1,6 +1,6 @@
 // Wires the live-collaboration layer to the rest of the server: sockets authenticate with the
 // same sessions as REST, tables resolve to permission facts, settled documents refresh findings.
-import { createCollab, type Collab } from './collab/ws-route.ts'
+import { createCollab, type Collab, type CollabDeps } from './collab/ws-route.ts'
 import { createDocLogPersistence } from './collab/persistence.ts'
 import { createRedisBus } from './collab/redis.ts'
 import { consoleLog, type CollabLog } from './collab/log.ts'
@@ -26,6 +26,17 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
   const log = options.log === 'quiet' ? quietLog : consoleLog
   const bus = options.redisUrl ? await createRedisBus({ url: options.redisUrl, log }) : undefined
   return createCollab({
+    ...collabAccess(storage),
+    persistence: createDocLogPersistence(storage, { synchronousCommit: options.synchronousCommit ?? true }),
+    onSettled: (tableId, content) => findings.refresh(tableId, content),
+    bus,
+    log,
+  })
+}
+
+/** Who a socket is (the same sessions as REST, with the user's display name for presence) and what a table allows. */
+export function collabAccess(storage: Storage): Pick<CollabDeps, 'authenticate' | 'resolveTable'> {
+  return {
     async authenticate({ token, cookie }) {
       const caller = await resolveCaller(storage, tokenFromRequest({ cookie }, token))
       return caller ? { ...caller.actor, displayName: caller.user.displayName } : null
@@ -34,11 +45,7 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
       const t = await storage.tables.get(tableId)
       return t ? { departmentId: t.departmentId, status: t.status, classified: t.classified } : null
     },
-    persistence: createDocLogPersistence(storage, { synchronousCommit: options.synchronousCommit ?? true }),
-    onSettled: (tableId, content) => findings.refresh(tableId, content),
-    bus,
-    log,
-  })
+  }
 }
 
 /** The app hooks through which live documents follow REST: routes mounted, access re-checked after changes. */

@@ -4,7 +4,7 @@
 // server refuses writes (close 4403). When the server refuses an edit (close 4422) the page starts over
 // with a fresh document, the server's, and says which edit was refused and why.
 import * as Y from 'yjs'
-import { WebsocketProvider } from 'y-websocket'
+import { WebsocketProvider, messageAuth } from 'y-websocket'
 import { readAuthMessage } from 'y-protocols/auth'
 import { TEMPLATE_IDS, type TemplateId } from '../../shared/model/index.ts'
 import { readThreads, yDocToJson } from '../../shared/ydoc/index.ts'
@@ -73,8 +73,7 @@ function sendOwnAwarenessOnly(p: WebsocketProvider): void {
  */
 function captureDenials(p: WebsocketProvider): () => string | null {
   let last: string | null = null
-  const MESSAGE_AUTH = 2
-  p.messageHandlers[MESSAGE_AUTH] = (_encoder, decoder, provider) => {
+  p.messageHandlers[messageAuth] = (_encoder, decoder, provider) => {
     readAuthMessage(decoder, provider.doc, (_doc, reason) => {
       last = reason
     })

@@ -1,6 +1,6 @@
 // Group commit: accepted updates wait for the end of the event-loop turn, then the batches of every
 // document are appended to the update log in one write (per document when the persistence cannot);
-// only after it is stored is an update applied to the room's durable doc, broadcast and published.
+// only after it is stored is an update broadcast by its room and published to other processes.
 // A failed write keeps the batch and retries with backoff.
 import { createHistogram } from 'node:perf_hooks'
 import type { DocPersistence } from './persistence.ts'
@@ -41,7 +41,7 @@ interface RoomQueue {
 export interface CommitterOptions {
   persistence: DocPersistence
   log: CollabLog
-  /** after a batch is stored and applied: publish it (merged; id of its last update) to other processes */
+  /** after a batch is stored and broadcast: publish it (merged; id of its last update) to other processes */
   onStored?(room: Room, update: Uint8Array, id: number): void
   /** a write failed for good (the table is gone): the room must close */
   onLost?(room: Room, err: unknown): void
@@ -103,9 +103,7 @@ export class Committer {
     return n
   }
 
-  /** Queues an update for storage; `wait` returns a promise that settles once it is stored. */
-  enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait?: false): void
-  enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait: true): Promise<void>
+  /** Queues an update for storage; with `wait`, returns a promise that settles once it is stored. */
   enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait = false): Promise<void> | void {
     let q = this.queues.get(room)
     if (!q) this.queues.set(room, (q = { room, items: [], flights: [], retryTimer: null, failures: 0, alone: false }))
@@ -159,11 +157,10 @@ export class Committer {
     // WATCH OUT: setImmediate, not queueMicrotask: it runs after every socket message read in this
     // turn, which is what makes many small updates share one write.
     // Under load the next write also waits a little (≤ 4 ms) after the last one, in proportion to how
-    // many sockets the last one's biggest broadcast went to: every write is a statement for PostgreSQL and a
-    // broadcast (one socket write per receiver, most of this server's CPU), so fewer, fuller writes
-    // leave the server and the database time to spare, which is what keeps the slowest edits fast. One
-    // table with 100 editors (1 000 edits/s): 275 writes/s instead of 540, server CPU 37 % instead of
-    // 57 %, p99 16–20 ms instead of 21–23 (bench/README.md). A quiet room's edit goes out at once.
+    // many sockets the last one's biggest broadcast went to: every write is a statement for PostgreSQL
+    // and a broadcast (one socket write per receiver, most of this server's CPU), so fewer, fuller
+    // writes leave both time to spare (100 editors: half the writes, a third less CPU; bench/README.md).
+    // A quiet room's edit goes out at once.
     const wait = Math.min(MAX_GAP_MS, this.lastFanout * GAP_PER_RECEIVER_MS) - (performance.now() - this.lastSentAt)
     if (wait > 0.25) setTimeout(() => this.turn(), wait)
     else setImmediate(() => this.turn())
@@ -231,7 +228,7 @@ export class Committer {
         const flat = qs.flatMap((q, i) => flights[i]!.batch.map((it) => ({ tableId: q.room.tableId, room: q.room.kind, update: it.update, userId: it.userId })))
         ids = await this.opts.persistence.appendMany!(flat)
       }
-      this.timed(t0)
+      this.recordRoundTrip(t0)
       const expected = flights.reduce((n, f) => n + f.batch.length, 0)
       if (ids.length !== expected) throw new Error(`append returned ${ids.length} ids for ${expected} updates`)
       let at = 0
@@ -302,7 +299,7 @@ export class Committer {
     this.retryLater(q, err)
   }
 
-  private timed(t0: number): void {
+  private recordRoundTrip(t0: number): void {
     this.counters.statements++
     this.storeMicros.record(Math.max(1, Math.round((performance.now() - t0) * 1000)))
   }
@@ -320,14 +317,14 @@ export class Committer {
     q.retryTimer.unref?.()
   }
 
-  /** The batch is stored: now apply it to the durable doc (which broadcasts it) and publish it, in order. */
+  /** The batch is stored: now its room broadcasts it and it is published, in order. */
   private complete(q: RoomQueue, batch: Item[], ids: number[]): void {
     const { room } = q
     q.failures = 0
     this.counters.batches++
     const lastId = ids[ids.length - 1]!
     try {
-      const merged = room.applyCommitted(batch, lastId)
+      const merged = room.broadcastStored(batch, lastId)
       if (merged) this.opts.onStored?.(room, merged, lastId)
     } catch (err) {
       this.opts.log.error('collab.apply.failed', { room: room.key, error: String(err) })

@@ -147,9 +147,7 @@ export class Connection implements RoomConn {
         if (msg.update.byteLength > this.opts.limits.maxAwarenessBytes) return this.end(REFUSALS.tooLarge, 'collab.cut.awareness', { bytes: msg.update.byteLength })
         const entries = decodeAwarenessUpdate(msg.update)
         if (!entries) return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: 'awareness' })
-        // presence names its user (client/grid/presence.ts: state.user.{id,name}): nobody may appear as
-        // someone else, by id or (when the app gave us the display name) by name
-        const claimed = entries.map((e) => claimedUser(e.state)).find((u) => (u.id !== undefined && u.id !== this.actorId) || (u.name !== undefined && this.actor.displayName !== undefined && u.name !== this.actor.displayName))
+        const claimed = entries.map((e) => claimedUser(e.state)).find((u) => this.isSomeoneElse(u))
         if (claimed) return this.opts.log.warn('collab.awareness.impersonation', { conn: this.id, room: room.key, actor: this.actorId, claimed })
         if (!room.applyAwareness(this, msg.update, entries)) this.opts.log.warn('collab.awareness.foreign', { conn: this.id, room: room.key })
         return
@@ -181,10 +179,19 @@ export class Connection implements RoomConn {
     if (!verdict.ok) {
       const first = verdict.problems[0]
       if (first?.code === 'malformed') return this.end(REFUSALS.malformed, 'collab.cut.malformed', { detail: first.message })
-      // the shape checker's messages may already start with the path
-      const detail = first ? (first.path && !first.message.startsWith(first.path) ? `${first.path}：${first.message}` : first.message).slice(0, 300) : undefined
+      // a problem's message names its field (ParseProblem), so the path is not repeated
+      const detail = first?.message.slice(0, 300)
       this.end(REFUSALS.invalidUpdate, 'collab.refuse.shape', { problems: verdict.problems.slice(0, 5) }, detail)
     }
+  }
+
+  /**
+   * Presence names its user (client/grid/presence.ts: state.user.{id,name}): nobody may appear as
+   * someone else, by id or (when the app gave us the display name) by name.
+   */
+  private isSomeoneElse(claimed: { id?: unknown; name?: unknown }): boolean {
+    if (claimed.id !== undefined && claimed.id !== this.actorId) return true
+    return claimed.name !== undefined && this.actor.displayName !== undefined && claimed.name !== this.actor.displayName
   }
 
   /** Tells the client why (auth message), closes the socket and logs the reason. */

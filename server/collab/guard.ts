@@ -1,5 +1,5 @@
 // Checks every incoming frame before it can count: frame size, message rate per connection, and what an
-// update put into the room's shadow copy (only our Yjs types under our root). Write access is checked by
+// update put into the room's document (only our Yjs types under our root). Write access is checked by
 // the connection; the structure of the result by table-shape/comments-shape, run by the room.
 import * as Y from 'yjs'
 
@@ -82,7 +82,7 @@ const ALLOWED_TYPES = new Set<unknown>([Y.Map, Y.Array, Y.Text])
 
 /**
  * What an update put into the document, read from the structs the transaction integrated (cheaper
- * than decoding the update first: the shadow copy it was applied to is rebuilt on refusal anyway).
+ * than decoding the update first: the document it was applied to is rebuilt on refusal anyway).
  * Refuses content our layout never uses: sub-documents, binary, embeds, formatting, XML types, and
  * roots other than `roots`. Returns the reason, or null.
  * WATCH OUT: structs still waiting for missing dependencies are not integrated yet; they are checked
@@ -92,14 +92,25 @@ export function inspectIntegrated(doc: Y.Doc, tr: Y.Transaction, roots: readonly
   if (doc.share.size > roots.length) {
     for (const [name, type] of doc.share) if (!roots.includes(name) && (type._start !== null || type._map.size > 0)) return `root ${name}`
   }
-  // WATCH OUT: forEach, not for…of: the state maps hold every client the document has ever seen, and
-  // iterating entries allocates an array per client per update (a quarter of the garbage of an edit).
   let found: string | null = null
-  tr.afterState.forEach((after, client) => {
-    if (found !== null || after <= (tr.beforeState.get(client) ?? 0)) return
-    found = foreignContent(doc, client, tr.beforeState.get(client) ?? 0)
-  })
+  someClientGrew(tr, (client, before) => (found = foreignContent(doc, client, before)) !== null)
   return found
+}
+
+/**
+ * Whether the transaction added structs of some client; with `stop`, calls it for each such client
+ * (with the client's clock before the transaction) until it returns true.
+ * WATCH OUT: forEach, not for…of: the state maps hold every client the document has ever seen, and
+ * iterating entries allocates an array per client per update (a quarter of the garbage of an edit).
+ */
+export function someClientGrew(tr: Y.Transaction, stop: (client: number, before: number) => boolean = () => true): boolean {
+  let done = false
+  tr.afterState.forEach((after, client) => {
+    if (done) return
+    const before = tr.beforeState.get(client) ?? 0
+    if (after > before) done = stop(client, before)
+  })
+  return done
 }
 
 /** The first struct of `client` from `clock` on that is not allowed content, or null. */

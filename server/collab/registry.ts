@@ -141,7 +141,7 @@ export class RoomRegistry {
       kind,
       checker: this.opts.checkers[kind],
       hooks: {
-        commit: (r, update, userId, origin, wait) => (wait ? this.opts.committer.enqueue(r, update, userId, origin, true) : this.opts.committer.enqueue(r, update, userId, origin)),
+        commit: (r, update, userId, origin, wait) => this.opts.committer.enqueue(r, update, userId, origin, wait),
         changed: (r, origin) => this.onChanged(r, origin),
         awareness: bus ? (r, update) => bus.publishAwareness(r.key, update) : undefined,
       },

@@ -8,7 +8,7 @@ import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { ParseProblem } from '../../shared/model/index.ts'
 import type { ShapeChecker } from './shape.ts'
-import { inspectIntegrated } from './guard.ts'
+import { inspectIntegrated, someClientGrew } from './guard.ts'
 import {
   encodeAwarenessMessage, encodeAwarenessStates, encodeFindings, encodeSyncStep1, encodeSyncStep2, encodeSyncStep2FromUpdate, encodeUpdate,
   type AwarenessEntry,
@@ -43,11 +43,11 @@ export function isClientOrigin(origin: unknown): origin is ClientOrigin {
 
 export interface RoomHooks {
   /**
-   * Hands an accepted update to the durability pipeline, which calls `applyCommitted` once it is stored;
-   * with `wait`, resolves then.
+   * Hands an accepted update to the durability pipeline, which calls `broadcastStored` once it is
+   * stored; with `wait`, resolves then.
    */
   commit(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait?: boolean): Promise<void> | void
-  /** the durable document changed (store and settle scheduling) */
+  /** the document gained stored (or remote) updates (compaction and settle scheduling) */
   changed(room: Room, origin: Origin): void
   /** a local awareness change, for other processes */
   awareness?(room: Room, update: Uint8Array): void
@@ -280,7 +280,7 @@ export class Room {
    * WATCH OUT: a batch from several authors goes to everyone whole, so an author may get its own update
    * back inside it (Yjs ignores structs it has; excluding each author would cost a merge per author).
    */
-  applyCommitted(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number): Uint8Array | null {
+  broadcastStored(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number): Uint8Array | null {
     if (batch.length === 0) return null
     for (const it of batch) this.unstored.delete(it.update)
     if (lastId > this.storedUpToId) this.storedUpToId = lastId
@@ -450,12 +450,8 @@ function newDoc(): Y.Doc {
  * missing ones (those integrate with a later update, so this one must be stored and sent too).
  */
 function changedAnything(doc: Y.Doc, tr: Y.Transaction): boolean {
-  if (tr.deleteSet.clients.size > 0) return true
-  let grew = false
-  tr.afterState.forEach((after, client) => {
-    if (!grew && after > (tr.beforeState.get(client) ?? 0)) grew = true // forEach: no entry arrays (see guard.ts)
-  })
-  return grew || doc.store.pendingStructs !== null || doc.store.pendingDs !== null
+  if (tr.deleteSet.clients.size > 0 || someClientGrew(tr)) return true
+  return doc.store.pendingStructs !== null || doc.store.pendingDs !== null
 }
 
 export function roomKey(tableId: string, kind: RoomKind): string {

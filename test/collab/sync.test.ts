@@ -32,6 +32,16 @@ describe.each(kinds)('live documents on %s', (kind) => {
     return c
   }
 
+  /** A server with alice and bob synced to the fixture table. */
+  const aliceAndBob = async () => {
+    fx ??= await seedCollabFixtures(storage())
+    const s = await start()
+    const a = client(s, 'alice')
+    const b = client(s, 'bob')
+    await Promise.all([a.synced(), b.synced()])
+    return { s, a, b }
+  }
+
   afterEach(async () => {
     for (const c of clients.splice(0)) c.destroy()
     for (const s of servers.splice(0)) await s.close()
@@ -64,11 +74,7 @@ describe.each(kinds)('live documents on %s', (kind) => {
   })
 
   it('shows awareness to the others and echoes it to the sender', async () => {
-    fx ??= await seedCollabFixtures(storage())
-    const s = await start()
-    const a = client(s, 'alice')
-    const b = client(s, 'bob')
-    await Promise.all([a.synced(), b.synced()])
+    const { s, a, b } = await aliceAndBob()
     a.provider.awareness.setLocalStateField('cursor', { rowId: 'ind-1', field: 'target' })
     await waitFor(() => [...b.provider.awareness.getStates().values()].some((st) => (st as { cursor?: { rowId?: string } }).cursor?.rowId === 'ind-1'))
 
@@ -90,11 +96,7 @@ describe.each(kinds)('live documents on %s', (kind) => {
   })
 
   it('drops presence that claims another user (by id or by name), and shows presence in one’s own name', async () => {
-    fx ??= await seedCollabFixtures(storage())
-    const s = await start()
-    const a = client(s, 'alice')
-    const b = client(s, 'bob')
-    await Promise.all([a.synced(), b.synced()])
+    const { a, b } = await aliceAndBob()
     const userOf = (c: TestClient) => (c.provider.awareness.getStates().get(a.provider.awareness.clientID) as { user?: { id?: string; name?: string } } | undefined)?.user
     const alice = (await storage().users.get(fx.users.alice.id))!.displayName
     a.provider.awareness.setLocalStateField('user', { id: fx.users.bob.id, name: '冒充的名字' })

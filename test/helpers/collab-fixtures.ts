@@ -1,6 +1,5 @@
 // Database fixtures for collaboration tests and the bench: two departments, a user of each kind with a
 // live session token, and tables whose documents are seeded into the update log.
-import type { CollabActor } from '../../server/collab/connection.ts'
 import { parseTableOrThrow, type TargetTable } from '../../shared/model/index.ts'
 import type { Actor } from '../../shared/permissions.ts'
 import { encodeTable } from '../../shared/ydoc/index.ts'
@@ -55,13 +54,4 @@ export async function createSeededTable(storage: Storage, departmentId: string, 
   const row = await storage.tables.create({ kind: content.kind, template: content.template, year: content.year, departmentId, title: content.title ?? '' })
   await storage.docLog.appendUpdates(row.id, 'table', [{ update: encodeTable(content), userId: null }])
   return row.id
-}
-
-/** The app's authenticate: a live session token → the actor (departments widened to their units). */
-export async function actorOfToken(storage: Storage, token: string | undefined): Promise<CollabActor | null> {
-  if (!token) return null
-  const found = await storage.sessions.lookup(token)
-  if (!found) return null
-  const departmentIds = await storage.departments.withDescendants(found.user.departmentIds)
-  return { id: found.user.id, role: found.user.role, departmentIds, displayName: found.user.displayName }
 }

@@ -6,7 +6,7 @@ import { createCollab, type Collab, type CollabDeps } from '../../server/collab/
 import { createDocLogPersistence, type DocPersistence } from '../../server/collab/persistence.ts'
 import type { CollabLog } from '../../server/collab/log.ts'
 import type { Storage } from '../../server/storage/index.ts'
-import { actorOfToken } from './collab-fixtures.ts'
+import { collabAccess } from '../../server/live.ts'
 
 export interface LogEntry {
   level: 'info' | 'warn' | 'error'
@@ -48,11 +48,7 @@ export async function startCollabServer(opts: StartCollabOptions): Promise<Colla
     log: recordingLog(logs),
     ...rest,
     persistence,
-    authenticate: (req) => actorOfToken(storage, req.token),
-    resolveTable: async (tableId) => {
-      const row = await storage.tables.get(tableId)
-      return row ? { departmentId: row.departmentId, status: row.status, classified: row.classified } : null
-    },
+    ...collabAccess(storage),
   })
   const app = new Hono()
   collab.mount(app)
