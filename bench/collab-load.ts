@@ -1,6 +1,9 @@
 // Multi-table load generator (yload's light clients, for many documents at once): T tables × E editors,
 // each a raw socket speaking the y-websocket protocol, each editing the `target` of its own indicator
 // row R times a second with a value that carries its send time; every receiver measures the delay.
+// Speaks y-websocket to our server and the reference server, Hocuspocus's multiplexed protocol to
+// Hocuspocus; with `seed` (a table as one base64 Yjs update), first writes it into every document that
+// lacks it (the anchors' documents start empty) and keeps those seeding clients until the editors synced.
 //   node --import tsx bench/collab-load.ts '<json config>'   → prints one JSON result line
 import * as Y from 'yjs'
 import WebSocket from 'ws'
@@ -10,8 +13,11 @@ import * as syncProtocol from 'y-protocols/sync'
 import { readFileSync } from 'node:fs'
 
 interface Config {
-  url: string
+  /** document URL with {room} for the table id, e.g. ws://127.0.0.1:3000/collab/{room} */
+  urlTemplate: string
+  protocol?: 'y-websocket' | 'hocuspocus'
   token: string
+  seed?: string
   tables: string[]
   editors: number
   rate: number
@@ -66,20 +72,39 @@ interface Light {
   row: Y.Map<unknown> | null
 }
 
-function connect(tableId: string, cid: number, rowIndex: number): Promise<Light> {
+const HP = cfg.protocol === 'hocuspocus'
+
+/** A message of the document's protocol: Hocuspocus prefixes every message with the document name. */
+function head(tableId: string, type: number): encoding.Encoder {
+  const e = encoding.createEncoder()
+  if (HP) encoding.writeVarString(e, tableId)
+  encoding.writeVarUint(e, type)
+  return e
+}
+
+function connect(tableId: string, cid: number, rowIndex: number, seed?: Uint8Array): Promise<Light> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(`${cfg.url}/${tableId}?token=${encodeURIComponent(cfg.token)}`)
+    const at = cfg.urlTemplate.indexOf('{room}')
+    const url = HP ? cfg.urlTemplate.slice(0, at).replace(/\/$/, '') : `${cfg.urlTemplate.replace('{room}', tableId)}?token=${encodeURIComponent(cfg.token)}`
+    const ws = new WebSocket(url)
     ws.binaryType = 'nodebuffer'
     const doc = new Y.Doc()
     const light: Light = { cid, ws, doc, row: null }
     let synced = false
     const timer = setTimeout(() => reject(new Error(`sync timeout ${tableId}`)), 60_000)
+    const send = (e: encoding.Encoder) => ws.readyState === WebSocket.OPEN && ws.send(encoding.toUint8Array(e))
     ws.on('error', reject)
     ws.on('open', () => {
-      const e = encoding.createEncoder()
-      encoding.writeVarUint(e, 0)
+      if (HP) {
+        const a = head(tableId, 2)
+        encoding.writeVarUint(a, 0)
+        encoding.writeVarString(a, cfg.token)
+        encoding.writeVarString(a, '4.7.0')
+        send(a)
+      }
+      const e = head(tableId, 0)
       syncProtocol.writeSyncStep1(e, doc)
-      ws.send(encoding.toUint8Array(e))
+      send(e)
     })
     ws.on('message', (data: Buffer) => {
       if (synced) {
@@ -99,35 +124,45 @@ function connect(tableId: string, cid: number, rowIndex: number): Promise<Light>
         return
       }
       const d = decoding.createDecoder(new Uint8Array(data.buffer, data.byteOffset, data.byteLength))
+      if (HP) decoding.readVarString(d)
       if (decoding.readVarUint(d) !== 0) return
       const sub = decoding.readVarUint(d)
       if (sub === 0) {
         const sv = decoding.readVarUint8Array(d)
-        const e = encoding.createEncoder()
-        encoding.writeVarUint(e, 0)
+        const e = head(tableId, 0)
         encoding.writeVarUint(e, 1)
         encoding.writeVarUint8Array(e, Y.encodeStateAsUpdate(doc, sv))
-        ws.send(encoding.toUint8Array(e))
+        send(e)
       } else {
         Y.applyUpdate(doc, decoding.readVarUint8Array(d), 'remote')
         if (sub === 1) {
           synced = true
           clearTimeout(timer)
-          const rows = doc.getMap('table').get('indicators') as Y.Array<Y.Map<unknown>>
-          light.row = rows.get(rowIndex % rows.length)
+          if (seed && !(doc.getMap('table').get('indicators') instanceof Y.Array)) Y.applyUpdate(doc, seed) // sent by the update handler
+          const rows = doc.getMap('table').get('indicators')
+          if (!seed && !(rows instanceof Y.Array)) return reject(new Error(`document ${tableId} has no table.indicators`))
+          if (rows instanceof Y.Array) light.row = rows.get(rowIndex % rows.length) as Y.Map<unknown>
           resolve(light)
         }
       }
     })
     doc.on('update', (u: Uint8Array, origin: unknown) => {
       if (origin === 'remote' || ws.readyState !== WebSocket.OPEN) return
-      const e = encoding.createEncoder()
-      encoding.writeVarUint(e, 0)
+      const e = head(tableId, 0)
       encoding.writeVarUint(e, 2)
       encoding.writeVarUint8Array(e, u)
-      ws.send(encoding.toUint8Array(e))
+      send(e)
     })
   })
+}
+
+// the anchors' documents start empty: one client per table writes the table first, and stays until the
+// editors have synced (the reference server drops a document with its last connection)
+const seeders: Light[] = []
+if (cfg.seed) {
+  const seed = new Uint8Array(Buffer.from(cfg.seed, 'base64'))
+  for (let k = 0; k < cfg.tables.length; k += 50) seeders.push(...(await Promise.all(cfg.tables.slice(k, k + 50).map((t, i) => connect(t, -1 - k - i, 0, seed)))))
+  await sleep(1000)
 }
 
 const clients: Light[] = []
@@ -136,6 +171,7 @@ let cid = 0
 const jobs = cfg.tables.flatMap((t) => Array.from({ length: cfg.editors }, (_, i) => ({ t, i, cid: cid++ })))
 for (let k = 0; k < jobs.length; k += 50) clients.push(...(await Promise.all(jobs.slice(k, k + 50).map((j) => connect(j.t, j.cid, j.i)))))
 const connectMs = now() - tConn
+for (const c of seeders) c.ws.close()
 await sleep(1000)
 
 const interval = 1000 / cfg.rate

@@ -6,7 +6,7 @@
 //   npx tsx bench/collab.ts            (env below; BENCH_DATABASE_URL must reach a PostgreSQL)
 //   BENCH_PHASES=edit,sync,memory,multi  BENCH_NS=50,100  BENCH_KINDS=light,full  BENCH_EDITS=200
 //   BENCH_SERVERS=ours,ywebsocket,hocuspocus-pg  BENCH_ROUNDS=1 (repeat the edit matrix, report medians)
-//   BENCH_MULTI_RATES=10,2 (edits/s per editor in the 200 × 5 run)
+//   BENCH_MULTI_RATES=10,2 (edits/s per editor in the 200 × 5 run)  BENCH_MULTI_SERVERS=ours,hocuspocus-pg
 //   SERVER_CPU=1 HARNESS_CPU=0
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -291,28 +291,41 @@ async function phaseMemory(): Promise<void> {
 }
 
 async function phaseMulti(): Promise<void> {
-  for (const rate of (env.BENCH_MULTI_RATES ?? '10,2').split(',').map(Number)) await multiRun(rate)
+  for (const rate of (env.BENCH_MULTI_RATES ?? '10,2').split(',').map(Number)) {
+    for (const name of (env.BENCH_MULTI_SERVERS ?? 'ours,hocuspocus-pg').split(',')) await multiRun(name, rate)
+  }
 }
 
-async function multiRun(rate: number): Promise<void> {
+/** T tables × E editors on one server (bench/collab-load.ts); the anchors get the same table written into T documents. */
+async function multiRun(name: string, rate: number): Promise<void> {
   const TABLES = Number(env.BENCH_MULTI_TABLES ?? 200)
   const EDITORS = Number(env.BENCH_MULTI_EDITORS ?? 5)
-  const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1' }, { cpu: SERVER_CPU, nodeArgs: OURS_NODE_ARGS })
-  const database = await openDatabase({ url: privateDb!.url, poolSize: 4 })
+  const s = await startServer(name)
   try {
-    const storage = createStorage(database.db)
-    const tables = [sp.fixtures!.tableId]
-    while (tables.length < TABLES) tables.push(await createSeededTable(storage, sp.fixtures!.departments.d1, sampleTable()))
-    const cfg = { url: `ws://127.0.0.1:${sp.port}/collab`, token: sp.fixtures!.users.finance.token, tables, editors: EDITORS, rate, edits: Math.max(20, Math.round((Math.min(EDITS, 150) * rate) / 10)), serverPid: sp.pid, drainMs: 15_000 }
+    let tables: string[]
+    let seed: string | undefined
+    if (s.ours) {
+      const database = await openDatabase({ url: privateDb!.url, poolSize: 4 })
+      try {
+        const storage = createStorage(database.db)
+        tables = [s.doc]
+        while (tables.length < TABLES) tables.push(await createSeededTable(storage, s.ours.fixtures!.departments.d1, sampleTable()))
+      } finally {
+        await database.close()
+      }
+    } else {
+      tables = Array.from({ length: TABLES }, (_, i) => `${s.doc}-t${i}`)
+      seed = Buffer.from(encodeTable(sampleTable())).toString('base64')
+    }
+    const cfg = { urlTemplate: s.urlTemplate, protocol: s.protocol, token: s.token ?? 'bench', seed, tables, editors: EDITORS, rate, edits: Math.max(20, Math.round((Math.min(EDITS, 150) * rate) / 10)), serverPid: s.pid, drainMs: 15_000 }
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/collab-load.ts'), JSON.stringify(cfg)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
     const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { latencyMs: { p50: number; p99: number; max: number }; deliveries: number; expected: number; serverCpuPct: number; harnessCpuPct: number; sentPerS: number }
-    fs.writeFileSync(path.join(OUT, `multi-rate${rate}.json`), JSON.stringify(result, null, 2))
-    const line = `${TABLES} tables × ${EDITORS} editors at ${rate} edits/s (${f(result.sentPerS, 0)} edits/s in all): p50 ${f(result.latencyMs.p50)} ms, p99 ${f(result.latencyMs.p99)} ms, max ${f(result.latencyMs.max)} ms; deliveries ${result.deliveries}/${result.expected}; server CPU ${f(result.serverCpuPct, 1)}% of a core, harness ${f(result.harnessCpuPct, 1)}%`
+    fs.writeFileSync(path.join(OUT, `multi-${name}-rate${rate}.json`), JSON.stringify(result, null, 2))
+    const line = `${name}: ${TABLES} tables × ${EDITORS} editors at ${rate} edits/s (${f(result.sentPerS, 0)} edits/s in all): p50 ${f(result.latencyMs.p50)} ms, p99 ${f(result.latencyMs.p99)} ms, max ${f(result.latencyMs.max)} ms; deliveries ${result.deliveries}/${result.expected}; server CPU ${f(result.serverCpuPct, 1)}% of a core, harness ${f(result.harnessCpuPct, 1)}%`
     console.log(line)
-    summary.push(`### Many tables (${rate} edits/s per editor)`, '', line, '')
+    summary.push(`### Many tables (${name}, ${rate} edits/s per editor)`, '', line, '')
   } finally {
-    await database.close()
-    await sp.kill()
+    await s.stop()
   }
 }
 

@@ -3,8 +3,11 @@
 // Prints one JSON line {ready, port, pid, fixtures?} on stdout once listening. SIGTERM shuts down cleanly;
 // SIGUSR2 prints {memory, stats} (after a GC when started with --expose-gc), for the bench.
 //   env: PORT (0) HOST (127.0.0.1) DATABASE_URL | DATA_DIR, SEED=1 (create fixtures), REDIS_URL,
-//        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr)
+//        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr),
+//        HEAP_SAMPLE=<file> (diagnostics: sample every allocation, collected or not, written at SIGTERM)
 import { PerformanceObserver } from 'node:perf_hooks'
+import { Session } from 'node:inspector/promises'
+import { writeFileSync } from 'node:fs'
 import { openDatabase } from '../../server/db/open.ts'
 import { createStorage } from '../../server/storage/index.ts'
 import { createRedisBus } from '../../server/collab/redis.ts'
@@ -30,10 +33,20 @@ if (memory && fixtures) await memory.append(fixtures.tableId, 'table', [{ update
 const server = await startCollabServer({ storage, port: Number(env.PORT ?? 0), log, bus, timings, synchronousCommit: database.kind !== 'postgres', persistence: memory })
 process.stdout.write(JSON.stringify({ ready: true, port: server.port, pid: process.pid, fixtures }) + '\n')
 
+// HEAP_SAMPLE: the inspector's sampling heap profiler, counting objects the GC already collected too,
+// so the profile says who allocates the garbage (bench/README.md → collab.ts)
+const heapSession = env.HEAP_SAMPLE ? new Session() : null
+if (heapSession) {
+  heapSession.connect()
+  await heapSession.post('HeapProfiler.enable')
+  await heapSession.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never)
+}
+
 let stopping = false
 const stop = async () => {
   if (stopping) return
   stopping = true
+  if (heapSession) writeFileSync(env.HEAP_SAMPLE!, JSON.stringify(((await heapSession.post('HeapProfiler.stopSampling')) as { profile: unknown }).profile))
   await server.close()
   await database.close()
   process.exit(0)
