@@ -232,9 +232,9 @@ export class Room {
     } finally {
       if (capture) doc.off('update', this.onUpdateCaptured)
     }
-    const tr = this.lastTr as Y.Transaction | null
+    const tr = this.takeTransaction()
     if (!tr) return { ok: true, stored: false }
-    const effective = capture ? (this.captured as Uint8Array | null) : changedAnything(doc, tr) ? update : null
+    const effective = capture ? this.takeCaptured() : changedAnything(doc, tr) ? update : null
     if (!effective) return { ok: true, stored: false } // nothing new (a repeat)
     const foreign = inspectIntegrated(doc, tr, this.checker.roots)
     if (foreign) {
@@ -266,7 +266,8 @@ export class Room {
     } finally {
       doc.off('update', this.onUpdateCaptured)
     }
-    const effective = this.captured as Uint8Array | null
+    const effective = this.takeCaptured()
+    this.lastTr = null
     if (!effective) return
     this.baselineValid = this.checker.full(doc).length === 0
     this.accept(effective)
@@ -307,12 +308,28 @@ export class Room {
     } finally {
       doc.off('update', this.onUpdateCaptured)
     }
-    const effective = this.captured as Uint8Array | null
+    const effective = this.takeCaptured()
+    this.lastTr = null
     if (!effective) return // nothing new
     this.record(effective)
     const frame = encodeUpdate(effective)
     for (const c of this.conns) c.send(frame)
     this.hooks.changed(this, 'remote')
+  }
+
+  // WATCH OUT: a transaction (its state-vector maps, events, delete set) or captured update left in a
+  // field stays reachable until the room's next update: with many rooms, hundreds of them are alive at
+  // every young-generation collection and get copied (bench/README.md → collab.ts, 200 × 5).
+  private takeTransaction(): Y.Transaction | null {
+    const tr = this.lastTr
+    this.lastTr = null
+    return tr
+  }
+
+  private takeCaptured(): Uint8Array | null {
+    const u = this.captured
+    this.captured = null
+    return u
   }
 
   /** An update is in the doc for good: remember its bytes (for a rebuild) and that it awaits storage. */
@@ -359,6 +376,7 @@ export class Room {
     doc.on('afterTransaction', this.onAfterTransaction)
     this.current = doc
     old.destroy()
+    this.lastTr = null
     if (this.sinceBase.length > 0) this.encodeState()
   }
 

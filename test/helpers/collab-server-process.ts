@@ -4,7 +4,8 @@
 // SIGUSR2 prints {memory, stats} (after a GC when started with --expose-gc), for the bench.
 //   env: PORT (0) HOST (127.0.0.1) DATABASE_URL | DATA_DIR, SEED=1 (create fixtures), REDIS_URL,
 //        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr),
-//        HEAP_SAMPLE=<file> (diagnostics: sample every allocation, collected or not, written at SIGTERM)
+//        HEAP_SAMPLE=<file> (diagnostics: sample every allocation, collected or not, written at SIGTERM;
+//        with HEAP_SAMPLE_PROMOTED=1 only what survived young-generation collections)
 import { PerformanceObserver } from 'node:perf_hooks'
 import { Session } from 'node:inspector/promises'
 import { writeFileSync } from 'node:fs'
@@ -39,7 +40,7 @@ const heapSession = env.HEAP_SAMPLE ? new Session() : null
 if (heapSession) {
   heapSession.connect()
   await heapSession.post('HeapProfiler.enable')
-  await heapSession.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true } as never)
+  await heapSession.post('HeapProfiler.startSampling', { samplingInterval: 16384, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: env.HEAP_SAMPLE_PROMOTED !== '1' } as never)
 }
 
 let stopping = false
