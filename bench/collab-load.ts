@@ -61,6 +61,18 @@ function cpuMs(pid: number): number {
   }
 }
 
+/** CPU time of the whole machine in ms: [busy, all] (/proc/stat; null elsewhere) */
+function hostCpuMs(): [number, number] | null {
+  try {
+    const f = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+    const all = f.reduce((a, b) => a + b, 0)
+    const idle = f[3]! + (f[4] ?? 0)
+    return [((all - idle) * 1000) / 100, (all * 1000) / 100]
+  } catch {
+    return null
+  }
+}
+
 const MARK = Buffer.from('~yl~')
 const hist = new Hist()
 let echoes = 0
@@ -177,6 +189,7 @@ await sleep(1000)
 const interval = 1000 / cfg.rate
 const startAt = now() + 500
 const cpu0 = cfg.serverPid ? cpuMs(cfg.serverPid) : 0
+const host0 = hostCpuMs()
 const self0 = process.cpuUsage()
 await Promise.all(
   clients.map(
@@ -195,6 +208,7 @@ await Promise.all(
 )
 const tEnd = now()
 const cpu1 = cfg.serverPid ? cpuMs(cfg.serverPid) : 0
+const host1 = hostCpuMs()
 const self = process.cpuUsage(self0)
 const expected = cfg.tables.length * cfg.editors * (cfg.editors - 1) * cfg.edits
 const deadline = now() + (cfg.drainMs ?? 10_000)
@@ -214,6 +228,8 @@ console.log(
     latencyMs: { p50: hist.q(50), p95: hist.q(95), p99: hist.q(99), max: hist.max },
     serverCpuPct: cfg.serverPid ? (100 * (cpu1 - cpu0)) / windowMs : null,
     harnessCpuPct: (100 * (self.user + self.system)) / 1000 / windowMs,
+    // the rest of the machine's busy time (PostgreSQL, mostly), in % of one core
+    otherCpuPct: host0 && host1 && cfg.serverPid ? (100 * (host1[0] - host0[0] - (cpu1 - cpu0) - (self.user + self.system) / 1000)) / windowMs : null,
   }),
 )
 process.exit(0)

@@ -150,6 +150,13 @@ function yload(s: Running, kind: string, n: number, label: string): YloadResult 
 
 const summary: string[] = []
 
+/** Our server about itself since its last report (event loop, GC, update-log writes, hold before broadcast). */
+async function printServerStats(sp: ServerProcess): Promise<void> {
+  const { stats, gc } = await sp.report()
+  const c = stats.commits
+  console.log(`server: event loop p50 ${stats.eventLoopMs.p50} p99 ${stats.eventLoopMs.p99} max ${stats.eventLoopMs.max} ms; GC ${gc.count} pauses ${f(gc.ms, 0)} ms (max ${f(gc.maxMs, 1)}); appends ${c.statements} for ${c.updates} updates, round trip p50 ${stats.storeRoundTripMs.p50} p99 ${stats.storeRoundTripMs.p99} max ${stats.storeRoundTripMs.max} ms; accepted → sent p50 ${stats.holdMs.p50} p99 ${stats.holdMs.p99} max ${stats.holdMs.max} ms`)
+}
+
 async function phaseEdit(): Promise<void> {
   const rows: string[] = ['| server | clients | N | p50 ms | p99 ms | p99 all receivers ms | max ms | server CPU % | deliveries | converged | other CPU % |', '|---|---|---|---|---|---|---|---|---|---|---|']
   const plan: [string, number][] = [...(KINDS.includes('light') ? NS.map((n) => ['light', n] as [string, number]) : []), ...(KINDS.includes('full') ? FULL_NS.map((n) => ['full', n] as [string, number]) : [])]
@@ -162,11 +169,7 @@ async function phaseEdit(): Promise<void> {
           await sleep(500)
           await s.ours?.report() // resets the server's event-loop and GC counters
           const r = yload(s, kind, n, `${name} ${kind} N=${n} round ${round}`)
-          if (s.ours) {
-            const { stats, gc } = await s.ours.report()
-            const c = stats.commits
-            console.log(`server: event loop p50 ${stats.eventLoopMs.p50} p99 ${stats.eventLoopMs.p99} max ${stats.eventLoopMs.max} ms; GC ${gc.count} pauses ${f(gc.ms, 0)} ms (max ${f(gc.maxMs, 1)}); appends ${c.statements} for ${c.updates} updates, round trip p50 ${stats.storeRoundTripMs.p50} p99 ${stats.storeRoundTripMs.p99} max ${stats.storeRoundTripMs.max} ms; accepted → sent p50 ${stats.holdMs.p50} p99 ${stats.holdMs.p99} max ${stats.holdMs.max} ms`)
-          }
+          if (s.ours) await printServerStats(s.ours)
           const key = `${name}|${kind}|${n}`
           all.set(key, [...(all.get(key) ?? []), r])
           const l = r.latencyPerReceiverMs
@@ -318,10 +321,12 @@ async function multiRun(name: string, rate: number): Promise<void> {
       seed = Buffer.from(encodeTable(sampleTable())).toString('base64')
     }
     const cfg = { urlTemplate: s.urlTemplate, protocol: s.protocol, token: s.token ?? 'bench', seed, tables, editors: EDITORS, rate, edits: Math.max(20, Math.round((Math.min(EDITS, 150) * rate) / 10)), serverPid: s.pid, drainMs: 15_000 }
+    await s.ours?.report() // resets the server's counters
     const r = spawnSync(process.execPath, ['--import', 'tsx', path.join(ROOT, 'bench/collab-load.ts'), JSON.stringify(cfg)], { cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] })
-    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { latencyMs: { p50: number; p99: number; max: number }; deliveries: number; expected: number; serverCpuPct: number; harnessCpuPct: number; sentPerS: number }
+    if (s.ours) await printServerStats(s.ours)
+    const result = JSON.parse(r.stdout.trim().split('\n').at(-1)!) as { latencyMs: { p50: number; p99: number; max: number }; deliveries: number; expected: number; serverCpuPct: number; harnessCpuPct: number; otherCpuPct: number | null; sentPerS: number }
     fs.writeFileSync(path.join(OUT, `multi-${name}-rate${rate}.json`), JSON.stringify(result, null, 2))
-    const line = `${name}: ${TABLES} tables × ${EDITORS} editors at ${rate} edits/s (${f(result.sentPerS, 0)} edits/s in all): p50 ${f(result.latencyMs.p50)} ms, p99 ${f(result.latencyMs.p99)} ms, max ${f(result.latencyMs.max)} ms; deliveries ${result.deliveries}/${result.expected}; server CPU ${f(result.serverCpuPct, 1)}% of a core, harness ${f(result.harnessCpuPct, 1)}%`
+    const line = `${name}: ${TABLES} tables × ${EDITORS} editors at ${rate} edits/s (${f(result.sentPerS, 0)} edits/s in all): p50 ${f(result.latencyMs.p50)} ms, p99 ${f(result.latencyMs.p99)} ms, max ${f(result.latencyMs.max)} ms; deliveries ${result.deliveries}/${result.expected}; server CPU ${f(result.serverCpuPct, 1)}% of a core, harness ${f(result.harnessCpuPct, 1)}%, other processes ${f(result.otherCpuPct, 1)}%`
     console.log(line)
     summary.push(`### Many tables (${name}, ${rate} edits/s per editor)`, '', line, '')
   } finally {
