@@ -6,7 +6,7 @@
 //   npx tsx bench/collab.ts            (env below; BENCH_DATABASE_URL must reach a PostgreSQL)
 //   BENCH_PHASES=edit,sync,memory,multi  BENCH_NS=50,100  BENCH_KINDS=light,full  BENCH_EDITS=200
 //   BENCH_SERVERS=ours,ywebsocket,hocuspocus-pg  BENCH_ROUNDS=1 (repeat the edit matrix, report medians)
-//   BENCH_MULTI_RATES=10,5,2 (edits/s per editor in the 200 × 5 run)  BENCH_MULTI_SERVERS=ours,hocuspocus-pg
+//   BENCH_MULTI_RATES=10,5,2 (edits/s per editor in the 200 × 5 run)  BENCH_MULTI_SERVERS (default: BENCH_SERVERS)
 //   SERVER_CPU=1 HARNESS_CPU=0
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
 import fs from 'node:fs'
@@ -295,7 +295,7 @@ async function phaseMemory(): Promise<void> {
 
 async function phaseMulti(): Promise<void> {
   for (const rate of (env.BENCH_MULTI_RATES ?? '10,5,2').split(',').map(Number)) {
-    for (const name of (env.BENCH_MULTI_SERVERS ?? 'ours,hocuspocus-pg').split(',')) await multiRun(name, rate)
+    for (const name of (env.BENCH_MULTI_SERVERS?.split(',') ?? SERVERS)) await multiRun(name, rate)
   }
 }
 

@@ -1,6 +1,10 @@
 // Findings in place: runs the shared rule engine on the live table (debounced), tints the cells a
 // finding points at and lists the findings in a side panel grouped by severity; a click selects the cell.
+// The server's own check (pushed on the table's socket once the document settles) is authoritative:
+// the panel shows its counts and time, marks each finding the server confirmed, and lists the server's
+// findings itself when the local engine is not loaded.
 import type { TargetTable } from '../../shared/model/index.ts'
+import type { ServerFindings } from '../../shared/ydoc/findings-message.ts'
 import { h, render, debounce } from '../lib/dom.ts'
 import type { GridBinding, Tint } from './binding.ts'
 import { findingCells, groupFindings, SEVERITY_LABELS, type GridFinding } from './findings-map.ts'
@@ -24,22 +28,27 @@ export interface FindingsController {
   findings(): GridFinding[]
   /** Validates now (tests, benchmarks); normally it runs 150 ms after the last change. */
   runNow(): void
+  /** The server's latest findings for this table (authoritative). */
+  setServer(result: ServerFindings): void
   dispose(): void
 }
 
 export function mountFindings(binding: GridBinding, validate: Validate | undefined): FindingsController {
   let current: GridFinding[] = []
   let validatedVersion = -1
+  let server: ServerFindings | null = null
+  let confirmed = new Set<string>()
   const list = h('div', { class: 'tt-findings-list' })
   const summary = h('div', { class: 'tt-findings-summary' })
-  const element = h('aside', { class: 'tt-findings', 'data-testid': 'findings' }, h('h2', null, '审核提示'), summary, list)
+  const serverLine = h('div', { class: 'tt-findings-server', 'data-testid': 'server-findings' }, '服务器核对：等待中')
+  const element = h('aside', { class: 'tt-findings', 'data-testid': 'findings' }, h('h2', null, '审核提示'), summary, serverLine, list)
 
   const run = () => {
     validatedVersion = binding.version
     const table = binding.table
     const layout = binding.layout
     try {
-      current = validate ? validate(table) : []
+      current = validate ? validate(table) : ((server?.findings ?? []) as GridFinding[])
     } catch (e) {
       console.error('[grid] rule engine failed', e)
       current = []
@@ -58,7 +67,7 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
 
   const paint = (table: TargetTable) => {
     const layout = binding.layout
-    if (!validate) {
+    if (!validate && !server) {
       render(summary, '规则引擎尚未加载')
       render(list)
       return
@@ -78,9 +87,23 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
       h('ul', null, g.items.map(({ finding, cell }) => h('li', {
         class: 'tt-finding',
         'data-rule': finding.ruleId,
+        'data-server': confirmed.has(findingKey(finding)) ? 'confirmed' : null,
         title: cell ? '点击定位到单元格' : '表样中没有对应单元格',
         onclick: () => { if (cell) binding.select(cell) },
       }, h('code', null, finding.ruleId), h('span', null, finding.message)))))))
+  }
+
+  const setServer = (result: ServerFindings) => {
+    server = result
+    confirmed = new Set(result.findings.map(findingKey))
+    const { errors, warnings, infos } = result.counts
+    const at = new Date(result.computedAt)
+    const time = Number.isNaN(at.getTime()) ? '' : `（${at.toLocaleTimeString('zh-CN', { hour12: false })}）`
+    serverLine.dataset.errors = String(errors)
+    serverLine.dataset.warnings = String(warnings)
+    render(serverLine, `服务器核对${time}：错误 ${errors} · 警告 ${warnings} · 提示 ${infos}`)
+    if (validate) paint(binding.table)
+    else run()
   }
 
   const later = debounce(run, 150)
@@ -92,9 +115,15 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
     element,
     findings: () => current,
     runNow: run,
+    setServer,
     dispose() {
       later.cancel()
       off()
     },
   }
+}
+
+/** A finding's identity across the two engines' results: rule and place. */
+function findingKey(f: { ruleId: string; path: string }): string {
+  return `${f.ruleId}|${f.path}`
 }

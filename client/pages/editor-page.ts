@@ -5,6 +5,7 @@
 // with a fresh document, the server's, and says which edit was refused and why.
 import * as Y from 'yjs'
 import { WebsocketProvider, messageAuth } from 'y-websocket'
+import { MSG_FINDINGS, readFindingsBody, type ServerFindings } from '../../shared/ydoc/findings-message.ts'
 import { readAuthMessage } from 'y-protocols/auth'
 import { TEMPLATE_IDS, type TemplateId } from '../../shared/model/index.ts'
 import { readThreads, yDocToJson } from '../../shared/ydoc/index.ts'
@@ -85,6 +86,24 @@ function captureDenials(p: WebsocketProvider): () => string | null {
 const RESTARTS_PER_MINUTE = 3
 let restarts: number[] = []
 
+/** The server's findings messages; kept until the editor is there to show them. */
+function receiveFindings(p: WebsocketProvider): { deliverTo(show: (r: ServerFindings) => void): void } {
+  let latest: ServerFindings | null = null
+  let show: ((r: ServerFindings) => void) | null = null
+  p.messageHandlers[MSG_FINDINGS] = (_encoder, decoder) => {
+    const result = readFindingsBody(decoder)
+    if (!result) return console.error('[collab] malformed findings message')
+    latest = result
+    show?.(result)
+  }
+  return {
+    deliverTo(fn) {
+      show = fn
+      if (latest) fn(latest)
+    },
+  }
+}
+
 function synced(p: WebsocketProvider, ms = 15000): Promise<void> {
   if (p.synced) return Promise.resolve()
   return new Promise((resolve, reject) => {
@@ -111,11 +130,13 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
   if (t) params.token = t
   const doc = new Y.Doc()
   const commentsDoc = new Y.Doc()
-  const provider = new WebsocketProvider(wsUrl, tableId, doc, { params })
+  // findings=1: the server pushes its findings (authoritative) on this socket
+  const provider = new WebsocketProvider(wsUrl, tableId, doc, { params: { ...params, findings: '1' } })
   const commentsProvider = new WebsocketProvider(wsUrl, `${tableId}/comments`, commentsDoc, { params })
   sendOwnAwarenessOnly(provider)
   sendOwnAwarenessOnly(commentsProvider)
   const denial = captureDenials(provider)
+  const serverFindings = receiveFindings(provider)
   const commentsDenial = captureDenials(commentsProvider)
   const connection = providerConnection(provider)
   // comment authors by display name, also those not online now (GET /api/tables/:id/participants)
@@ -188,6 +209,7 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
     validate: await loadValidator(),
   })
   const ed = editor
+  serverFindings.deliverTo((result) => ed.findings.setServer(result))
   if (restarting) return ed.dispose() // refused while mounting: the new page is already on its way
   window.univerAPI = ed.univerAPI
   // test hooks, the same shape as the dev route's (one editor: index 0)

@@ -7,13 +7,14 @@ import * as decoding from 'lib0/decoding'
 import * as syncProtocol from 'y-protocols/sync'
 import * as authProtocol from 'y-protocols/auth'
 import * as awarenessProtocol from 'y-protocols/awareness'
+import { MSG_FINDINGS, writeFindingsMessage } from '../../shared/ydoc/findings-message.ts'
 
 export const MSG_SYNC = 0
 export const MSG_AWARENESS = 1
 export const MSG_AUTH = 2
 export const MSG_QUERY_AWARENESS = 3
-/** Ours: JSON findings of the rule engine. Stock providers log "Unable to compute message" on unknown types, hence opt-in. */
-export const MSG_FINDINGS = 100
+/** Ours: JSON findings of the rule engine (shared/ydoc/findings-message.ts), opt-in. */
+export { MSG_FINDINGS }
 
 export type ClientMessage =
   | { type: 'sync-step1'; stateVector: Uint8Array }
@@ -172,8 +173,7 @@ export function encodePermissionDenied(reason: string): Uint8Array {
 /** Findings frame: varUint 100, then a JSON string. */
 export function encodeFindings(payload: unknown): Uint8Array {
   const e = encoding.createEncoder()
-  encoding.writeVarUint(e, MSG_FINDINGS)
-  encoding.writeVarString(e, JSON.stringify(payload))
+  writeFindingsMessage(e, payload)
   return encoding.toUint8Array(e)
 }
 

@@ -1,7 +1,7 @@
 // The browser grid against the REAL server (HTTP API, live y-websocket rooms, built client, demo city)
 // in real Chromium: two users in two browser contexts sign in through /login and edit one table
 // (教育局's mof2015-project form); typing, a row inserted in a group (merged), a comment and a
-// vague value's finding reach the other browser through the server; a viewer's typing changes
+// vague value's finding reach the other browser through the server, which confirms it with its own check; a viewer's typing changes
 // nothing anywhere; after a reload everything is still there. Screenshots land in test-artifacts/.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -181,6 +181,12 @@ describe('live grid: two browsers, one table, the real server', () => {
       await p.waitForFunction(([r, c]) => (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getBackground()?.toUpperCase() === '#FDE2E1', [pos.row, pos.col] as const, WAIT)
     }
     expect(await B.textContent('.tt-finding[data-rule="R-VAGUE-WORDING"]')).toContain('R-VAGUE-WORDING')
+    // the server's own check (pushed once the document settled) confirms it in both panels
+    for (const p of [A, B]) {
+      await p.waitForSelector('.tt-finding[data-rule="R-VAGUE-WORDING"][data-server="confirmed"]', WAIT)
+      expect(Number(await p.getAttribute('[data-testid="server-findings"]', 'data-warnings'))).toBeGreaterThanOrEqual(1)
+      expect(await p.textContent('[data-testid="server-findings"]')).toMatch(/^服务器核对（\d{2}:\d{2}:\d{2}）：错误 \d+ · 警告 \d+ · 提示 \d+$/)
+    }
     await A.screenshot({ path: path.join(ARTIFACTS, 'live-a.png') })
     await B.screenshot({ path: path.join(ARTIFACTS, 'live-b.png') })
   })

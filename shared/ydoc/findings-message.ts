@@ -1,0 +1,32 @@
+// The server's findings on a live table's socket: message type 100 of the y-websocket protocol (ours),
+// a JSON body. Sent only to connections that asked for it with `?findings=1` (stock providers log
+// "Unable to compute message" on unknown types): on connect when the server has findings, and each
+// time the document settles. The grid shows them as the authoritative check (client/grid/findings.ts).
+import * as encoding from 'lib0/encoding'
+import * as decoding from 'lib0/decoding'
+
+export const MSG_FINDINGS = 100
+
+/** What the server publishes (server/tables/findings.ts → TableFindings). */
+export interface ServerFindings {
+  findings: { ruleId: string; severity: 'error' | 'warning' | 'info'; path: string; rowId?: string; message: string }[]
+  counts: { errors: number; warnings: number; infos: number }
+  /** ISO time of the computation */
+  computedAt: string
+}
+
+/** Writes a whole findings message (type, then the JSON body). */
+export function writeFindingsMessage(e: encoding.Encoder, payload: unknown): void {
+  encoding.writeVarUint(e, MSG_FINDINGS)
+  encoding.writeVarString(e, JSON.stringify(payload))
+}
+
+/** Reads the body of a findings message whose type was already read (a provider's message handler); null when malformed. */
+export function readFindingsBody(d: decoding.Decoder): ServerFindings | null {
+  try {
+    const v = JSON.parse(decoding.readVarString(d)) as Partial<ServerFindings> | null
+    return v && Array.isArray(v.findings) && v.counts && typeof v.computedAt === 'string' ? (v as ServerFindings) : null
+  } catch {
+    return null
+  }
+}
