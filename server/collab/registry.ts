@@ -69,6 +69,9 @@ export class RoomRegistry {
   /** loads in progress, with how many acquirers wait for each (they become the room's first refs) */
   private readonly loading = new Map<string, { promise: Promise<Room>; waiters: number }>()
   private readonly schedules = new Map<Room, Schedule>()
+  /** rooms whose findings are due, settled one per event-loop turn (see queueSettle) */
+  private readonly settleQueue = new Set<Room>()
+  private settleDraining = false
   private closing = false
   readonly counters = { loads: 0, unloads: 0, stores: 0, storeFailures: 0, settles: 0 }
 
@@ -355,6 +358,7 @@ export class RoomRegistry {
       for (const t of [s.storeTimer, s.settleTimer, s.unloadTimer]) if (t) clearTimeout(t)
       this.schedules.delete(room)
     }
+    this.settleQueue.delete(room)
     void this.opts.bus?.unsubscribe(room.key).catch(() => {})
     room.destroy()
     this.counters.unloads++
@@ -386,11 +390,35 @@ export class RoomRegistry {
         if (!immediate && Date.now() < due) return arm(due - Date.now())
         immediate = false
         s.settleSince = null
-        void this.settle(room)
+        this.queueSettle(room)
       }, Math.max(0, delay))
       s.settleTimer.unref?.()
     }
     arm(immediate ? 0 : Math.min(settleMs, s.settleSince + settleMaxMs - now))
+  }
+
+  /**
+   * WATCH OUT: rooms edited together come due together (their 2 s limits start with the same burst),
+   * and each settle parses the whole table and runs the rule engine (≈ 1 ms for a sample table). Run
+   * back to back from their timers, 200 of them blocked the event loop for ≈ 200 ms and every edit in
+   * flight waited (bench/README.md → collab.ts, 200 × 5 at 5 edits/s). So a due room joins a queue
+   * drained one room per turn, with socket reads and writes in between.
+   */
+  private queueSettle(room: Room): void {
+    this.settleQueue.add(room)
+    if (this.settleDraining) return
+    this.settleDraining = true
+    const next = () => {
+      const first = this.settleQueue.values().next()
+      if (first.done) {
+        this.settleDraining = false
+        return
+      }
+      this.settleQueue.delete(first.value)
+      void this.settle(first.value)
+      setImmediate(next)
+    }
+    setImmediate(next)
   }
 
   private async settle(room: Room): Promise<void> {
@@ -441,6 +469,7 @@ export class RoomRegistry {
     const s = this.schedules.get(room)
     if (s) for (const t of [s.storeTimer, s.settleTimer, s.unloadTimer]) if (t) clearTimeout(t)
     this.schedules.delete(room)
+    this.settleQueue.delete(room)
     void this.opts.bus?.unsubscribe(room.key).catch(() => {})
     room.destroy()
   }

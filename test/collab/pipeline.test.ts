@@ -511,4 +511,33 @@ describe('collaboration pipeline', () => {
     Y.applyUpdate(doc, stored.snapshot!)
     expect(target(doc)).toBe('v4')
   })
+
+  it('settles rooms that come due together one per event-loop turn, so sockets are served in between', async () => {
+    const inst = instrumented()
+    const committer = new Committer({ persistence: inst.p, log: silentLog })
+    let turn = 0
+    const settled: { tableId: string; turn: number }[] = []
+    const registry = new RoomRegistry({
+      persistence: inst.p,
+      committer,
+      checkers: { table: tableShapeChecker, comments: commentsShapeChecker },
+      log: silentLog,
+      timings: { ...FAST, settleMs: 20, settleMaxMs: 40 },
+      onSettled: (tableId) => {
+        settled.push({ tableId, turn })
+        setImmediate(() => turn++) // runs before the next turn's work: each settle sees a new number
+      },
+    })
+    const ids = ['t1', 't2', 't3', 't4']
+    for (const id of ids) await seeded(inst.base, id)
+    const rooms = await Promise.all(ids.map((id) => registry.acquire(id, 'table')))
+    await waitFor(() => settled.length === ids.length) // the settle after each load
+    settled.length = 0
+    // one change in every room, stored in one write: their settle timers are armed in the same turn
+    await Promise.all(rooms.map((room) => room.change((doc) => setRowField(doc, 'indicators', rowIds(doc, 'indicators')[0]!, 'remark', '同时到期'), null)))
+    await waitFor(() => settled.length === ids.length)
+    expect(settled.map((s) => s.tableId).sort()).toEqual(ids)
+    expect(new Set(settled.map((s) => s.turn)).size).toBe(ids.length)
+    await registry.shutdown()
+  })
 })
