@@ -1,14 +1,15 @@
 // /tables/<id>: the live grid. Loads the table's metadata (GET /api/tables/:id) and the user
-// (GET /api/auth/me), connects the table and comments rooms (y-websocket, CONTRACT → Live documents)
-// and mounts the editor once the table has synced. Read-only when approved, for viewers, or when the
+// (GET /api/auth/me), connects the table and comments rooms (y-websocket, CONTRACT → Live documents;
+// the table room with `findings=1`, so the server's findings reach the panel) and mounts the editor
+// once the table has synced. Read-only when approved, for viewers, or when the
 // server refuses writes (close 4403). When the server refuses an edit (close 4422) the page starts over
 // with a fresh document, the server's, and says which edit was refused and why.
 import * as Y from 'yjs'
 import { WebsocketProvider, messageAuth } from 'y-websocket'
-import { MSG_FINDINGS, readFindingsBody, type ServerFindings } from '../../shared/ydoc/findings-message.ts'
 import { readAuthMessage } from 'y-protocols/auth'
 import { TEMPLATE_IDS, type TemplateId } from '../../shared/model/index.ts'
 import { readThreads, yDocToJson } from '../../shared/ydoc/index.ts'
+import { MSG_FINDINGS, readFindingsBody, type ServerFindings } from '../../shared/ydoc/findings-message.ts'
 import { api, ApiError, displayName, goLogin, me, token } from '../lib/api.ts'
 import { h, render } from '../lib/dom.ts'
 import { mountGridEditor, type GridEditor } from '../grid/editor.ts'
