@@ -28,7 +28,7 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
   return createCollab({
     ...collabAccess(storage),
     persistence: createDocLogPersistence(storage, { synchronousCommit: options.synchronousCommit ?? true }),
-    onSettled: (tableId, content) => findings.refresh(tableId, content),
+    onSettled: (tableId, content, version) => findings.refresh(tableId, content, version),
     bus,
     log,
   })

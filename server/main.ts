@@ -22,7 +22,7 @@ async function main() {
   const storage = createStorage(database.db)
   const boot = await bootstrap(storage, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo })
 
-  const findings = new FindingsCache((id) => readContent(storage, undefined, id))
+  const findings = new FindingsCache((id) => readContent(storage, undefined, id), (id) => storage.docLog.version(id, 'table'))
   const live = await createLive({
     storage, findings, redisUrl: config.redisUrl,
     synchronousCommit: database.kind === 'pglite' || config.synchronousCommit,

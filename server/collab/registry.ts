@@ -36,7 +36,8 @@ export const DEFAULT_TIMINGS: Timings = Object.freeze({
   storeRetryMaxMs: 30_000,
 })
 
-export type SettledHook = (tableId: string, content: TargetTable) => unknown
+/** `version`: the highest stored update id the settled document holds (see DocLogRepository.version) */
+export type SettledHook = (tableId: string, content: TargetTable, version: number) => unknown
 
 export interface RegistryOptions {
   persistence: DocPersistence
@@ -427,7 +428,7 @@ export class RoomRegistry {
     if (!parsed.ok) return
     this.counters.settles++
     try {
-      const result = await this.opts.onSettled!(room.tableId, parsed.table)
+      const result = await this.opts.onSettled!(room.tableId, parsed.table, room.storedUpToId)
       if (result !== undefined && this.rooms.get(room.key) === room) room.setFindings(result)
     } catch (err) {
       this.opts.log.error('collab.settle.failed', { room: room.key, error: String(err) })

@@ -37,7 +37,7 @@ export interface CollabDeps {
    * Called when a table's changes have settled (and once after a load) with its strictly parsed
    * content. Whatever it returns (or resolves to), unless undefined, is published as findings.
    */
-  onSettled?(tableId: string, content: TargetTable): unknown
+  onSettled?(tableId: string, content: TargetTable, version: number): unknown
   log?: CollabLog
   /** cross-process sharing (redis.ts: createRedisBus); without it one process works alone */
   bus?: DocBus

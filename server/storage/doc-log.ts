@@ -1,6 +1,6 @@
 // The Yjs document store: an append-only update log per (table, room) plus one compacted snapshot.
 // A document is loaded as snapshot + the updates after it; compaction folds a prefix of the log away.
-import { and, asc, count, eq, gt, lte, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, lte, max, sql } from 'drizzle-orm'
 import { AppError } from '../../shared/errors.ts'
 import type { Db } from '../db/open.ts'
 import { mapDbErrors } from '../db/errors.ts'
@@ -44,6 +44,12 @@ export interface DocLogRepository {
   compact(tableId: string, room: Room, state: Uint8Array, upToId: number): Promise<{ compacted: boolean; deleted: number }>
   /** how many updates wait to be compacted, and their size in bytes */
   pending(tableId: string, room: Room): Promise<{ count: number; bytes: number }>
+  /**
+   * The highest update id folded into the document (snapshot or log; 0 when it has none): it rises
+   * with every stored change, from any server process, and compaction keeps it. Caches of derived data
+   * (findings) compare it to know they are current.
+   */
+  version(tableId: string, room: Room): Promise<number>
 }
 
 // Namespace for the per-document advisory locks (first key of pg_advisory_xact_lock(int, int)).
@@ -166,6 +172,15 @@ export function createDocLogRepository(db: Db): DocLogRepository {
         .from(docUpdates)
         .where(and(eq(docUpdates.tableId, tableId), eq(docUpdates.room, room), gt(docUpdates.id, snap?.lastUpdateId ?? 0)))
       return { count: row?.count ?? 0, bytes: Number(row?.bytes ?? 0) }
+    },
+
+    async version(tableId, room) {
+      checkTableId(tableId)
+      checkRoom(room)
+      const where = (t: typeof docUpdates | typeof docSnapshots) => and(eq(t.tableId, tableId), eq(t.room, room))
+      const [logged] = await db.select({ id: max(docUpdates.id) }).from(docUpdates).where(where(docUpdates))
+      const [snap] = await db.select({ id: docSnapshots.lastUpdateId }).from(docSnapshots).where(where(docSnapshots))
+      return Math.max(Number(logged?.id ?? 0), Number(snap?.id ?? 0))
     },
   }
 }

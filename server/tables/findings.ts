@@ -21,24 +21,38 @@ export function judge(content: TargetTable): TableFindings {
   return { findings, counts: countFindings(findings), computedAt: new Date().toISOString() }
 }
 
+/**
+ * Findings per table, each kept with the document version it was computed at (the highest stored
+ * update id, `docLog.version`): a read checks the version first, so a table changed by another server
+ * process, or by anything that did not refresh this cache, is recomputed instead of served stale.
+ */
 export class FindingsCache {
-  private readonly cache = new Map<string, TableFindings>()
+  private readonly cache = new Map<string, { result: TableFindings; version: number }>()
   private readonly listeners = new Set<(tableId: string, result: TableFindings) => void>()
 
-  constructor(private readonly readContent: (tableId: string) => Promise<TargetTable>) {}
+  constructor(
+    private readonly readContent: (tableId: string) => Promise<TargetTable>,
+    private readonly readVersion: (tableId: string) => Promise<number>,
+  ) {}
 
   async get(tableId: string): Promise<TableFindings> {
+    // the version before the content: content read later is at least as new, so a stale pairing
+    // can only make the next read recompute, never keep old findings
+    const version = await this.readVersion(tableId)
     const hit = this.cache.get(tableId)
-    if (hit) return hit
+    if (hit && hit.version === version) return hit.result
     const result = judge(await this.readContent(tableId))
-    this.cache.set(tableId, result)
+    this.cache.set(tableId, { result, version })
     return result
   }
 
-  /** Recomputes from content the caller already holds (the settled live document). */
-  refresh(tableId: string, content: TargetTable): TableFindings {
+  /**
+   * Recomputes from content the caller already holds (the settled live document, whose stored updates
+   * reach `version`; without one, the next `get` checks storage again).
+   */
+  refresh(tableId: string, content: TargetTable, version = -1): TableFindings {
     const result = judge(content)
-    this.cache.set(tableId, result)
+    this.cache.set(tableId, { result, version })
     for (const l of this.listeners) l(tableId, result)
     return result
   }

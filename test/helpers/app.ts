@@ -34,7 +34,7 @@ export async function makeTestApp(kind: TestDatabaseKind): Promise<TestApp> {
     database,
     storage,
     throttle: new LoginThrottle(),
-    findings: new FindingsCache((id) => readContent(storage, undefined, id)),
+    findings: new FindingsCache((id) => readContent(storage, undefined, id), (id) => storage.docLog.version(id, 'table')),
     onTableStateChanged: (id) => stateChanges.push(id),
   })
 

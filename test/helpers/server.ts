@@ -36,7 +36,7 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
   const database = await openTestDatabase(kind)
   const storage = createStorage(database.db)
   await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
-  const findings = new FindingsCache((id) => readContent(storage, undefined, id))
+  const findings = new FindingsCache((id) => readContent(storage, undefined, id), (id) => storage.docLog.version(id, 'table'))
   const live = await createLive({ storage, findings, log: 'quiet' })
   const app = createApp({
     config: loadConfig({}),

@@ -5,6 +5,8 @@ import { makeTestApp, type TestApp } from '../helpers/app.ts'
 import { loadSample } from '../helpers/samples.ts'
 import { parseTableOrThrow } from '../../shared/model/index.ts'
 import { validateTable } from '../../shared/rules/index.ts'
+import * as Y from 'yjs'
+import { rowIds, setRowField } from '../../shared/ydoc/index.ts'
 
 export function defineApiSuite(kind: TestDatabaseKind) {
   describe(`HTTP API on ${kind}`, () => {
@@ -130,6 +132,30 @@ export function defineApiSuite(kind: TestDatabaseKind) {
         const findings = await t.request('GET', `/api/tables/${res.body.id}/findings`, { token: tokens.weijian })
         expect(findings.body.findings).toEqual(validateTable(parseTableOrThrow(got.body.content)))
         expect(findings.body.findings.map((f: { ruleId: string }) => f.ruleId)).toContain('R-DUPLICATE-INDICATOR')
+      })
+
+      it('serves current findings after another server process changed the stored table', async () => {
+        const created = await t.request('POST', '/api/tables', {
+          token: tokens.weijian,
+          body: { kind: 'project', template: 'mof2015-project', year: 2024, departmentId: await t.departmentId('118'), content: loadSample('S02') },
+        })
+        const id = created.body.id as string
+        const vague = (r: { body: { findings: { ruleId: string; rowId?: string }[] } }, rowId: string) => r.body.findings.some((f) => f.ruleId === 'R-VAGUE-WORDING' && f.rowId === rowId)
+        // another process edits the table: its update reaches the log, this process's cache hears nothing
+        const stored = await t.storage.docLog.loadDoc(id, 'table')
+        const doc = new Y.Doc()
+        if (stored.snapshot) Y.applyUpdate(doc, stored.snapshot.state)
+        for (const u of stored.updates) Y.applyUpdate(doc, u.update)
+        const rowId = rowIds(doc, 'indicators')[0]!
+        const before = await t.request('GET', `/api/tables/${id}/findings`, { token: tokens.weijian })
+        expect(vague(before, rowId)).toBe(false)
+        let update: Uint8Array | null = null
+        doc.on('update', (u: Uint8Array) => (update = u))
+        setRowField(doc, 'indicators', rowId, 'target', '进一步提高')
+        await t.storage.docLog.appendUpdates(id, 'table', [{ update: update! }])
+        const after = await t.request('GET', `/api/tables/${id}/findings`, { token: tokens.weijian })
+        expect(vague(after, rowId)).toBe(true)
+        expect((await t.request('GET', '/api/tables', { token: tokens.weijian })).body.tables.find((x: { id: string }) => x.id === id).findings).toEqual(after.body.counts)
       })
 
       it('creates a blank table of a template when no content is given', async () => {

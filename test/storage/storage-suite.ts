@@ -367,6 +367,25 @@ export function defineStorageSuite(name: string, open: () => Promise<OpenedTestD
         expect(restored.getArray('n').toJSON()).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9])
       })
 
+      it('reports the document version: the highest stored update id, kept by compaction', async () => {
+        const t = await makeTable()
+        expect(await storage.docLog.version(t.id, 'table')).toBe(0)
+        const doc = new Y.Doc()
+        const produced: Uint8Array[] = []
+        doc.on('update', (u: Uint8Array) => produced.push(u))
+        for (let i = 0; i < 3; i++) doc.getArray<number>('n').push([i])
+        const ids = await storage.docLog.appendUpdates(t.id, 'table', produced.map((update) => ({ update })))
+        expect(await storage.docLog.version(t.id, 'table')).toBe(ids[2])
+        expect(await storage.docLog.version(t.id, 'comments')).toBe(0)
+        await storage.docLog.compact(t.id, 'table', Y.encodeStateAsUpdate(doc), ids[2]!)
+        expect(await storage.docLog.version(t.id, 'table')).toBe(ids[2])
+        doc.getArray<number>('n').push([3])
+        const [next] = await storage.docLog.appendUpdates(t.id, 'table', [{ update: produced.at(-1)! }])
+        expect(await storage.docLog.version(t.id, 'table')).toBe(next)
+        expect(await storage.docLog.version('no-such-table', 'table')).toBe(0)
+        await expect(storage.docLog.version('', 'table')).rejects.toMatchObject({ code: 'invalid_input' })
+      })
+
       it('keeps an update appended between load and compaction', async () => {
         const t = await makeTable()
         const doc = new Y.Doc()
