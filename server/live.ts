@@ -34,17 +34,46 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
   })
 }
 
-/** Who a socket is (the same sessions as REST, with the user's display name for presence) and what a table allows. */
+/**
+ * Who a socket is (the same sessions as REST, with the user's display name for presence) and what a
+ * table allows. Lookups already under way are shared: a 联审会 joining at once, or a page opening its
+ * table and comments rooms, asks the same questions many times in the same instant, and each upgrade
+ * waited for its own queries through the database pool (100 clients: ≈ 250 ms until the last socket
+ * opened, bench/README.md → collab.ts). Nothing is kept once a lookup settles, so a revoked session or a
+ * changed table is seen by the next connection.
+ */
 export function collabAccess(storage: Storage): Pick<CollabDeps, 'authenticate' | 'resolveTable'> {
+  const caller = sharedInFlight(async (token: string) => {
+    const found = await resolveCaller(storage, token)
+    return found ? { ...found.actor, displayName: found.user.displayName } : null
+  })
+  const table = sharedInFlight(async (tableId: string) => {
+    const t = await storage.tables.get(tableId)
+    return t ? { departmentId: t.departmentId, status: t.status, classified: t.classified } : null
+  })
   return {
     async authenticate({ token, cookie }) {
-      const caller = await resolveCaller(storage, tokenFromRequest({ cookie }, token))
-      return caller ? { ...caller.actor, displayName: caller.user.displayName } : null
+      const t = tokenFromRequest({ cookie }, token)
+      const found = t ? await caller(t) : null
+      return found ? { ...found, departmentIds: [...found.departmentIds] } : null
     },
     async resolveTable(tableId) {
-      const t = await storage.tables.get(tableId)
-      return t ? { departmentId: t.departmentId, status: t.status, classified: t.classified } : null
+      const found = await table(tableId)
+      return found ? { ...found } : null
     },
+  }
+}
+
+/** Concurrent calls with the same key share one promise; it is forgotten as soon as it settles. */
+function sharedInFlight<R>(fn: (key: string) => Promise<R>): (key: string) => Promise<R> {
+  const flights = new Map<string, Promise<R>>()
+  return (key) => {
+    let p = flights.get(key)
+    if (!p) {
+      p = fn(key).finally(() => flights.delete(key))
+      flights.set(key, p)
+    }
+    return p
   }
 }
 

@@ -7,6 +7,8 @@ import { parseTableOrThrow } from '../../shared/model/index.ts'
 import { validateTable } from '../../shared/rules/index.ts'
 import * as Y from 'yjs'
 import { rowIds, setRowField } from '../../shared/ydoc/index.ts'
+import { collabAccess } from '../../server/live.ts'
+import type { Storage } from '../../server/storage/index.ts'
 
 export function defineApiSuite(kind: TestDatabaseKind) {
   describe(`HTTP API on ${kind}`, () => {
@@ -28,6 +30,31 @@ export function defineApiSuite(kind: TestDatabaseKind) {
     })
 
     describe('auth', () => {
+      it('shares socket access lookups that are under way, and keeps none of them', async () => {
+        const calls = { lookup: 0, table: 0 }
+        const counted: Storage = {
+          ...t.storage,
+          sessions: { ...t.storage.sessions, lookup: (...a: Parameters<Storage['sessions']['lookup']>) => (calls.lookup++, t.storage.sessions.lookup(...a)) },
+          tables: { ...t.storage.tables, get: (...a: Parameters<Storage['tables']['get']>) => (calls.table++, t.storage.tables.get(...a)) },
+        }
+        const access = collabAccess(counted)
+        const token = await t.login('jiaoyu')
+        const tableId = (await t.request('GET', '/api/tables', { token })).body.tables[0].id as string
+        const [actors, tables] = await Promise.all([
+          Promise.all(Array.from({ length: 10 }, () => access.authenticate({ token }))),
+          Promise.all(Array.from({ length: 10 }, () => access.resolveTable(tableId))),
+        ])
+        expect(calls).toEqual({ lookup: 1, table: 1 })
+        expect(new Set(actors.map((a) => JSON.stringify(a))).size).toBe(1)
+        expect(actors[0]).toMatchObject({ role: 'department', displayName: expect.any(String) })
+        expect(actors[0]).not.toBe(actors[1]) // each connection gets its own copy
+        expect(tables.every((x) => x?.status === tables[0]!.status)).toBe(true)
+        // settled lookups are not kept: a revoked session is refused at the next connection
+        await t.storage.sessions.revoke(token)
+        expect(await access.authenticate({ token })).toBeNull()
+        expect(calls.lookup).toBe(2)
+      })
+
       it('signs in, sets an HttpOnly session cookie and returns the user', async () => {
         const res = await t.request('POST', '/api/auth/login', { body: { username: 'jiaoyu', password: 'demo-2024' } })
         expect(res.status).toBe(200)
