@@ -1,5 +1,5 @@
 // Departments (部门), their units (单位) and towns (镇街): a two-level tree, department/town → unit.
-import { asc, eq, inArray } from 'drizzle-orm'
+import { asc, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { AppError } from '../../shared/errors.ts'
 import type { Db } from '../db/open.ts'
@@ -97,14 +97,21 @@ export function createDepartmentRepository(db: Db): DepartmentRepository {
     },
 
     async withDescendants(ids) {
+      if (ids.length === 0) return []
+      // One recursive query instead of one query per level: every request and socket upgrade resolves
+      // its caller's scope with it, so each level was another round trip before anything else ran.
+      const start = sql.join(ids.map((id) => sql`${id}`), sql`, `)
+      const result = await db.execute<{ id: string }>(sql`
+        with recursive scope(id) as (
+          select unnest(array[${start}]::text[])
+          union
+          select d.id from ${departments} d join scope on d.parent_id = scope.id
+        )
+        select id from scope`)
+      // PGlite's driver answers { rows }, postgres.js an array of rows
+      const rows = Array.isArray(result) ? (result as { id: string }[]) : (result as unknown as { rows: { id: string }[] }).rows
       const seen = new Set(ids)
-      let frontier = [...seen]
-      // Walks the tree level by level; two levels today, but the loop does not rely on that.
-      while (frontier.length > 0) {
-        const children = await db.select({ id: departments.id }).from(departments).where(inArray(departments.parentId, frontier))
-        frontier = children.map((c) => c.id).filter((c) => !seen.has(c))
-        for (const c of frontier) seen.add(c)
-      }
+      for (const r of rows) seen.add(r.id)
       return [...seen]
     },
   }

@@ -117,6 +117,13 @@ export function defineStorageSuite(name: string, open: () => Promise<OpenedTestD
         expect(unit).toMatchObject({ kind: 'unit', parentId: dept.id, name: '疾控中心' })
         expect((await storage.departments.withDescendants([dept.id])).sort()).toEqual([dept.id, unit.id].sort())
         expect(await storage.departments.withDescendants([town.id])).toEqual([town.id])
+        expect(await storage.departments.withDescendants([unit.id])).toEqual([unit.id])
+        // several children, several and overlapping roots, an unknown id kept as given
+        const unit2 = await makeDepartment({ name: '卫生监督所', kind: 'unit', parentId: dept.id })
+        const townUnit = await makeDepartment({ name: '仙街镇卫生院', kind: 'unit', parentId: town.id })
+        expect((await storage.departments.withDescendants([dept.id])).sort()).toEqual([dept.id, unit.id, unit2.id].sort())
+        expect((await storage.departments.withDescendants([town.id, unit.id, dept.id, 'no-such-dept'])).sort()).toEqual([town.id, townUnit.id, unit.id, unit2.id, dept.id, 'no-such-dept'].sort())
+        expect(await storage.departments.withDescendants([])).toEqual([])
         expect(await storage.departments.get(unit.id)).toEqual(unit)
       })
 
