@@ -1,12 +1,12 @@
 // Sign-in sessions: a random bearer token handed out once; only its SHA-256 is stored.
 // Lookup refuses expired and revoked sessions and sessions of disabled users.
 import { createHash, randomBytes } from 'node:crypto'
-import { and, eq, isNotNull, isNull, lt, or } from 'drizzle-orm'
+import { and, eq, getTableColumns, isNotNull, isNull, lt, or, sql } from 'drizzle-orm'
 import { AppError } from '../../shared/errors.ts'
 import type { Db } from '../db/open.ts'
 import { mapDbErrors } from '../db/errors.ts'
-import { sessions } from '../db/schema.ts'
-import { createUserRepository, type User } from './users.ts'
+import { sessions, userDepartments, users } from '../db/schema.ts'
+import { publicColumns, type User } from './users.ts'
 
 export type Session = typeof sessions.$inferSelect
 
@@ -45,7 +45,6 @@ export function newSessionToken(): string {
 }
 
 export function createSessionRepository(db: Db): SessionRepository {
-  const userRepo = createUserRepository(db)
 
   return {
     async create(userId, options = {}) {
@@ -74,10 +73,21 @@ export function createSessionRepository(db: Db): SessionRepository {
     async lookup(token, now = new Date()) {
       // A wrong-shaped token cannot match; skip the query.
       if (typeof token !== 'string' || token.length === 0 || token.length > 200) return null
-      const [session] = await db.select().from(sessions).where(eq(sessions.tokenHash, hashToken(token)))
-      if (!session || session.revokedAt || session.expiresAt.getTime() <= now.getTime()) return null
-      const user = await userRepo.get(session.userId)
-      if (!user || user.disabled) return null
+      // One round trip: every REST request and socket upgrade starts here, and three queries one after
+      // another (session, user, the user's departments) were most of a socket's time to open.
+      const [row] = await db
+        .select({
+          session: getTableColumns(sessions),
+          user: publicColumns,
+          departmentIds: sql<string[] | null>`(select array_agg(${userDepartments.departmentId} order by ${userDepartments.departmentId}) from ${userDepartments} where ${userDepartments.userId} = ${users.id})`,
+        })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(eq(sessions.tokenHash, hashToken(token)))
+      if (!row) return null
+      const { session, user: u } = row
+      if (session.revokedAt || session.expiresAt.getTime() <= now.getTime() || u.disabled) return null
+      const user: User = { ...u, departmentIds: row.departmentIds ?? [] }
       return { session, user }
     },
 

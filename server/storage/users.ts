@@ -71,7 +71,8 @@ const MESSAGES = { conflict: '用户名（username）已存在', missingReferenc
 
 type UserRow = typeof users.$inferSelect
 
-const publicColumns = {
+/** The columns of a user that leave the repository (never the password hash). */
+export const publicColumns = {
   id: users.id,
   username: users.username,
   displayName: users.displayName,

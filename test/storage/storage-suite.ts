@@ -207,6 +207,13 @@ export function defineStorageSuite(name: string, open: () => Promise<OpenedTestD
         expect(found?.user).toEqual(user)
         expect(found?.session.id).toBe(session.id)
         expect(await storage.sessions.lookup(token + 'x')).toBeNull()
+        // a user of several departments comes back exactly as the user repository gives it
+        const [d1, d2] = [await makeDepartment(), await makeDepartment()]
+        const member = await makeUser({ departmentIds: [d2.id, d1.id] })
+        const own = await storage.sessions.create(member.id)
+        const byLookup = await storage.sessions.lookup(own.token)
+        expect(byLookup?.user).toEqual(await storage.users.get(member.id))
+        expect([...byLookup!.user.departmentIds]).toEqual([d1.id, d2.id].sort())
       })
 
       it('refuses an expired session', async () => {
