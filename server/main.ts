@@ -8,8 +8,7 @@ import { openDatabase, redact } from './db/open.ts'
 import { createStorage } from './storage/index.ts'
 import { bootstrap, demoAccounts } from './bootstrap/seed.ts'
 import { LoginThrottle } from './auth/throttle.ts'
-import { FindingsCache } from './tables/findings.ts'
-import { readContent } from './tables/documents.ts'
+import { storedFindingsCache } from './tables/findings.ts'
 import { createApp } from './app.ts'
 import { createLive, liveAppHooks } from './live.ts'
 
@@ -22,7 +21,7 @@ async function main() {
   const storage = createStorage(database.db)
   const boot = await bootstrap(storage, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo })
 
-  const findings = new FindingsCache((id) => readContent(storage, undefined, id), (id) => storage.docLog.version(id, 'table'))
+  const findings = storedFindingsCache(storage)
   const live = await createLive({
     storage, findings, redisUrl: config.redisUrl,
     synchronousCommit: database.kind === 'pglite' || config.synchronousCommit,

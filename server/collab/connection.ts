@@ -235,6 +235,6 @@ function claimedUser(state: unknown): { id?: unknown; name?: unknown } {
   if (typeof state !== 'object' || state === null) return {}
   const user = (state as { user?: unknown }).user
   if (typeof user !== 'object' || user === null) return {}
-  const u = user as { id?: unknown; name?: unknown }
-  return { id: 'id' in u ? u.id : undefined, name: 'name' in u ? u.name : undefined }
+  const { id, name } = user as { id?: unknown; name?: unknown }
+  return { id, name }
 }

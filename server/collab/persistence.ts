@@ -6,6 +6,7 @@ import { toAppError } from '../db/errors.ts'
 import type { Storage } from '../storage/index.ts'
 import type { RoomKind } from './room.ts'
 import { APPEND_LOCK_NAMESPACE } from '../storage/doc-log.ts'
+import { executeRows } from '../db/execute.ts'
 
 export interface LoadedDocState {
   snapshot: Uint8Array | null
@@ -171,8 +172,7 @@ export function createDocLogPersistence(storage: Pick<Storage, 'docLog' | 'db'>,
     if (typeof client?.query === 'function') return (await client.query(text, params)).rows as { id: number }[]
     const chunks = text.split(/\$(\d+)/)
     const query = sql.join(chunks.map((c, i) => (i % 2 ? sql.param(params[Number(c) - 1]) : sql.raw(c))))
-    const result = await storage.db.execute(query)
-    return (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows) as { id: number }[]
+    return executeRows<{ id: number }>(storage.db, query)
   }
 }
 

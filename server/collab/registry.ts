@@ -410,13 +410,13 @@ export class RoomRegistry {
     if (this.settleDraining) return
     this.settleDraining = true
     const next = () => {
-      const first = this.settleQueue.values().next()
-      if (first.done) {
+      const [due] = this.settleQueue
+      if (!due) {
         this.settleDraining = false
         return
       }
-      this.settleQueue.delete(first.value)
-      void this.settle(first.value)
+      this.settleQueue.delete(due)
+      void this.settle(due)
       setImmediate(next)
     }
     setImmediate(next)

@@ -232,9 +232,9 @@ export class Room {
     } finally {
       if (capture) doc.off('update', this.onUpdateCaptured)
     }
-    const tr = this.takeTransaction()
+    const { tr, captured } = this.takeResults()
     if (!tr) return { ok: true, stored: false }
-    const effective = capture ? this.takeCaptured() : changedAnything(doc, tr) ? update : null
+    const effective = capture ? captured : changedAnything(doc, tr) ? update : null
     if (!effective) return { ok: true, stored: false } // nothing new (a repeat)
     const foreign = inspectIntegrated(doc, tr, this.checker.roots)
     if (foreign) {
@@ -266,8 +266,7 @@ export class Room {
     } finally {
       doc.off('update', this.onUpdateCaptured)
     }
-    const effective = this.takeCaptured()
-    this.lastTr = null
+    const effective = this.takeResults().captured
     if (!effective) return
     this.baselineValid = this.checker.full(doc).length === 0
     this.accept(effective)
@@ -308,8 +307,7 @@ export class Room {
     } finally {
       doc.off('update', this.onUpdateCaptured)
     }
-    const effective = this.takeCaptured()
-    this.lastTr = null
+    const effective = this.takeResults().captured
     if (!effective) return // nothing new
     this.record(effective)
     const frame = encodeUpdate(effective)
@@ -317,19 +315,16 @@ export class Room {
     this.hooks.changed(this, 'remote')
   }
 
-  // WATCH OUT: a transaction (its state-vector maps, events, delete set) or captured update left in a
-  // field stays reachable until the room's next update: with many rooms, hundreds of them are alive at
-  // every young-generation collection and get copied (bench/README.md → collab.ts, 200 × 5).
-  private takeTransaction(): Y.Transaction | null {
-    const tr = this.lastTr
+  /**
+   * What the listeners caught of the last change (its transaction, its update when captured), and
+   * forgets them: left in the fields they would stay reachable until the room's next change, one
+   * transaction (state-vector maps, events, delete set) per room alive at every collection.
+   */
+  private takeResults(): { tr: Y.Transaction | null; captured: Uint8Array | null } {
+    const out = { tr: this.lastTr, captured: this.captured }
     this.lastTr = null
-    return tr
-  }
-
-  private takeCaptured(): Uint8Array | null {
-    const u = this.captured
     this.captured = null
-    return u
+    return out
   }
 
   /** An update is in the doc for good: remember its bytes (for a rebuild) and that it awaits storage. */

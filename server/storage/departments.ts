@@ -3,6 +3,7 @@ import { asc, eq, sql } from 'drizzle-orm'
 import { z } from 'zod'
 import { AppError } from '../../shared/errors.ts'
 import type { Db } from '../db/open.ts'
+import { executeRows } from '../db/execute.ts'
 import { mapDbErrors } from '../db/errors.ts'
 import { DEPARTMENT_KINDS, departments, type DepartmentKind } from '../db/schema.ts'
 import { id, notFound, oneOf, parseInput, requiredText } from './input.ts'
@@ -101,15 +102,13 @@ export function createDepartmentRepository(db: Db): DepartmentRepository {
       // One recursive query instead of one query per level: every request and socket upgrade resolves
       // its caller's scope with it, so each level was another round trip before anything else ran.
       const start = sql.join(ids.map((id) => sql`${id}`), sql`, `)
-      const result = await db.execute<{ id: string }>(sql`
+      const rows = await executeRows<{ id: string }>(db, sql`
         with recursive scope(id) as (
           select unnest(array[${start}]::text[])
           union
           select d.id from ${departments} d join scope on d.parent_id = scope.id
         )
         select id from scope`)
-      // PGlite's driver answers { rows }, postgres.js an array of rows
-      const rows = Array.isArray(result) ? (result as { id: string }[]) : (result as unknown as { rows: { id: string }[] }).rows
       const seen = new Set(ids)
       for (const r of rows) seen.add(r.id)
       return [...seen]

@@ -1,6 +1,6 @@
 // The Yjs document store: an append-only update log per (table, room) plus one compacted snapshot.
 // A document is loaded as snapshot + the updates after it; compaction folds a prefix of the log away.
-import { and, asc, count, eq, gt, lte, max, sql } from 'drizzle-orm'
+import { and, asc, count, eq, gt, inArray, lte, max, sql } from 'drizzle-orm'
 import { AppError } from '../../shared/errors.ts'
 import type { Db } from '../db/open.ts'
 import { mapDbErrors } from '../db/errors.ts'
@@ -50,6 +50,8 @@ export interface DocLogRepository {
    * (findings) compare it to know they are current.
    */
   version(tableId: string, room: Room): Promise<number>
+  /** `version` of many documents in two queries (a table list); every id given is in the map */
+  versions(tableIds: readonly string[], room: Room): Promise<Map<string, number>>
 }
 
 // Namespace for the per-document advisory locks (first key of pg_advisory_xact_lock(int, int)).
@@ -66,6 +68,18 @@ function checkTableId(tableId: unknown): asserts tableId is string {
 }
 
 export function createDocLogRepository(db: Db): DocLogRepository {
+  async function versions(tableIds: readonly string[], room: Room): Promise<Map<string, number>> {
+    for (const id of tableIds) checkTableId(id)
+    checkRoom(room)
+    const out = new Map(tableIds.map((id) => [id, 0]))
+    if (tableIds.length === 0) return out
+    const where = (t: typeof docUpdates | typeof docSnapshots) => and(inArray(t.tableId, [...tableIds]), eq(t.room, room))
+    const logged = await db.select({ tableId: docUpdates.tableId, id: max(docUpdates.id) }).from(docUpdates).where(where(docUpdates)).groupBy(docUpdates.tableId)
+    const snaps = await db.select({ tableId: docSnapshots.tableId, id: docSnapshots.lastUpdateId }).from(docSnapshots).where(where(docSnapshots))
+    for (const r of [...logged, ...snaps]) out.set(r.tableId, Math.max(out.get(r.tableId) ?? 0, Number(r.id ?? 0)))
+    return out
+  }
+
   return {
     async appendUpdates(tableId, room, updates) {
       checkTableId(tableId)
@@ -175,12 +189,9 @@ export function createDocLogRepository(db: Db): DocLogRepository {
     },
 
     async version(tableId, room) {
-      checkTableId(tableId)
-      checkRoom(room)
-      const where = (t: typeof docUpdates | typeof docSnapshots) => and(eq(t.tableId, tableId), eq(t.room, room))
-      const [logged] = await db.select({ id: max(docUpdates.id) }).from(docUpdates).where(where(docUpdates))
-      const [snap] = await db.select({ id: docSnapshots.lastUpdateId }).from(docSnapshots).where(where(docSnapshots))
-      return Math.max(Number(logged?.id ?? 0), Number(snap?.id ?? 0))
+      return (await versions([tableId], room)).get(tableId)!
     },
+
+    versions,
   }
 }

@@ -45,7 +45,6 @@ export function newSessionToken(): string {
 }
 
 export function createSessionRepository(db: Db): SessionRepository {
-
   return {
     async create(userId, options = {}) {
       const now = options.now ?? new Date()

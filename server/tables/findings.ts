@@ -2,6 +2,8 @@
 // per table and refreshed when the live document settles (the collab layer calls `refresh`).
 import type { TargetTable } from '../../shared/model/index.ts'
 import { validateTable, type Finding } from '../../shared/rules/index.ts'
+import type { Storage } from '../storage/index.ts'
+import { readContent } from './documents.ts'
 
 export interface FindingCounts { errors: number; warnings: number; infos: number }
 export interface TableFindings { findings: Finding[]; counts: FindingCounts; computedAt: string }
@@ -23,7 +25,7 @@ export function judge(content: TargetTable): TableFindings {
 
 /**
  * Findings per table, each kept with the document version it was computed at (the highest stored
- * update id, `docLog.version`): a read checks the version first, so a table changed by another server
+ * update id, `docLog.versions`): a read checks the version first, so a table changed by another server
  * process, or by anything that did not refresh this cache, is recomputed instead of served stale.
  */
 export class FindingsCache {
@@ -32,18 +34,28 @@ export class FindingsCache {
 
   constructor(
     private readonly readContent: (tableId: string) => Promise<TargetTable>,
-    private readonly readVersion: (tableId: string) => Promise<number>,
+    private readonly readVersions: (tableIds: readonly string[]) => Promise<Map<string, number>>,
   ) {}
 
   async get(tableId: string): Promise<TableFindings> {
-    // the version before the content: content read later is at least as new, so a stale pairing
-    // can only make the next read recompute, never keep old findings
-    const version = await this.readVersion(tableId)
-    const hit = this.cache.get(tableId)
-    if (hit && hit.version === version) return hit.result
-    const result = judge(await this.readContent(tableId))
-    this.cache.set(tableId, { result, version })
-    return result
+    return (await this.getMany([tableId]))[0]!
+  }
+
+  /** Findings of many tables (a table list), in order: one version query for all of them. */
+  async getMany(tableIds: readonly string[]): Promise<TableFindings[]> {
+    // versions before contents: content read later is at least as new, so a stale pairing can only
+    // make the next read recompute, never keep old findings
+    const versions = await this.readVersions(tableIds)
+    return Promise.all(
+      tableIds.map(async (id) => {
+        const version = versions.get(id) ?? 0
+        const hit = this.cache.get(id)
+        if (hit && hit.version === version) return hit.result
+        const result = judge(await this.readContent(id))
+        this.cache.set(id, { result, version })
+        return result
+      }),
+    )
   }
 
   /**
@@ -65,4 +77,9 @@ export class FindingsCache {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
+}
+
+/** The cache over stored documents (what a live room settles refreshes it through `refresh`). */
+export function storedFindingsCache(storage: Storage): FindingsCache {
+  return new FindingsCache((id) => readContent(storage, undefined, id), (ids) => storage.docLog.versions(ids, 'table'))
 }

@@ -6,8 +6,7 @@ import { createStorage, type Storage } from '../../server/storage/index.ts'
 import { bootstrap } from '../../server/bootstrap/seed.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
 import { LoginThrottle } from '../../server/auth/throttle.ts'
-import { FindingsCache } from '../../server/tables/findings.ts'
-import { readContent } from '../../server/tables/documents.ts'
+import { storedFindingsCache } from '../../server/tables/findings.ts'
 import { openTestDatabase, type OpenedTestDatabase, type TestDatabaseKind } from './database.ts'
 
 export const ADMIN_PASSWORD = 'admin-password-for-tests'
@@ -34,7 +33,7 @@ export async function makeTestApp(kind: TestDatabaseKind): Promise<TestApp> {
     database,
     storage,
     throttle: new LoginThrottle(),
-    findings: new FindingsCache((id) => readContent(storage, undefined, id), (id) => storage.docLog.version(id, 'table')),
+    findings: storedFindingsCache(storage),
     onTableStateChanged: (id) => stateChanges.push(id),
   })
 

@@ -8,8 +8,7 @@ import { createStorage, type Storage } from '../../server/storage/index.ts'
 import { bootstrap } from '../../server/bootstrap/seed.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
 import { LoginThrottle } from '../../server/auth/throttle.ts'
-import { FindingsCache } from '../../server/tables/findings.ts'
-import { readContent } from '../../server/tables/documents.ts'
+import { storedFindingsCache } from '../../server/tables/findings.ts'
 import { createLive, liveAppHooks } from '../../server/live.ts'
 import type { Collab } from '../../server/collab/ws-route.ts'
 import { openTestDatabase, type OpenedTestDatabase, type TestDatabaseKind } from './database.ts'
@@ -36,7 +35,7 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
   const database = await openTestDatabase(kind)
   const storage = createStorage(database.db)
   await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
-  const findings = new FindingsCache((id) => readContent(storage, undefined, id), (id) => storage.docLog.version(id, 'table'))
+  const findings = storedFindingsCache(storage)
   const live = await createLive({ storage, findings, log: 'quiet' })
   const app = createApp({
     config: loadConfig({}),

@@ -74,9 +74,8 @@ export function tableRoutes(deps: AppDeps) {
     const rows = await storage.tables.list({ ...q.data, allowedDepartmentIds: scoped })
     const readable = rows.filter((t) => can(actor, 'read', { departmentId: t.departmentId, status: t.status, classified: t.classified }).allowed)
     const departmentNames = new Map((await storage.departments.list()).map((d) => [d.id, d.name]))
-    const tables = await Promise.all(
-      readable.map(async (t) => ({ ...tableSummary(t), departmentName: departmentNames.get(t.departmentId) ?? '', findings: (await deps.findings.get(t.id)).counts })),
-    )
+    const findings = await deps.findings.getMany(readable.map((t) => t.id))
+    const tables = readable.map((t, i) => ({ ...tableSummary(t), departmentName: departmentNames.get(t.departmentId) ?? '', findings: findings[i]!.counts }))
     return c.json({ tables })
   })
 
