@@ -5,7 +5,7 @@
 // and 200 tables × 5 editors. Figures go to stdout and bench/results/collab-<time>/.
 //   npx tsx bench/collab.ts            (env below; BENCH_DATABASE_URL must reach a PostgreSQL)
 //   BENCH_PHASES=edit,sync,memory,multi  BENCH_NS=50,100  BENCH_KINDS=light,full  BENCH_EDITS=200
-//   BENCH_SERVERS=ours,ywebsocket,hocuspocus-pg  BENCH_ROUNDS=1 (repeat the edit matrix, report medians)
+//   BENCH_SERVERS=ours,ywebsocket,hocuspocus-pg (a variant of ours: ours+PACE_MAX_MS=2+…, its server env)  BENCH_ROUNDS=1 (repeat the edit matrix, report medians)
 //   BENCH_MULTI_RATES=10,5,2 (edits/s per editor in the 200 × 5 run)  BENCH_MULTI_SERVERS (default: BENCH_SERVERS)
 //   SERVER_CPU=1 HARNESS_CPU=0
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
@@ -38,6 +38,8 @@ const EDITS = Number(env.BENCH_EDITS ?? 200)
 const ROUNDS = Number(env.BENCH_ROUNDS ?? 1)
 // extra node flags for our server in the edit runs, e.g. '--cpu-prof --cpu-prof-dir=/tmp/prof' (profiling)
 const OURS_NODE_ARGS = (env.BENCH_OURS_NODE_ARGS ?? '').split(' ').filter(Boolean)
+/** node flags for the yload harness process (e.g. --trace-gc, to tell its own pauses from the server's) */
+const HARNESS_NODE_ARGS = (env.BENCH_HARNESS_NODE_ARGS ?? '').split(' ').filter(Boolean)
 const SERVERS = (env.BENCH_SERVERS ?? 'ours,ywebsocket,hocuspocus-pg').split(',')
 const OUT = path.join(ROOT, 'bench/results', `collab-${new Date().toISOString().replace(/[:.]/g, '-')}`)
 
@@ -96,8 +98,10 @@ interface Running {
 let privateDb: { url: string; drop(): Promise<void> } | null = null
 
 async function startServer(name: string): Promise<Running> {
-  if (name === 'ours') {
-    const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1' }, { cpu: SERVER_CPU, nodeArgs: OURS_NODE_ARGS })
+  if (name === 'ours' || name.startsWith('ours+')) {
+    // a variant of ours: `ours+PACE_MAX_MS=2+SETTLE_MS=1000` runs it with those settings (A/B in one run)
+    const extra = Object.fromEntries(name.split('+').slice(1).map((kv) => kv.split('=') as [string, string]))
+    const sp = await spawnCollabServer({ DATABASE_URL: privateDb!.url, SEED: '1', ...extra }, { cpu: SERVER_CPU, nodeArgs: OURS_NODE_ARGS })
     return { name, pid: sp.pid, urlTemplate: `ws://127.0.0.1:${sp.port}/collab/{room}`, protocol: 'y-websocket', doc: sp.fixtures!.tableId, token: sp.fixtures!.users.finance.token, stop: () => sp.kill(), ours: sp }
   }
   const port = await freePort()
@@ -143,7 +147,7 @@ function yload(s: Running, kind: string, n: number, label: string): YloadResult 
   const json = path.join(OUT, `edit-${s.name}-${kind}-N${n}.json`)
   const args = ['yload.mjs', '--url', s.urlTemplate, '--protocol', s.protocol, '--layout', 'table', '--doc', s.doc, '--client', kind, '--clients', String(n), '--edits', String(EDITS), '--rate', '10', '--drain-timeout', '30', '--server-pid', String(s.pid), '--json', json, '--label', label, '--quiet']
   if (s.token) args.push('--token', s.token)
-  const r = spawnSync(process.execPath, args, { cwd: ANCHORS, stdio: ['ignore', 'inherit', 'inherit'] })
+  const r = spawnSync(process.execPath, [...HARNESS_NODE_ARGS, ...args], { cwd: ANCHORS, stdio: ['ignore', 'inherit', 'inherit'] })
   if (!fs.existsSync(json)) throw new Error(`yload failed for ${label} (exit ${r.status})`)
   return JSON.parse(fs.readFileSync(json, 'utf8')) as YloadResult
 }

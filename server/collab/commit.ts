@@ -49,16 +49,13 @@ export interface CommitterOptions {
   maxQueuedBytes?: number
   retryMinMs?: number
   retryMaxMs?: number
+  /** pacing (see scheduleTurn): wait per receiver of the last write's biggest broadcast, and at most */
+  paceMsPerReceiver?: number
+  paceMaxMs?: number
 }
 
 /** Writes in flight at once when the persistence stores overlapping writes in call order. */
 const MAX_PIPELINED_WRITES = 4
-/**
- * Pacing: after a write, the next waits 40 µs per receiver of its biggest broadcast (five times the
- * ≈ 8 µs a socket write costs here), at most MAX_GAP_MS. See scheduleTurn.
- */
-const GAP_PER_RECEIVER_MS = 0.04
-const MAX_GAP_MS = 4
 /** At most this much in one write (within one statement of the persistence: 5 000 rows, 16 MiB). */
 const MAX_WRITE_ITEMS = 4000
 const MAX_WRITE_BYTES = 8 * 1024 * 1024
@@ -161,7 +158,7 @@ export class Committer {
     // and a broadcast (one socket write per receiver, most of this server's CPU), so fewer, fuller
     // writes leave both time to spare (100 editors: half the writes, a third less CPU; bench/README.md).
     // A quiet room's edit goes out at once.
-    const wait = Math.min(MAX_GAP_MS, this.lastFanout * GAP_PER_RECEIVER_MS) - (performance.now() - this.lastSentAt)
+    const wait = Math.min(this.opts.paceMaxMs ?? 4, this.lastFanout * (this.opts.paceMsPerReceiver ?? 0.04)) - (performance.now() - this.lastSentAt)
     if (wait > 0.25) setTimeout(() => this.turn(), wait)
     else setImmediate(() => this.turn())
   }

@@ -24,6 +24,10 @@ export interface Timings {
   idleUnloadMs: number
   storeRetryMinMs: number
   storeRetryMaxMs: number
+  /** pacing of update-log writes under load: the next write waits this long per receiver of the last one's biggest broadcast… */
+  paceMsPerReceiver: number
+  /** …but no longer than this (0: no pacing) */
+  paceMaxMs: number
 }
 
 export const DEFAULT_TIMINGS: Timings = Object.freeze({
@@ -34,6 +38,8 @@ export const DEFAULT_TIMINGS: Timings = Object.freeze({
   idleUnloadMs: 0,
   storeRetryMinMs: 500,
   storeRetryMaxMs: 30_000,
+  paceMsPerReceiver: 0.04,
+  paceMaxMs: 4,
 })
 
 /** `version`: the highest stored update id the settled document holds (see DocLogRepository.version) */

@@ -123,6 +123,8 @@ export function createCollab(deps: CollabDeps): Collab {
   const committer = new Committer({
     persistence: deps.persistence,
     log,
+    paceMsPerReceiver: timings.paceMsPerReceiver,
+    paceMaxMs: timings.paceMaxMs,
     onStored: deps.bus ? (room, update, id) => deps.bus!.publishUpdate(room.key, update, id) : undefined,
     onLost: (room) => {
       for (const c of connections) if (c.room === room) c.end(REFUSALS.notFound, 'collab.cut.lost')

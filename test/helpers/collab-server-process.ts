@@ -3,7 +3,7 @@
 // Prints one JSON line {ready, port, pid, fixtures?} on stdout once listening. SIGTERM shuts down cleanly;
 // SIGUSR2 prints {memory, stats} (after a GC when started with --expose-gc), for the bench.
 //   env: PORT (0) HOST (127.0.0.1) DATABASE_URL | DATA_DIR, SEED=1 (create fixtures), REDIS_URL,
-//        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, SETTLE_MS, SETTLE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr),
+//        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, SETTLE_MS, SETTLE_MAX_MS, PACE_MS_PER_RECEIVER, PACE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr),
 //        HEAP_SAMPLE=<file> (diagnostics: sample every allocation, collected or not, written at SIGTERM;
 //        with HEAP_SAMPLE_PROMOTED=1 only what survived young-generation collections)
 import { PerformanceObserver } from 'node:perf_hooks'
@@ -29,6 +29,8 @@ const timings = {
   ...(env.STORE_MAX_MS ? { storeMaxMs: Number(env.STORE_MAX_MS) } : {}),
   ...(env.SETTLE_MS ? { settleMs: Number(env.SETTLE_MS) } : {}),
   ...(env.SETTLE_MAX_MS ? { settleMaxMs: Number(env.SETTLE_MAX_MS) } : {}),
+  ...(env.PACE_MS_PER_RECEIVER ? { paceMsPerReceiver: Number(env.PACE_MS_PER_RECEIVER) } : {}),
+  ...(env.PACE_MAX_MS ? { paceMaxMs: Number(env.PACE_MAX_MS) } : {}),
 }
 // PERSISTENCE=memory (diagnostics only: what the server costs without its database round trips)
 const memory = env.PERSISTENCE === 'memory' ? createMemoryPersistence() : undefined
