@@ -379,6 +379,15 @@ export class GridBinding {
       return
     }
     this.deferred = false
+    // WATCH OUT: Univer resets an open cell editor to the cell's value whenever a SetRangeValuesMutation
+    // touches that cell (refreshEditCellState), so what the user is typing would be lost to a repaint
+    // (a tint the rule engine sets on the new row, a remote edit of the same cell). That one cell waits
+    // for SheetEditEnded; the rest of the sheet is painted now.
+    const editing = wb?.isCellEditing?.() ? this.editingCell(wb) : undefined
+    if (editing) {
+      this.deferred = true
+      setTimeout(() => { if (this.deferred) this.schedule() }, 250) // as above
+    }
     const before = this.activeCell()
     const beforeAnchor = before?.cell.anchor
     const unitId = this.unitId
@@ -422,6 +431,7 @@ export class GridBinding {
       const s = sig(cell.v, key)
       const k = this.key(r, c)
       if (this.shown.get(k) === s) return
+      if (editing && editing.row === r && editing.col === c) return
       this.shown.set(k, s)
       ;(cellValue[r] ??= {})[c] = { v: cell.v, t: 1, s: absolute(style) as ICellData['s'], p: null as never }
       changed++
@@ -458,6 +468,12 @@ export class GridBinding {
     this.stats.lastMs = performance.now() - t0
     if (structural) this.stats.lastStructuralMs = this.stats.lastMs
     for (const fn of this.listeners) fn(this)
+  }
+
+  /** The cell under the open cell editor (top-left of its merge), as the layout shown knows it. */
+  private editingCell(wb: { getActiveCell?: () => { getRow(): number; getColumn(): number } | null }): CellPos | undefined {
+    const cell = wb.getActiveCell?.()
+    return cell ? topLeft(this.layout, cell.getRow(), cell.getColumn()) : undefined
   }
 
   private applyDropdowns(): void {
