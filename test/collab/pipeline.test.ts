@@ -86,7 +86,7 @@ function setup(timings: Timings = FAST, opts: { ordered?: boolean } = {}) {
   const inst = instrumented()
   // ordered: overlapping writes settle in call order (the gate releases waiting calls first in, first out)
   if (opts.ordered) inst.p.ordered = true
-  const committer = new Committer({ persistence: inst.p, log: silentLog, retryMinMs: 10, retryMaxMs: 40 })
+  const committer = new Committer({ persistence: inst.p, log: silentLog, retryMinMs: 10, retryMaxMs: 40, paceMsPerReceiver: timings.paceMsPerReceiver, paceMaxMs: timings.paceMaxMs })
   const registry = new RoomRegistry({ persistence: inst.p, committer, checkers: { table: tableShapeChecker, comments: commentsShapeChecker }, log: silentLog, timings })
   return { ...inst, committer, registry }
 }
@@ -329,8 +329,8 @@ describe('collaboration pipeline', () => {
   })
 
   it('paces the writes of a room with many receivers, so its edits share a statement and a broadcast', async () => {
-    const writesFor = async (receivers: number) => {
-      const s = setup(FAST, { ordered: true })
+    const writesFor = async (receivers: number, timings = FAST) => {
+      const s = setup(timings, { ordered: true })
       const { room, a } = await openRoom(s)
       for (let i = 3; i <= receivers; i++) room.addConnection(fakeConn(i))
       const ups = edits(room, 4)
@@ -349,6 +349,8 @@ describe('collaboration pipeline', () => {
     expect(await writesFor(2)).toEqual([1, 1, 1, 1])
     // 100 receivers: the next write waits (100 × 40 µs) after the first, so the next three share one
     expect(await writesFor(100)).toEqual([1, 3])
+    // the pacing is a timing: off (paceMaxMs 0), every turn's edit is written at once whatever the fan-out
+    expect(await writesFor(100, { ...FAST, paceMaxMs: 0 })).toEqual([1, 1, 1, 1])
   })
 
   it('undoes refused updates exactly, with edits still unstored, before and after the kept bytes were re-encoded', async () => {
