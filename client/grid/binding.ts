@@ -373,9 +373,7 @@ export class GridBinding {
     if (structural && wb?.isCellEditing?.()) {
       // WATCH OUT: the open cell editor commits to the address it was opened on; re-laying rows out
       // under it would send the text to another row. Wait for SheetEditEnded.
-      this.deferred = true
-      // SheetEditEnded normally brings us back; the timer covers an editor closed without that event
-      setTimeout(() => { if (this.deferred) this.schedule() }, 250)
+      this.renderAfterEdit()
       return
     }
     this.deferred = false
@@ -384,10 +382,7 @@ export class GridBinding {
     // (a tint the rule engine sets on the new row, a remote edit of the same cell). That one cell waits
     // for SheetEditEnded; the rest of the sheet is painted now.
     const editing = wb?.isCellEditing?.() ? this.editingCell(wb) : undefined
-    if (editing) {
-      this.deferred = true
-      setTimeout(() => { if (this.deferred) this.schedule() }, 250) // as above
-    }
+    if (editing) this.renderAfterEdit()
     const before = this.activeCell()
     const beforeAnchor = before?.cell.anchor
     const unitId = this.unitId
@@ -468,6 +463,12 @@ export class GridBinding {
     this.stats.lastMs = performance.now() - t0
     if (structural) this.stats.lastStructuralMs = this.stats.lastMs
     for (const fn of this.listeners) fn(this)
+  }
+
+  /** Renders again once the open cell editor has closed (SheetEditEnded; the timer covers an editor closed without that event). */
+  private renderAfterEdit(): void {
+    this.deferred = true
+    setTimeout(() => { if (this.deferred) this.schedule() }, 250)
   }
 
   /** The cell under the open cell editor (top-left of its merge), as the layout shown knows it. */

@@ -4,7 +4,7 @@
 // the panel shows its counts and time, marks each finding the server confirmed, and lists the server's
 // findings itself when the local engine is not loaded.
 import type { TargetTable } from '../../shared/model/index.ts'
-import type { ServerFindings } from '../../shared/ydoc/findings-message.ts'
+import type { TableFindings } from '../../shared/ydoc/findings-message.ts'
 import { h, render, debounce } from '../lib/dom.ts'
 import type { GridBinding, Tint } from './binding.ts'
 import { findingCells, groupFindings, SEVERITY_LABELS, type GridFinding } from './findings-map.ts'
@@ -29,14 +29,14 @@ export interface FindingsController {
   /** Validates now (tests, benchmarks); normally it runs 150 ms after the last change. */
   runNow(): void
   /** The server's latest findings for this table (authoritative). */
-  setServer(result: ServerFindings): void
+  setServer(result: TableFindings): void
   dispose(): void
 }
 
 export function mountFindings(binding: GridBinding, validate: Validate | undefined): FindingsController {
   let current: GridFinding[] = []
   let validatedVersion = -1
-  let server: ServerFindings | null = null
+  let server: TableFindings | null = null
   let confirmed = new Set<string>()
   const list = h('div', { class: 'tt-findings-list' })
   const summary = h('div', { class: 'tt-findings-summary' })
@@ -48,7 +48,7 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
     const table = binding.table
     const layout = binding.layout
     try {
-      current = validate ? validate(table) : ((server?.findings ?? []) as GridFinding[])
+      current = validate ? validate(table) : (server?.findings ?? [])
     } catch (e) {
       console.error('[grid] rule engine failed', e)
       current = []
@@ -93,7 +93,7 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
       }, h('code', null, finding.ruleId), h('span', null, finding.message)))))))
   }
 
-  const setServer = (result: ServerFindings) => {
+  const setServer = (result: TableFindings) => {
     server = result
     confirmed = new Set(result.findings.map(findingKey))
     const { errors, warnings, infos } = result.counts

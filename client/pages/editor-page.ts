@@ -9,7 +9,7 @@ import { WebsocketProvider, messageAuth } from 'y-websocket'
 import { readAuthMessage } from 'y-protocols/auth'
 import { TEMPLATE_IDS, type TemplateId } from '../../shared/model/index.ts'
 import { readThreads, yDocToJson } from '../../shared/ydoc/index.ts'
-import { MSG_FINDINGS, readFindingsBody, type ServerFindings } from '../../shared/ydoc/findings-message.ts'
+import { MSG_FINDINGS, readFindingsBody, type TableFindings } from '../../shared/ydoc/findings-message.ts'
 import { api, ApiError, displayName, goLogin, me, token } from '../lib/api.ts'
 import { h, render } from '../lib/dom.ts'
 import { mountGridEditor, type GridEditor } from '../grid/editor.ts'
@@ -88,9 +88,9 @@ const RESTARTS_PER_MINUTE = 3
 let restarts: number[] = []
 
 /** The server's findings messages; kept until the editor is there to show them. */
-function receiveFindings(p: WebsocketProvider): { deliverTo(show: (r: ServerFindings) => void): void } {
-  let latest: ServerFindings | null = null
-  let show: ((r: ServerFindings) => void) | null = null
+function receiveFindings(p: WebsocketProvider): { deliverTo(show: (r: TableFindings) => void): void } {
+  let latest: TableFindings | null = null
+  let show: ((r: TableFindings) => void) | null = null
   p.messageHandlers[MSG_FINDINGS] = (_encoder, decoder) => {
     const result = readFindingsBody(decoder)
     if (!result) return console.error('[collab] malformed findings message')

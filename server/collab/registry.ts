@@ -5,7 +5,7 @@ import * as Y from 'yjs'
 import type { TargetTable } from '../../shared/model/index.ts'
 import { fromYDoc } from '../../shared/ydoc/index.ts'
 import type { DocBus } from './bus.ts'
-import type { Committer } from './commit.ts'
+import { DEFAULT_PACING, type Committer } from './commit.ts'
 import type { CollabLog } from './log.ts'
 import type { DocPersistence } from './persistence.ts'
 import { Room, roomKey, type Origin, type RoomKind } from './room.ts'
@@ -38,8 +38,7 @@ export const DEFAULT_TIMINGS: Timings = Object.freeze({
   idleUnloadMs: 0,
   storeRetryMinMs: 500,
   storeRetryMaxMs: 30_000,
-  paceMsPerReceiver: 0.04,
-  paceMaxMs: 4,
+  ...DEFAULT_PACING,
 })
 
 /** `version`: the highest stored update id the settled document holds (see DocLogRepository.version) */

@@ -2,11 +2,11 @@
 // per table and refreshed when the live document settles (the collab layer calls `refresh`).
 import type { TargetTable } from '../../shared/model/index.ts'
 import { validateTable, type Finding } from '../../shared/rules/index.ts'
+import type { FindingCounts, TableFindings } from '../../shared/ydoc/findings-message.ts'
 import type { Storage } from '../storage/index.ts'
 import { readContent } from './documents.ts'
 
-export interface FindingCounts { errors: number; warnings: number; infos: number }
-export interface TableFindings { findings: Finding[]; counts: FindingCounts; computedAt: string }
+export type { FindingCounts, TableFindings }
 
 export function countFindings(findings: readonly Finding[]): FindingCounts {
   const counts = { errors: 0, warnings: 0, infos: 0 }

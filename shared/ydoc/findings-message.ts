@@ -4,13 +4,16 @@
 // time the document settles. The grid shows them as the authoritative check (client/grid/findings.ts).
 import * as encoding from 'lib0/encoding'
 import * as decoding from 'lib0/decoding'
+import type { Finding } from '../rules/index.ts'
 
 export const MSG_FINDINGS = 100
 
-/** What the server publishes (server/tables/findings.ts → TableFindings). */
-export interface ServerFindings {
-  findings: { ruleId: string; severity: 'error' | 'warning' | 'info'; path: string; rowId?: string; message: string }[]
-  counts: { errors: number; warnings: number; infos: number }
+export interface FindingCounts { errors: number; warnings: number; infos: number }
+
+/** A table's findings as the server computes (server/tables/findings.ts), serves and publishes them. */
+export interface TableFindings {
+  findings: Finding[]
+  counts: FindingCounts
   /** ISO time of the computation */
   computedAt: string
 }
@@ -22,10 +25,10 @@ export function writeFindingsMessage(e: encoding.Encoder, payload: unknown): voi
 }
 
 /** Reads the body of a findings message whose type was already read (a provider's message handler); null when malformed. */
-export function readFindingsBody(d: decoding.Decoder): ServerFindings | null {
+export function readFindingsBody(d: decoding.Decoder): TableFindings | null {
   try {
-    const v = JSON.parse(decoding.readVarString(d)) as Partial<ServerFindings> | null
-    return v && Array.isArray(v.findings) && v.counts && typeof v.computedAt === 'string' ? (v as ServerFindings) : null
+    const v = JSON.parse(decoding.readVarString(d)) as Partial<TableFindings> | null
+    return v && Array.isArray(v.findings) && v.counts && typeof v.computedAt === 'string' ? (v as TableFindings) : null
   } catch {
     return null
   }

@@ -6,7 +6,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { ARTIFACTS, buildClient, launchBrowser, serveStatic, watchErrors, type StaticServer } from '../helpers/browser.ts'
-import { anchorPos, cellValue, clickCell, docJson, findCell, mergeAt, openGrid, sheetMerges, typeInto } from '../helpers/browser-grid.ts'
+import { anchorPos, cellValue, clickCell, docJson, editorText, findCell, mergeAt, openGrid, sheetMerges, startTyping, typeInto } from '../helpers/browser-grid.ts'
 
 let srv: StaticServer
 let browser: Browser
@@ -328,16 +328,8 @@ describe('grid: two grids linked by Y docs', () => {
     await openGrid(p, srv.url, 'sample=S01&peers=2')
     const id = await rowIdOf(p, '课后服务学校覆盖率')
     const at = await anchorPos(p, `${id}|level3`, 0)
-    const editorText = () => p.evaluate(() => {
-      const doc = (window as any).__tt.editors[0].univerAPI.getUniverDoc?.('__INTERNAL_EDITOR__DOCS_NORMAL')
-      return String(doc?.getSnapshot?.().body?.dataStream ?? '').replace(/\r\n$/, '')
-    })
-    await clickCell(p, 0, at)
-    await p.waitForFunction(([r, c]) => { const g = (window as any).__tt.editors[0].univerAPI.getActiveWorkbook().getActiveSheet().getActiveRange(); return g?.getRow() === r && g?.getColumn() === c }, [at.row, at.col] as const)
-    await p.keyboard.type('a')
-    await p.waitForFunction(() => (window as any).__tt.editors[0].univerAPI.getActiveWorkbook().isCellEditing?.() === true)
-    await p.keyboard.type('bc')
-    await expect.poll(editorText, { timeout: 5000 }).toBe('abc')
+    await startTyping(p, 0, at, 'abc')
+    expect(await editorText(p, 0)).toBe('abc')
     // the other user changes that very cell while this one is still typing: grid A repaints it
     const renders = await p.evaluate(() => (window as any).__tt.stats(0).renders)
     await p.evaluate((rid) => {
@@ -345,7 +337,7 @@ describe('grid: two grids linked by Y docs', () => {
     }, id)
     await p.waitForFunction((n) => (window as any).__tt.stats(0).renders > n, renders)
     await p.keyboard.type('def')
-    await expect.poll(editorText, { timeout: 5000 }).toBe('abcdef')
+    await expect.poll(() => editorText(p, 0), { timeout: 5000 }).toBe('abcdef')
     await p.keyboard.press('Enter')
     // the later write (this user's commit) wins in both documents, and the cell shows it
     await p.waitForFunction((rid) => (window as any).__tt.json(1).indicators.find((r: any) => r.id === rid).level3 === 'abcdef', id)

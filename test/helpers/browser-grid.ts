@@ -69,6 +69,21 @@ export async function clickCell(page: Page, editor: number, p: Pos): Promise<voi
 
 /** Types into a cell as a user does: select it, type (replacing the content), Enter. */
 export async function typeInto(page: Page, editor: number, p: Pos, text: string): Promise<void> {
+  await startTyping(page, editor, p, text)
+  await page.keyboard.press('Enter')
+}
+
+/** What the open cell editor holds (undefined when there is none). */
+export async function editorText(page: Page, editor: number): Promise<string | undefined> {
+  return page.evaluate((e) => {
+    const doc = (window as any).__tt.editors[e].univerAPI.getUniverDoc?.('__INTERNAL_EDITOR__DOCS_NORMAL')
+    const ds: string | undefined = doc?.getSnapshot?.().body?.dataStream
+    return ds?.replace(/\r\n$/, '')
+  }, editor)
+}
+
+/** `typeInto` without the Enter: the cell editor stays open with `text` in it. */
+export async function startTyping(page: Page, editor: number, p: Pos, text: string): Promise<void> {
   await clickCell(page, editor, p)
   // WATCH OUT: on a loaded machine a key pressed before the selection or the cell editor is in place
   // is lost; wait for each step instead of racing it
@@ -88,12 +103,13 @@ export async function typeInto(page: Page, editor: number, p: Pos, text: string)
     await page.keyboard.press('Backspace')
     await page.keyboard.insertText(text)
   }
-  if (editing) await page.waitForFunction(([e, t]) => {
-    const doc = (window as any).__tt.editors[e].univerAPI.getUniverDoc?.('__INTERNAL_EDITOR__DOCS_NORMAL')
-    const ds = doc?.getSnapshot?.().body?.dataStream
-    return ds === undefined || ds.replace(/\r\n$/, '') === t
-  }, [editor, text] as const, { timeout: 10_000 })
-  await page.keyboard.press('Enter')
+  if (!editing) return
+  for (const deadline = Date.now() + 10_000; ;) {
+    const shown = await editorText(page, editor)
+    if (shown === undefined || shown === text) return
+    if (Date.now() > deadline) throw new Error(`the cell editor holds "${shown}", not "${text}"`)
+    await page.waitForTimeout(20)
+  }
 }
 
 export async function cellValue(page: Page, editor: number, p: Pos): Promise<unknown> {

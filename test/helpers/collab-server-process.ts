@@ -14,6 +14,7 @@ import { createStorage } from '../../server/storage/index.ts'
 import { createRedisBus } from '../../server/collab/redis.ts'
 import { consoleLog, silentLog, type CollabLog } from '../../server/collab/log.ts'
 import { createMemoryPersistence } from '../../server/collab/persistence.ts'
+import type { Timings } from '../../server/collab/registry.ts'
 import { encodeTable } from '../../shared/ydoc/index.ts'
 import { sampleTable, seedCollabFixtures } from './collab-fixtures.ts'
 import { startCollabServer } from './collab-server.ts'
@@ -24,14 +25,8 @@ const database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, 
 const storage = createStorage(database.db)
 const fixtures = env.SEED === '1' ? await seedCollabFixtures(storage) : undefined
 const bus = env.REDIS_URL ? await createRedisBus({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX, log }) : undefined
-const timings = {
-  ...(env.STORE_WAIT_MS ? { storeWaitMs: Number(env.STORE_WAIT_MS) } : {}),
-  ...(env.STORE_MAX_MS ? { storeMaxMs: Number(env.STORE_MAX_MS) } : {}),
-  ...(env.SETTLE_MS ? { settleMs: Number(env.SETTLE_MS) } : {}),
-  ...(env.SETTLE_MAX_MS ? { settleMaxMs: Number(env.SETTLE_MAX_MS) } : {}),
-  ...(env.PACE_MS_PER_RECEIVER ? { paceMsPerReceiver: Number(env.PACE_MS_PER_RECEIVER) } : {}),
-  ...(env.PACE_MAX_MS ? { paceMaxMs: Number(env.PACE_MAX_MS) } : {}),
-}
+const TIMING_ENV = { STORE_WAIT_MS: 'storeWaitMs', STORE_MAX_MS: 'storeMaxMs', SETTLE_MS: 'settleMs', SETTLE_MAX_MS: 'settleMaxMs', PACE_MS_PER_RECEIVER: 'paceMsPerReceiver', PACE_MAX_MS: 'paceMaxMs' } as const satisfies Record<string, keyof Timings>
+const timings: Partial<Timings> = Object.fromEntries(Object.entries(TIMING_ENV).filter(([name]) => env[name]).map(([name, key]) => [key, Number(env[name])]))
 // PERSISTENCE=memory (diagnostics only: what the server costs without its database round trips)
 const memory = env.PERSISTENCE === 'memory' ? createMemoryPersistence() : undefined
 if (memory && fixtures) await memory.append(fixtures.tableId, 'table', [{ update: encodeTable(sampleTable()), userId: null }])
