@@ -27,7 +27,7 @@ export type TableStatus = (typeof TABLE_STATUSES)[number]
 /** Live-document rooms: `<tableId>` holds the table, `<tableId>/comments` its threads. */
 export const ROOMS = ['table', 'comments'] as const
 export type Room = (typeof ROOMS)[number]
-export const VERSION_REASONS = ['approved', 'round', 'manual'] as const
+export const VERSION_REASONS = ['approved', 'submitted', 'round', 'manual'] as const
 export type VersionReason = (typeof VERSION_REASONS)[number]
 export const THREAD_STATUSES = ['open', 'resolved'] as const
 export type ThreadStatus = (typeof THREAD_STATUSES)[number]
@@ -124,9 +124,21 @@ export const targetTables = pgTable(
     createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
+    /** findings counts as last computed, stored so a list of thousands filters and sorts in SQL; null = never computed */
+    errorCount: integer('error_count'),
+    warningCount: integer('warning_count'),
+    infoCount: integer('info_count'),
+    /** the document version (docLog.version) the counts were computed at; a list recomputes rows whose version moved */
+    findingsVersion: bigint('findings_version', { mode: 'number' }),
+    /** open review threads of any round, kept from the comments room */
+    openThreads: integer('open_threads').notNull().default(0),
+    /** soft delete: a deleted table leaves every list and lookup; the audit log says who and why */
+    deletedAt: timestamp('deleted_at', { withTimezone: true }),
+    deletedBy: text('deleted_by'),
   },
   (t) => [
     index('target_tables_year_department_idx').on(t.year, t.departmentId),
+    index('target_tables_updated_idx').on(t.updatedAt, t.id),
     index('target_tables_status_idx').on(t.status),
     check('target_tables_kind_check', oneOf(t.kind, ['project', 'department'])),
     check('target_tables_status_check', oneOf(t.status, TABLE_STATUSES)),
@@ -263,4 +275,54 @@ export const indicators = pgTable(
     index('indicators_levels_idx').on(t.level1, t.level2),
     index('indicators_department_idx').on(t.departmentId),
   ],
+)
+
+export const GRADES = ['优', '良', '中', '差'] as const
+export type Grade = (typeof GRADES)[number]
+export interface RoundGrades {
+  completeness: Grade
+  relevance: Grade
+  appropriateness: Grade
+  feasibility: Grade
+}
+
+/** 征求意见轮次: opened by each submit; a reviewer's grades on the four dimensions of 财预〔2015〕88号 and a verdict. */
+export const reviewRounds = pgTable(
+  'review_rounds',
+  {
+    tableId: text('table_id').notNull().references(() => targetTables.id, { onDelete: 'cascade' }),
+    round: integer('round').notNull(),
+    /** the version frozen by the submit that opened this round */
+    version: integer('version'),
+    submittedAt: timestamp('submitted_at', { withTimezone: true }).notNull().defaultNow(),
+    submittedBy: text('submitted_by'),
+    grades: jsonb('grades').$type<RoundGrades>(),
+    verdict: text('verdict').$type<Grade>(),
+    comment: text('comment'),
+    reviewedBy: text('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+  },
+  (t) => [primaryKey({ columns: [t.tableId, t.round] })],
+)
+
+/**
+ * Field-level history of a table (who changed which field when), written when a live document settles:
+ * the settled content is diffed against the previous one and each change is attributed to the last user
+ * whose update touched that row or field. Survives compaction of the update log.
+ */
+export const fieldChanges = pgTable(
+  'field_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    tableId: text('table_id').notNull().references(() => targetTables.id, { onDelete: 'cascade' }),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+    userId: text('user_id'),
+    op: text('op').$type<'add' | 'remove' | 'move' | 'change'>().notNull(),
+    path: text('path').notNull(),
+    rowId: text('row_id'),
+    field: text('field'),
+    before: jsonb('before').$type<unknown>(),
+    after: jsonb('after').$type<unknown>(),
+  },
+  (t) => [index('field_changes_table_idx').on(t.tableId, t.id)],
 )

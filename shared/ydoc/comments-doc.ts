@@ -1,10 +1,15 @@
 // The comments room's Yjs layout (CONTRACT.md): root `doc.getMap('threads')`, thread id →
-// Y.Map {id, anchor:{rowId?,field?}, round, status, authorId, createdAt, messages: Y.Array<Y.Map>}.
+// Y.Map {id, anchor:{rowId?,field?}, round, status, authorId, createdAt, messages: Y.Array<Y.Map>}, and
+// once answered the department's disposition (已修改 / 不采纳 with its reason) and who resolved it.
 import * as Y from 'yjs'
 import { newId } from '../model/index.ts'
 
 export const COMMENTS_ROOT = 'threads'
 export type ThreadStatus = 'open' | 'resolved'
+/** the department's answer to an opinion: 已修改 (revised) or 不采纳 (declined, with a reason) */
+export const DISPOSITIONS = ['revised', 'declined'] as const
+export type Disposition = (typeof DISPOSITIONS)[number]
+export const DISPOSITION_LABELS: Readonly<Record<Disposition, string>> = { revised: '已修改', declined: '不采纳' }
 
 export interface CommentAnchor { rowId?: string; field?: string }
 export interface CommentMessage { id: string; authorId: string; text: string; createdAt: string }
@@ -16,6 +21,12 @@ export interface CommentThread {
   authorId: string
   createdAt: string
   messages: CommentMessage[]
+  disposition?: Disposition
+  dispositionReason?: string
+  dispositionBy?: string
+  dispositionAt?: string
+  resolvedBy?: string
+  resolvedAt?: string
 }
 
 export function threadsRoot(doc: Y.Doc): Y.Map<Y.Map<unknown>> {
@@ -65,10 +76,35 @@ export function addReply(doc: Y.Doc, threadId: string, input: { authorId: string
   return id
 }
 
-export function setThreadStatus(doc: Y.Doc, threadId: string, status: ThreadStatus, origin: unknown = null): boolean {
+/** Resolves (with who and when) or reopens a thread; only a reviewer may resolve (the server's guard checks). */
+export function setThreadStatus(doc: Y.Doc, threadId: string, status: ThreadStatus, origin: unknown = null, by?: { userId: string; now?: Date }): boolean {
   const thread = threadsRoot(doc).get(threadId)
   if (!thread) return false
-  doc.transact(() => thread.set('status', status), origin)
+  doc.transact(() => {
+    thread.set('status', status)
+    if (status === 'resolved' && by) {
+      thread.set('resolvedBy', by.userId)
+      thread.set('resolvedAt', (by.now ?? new Date()).toISOString())
+    }
+  }, origin)
+  return true
+}
+
+/** The department marks an opinion 已修改 or 不采纳 (a reason is required for 不采纳: the guard refuses a blank one). */
+export function setDisposition(
+  doc: Y.Doc,
+  threadId: string,
+  input: { disposition: Disposition; reason?: string; userId: string; now?: Date },
+  origin: unknown = null,
+): boolean {
+  const thread = threadsRoot(doc).get(threadId)
+  if (!thread) return false
+  doc.transact(() => {
+    thread.set('disposition', input.disposition)
+    thread.set('dispositionReason', input.reason ?? '')
+    thread.set('dispositionBy', input.userId)
+    thread.set('dispositionAt', (input.now ?? new Date()).toISOString())
+  }, origin)
   return true
 }
 

@@ -3,6 +3,6 @@ export { TABLE_ROOT, ROW_LISTS, tableRoot, isLongText, toYValue, fromYValue, typ
 export { toYDoc, fromYDoc, yDocToJson, encodeTable } from './table-doc.ts'
 export { setField, setRowField, insertRow, deleteRow, moveRow, replaceText, findRowIndex, getRow, rowIds, type FieldValue } from './edits.ts'
 export {
-  COMMENTS_ROOT, threadsRoot, addThread, addReply, setThreadStatus, readThreads,
-  type CommentAnchor, type CommentMessage, type CommentThread, type ThreadStatus,
+  COMMENTS_ROOT, threadsRoot, addThread, addReply, setThreadStatus, setDisposition, readThreads, DISPOSITIONS, DISPOSITION_LABELS,
+  type CommentAnchor, type CommentMessage, type CommentThread, type ThreadStatus, type Disposition,
 } from './comments-doc.ts'

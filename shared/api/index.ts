@@ -1,0 +1,5 @@
+// The HTTP API's one contract (CONTRACT.md → HTTP API): request and answer schemas shared by the
+// routes, the pages and the OpenAPI document.
+export * as commonApi from './common.ts'
+export * as tablesApi from './tables.ts'
+export * as reviewApi from './review.ts'
