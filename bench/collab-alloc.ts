@@ -21,7 +21,7 @@ const registry = new RoomRegistry({ persistence: base, committer, checkers: { ta
 const room = await registry.acquire('t1', 'table')
 const conns: RoomConn[] = []
 for (let i = 0; i < 100; i++) {
-  const c = { id: i, actorId: `u${i}`, access: 'write' as const, wantsFindings: false, awarenessIds: new Set<number>(), origin: null as unknown as ClientOrigin, send(_f: Uint8Array) {} }
+  const c = { id: i, actorId: `u${i}`, actorRole: 'department' as const, access: 'write' as const, wantsFindings: false, awarenessIds: new Set<number>(), origin: null as unknown as ClientOrigin, send(_f: Uint8Array) {} }
   c.origin = { kind: 'client', conn: c }
   conns.push(c)
   room.addConnection(c)

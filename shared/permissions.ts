@@ -4,7 +4,7 @@ export const ROLES = ['finance', 'department', 'consultant', 'viewer'] as const
 export type Role = (typeof ROLES)[number]
 export const TABLE_STATUSES = ['draft', 'submitted', 'returned', 'approved'] as const
 export type TableStatus = (typeof TABLE_STATUSES)[number]
-export const TABLE_ACTIONS = ['read', 'edit', 'comment', 'submit', 'return', 'approve', 'reopen', 'export'] as const
+export const TABLE_ACTIONS = ['read', 'edit', 'comment', 'submit', 'return', 'approve', 'reopen', 'export', 'review', 'resolve', 'dispose', 'delete'] as const
 export type TableAction = (typeof TABLE_ACTIONS)[number]
 
 export interface Actor {
@@ -62,8 +62,27 @@ export function can(actor: Actor, action: TableAction, table: TableRef): Decisio
       if (table.status !== 'submitted') return deny('只有已报送的表可以退回或批复')
       return ALLOW
     case 'reopen':
-      if (!finance) return deny('只有财政局可以重新打开已批复的表')
-      if (table.status !== 'approved') return deny('只有已批复的表可以重新打开')
+      if (!finance) return deny('只有财政局可以调整已批复的表')
+      if (table.status !== 'approved') return deny('只有已批复的表可以调整')
+      return ALLOW
+    // grading a round (完整性/相关性/适当性/可行性) and resolving opinions: the reviewers
+    case 'review':
+    case 'resolve':
+      if (!finance && actor.role !== 'consultant') return deny(action === 'review' ? '只有财政局和第三方机构可以评审' : '只有财政局和第三方机构可以将意见标记为已解决')
+      if (!scoped) return deny('该表不属于您负责的部门')
+      if (table.status === 'approved') return deny('该表已批复锁定')
+      return ALLOW
+    // answering an opinion (已修改 / 不采纳): the department, or finance on its behalf
+    case 'dispose':
+      if (actor.role !== 'department' && !finance) return deny('只有部门用户可以答复意见（已修改/不采纳）')
+      if (!scoped) return deny('该表不属于您所在的部门')
+      if (table.status === 'approved') return deny('该表已批复锁定')
+      return ALLOW
+    case 'delete':
+      if (finance) return ALLOW
+      if (actor.role !== 'department') return deny('只有财政局或本部门可以删除绩效目标表')
+      if (!scoped) return deny('该表不属于您所在的部门')
+      if (table.status !== 'draft') return deny('部门只能删除尚未报送的草稿；其他状态的表请联系财政局')
       return ALLOW
   }
 }

@@ -5,7 +5,9 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import { LIMITS, type ParseProblem } from '../../shared/model/index.ts'
-import { COMMENTS_ROOT } from '../../shared/ydoc/index.ts'
+import { COMMENTS_ROOT, DISPOSITIONS } from '../../shared/ydoc/index.ts'
+
+const DISPOSITION_KEYS = ['disposition', 'dispositionReason', 'dispositionBy', 'dispositionAt']
 import { changedPaths, isNewIn, keyOf, type ShapeChecker, type ShapeContext } from './shape.ts'
 import type { AnyType } from './shape.ts'
 import { hasContent } from './table-shape.ts'
@@ -27,11 +29,42 @@ const threadSchema = z.strictObject({
   authorId: id(),
   createdAt: z.string().max(40),
   messages: z.array(messageSchema).max(COMMENT_LIMITS.messagesPerThread),
+  disposition: z.enum(DISPOSITIONS).optional(),
+  dispositionReason: z.string().max(LIMITS.longText, { error: `理由过长（最多 ${LIMITS.longText} 字）` }).optional(),
+  dispositionBy: id().optional(),
+  dispositionAt: z.string().max(40).optional(),
+  resolvedBy: id().optional(),
+  resolvedAt: z.string().max(40).optional(),
 })
-/** Keys of a thread anyone with write access may change; the rest are fixed at creation. */
-const MUTABLE_THREAD_KEYS = new Set(['status', 'anchor'])
+/** Keys of a thread that may change after creation (who may change which is checked below); the rest are fixed. */
+const MUTABLE_THREAD_KEYS = new Set(['status', 'anchor', 'resolvedBy', 'resolvedAt', ...DISPOSITION_KEYS])
+const REVIEWERS: ReadonlySet<string> = new Set(['finance', 'consultant'])
+const DISPOSERS: ReadonlySet<string> = new Set(['finance', 'department'])
 
 const problem = (path: string, code: string, message: string): ParseProblem => ({ path, code, message })
+
+/**
+ * Who may answer and who may close an opinion (issue 12: the department replies and marks 已修改 or 不采纳
+ * with its reason; only a reviewer resolves). Checked on the keys this transaction changed.
+ */
+function checkRoles(key: string, thread: Y.Map<unknown>, changed: ReadonlySet<string>, ctx: ShapeContext): ParseProblem[] {
+  const out: ParseProblem[] = []
+  const role = ctx.role
+  if (changed.has('status') || changed.has('resolvedBy') || changed.has('resolvedAt')) {
+    if (role !== undefined && !REVIEWERS.has(role)) out.push(problem(`${key}.status`, 'forbidden', '只有财政局和第三方机构可以将意见标记为已解决或重新打开'))
+    const by = thread.get('resolvedBy')
+    if (changed.has('resolvedBy') && by !== undefined && by !== ctx.actorId) out.push(problem(`${key}.resolvedBy`, 'forbidden', '解决人必须是当前用户'))
+  }
+  if (DISPOSITION_KEYS.some((k) => changed.has(k))) {
+    if (role !== undefined && !DISPOSERS.has(role)) out.push(problem(`${key}.disposition`, 'forbidden', '只有部门用户可以答复意见（已修改/不采纳）'))
+    if (thread.get('dispositionBy') !== ctx.actorId) out.push(problem(`${key}.dispositionBy`, 'forbidden', '答复人必须是当前用户'))
+    const reason = thread.get('dispositionReason')
+    if (thread.get('disposition') === 'declined' && (typeof reason !== 'string' || reason.trim() === '')) {
+      out.push(problem(`${key}.dispositionReason`, 'required', '标记“不采纳”必须填写理由'))
+    }
+  }
+  return out
+}
 
 /** Layout + schema of one thread (Yjs types checked too: toJSON would hide a plain object in place of a Y.Map). */
 function checkThread(key: string, thread: unknown): ParseProblem[] {
@@ -80,6 +113,8 @@ export const commentsShapeChecker: ShapeChecker = {
       // an existing thread: which of its parts changed?
       if (p.chain.length === 1) {
         for (const k of p.keys) if (k !== null && !MUTABLE_THREAD_KEYS.has(k)) out.push(problem(`${keyOf(thread)}.${k}`, 'forbidden', `意见的 ${k} 创建后不能修改`))
+        const changed = new Set([...p.keys].filter((k): k is string => k !== null))
+        if (thread instanceof Y.Map) out.push(...checkRoles(keyOf(thread) ?? '', thread, changed, ctx))
       } else if (keyOf(p.chain[1]!) === 'messages') {
         const messages = p.chain[1] as Y.Array<unknown>
         if (p.chain.length === 2) {
@@ -103,6 +138,10 @@ export const commentsShapeChecker: ShapeChecker = {
       if (problems.length || !(thread instanceof Y.Map)) continue
       // authorship of what this transaction created
       if (isNewIn(thread, tr) && thread.get('authorId') !== ctx.actorId) out.push(problem(`${key}.authorId`, 'forbidden', '新意见的作者必须是当前用户'))
+      // a new thread is born open and unanswered: resolving or answering is a later step, checked above
+      if (isNewIn(thread, tr) && (thread.get('status') !== 'open' || DISPOSITION_KEYS.some((k) => thread.has(k)) || thread.has('resolvedBy'))) {
+        out.push(problem(`${key}.status`, 'forbidden', '新意见必须是未解决、未答复的状态'))
+      }
       for (const m of thread.get('messages') as Y.Array<Y.Map<unknown>>) {
         if (isNewIn(m, tr) && m.get('authorId') !== ctx.actorId) out.push(problem(`${key}.messages`, 'forbidden', '新回复的作者必须是当前用户'))
       }

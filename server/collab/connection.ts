@@ -79,6 +79,10 @@ export class Connection implements RoomConn {
     return this.actor.id
   }
 
+  get actorRole() {
+    return this.actor.role
+  }
+
   send(frame: Uint8Array): void {
     if (this.closed) return
     // checked every 32nd frame: a client that stops reading is still caught long before memory matters

@@ -14,6 +14,8 @@ import {
   type AwarenessEntry,
 } from './protocol.ts'
 
+import type { Role } from '../../shared/permissions.ts'
+
 export type RoomKind = 'table' | 'comments'
 export type Access = 'write' | 'read'
 
@@ -21,6 +23,8 @@ export type Access = 'write' | 'read'
 export interface RoomConn {
   readonly id: number
   readonly actorId: string
+  /** the actor's role: the comments room lets only reviewers resolve threads */
+  readonly actorRole: Role
   access: Access
   readonly wantsFindings: boolean
   /** awareness client ids this connection introduced (removed when it closes) */
@@ -241,7 +245,7 @@ export class Room {
       this.rebuild()
       return { ok: false, problems: [{ path: '', code: 'forbidden_content', message: `文档只能包含表格结构中的内容（${foreign}）` }] }
     }
-    const ctx = { actorId: conn.actorId }
+    const ctx = { actorId: conn.actorId, role: conn.actorRole }
     const problems = this.baselineValid ? this.checker.incremental(doc, tr, ctx) : this.checker.full(doc, ctx)
     if (problems.length) {
       this.rebuild()

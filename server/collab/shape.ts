@@ -1,5 +1,6 @@
 // What a structural checker of a room's document looks like, and the helper that tells it which parts
 // of the document one transaction touched (from Yjs's `transaction.changed`), so it re-checks only those.
+import type { Role } from '../../shared/permissions.ts'
 import * as Y from 'yjs'
 import type { ParseProblem } from '../../shared/model/index.ts'
 import { ROW_LISTS } from '../../shared/ydoc/index.ts'
@@ -10,6 +11,8 @@ export type AnyType = Y.AbstractType<any>
 export interface ShapeContext {
   /** the user whose update is checked (authorship rules of the comments room) */
   actorId: string
+  /** the user's role, when known (comments: only reviewers resolve threads) */
+  role?: Role
 }
 
 export interface ShapeChecker {

@@ -6,6 +6,7 @@ import { createCommentRepository, type CommentRepository } from './comments.ts'
 import { createDepartmentRepository, type DepartmentRepository } from './departments.ts'
 import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
 import { createLibraryRepository, type LibraryRepository } from './library.ts'
+import { createRoundRepository, type RoundRepository } from './rounds.ts'
 import { createSessionRepository, type SessionRepository } from './sessions.ts'
 import { createTableRepository, type TableRepository } from './tables.ts'
 import { createUserRepository, type UserRepository } from './users.ts'
@@ -22,6 +23,7 @@ export interface Storage {
   comments: CommentRepository
   audit: AuditRepository
   library: LibraryRepository
+  rounds: RoundRepository
   /**
    * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
    * back when it throws. Repository methods that use a transaction of their own become savepoints.
@@ -43,6 +45,7 @@ export function createStorage(db: Db): Storage {
     comments: createCommentRepository(db),
     audit: createAuditRepository(db),
     library: createLibraryRepository(db),
+    rounds: createRoundRepository(db),
     transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
   }
 }
@@ -53,6 +56,7 @@ export type { Department, DepartmentRepository, NewDepartment } from './departme
 export type { DocLogRepository, DocSnapshot, LoadedDoc, StoredUpdate, UpdateToAppend } from './doc-log.ts'
 export type { Indicator, LibraryFilter, LibraryRepository, NewIndicator } from './library.ts'
 export { loadLibraryFile } from './library.ts'
+export type { OpenRound, ReviewRound, RoundRepository, RoundReview } from './rounds.ts'
 export type { NewSessionOptions, Session, SessionRepository } from './sessions.ts'
 export { DEFAULT_SESSION_TTL_MS, hashToken } from './sessions.ts'
 export type { NewTable, TableFilter, TableRepository, TableRow, TableState } from './tables.ts'

@@ -19,6 +19,7 @@ function fakeConn(id: number, actorId = `u${id}`): RoomConn & { frames: Uint8Arr
   const conn = {
     id,
     actorId,
+    actorRole: 'department' as const,
     access: 'write' as const,
     wantsFindings: false,
     awarenessIds: new Set<number>(),

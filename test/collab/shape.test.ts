@@ -1,10 +1,11 @@
 // The incremental structure check agrees with the whole-table strict parse: for random edits (valid and
 // not) on random valid tables, it accepts exactly when fromYDoc would. Also the comments room's rules.
 import { describe, expect, it } from 'vitest'
+import type { Role } from '../../shared/permissions.ts'
 import fc from 'fast-check'
 import * as Y from 'yjs'
 import { LIMITS } from '../../shared/model/index.ts'
-import { addReply, addThread, fromYDoc, insertRow, rowIds, setField, setRowField, setThreadStatus, tableRoot, threadsRoot, toYDoc } from '../../shared/ydoc/index.ts'
+import { addReply, addThread, fromYDoc, insertRow, rowIds, setField, setDisposition, setRowField, setThreadStatus, tableRoot, threadsRoot, toYDoc } from '../../shared/ydoc/index.ts'
 import { tableShapeChecker } from '../../server/collab/table-shape.ts'
 import { commentsShapeChecker } from '../../server/collab/comments-shape.ts'
 import type { ShapeChecker } from '../../server/collab/shape.ts'
@@ -22,10 +23,10 @@ function tryOn(doc: Y.Doc, op: (d: Y.Doc) => void): { copy: Y.Doc; tr: Y.Transac
   return { copy, tr }
 }
 
-function verdicts(checker: ShapeChecker, doc: Y.Doc, op: (d: Y.Doc) => void, actorId = 'u1') {
+function verdicts(checker: ShapeChecker, doc: Y.Doc, op: (d: Y.Doc) => void, actorId = 'u1', role?: Role) {
   const { copy, tr } = tryOn(doc, op)
-  const incremental = tr ? checker.incremental(copy, tr, { actorId }) : []
-  const full = checker.full(copy, { actorId })
+  const incremental = tr ? checker.incremental(copy, tr, { actorId, role }) : []
+  const full = checker.full(copy, { actorId, role })
   return { copy, incremental, full }
 }
 
@@ -156,5 +157,28 @@ describe('comments structure check', () => {
       (d) => d.getMap('table').set('x', 1),
     ]
     for (const op of refused) expect(verdicts(commentsShapeChecker, base(), op).incremental.length, op.toString()).toBeGreaterThan(0)
+  })
+
+  it('lets the department answer an opinion (已修改, 不采纳 with a reason) and only a reviewer resolve it', () => {
+    const dispose = (disposition: 'revised' | 'declined', reason?: string, userId = 'dep') => (d: Y.Doc) => setDisposition(d, 't1', { disposition, reason, userId })
+    expect(verdicts(commentsShapeChecker, base(), dispose('revised'), 'dep', 'department').incremental).toEqual([])
+    expect(verdicts(commentsShapeChecker, base(), dispose('declined', '该指标已在年度目标中体现'), 'dep', 'department').incremental).toEqual([])
+    const blank = verdicts(commentsShapeChecker, base(), dispose('declined', '  '), 'dep', 'department').incremental
+    expect(blank).toEqual([expect.objectContaining({ path: 't1.dispositionReason', message: '标记“不采纳”必须填写理由' })])
+    expect(verdicts(commentsShapeChecker, base(), dispose('revised'), 'zx', 'consultant').incremental[0]?.message).toBe('只有部门用户可以答复意见（已修改/不采纳）')
+    expect(verdicts(commentsShapeChecker, base(), dispose('revised', undefined, 'other'), 'dep', 'department').incremental[0]?.message).toBe('答复人必须是当前用户')
+    const resolve = (userId: string) => (d: Y.Doc) => setThreadStatus(d, 't1', 'resolved', null, { userId })
+    expect(verdicts(commentsShapeChecker, base(), resolve('zx'), 'zx', 'consultant').incremental).toEqual([])
+    expect(verdicts(commentsShapeChecker, base(), resolve('fin'), 'fin', 'finance').incremental).toEqual([])
+    expect(verdicts(commentsShapeChecker, base(), resolve('dep'), 'dep', 'department').incremental[0]?.message).toBe('只有财政局和第三方机构可以将意见标记为已解决或重新打开')
+    expect(verdicts(commentsShapeChecker, base(), resolve('fin'), 'zx', 'consultant').incremental[0]?.message).toBe('解决人必须是当前用户')
+    // a thread cannot be born resolved or answered
+    const born = (d: Y.Doc) => {
+      addThread(d, { id: 't9', anchor: {}, round: 1, authorId: 'dep', text: '自问自答' })
+      setThreadStatus(d, 't9', 'resolved')
+    }
+    const doc = base()
+    const { tr, copy } = tryOn(doc, (d) => d.transact(() => born(d)))
+    expect(commentsShapeChecker.incremental(copy, tr!, { actorId: 'dep', role: 'department' })[0]?.message).toBe('新意见必须是未解决、未答复的状态')
   })
 })

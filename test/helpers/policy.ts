@@ -8,7 +8,8 @@ export function expectedAllowed(role: Role, own: boolean, status: TableStatus, a
     if (action === 'return' || action === 'approve') return status === 'submitted'
     if (action === 'reopen') return status === 'approved'
     if (action === 'submit') return status === 'draft' || status === 'returned'
-    return true
+    if (action === 'review' || action === 'resolve' || action === 'dispose') return status !== 'approved'
+    return true // read, export, delete (finance may delete any table)
   }
   if (role === 'viewer') return action === 'read' || action === 'export'
   if (!own) return false
@@ -22,6 +23,13 @@ export function expectedAllowed(role: Role, own: boolean, status: TableStatus, a
       return status !== 'approved'
     case 'submit':
       return role === 'department' && (status === 'draft' || status === 'returned')
+    case 'review': // grading a round and resolving opinions: the consultant assigned
+    case 'resolve':
+      return role === 'consultant' && status !== 'approved'
+    case 'dispose': // answering opinions (已修改/不采纳): the department
+      return role === 'department' && status !== 'approved'
+    case 'delete': // a department deletes its own draft only
+      return role === 'department' && status === 'draft'
     default:
       return false
   }
