@@ -58,7 +58,7 @@ export function readTable(doc: Y.Doc): TargetTable {
   return parsed.ok ? parsed.table : (json as unknown as TargetTable)
 }
 
-function styleOf(cell: LayoutCell, tint: Tint | undefined, editable: boolean): { key: string; style: Record<string, unknown> } {
+function styleOf(cell: LayoutCell, tint: Tint | 'changed' | undefined, editable: boolean): { key: string; style: Record<string, unknown> } {
   const base = STYLES[cell.style]
   const overlay = tint ?? (editable && cell.required && cell.v === '' ? 'required' : undefined)
   if (!overlay) return { key: cell.style, style: base }
@@ -174,6 +174,8 @@ export class GridBinding {
   private protectChain: Promise<unknown> = Promise.resolve()
   /** finding tints by cell anchor, so they stay on their row while rows come and go */
   private tints = new Map<string, Tint>()
+  /** anchors of cells changed since the last frozen version (the page's review panel), under the findings' tints */
+  private changed: ReadonlySet<string> = new Set()
   private readOnly = false
   private scheduled = false
   private deferred = false
@@ -206,7 +208,7 @@ export class GridBinding {
     this.api = api
     this.ws = api.getActiveWorkbook()!.getSheetBySheetId(this.sheetId)!
     this.layout.cells.forEach((row, r) => row.forEach((cell, c) => {
-      this.shown.set(this.key(r, c), sig(cell.v, styleOf(cell, this.tints.get(cell.anchor), !this.readOnly).key))
+      this.shown.set(this.key(r, c), sig(cell.v, styleOf(cell, this.tintOf(cell.anchor), !this.readOnly).key))
     }))
     this.shownMerges = JSON.stringify(this.layout.merges)
     this.shownHeights = [...this.layout.rowHeights]
@@ -255,6 +257,16 @@ export class GridBinding {
   setTints(tints: Map<string, Tint>): void {
     this.tints = tints
     this.schedule()
+  }
+
+  /** Marks the cells (by anchor) changed since the last frozen version; a finding's tint shows over it. */
+  setChanged(anchors: ReadonlySet<string>): void {
+    this.changed = anchors
+    this.schedule()
+  }
+
+  private tintOf(anchor: string): Tint | 'changed' | undefined {
+    return this.tints.get(anchor) ?? (this.changed.has(anchor) ? 'changed' : undefined)
   }
 
   setReadOnly(readOnly: boolean): void {
@@ -422,7 +434,7 @@ export class GridBinding {
     const cellValue: Record<number, Record<number, ICellData>> = {}
     let changed = 0
     layout.cells.forEach((row, r) => row.forEach((cell, c) => {
-      const { key, style } = styleOf(cell, cell.anchor ? this.tints.get(cell.anchor) : undefined, !this.readOnly)
+      const { key, style } = styleOf(cell, cell.anchor ? this.tintOf(cell.anchor) : undefined, !this.readOnly)
       const s = sig(cell.v, key)
       const k = this.key(r, c)
       if (this.shown.get(k) === s) return

@@ -84,6 +84,8 @@ export interface CommentsOptions {
   names?: Map<string, string>
   /** false while the user may not comment (read-only table, viewer): Univer's comment commands are refused */
   canComment?: () => boolean
+  /** false when the user may not resolve or reopen a thread (only reviewers may: the server refuses it) */
+  canResolve?: () => boolean
   /** tells the user why an action was refused */
   onRefuse?: (message: string) => void
 }
@@ -173,6 +175,7 @@ export function bindComments(o: CommentsOptions): CommentsController {
   // the way to close one. Refusing the command keeps Univer and the doc in step.
   const COMMENT_COMMANDS = /^thread-comment\.command\./
   const DELETE_COMMANDS = /^thread-comment\.command\.delete-comment/
+  const RESOLVE_COMMANDS = /^thread-comment\.command\.resolve-comment/
   const onBefore = api.addEvent(api.Event.BeforeCommandExecute, (ev) => {
     if (!COMMENT_COMMANDS.test(ev.id)) return
     const p = ev.params as { unitId?: string } | undefined
@@ -183,6 +186,9 @@ export function bindComments(o: CommentsOptions): CommentsController {
     } else if (DELETE_COMMANDS.test(ev.id)) {
       ev.cancel = true
       o.onRefuse?.('意见和回复不能删除；处理完毕请标记为“已解决”')
+    } else if (RESOLVE_COMMANDS.test(ev.id) && o.canResolve && !o.canResolve()) {
+      ev.cancel = true
+      o.onRefuse?.('只有财政局和第三方机构可以将意见标记为已解决；请在意见面板中答复“已修改”或“不采纳”')
     }
   })
 
@@ -224,7 +230,7 @@ export function bindComments(o: CommentsOptions): CommentsController {
     } else if (ev.id === RESOLVE) {
       const hit = threadOf(p.commentId)
       if (!hit) return
-      setThreadStatus(doc, String(hit.thread.get('id')), p.resolved ? 'resolved' : 'open', LOCAL_COMMENT)
+      setThreadStatus(doc, String(hit.thread.get('id')), p.resolved ? 'resolved' : 'open', LOCAL_COMMENT, p.resolved ? { userId: o.user.id } : undefined)
       const s = shown.get(p.commentId)
       if (s) s.resolved = !!p.resolved
     } else if (ev.id === UPDATE) {

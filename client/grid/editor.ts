@@ -14,7 +14,11 @@ import { bindComments, type CommentsController } from './comments.ts'
 import { colorFor, mountPresence, type Connection, type PresenceController } from './presence.ts'
 import './editor.css'
 
-export interface ReadOnlyState { reason: string }
+export interface ReadOnlyState {
+  reason: string
+  /** the user may still comment (a reviewer, or the department answering, while the table is under review) */
+  comment?: boolean
+}
 
 export interface GridEditorOptions {
   doc: Y.Doc
@@ -27,6 +31,8 @@ export interface GridEditorOptions {
   readOnly?: ReadOnlyState | null
   /** false when the user may read but not comment (CONTRACT roles); read-only implies it */
   canComment?: boolean
+  /** false when the user may not resolve threads (only reviewers: finance, consultant) */
+  canResolve?: boolean
   templateId?: TemplateId
   round?: number
   /** unique per page: two grids in one page need two unit ids */
@@ -41,6 +47,8 @@ export interface GridEditor {
   readonly comments: CommentsController | undefined
   readonly presence: PresenceController | undefined
   setReadOnly(state: ReadOnlyState | null): Promise<void>
+  /** the 征求意见 round new threads belong to (it moves on with each submit) */
+  setRound(round: number): void
   dispose(): void
 }
 
@@ -143,12 +151,16 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
   }
 
   // ---- findings, comments, presence ------------------------------------------------
+  let readOnlyNow: ReadOnlyState | null = o.readOnly ?? null
+  let roundNow = o.round ?? 1
   const findings = mountFindings(binding, o.validate)
   side.append(findings.element)
   const comments = o.commentsDoc
     ? bindComments({
-      api, binding, doc: o.commentsDoc, users: handle.users, user: o.user, round: o.round ?? 1, names: o.names,
-      canComment: () => !binding.isReadOnly() && o.canComment !== false,
+      api, binding, doc: o.commentsDoc, users: handle.users, user: o.user, names: o.names,
+      get round() { return roundNow },
+      canComment: () => (readOnlyNow ? readOnlyNow.comment === true : o.canComment !== false),
+      canResolve: () => o.canResolve !== false,
       onRefuse: (message) => say({ ok: false, message }),
     })
     : undefined
@@ -167,13 +179,14 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
   learnNames()
 
   const setReadOnly = async (state: ReadOnlyState | null) => {
+    readOnlyNow = state
     banner.hidden = !state
     banner.textContent = state ? `只读：${READ_ONLY_TEXT[state.reason] ?? state.reason}` : ''
     root.classList.toggle('tt-readonly', !!state)
     for (const b of buttons) if (b.dataset.action !== 'comments') b.disabled = !!state
     binding.setReadOnly(!!state)
     const perm = api.getActiveWorkbook()!.getWorkbookPermission()
-    if (state) await perm.setReadOnly()
+    if (state) await (state.comment ? perm.setMode('commenter') : perm.setReadOnly())
     else await perm.setEditable()
     await binding.whenProtected()
   }
@@ -189,6 +202,7 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
     comments,
     presence,
     setReadOnly,
+    setRound(round) { roundNow = round },
     dispose() {
       o.awareness?.off('change', learnNames)
       presence?.dispose()

@@ -15,10 +15,12 @@ export interface GridFinding {
   value?: unknown
 }
 
-export const TINTS: Readonly<Record<'error' | 'warning' | 'required', string>> = {
+export const TINTS: Readonly<Record<'error' | 'warning' | 'required' | 'changed', string>> = {
   error: '#FDE2E1',
   warning: '#FFF4CE',
   required: '#EAF1FB',
+  /** changed since the last frozen version (the page's 自上一轮以来的修改) */
+  changed: '#E8DEFA',
 }
 
 // Which cell of an indicator row a row-level finding is about.

@@ -9,6 +9,8 @@ import type * as Y from 'yjs'
 import { roomAccess, can, type Actor, type TableRef } from '../../shared/permissions.ts'
 import type { ParseResult, TargetTable } from '../../shared/model/index.ts'
 import { fromYDoc } from '../../shared/ydoc/index.ts'
+import { writeTableStateMessage } from '../../shared/ydoc/table-state-message.ts'
+import * as encoding from 'lib0/encoding'
 import type { DocBus } from './bus.ts'
 import { Committer } from './commit.ts'
 import { commentsShapeChecker } from './comments-shape.ts'
@@ -244,6 +246,22 @@ export function createCollab(deps: CollabDeps): Collab {
     }, wsOptions)
   }
 
+  /**
+   * After a status change: the table's state (message type 101) to the table-room connections that
+   * speak our messages (`?findings=1`; a stock provider logs unknown types), each access already re-checked.
+   * WATCH OUT: only this process's connections; with REDIS_URL the other processes hear nothing (like revalidate).
+   */
+  async function announceState(tableId: string, ref: Promise<TableRef | null> | undefined): Promise<void> {
+    const table = await (ref ?? deps.resolveTable(tableId))
+    if (!table) return
+    const e = encoding.createEncoder()
+    writeTableStateMessage(e, { status: table.status })
+    const frame = encoding.toUint8Array(e)
+    for (const c of connections) {
+      if (!c.closed && c.wantsFindings && c.room?.tableId === tableId && c.room.kind === 'table') c.send(frame)
+    }
+  }
+
   let inject: Collab['injectWebSocket'] = () => {
     throw new Error('collab.mount(app) must run before injectWebSocket')
   }
@@ -284,6 +302,7 @@ export function createCollab(deps: CollabDeps): Collab {
           } else if (access === 'write' && c.access === 'read') c.access = 'write'
         }),
       )
+      if (tableId) await announceState(tableId, refs.get(tableId))
     },
 
     publishFindings(tableId, payload) {
