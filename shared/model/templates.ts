@@ -32,6 +32,8 @@ export interface TemplateDef {
   /** decimals printed for amounts */
   moneyDecimals: number
   title: string
+  /** one line shown where a user picks a template (新建绩效目标表), from tables.md §0 */
+  description: string
 }
 
 const L1: GridColumn = { field: 'level1', label: '一级指标', width: 10 }
@@ -54,6 +56,7 @@ export const TEMPLATES: Readonly<Record<TemplateId, TemplateDef>> = Object.freez
     moneyUnit: '万元',
     moneyDecimals: 2,
     title: '项目支出绩效目标申报表',
+    description: '财政部通用表样：中期目标与年度目标并列，适合跨年度实施的项目。',
   },
   'mof2015-dept': {
     id: 'mof2015-dept',
@@ -69,6 +72,7 @@ export const TEMPLATES: Readonly<Record<TemplateId, TemplateDef>> = Object.freez
     moneyUnit: '万元',
     moneyDecimals: 2,
     title: '部门（单位）整体支出绩效目标申报表',
+    description: '部门、单位或镇街的整体支出：年度主要任务、金额与对应的绩效指标。',
   },
   'mof2021-core': {
     id: 'mof2021-core',
@@ -93,6 +97,7 @@ export const TEMPLATES: Readonly<Record<TemplateId, TemplateDef>> = Object.freez
     moneyUnit: '万元',
     moneyDecimals: 2,
     title: '项目支出核心绩效指标表',
+    description: '2021 年核心指标模板：成本指标单列一级，逐项写明指标性质、解释、设定依据与评分标准。',
   },
   'local-simple': {
     id: 'local-simple',
@@ -108,6 +113,7 @@ export const TEMPLATES: Readonly<Record<TemplateId, TemplateDef>> = Object.freez
     moneyUnit: '万元',
     moneyDecimals: 2,
     title: '绩效目标申报表',
+    description: '县市级常用简表：只填年度目标和指标，不含中期目标。',
   },
   'yth-flat': {
     id: 'yth-flat',
@@ -130,6 +136,7 @@ export const TEMPLATES: Readonly<Record<TemplateId, TemplateDef>> = Object.freez
     moneyUnit: '元',
     moneyDecimals: 2,
     title: '部门预算项目绩效目标申报表',
+    description: '预算管理一体化系统的平铺格式：金额以元计，每项指标带权重与指标方向。',
   },
 })
 
