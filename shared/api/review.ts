@@ -70,9 +70,9 @@ export const opinionsQuery = z.object({
   format: z.enum(['json', 'xlsx'], { error: '格式（format）应为 json 或 xlsx' }).default('json'),
 })
 export const cityOpinionsQuery = opinionsQuery.extend({
-  year: z.coerce.number({ error: '年度（year）必须是数字' }).int(),
+  year: z.coerce.number({ error: '年度（year）必须是数字' }).int({ error: '年度（year）必须是整数' }),
   departmentId: z.string({ error: '部门（departmentId）必填' }).min(1, { error: '部门（departmentId）必填' }),
-  round: z.coerce.number({ error: '轮次（round）必须是数字' }).int().min(1).optional(),
+  round: z.coerce.number({ error: '轮次（round）必须是数字' }).int({ error: '轮次（round）必须是整数' }).min(1, { error: '轮次（round）从 1 开始' }).optional(),
 })
 
 export const versionSummary = z.object({
