@@ -9,6 +9,9 @@ import { readThreads } from '../../../shared/ydoc/index.ts'
 import type { TableRow } from '../../storage/index.ts'
 import { initialUpdate, readContent, readTableDoc } from '../../tables/documents.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
+import type { Caller } from '../../auth/session.ts'
+import { createTableBody, type TableAccess, type TableDetail } from '../../../shared/api/tables.ts'
+import { openThreadsOf } from '../../review/lifecycle.ts'
 import { readJson, requireCaller, requireTable } from '../guards.ts'
 
 const listQuery = z.object({
@@ -18,24 +21,20 @@ const listQuery = z.object({
   kind: z.enum(['project', 'department'], { error: '表类型（kind）应为 project 或 department' }).optional(),
 })
 
-const createSchema = z.object({
-  kind: z.enum(['project', 'department'], { error: '表类型（kind）应为 project 或 department' }),
-  template: z.enum(TEMPLATE_IDS, { error: `表样版本（template）应为 ${TEMPLATE_IDS.join('、')} 之一` }),
-  year: z.number({ error: '年度（year）必须是数字' }).int().min(2000).max(2100),
-  departmentId: z.string({ error: '部门（departmentId）必填' }).min(1),
-  title: z.string().max(500).optional(),
-  classified: z.boolean().optional(),
-  content: z.unknown().optional(),
-})
 
-const transitionSchema = z.object({
-  action: z.enum(['submit', 'return', 'approve', 'reopen'], { error: '操作（action）应为 submit、return、approve 或 reopen' }),
-  reason: z.string().max(2000).optional(),
-})
 
 function badInput(error: z.ZodError): AppError {
   const issue = error.issues[0]!
   return new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
+}
+
+/** What the caller may do with the table now: the page shows exactly these buttons. */
+export function accessOf(caller: Caller, table: TableRow): TableAccess {
+  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified }
+  const edit = can(caller.actor, 'edit', ref)
+  const comment = can(caller.actor, 'comment', ref)
+  const actions = (['submit', 'return', 'approve', 'reopen', 'delete', 'review'] as const).filter((a) => can(caller.actor, a, ref).allowed)
+  return { edit: edit.allowed, comment: comment.allowed, ...(edit.allowed ? {} : { reason: edit.reason }), actions }
 }
 
 export function tableSummary(t: TableRow) {
@@ -65,23 +64,11 @@ export function tableRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>()
   const { storage } = deps
 
-  app.get('/', async (c) => {
-    const caller = requireCaller(c)
-    const q = listQuery.safeParse(c.req.query())
-    if (!q.success) throw badInput(q.error)
-    const { actor } = caller
-    const scoped = actor.role === 'finance' || actor.role === 'viewer' ? undefined : actor.departmentIds
-    const rows = await storage.tables.list({ ...q.data, allowedDepartmentIds: scoped })
-    const readable = rows.filter((t) => can(actor, 'read', { departmentId: t.departmentId, status: t.status, classified: t.classified }).allowed)
-    const departmentNames = new Map((await storage.departments.list()).map((d) => [d.id, d.name]))
-    const findings = await deps.findings.getMany(readable.map((t) => t.id))
-    const tables = readable.map((t, i) => ({ ...tableSummary(t), departmentName: departmentNames.get(t.departmentId) ?? '', findings: findings[i]!.counts }))
-    return c.json({ tables })
-  })
+  // GET / (the list) lives in table-list.ts
 
   app.post('/', async (c) => {
     const caller = requireCaller(c)
-    const body = createSchema.safeParse(await readJson(c))
+    const body = createTableBody.safeParse(await readJson(c))
     if (!body.success) throw badInput(body.error)
     const input = body.data
     if (TEMPLATES[input.template].kind !== input.kind) {
@@ -91,7 +78,14 @@ export function tableRoutes(deps: AppDeps) {
     if (!dept) throw new AppError('invalid_input', `部门 ${input.departmentId} 不存在`, { field: 'departmentId' })
     const decision = can(caller.actor, 'edit', { departmentId: dept.id, status: 'draft' })
     if (!decision.allowed) throw new AppError('forbidden', decision.reason)
+    // a blank name is kept like any blank (the rules report R-HEADER-REQUIRED); the dialog asks for one
+    const projectName = input.projectName?.trim() ?? ''
     const content = contentForNewTable(input.content, input.kind, input.template, input.year)
+    // a blank form starts with what the dialog asked: the project's name, or the department's
+    if (input.content === undefined) {
+      if (content.kind === 'project') content.header.projectName = projectName
+      else content.header.deptName = dept.name
+    }
     const row = await storage.transaction(async (tx) => {
       const created = await tx.tables.create({
         kind: input.kind, template: input.template, year: input.year, departmentId: dept.id,
@@ -107,12 +101,22 @@ export function tableRoutes(deps: AppDeps) {
   app.get('/:id', async (c) => {
     const caller = requireCaller(c)
     const table = await requireTable(storage, caller, c.req.param('id'), 'read')
-    const content = await readContent(storage, deps.live, table.id)
-    const edit = can(caller.actor, 'edit', table)
-    const comment = can(caller.actor, 'comment', table)
-    const access = { edit: edit.allowed, comment: comment.allowed, ...(edit.allowed ? {} : { reason: edit.reason }) }
-    const department = await storage.departments.get(table.departmentId)
-    return c.json({ ...tableSummary(table), departmentName: department?.name ?? '', access, content })
+    const [content, department, findings, open] = await Promise.all([
+      readContent(storage, deps.live, table.id),
+      storage.departments.get(table.departmentId),
+      deps.findings.get(table.id),
+      openThreadsOf(deps, table.id),
+    ])
+    const answer: TableDetail = {
+      ...tableSummary(table),
+      departmentName: department?.name ?? '',
+      findings: findings.counts,
+      openThreads: open.length,
+      updatedAt: table.updatedAt.toISOString(),
+      access: accessOf(caller, table),
+      content,
+    }
+    return c.json(answer)
   })
 
   app.get('/:id/findings', async (c) => {
@@ -144,49 +148,6 @@ export function tableRoutes(deps: AppDeps) {
     const users = await Promise.all([...ids].map((id) => storage.users.get(id)))
     const participants = users.filter((u) => u !== null).map((u) => ({ id: u.id, displayName: u.displayName, role: u.role }))
     return c.json({ participants })
-  })
-
-  app.get('/:id/versions', async (c) => {
-    const caller = requireCaller(c)
-    const table = await requireTable(storage, caller, c.req.param('id'), 'read')
-    return c.json({ versions: await storage.versions.list(table.id) })
-  })
-
-  app.post('/:id/transitions', async (c) => {
-    const caller = requireCaller(c)
-    const body = transitionSchema.safeParse(await readJson(c))
-    if (!body.success) throw badInput(body.error)
-    const { action, reason } = body.data
-    const table = await requireTable(storage, caller, c.req.param('id'), action)
-    const expected = { status: table.status, round: table.round, version: table.version }
-
-    let next: { status: TableStatus; round?: number; version?: number }
-    let freeze: TargetTable | undefined
-    if (action === 'submit' || action === 'approve') {
-      const content = await readContent(storage, deps.live, table.id)
-      const findings = deps.findings.refresh(table.id, content).findings.filter((f) => f.severity === 'error')
-      const doc = await readTableDoc(storage, deps.live, table.id, 'comments')
-      const openThreads = action === 'approve' ? readThreads(doc).filter((t) => t.status === 'open' && t.round === table.round) : []
-      if (findings.length || openThreads.length) {
-        const why = [findings.length ? `${findings.length} 项错误未修正` : '', openThreads.length ? `${openThreads.length} 条审核意见未解决` : ''].filter(Boolean).join('，')
-        throw new AppError('blocked', `不能${action === 'submit' ? '报送' : '批复'}：${why}`, { findings, openThreads })
-      }
-      if (action === 'approve') freeze = content
-      next = action === 'submit' ? { status: 'submitted' } : { status: 'approved', version: table.version + 1 }
-    } else if (action === 'return') {
-      next = { status: 'returned', round: table.round + 1 }
-    } else {
-      next = { status: 'draft', round: table.round + 1 }
-    }
-
-    const updated = await storage.transaction(async (tx) => {
-      const row = await tx.tables.updateState(table.id, expected, next)
-      if (freeze) await tx.versions.freeze({ tableId: table.id, version: row.version, round: row.round, reason: 'approved', content: freeze, createdBy: caller.user.id })
-      await tx.audit.record({ userId: caller.user.id, action: `table.${action}`, tableId: table.id, details: { reason: reason ?? null, from: expected, to: next } })
-      return row
-    })
-    deps.onTableStateChanged?.(table.id)
-    return c.json({ status: updated.status, round: updated.round, version: updated.version })
   })
 
   return app

@@ -1,0 +1,3 @@
+import { defineReviewCycleSuite } from './review-cycle-suite.ts'
+
+defineReviewCycleSuite('pglite')
