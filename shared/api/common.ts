@@ -2,14 +2,14 @@
 // the HTTP API: routes validate with them, pages infer their types from them, OpenAPI is generated from them.
 import { z } from 'zod'
 import { ERROR_CODES } from '../errors.ts'
+import { MAX_PAGE } from './constants.ts'
 
 export const errorBody = z.object({
   error: z.object({ code: z.enum(ERROR_CODES), message: z.string(), details: z.unknown() }),
 })
 export type ErrorBody = z.infer<typeof errorBody>
 
-/** largest page any list answers; a bigger `limit` is refused (never silently cut) */
-export const MAX_PAGE = 500
+export { MAX_PAGE }
 
 export const limitParam = (dflt: number) =>
   z.coerce

@@ -3,3 +3,4 @@
 export * as commonApi from './common.ts'
 export * as tablesApi from './tables.ts'
 export * as reviewApi from './review.ts'
+export * as directoryApi from './directory.ts'

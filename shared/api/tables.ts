@@ -4,11 +4,9 @@ import { TABLE_STATUSES } from '../permissions.ts'
 import { TEMPLATE_IDS } from '../model/index.ts'
 import { boolParam, isoTime, limitParam } from './common.ts'
 
-export const TABLE_KINDS = ['project', 'department'] as const
-export const STATUS_LABELS = { draft: '草稿', submitted: '已报送', returned: '退回修改', approved: '已批复' } as const
-export const KIND_LABELS = { project: '项目支出', department: '部门整体支出' } as const
-export const TABLE_SORTS = ['updated', 'title', 'department', 'status', 'errors'] as const
-export type TableSort = (typeof TABLE_SORTS)[number]
+// plain values live in constants.ts so pages can use them without bundling zod
+import { KIND_LABELS, MAX_REASON, STATUS_LABELS, TABLE_KINDS, TABLE_SORTS, TRANSITION_LABELS, TRANSITIONS, type TableSort, type Transition } from './constants.ts'
+export { KIND_LABELS, MAX_REASON, STATUS_LABELS, TABLE_KINDS, TABLE_SORTS, TRANSITION_LABELS, TRANSITIONS, type TableSort, type Transition }
 
 export const findingCounts = z.object({ errors: z.number().int(), warnings: z.number().int(), infos: z.number().int() })
 
@@ -81,11 +79,6 @@ export type TableAccess = z.infer<typeof tableAccess>
 
 export const tableDetail = tableSummary.extend({ access: tableAccess, content: z.unknown() })
 export type TableDetail = z.infer<typeof tableDetail>
-
-export const TRANSITIONS = ['submit', 'return', 'approve', 'reopen'] as const
-export type Transition = (typeof TRANSITIONS)[number]
-export const TRANSITION_LABELS: Readonly<Record<Transition, string>> = { submit: '报送', return: '退回修改', approve: '审核通过', reopen: '调整' }
-export const MAX_REASON = 2000
 
 export const transitionBody = z.object({
   action: z.enum(TRANSITIONS, { error: '操作（action）应为 submit、return、approve 或 reopen' }),
