@@ -11,6 +11,7 @@ import type { AppDeps, AppEnv } from './http/context.ts'
 import { errorResponse } from './http/errors.ts'
 import { authRoutes } from './http/routes/auth.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
+import { opinionRoutes } from './http/routes/opinions.ts'
 import { tableRoutes } from './http/routes/tables.ts'
 import { validateRoutes } from './http/routes/validate.ts'
 
@@ -53,6 +54,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', directoryRoutes(deps))
   app.route('/api/tables', tableRoutes(deps))
   app.route('/api', validateRoutes())
+  app.route('/api', opinionRoutes(deps))
   app.all('/api/*', () => {
     throw new AppError('not_found', '接口不存在')
   })

@@ -24,7 +24,8 @@ const FONT = '宋体'
 // Excel refuses (and offers to "repair") a cell holding more than 32 767 characters.
 const MAX_CELL_CHARS = 32_767
 const TRUNCATED = '…（内容过长，已截断，全文请在系统中查看）'
-// Characters XML 1.0 cannot carry at all; ExcelJS writes them as they are and Excel then reports the file damaged.
+// Characters XML 1.0 cannot carry. ExcelJS drops C0 controls itself but writes U+FFFE/U+FFFF and lone
+// surrogates as they are, and then Excel reports the file damaged (ExcelJS cannot even read it back).
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
 /** Text safe for a cell: no characters XML refuses, at most Excel's cell length. */
@@ -175,7 +176,8 @@ export async function opinionsWorkbook(input: OpinionsWorkbookInput): Promise<Bu
     const row = ws.getRow(HEADER_ROW + 1 + r)
     const values = cols.map((c) => {
       const v = c.value(o)
-      return typeof v === 'string' ? cellText(v) : v
+      // an empty text stays a blank (styled) cell rather than an empty shared string
+      return typeof v === 'string' ? cellText(v) || null : v
     })
     cols.forEach((c, i) => {
       const cell = row.getCell(i + 1)
