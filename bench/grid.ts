@@ -46,7 +46,7 @@ const entry = Object.keys(manifest).find((k) => manifest[k]!.isEntry)!
 const route = (page: string) => Object.keys(manifest).find((k) => k.endsWith(page))!
 const initial = closure([entry])
 const login = new Set([...initial, ...closure([route('pages/login.ts')])])
-const tables = new Set([...initial, ...closure([route('pages/tables.ts')])])
+const tables = new Set([...initial, ...closure([route('pages/tables/index.tsx')])])
 const editor = new Set([...initial, ...closure([route('pages/editor-page.ts')])])
 const html = fs.readFileSync(path.join(dist, 'index.html'))
 const rulesChunk = Object.keys(manifest).find((k) => k.includes('shared/rules/index.ts'))

@@ -1,0 +1,170 @@
+// /tables: the caller's tables at city scale — filters kept in the URL, sortable columns, cursor paging
+// with a stack of cursors for 上一页, counts as the server computes them, new table and delete.
+import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react'
+import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
+import type { TableListAnswer, TableSummary } from '../../../shared/api/tables.ts'
+import { can } from '../../../shared/permissions.ts'
+import { AppHeader } from '../../components/AppHeader.tsx'
+import { ApiError, goLogin } from '../../lib/api.ts'
+import { isAbort, listDepartments, listTables } from '../../lib/tables-api.ts'
+import { actorOf, departmentTree, scopeOf, seesAll } from './departments.ts'
+import { DeleteTableDialog } from './DeleteTableDialog.tsx'
+import { FilterBar } from './FilterBar.tsx'
+import { narrows, readFilters, writeFilters, type ListFilters } from './list-query.ts'
+import { TablesTable } from './TablesTable.tsx'
+
+// the dialog brings the template descriptions with it; most visits never open it
+const CreateTableDialog = lazy(() => import('./CreateTableDialog.tsx'))
+
+type Load =
+  | { state: 'loading'; answer?: TableListAnswer }
+  | { state: 'ready'; answer: TableListAnswer }
+  | { state: 'failed'; message: string; answer?: TableListAnswer }
+
+const count = (n: number) => n.toLocaleString('zh-CN')
+
+export function TablesPage({ user }: { user: PublicUser }) {
+  const [filters, setFilters] = useState<ListFilters>(() => readFilters(location.search))
+  // cursors[i] opens page i; the last one is the page on screen (undefined: the first page)
+  const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
+  const [load, setLoad] = useState<Load>({ state: 'loading' })
+  const [retry, setRetry] = useState(0)
+  const [departments, setDepartments] = useState<DepartmentSummary[]>([])
+  const [creating, setCreating] = useState(false)
+  const [deleting, setDeleting] = useState<TableSummary | null>(null)
+
+  useEffect(() => {
+    const ctl = new AbortController()
+    listDepartments(ctl.signal).then(setDepartments, (e) => { if (!isAbort(e)) console.warn('departments', e) })
+    return () => ctl.abort()
+  }, [])
+
+  useEffect(() => {
+    const ctl = new AbortController()
+    setLoad((l) => ({ state: 'loading', answer: l.answer }))
+    listTables({ ...filters, cursor: cursors[cursors.length - 1] }, ctl.signal).then(
+      (answer) => setLoad({ state: 'ready', answer }),
+      (e) => {
+        if (isAbort(e)) return
+        if (e instanceof ApiError && e.status === 401) return goLogin()
+        setLoad((l) => ({ state: 'failed', message: e instanceof Error ? e.message : String(e), answer: l.answer }))
+      },
+    )
+    return () => ctl.abort()
+  }, [filters, cursors, retry])
+
+  // back/forward between filter states the page itself pushed
+  useEffect(() => {
+    const onPop = () => { setFilters(readFilters(location.search)); setCursors([undefined]) }
+    addEventListener('popstate', onPop)
+    return () => removeEventListener('popstate', onPop)
+  }, [])
+
+  const update = useCallback((patch: Partial<ListFilters>, mode: 'push' | 'replace' = 'push') => {
+    setFilters((old) => {
+      const next = { ...old, ...patch }
+      for (const k of Object.keys(next) as (keyof ListFilters)[]) if (next[k] === undefined || next[k] === '') delete next[k]
+      const url = `${location.pathname}${writeFilters(next)}`
+      if (url !== location.pathname + location.search) history[mode === 'push' ? 'pushState' : 'replaceState'](null, '', url)
+      return next
+    })
+    setCursors([undefined])
+  }, [])
+
+  const scope = useMemo(() => (seesAll(user) ? undefined : scopeOf(user, departments)), [user, departments])
+  const tree = useMemo(() => departmentTree(departments, scope), [departments, scope])
+  const actor = useMemo(() => actorOf(user, departments), [user, departments])
+  // a new table goes to a department the user may edit: finance any, the others their own and its units
+  const createScope = useMemo(() => departmentTree(departments, user.role === 'finance' ? undefined : scopeOf(user, departments)), [user, departments])
+  const mayCreate = user.role !== 'viewer' && (user.role === 'finance' || user.departmentIds.length > 0)
+  const mayDelete = useCallback((t: TableSummary) => can(actor, 'delete', t).allowed, [actor])
+
+  const answer = load.answer
+  const page = cursors.length
+  const limit = filters.limit ?? 50
+  const first = (page - 1) * limit + 1
+  const shown = answer?.tables.length ?? 0
+
+  const removed = (id: string) => {
+    setDeleting(null)
+    setLoad((l) => (l.answer
+      ? { ...l, answer: { ...l.answer, tables: l.answer.tables.filter((t) => t.id !== id), total: Math.max(0, l.answer.total - 1) } } as Load
+      : l))
+  }
+
+  return (
+    <div className="tt-shell">
+      <AppHeader user={user} />
+      <main className="tt-tables">
+        <div className="tt-titlebar">
+          <div>
+            <h1>绩效目标表</h1>
+            <p className="tt-subtitle" data-testid="total">
+              {answer ? `共 ${count(answer.total)} 张` : '\u00a0'}
+            </p>
+          </div>
+          {mayCreate && (
+            <button type="button" className="tt-button tt-button-primary" onClick={() => setCreating(true)}>＋ 新建绩效目标表</button>
+          )}
+        </div>
+
+        <FilterBar filters={filters} departments={tree} onChange={update} />
+
+        {load.state === 'failed' && (
+          <div className="tt-alert" role="alert">
+            <span>列表加载失败：{load.message}</span>
+            <button type="button" className="tt-button" onClick={() => setRetry((n) => n + 1)}>重试</button>
+          </div>
+        )}
+
+        {!answer && load.state === 'loading' && <div className="tt-card tt-placeholder" aria-busy="true">正在加载…</div>}
+
+        {answer && answer.tables.length === 0 && load.state !== 'loading' && (
+          <div className="tt-card tt-empty" data-testid="empty">
+            {narrows(filters) || page > 1
+              ? <>
+                  <p className="tt-empty-title">没有符合条件的绩效目标表</p>
+                  <button type="button" className="tt-button" onClick={() => update({ year: undefined, departmentId: undefined, kind: undefined, status: undefined, q: undefined, hasErrors: undefined, hasOpenThreads: undefined })}>清除筛选</button>
+                </>
+              : <>
+                  <p className="tt-empty-title">还没有绩效目标表</p>
+                  {mayCreate && <p className="tt-muted">点击右上角「新建绩效目标表」，选择表样后即可在线填报。</p>}
+                </>}
+          </div>
+        )}
+
+        {answer && answer.tables.length > 0 && (
+          <div className={`tt-card${load.state === 'loading' ? ' tt-stale' : ''}`} aria-busy={load.state === 'loading'}>
+            <TablesTable
+              tables={answer.tables}
+              sort={filters.sort ?? 'updated'}
+              order={filters.order}
+              onSort={(sort, order) => update({ sort, order })}
+              mayDelete={mayDelete}
+              onDelete={setDeleting}
+            />
+            <div className="tt-pager">
+              <span className="tt-muted" data-testid="range">
+                {shown ? `第 ${count(first)}–${count(first + shown - 1)} 张，共 ${count(answer.total)} 张` : ''}
+              </span>
+              <button type="button" className="tt-button" disabled={page === 1} onClick={() => setCursors((c) => c.slice(0, -1))}>上一页</button>
+              <span className="tt-page-no" data-testid="page">第 {page} 页</span>
+              <button type="button" className="tt-button" disabled={!answer.nextCursor}
+                onClick={() => { const next = answer.nextCursor; if (next) setCursors((c) => [...c, next]) }}>下一页</button>
+            </div>
+          </div>
+        )}
+        {answer && answer.tables.length === 0 && page > 1 && (
+          <div className="tt-pager"><button type="button" className="tt-button" onClick={() => setCursors((c) => c.slice(0, -1))}>上一页</button></div>
+        )}
+      </main>
+
+      {creating && (
+        <Suspense fallback={null}>
+          <CreateTableDialog user={user} departments={createScope} onClose={() => setCreating(false)} />
+        </Suspense>
+      )}
+      {deleting && <DeleteTableDialog table={deleting} onClose={() => setDeleting(null)} onDeleted={removed} />}
+    </div>
+  )
+}
