@@ -147,3 +147,6 @@ export const historyEntry = z.discriminatedUnion('type', [
 export type HistoryEntry = z.infer<typeof historyEntry>
 export const historyAnswer = z.object({ entries: z.array(historyEntry), nextCursor: z.string().nullable() })
 export type HistoryAnswer = z.infer<typeof historyAnswer>
+
+export const reviewAnswer = z.object({ round: z.number().int(), review: roundReview })
+export type ReviewAnswer = z.infer<typeof reviewAnswer>

@@ -9,7 +9,7 @@ import type { User } from '../../storage/index.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
 import { readJson, requireCaller } from '../guards.ts'
 
-const loginSchema = z.object({
+export const loginSchema = z.object({
   username: z.string({ error: '请输入用户名（username）' }).trim().min(1, { error: '请输入用户名（username）' }).max(100, { error: '用户名过长' }),
   password: z.string({ error: '请输入密码（password）' }).min(1, { error: '请输入密码（password）' }).max(256, { error: '密码过长' }),
 })

@@ -16,14 +16,14 @@ function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
   return r.data
 }
 
-const departmentSchema = z.object({
+export const departmentSchema = z.object({
   code: z.string({ error: '部门代码（code）必填' }),
   name: z.string({ error: '部门名称（name）必填' }),
   kind: z.enum(['department', 'unit', 'town'], { error: '部门类型（kind）应为 department、unit 或 town' }),
   parentId: z.string().nullish(),
 })
 
-const userSchema = z.object({
+export const userSchema = z.object({
   username: z.string({ error: '用户名（username）必填' }),
   password: z.string({ error: '密码（password）必填' }),
   displayName: z.string().optional(),

@@ -1,0 +1,132 @@
+// The API's OpenAPI 3.1 document, generated from the same zod schemas the routes validate with and the
+// pages infer their types from (shared/api). One table of operations; a test checks it names exactly
+// the routes the app serves, so the document cannot drift from the code.
+import { z } from 'zod'
+import { errorBody } from '../../shared/api/common.ts'
+import { departmentListAnswer, meAnswer } from '../../shared/api/directory.ts'
+import {
+  cityOpinionsQuery, diffAnswer, diffQuery, historyAnswer, historyQuery, opinionsAnswer, opinionsQuery, reviewAnswer, reviewBody, roundsAnswer, versionAnswer, versionsAnswer,
+} from '../../shared/api/review.ts'
+import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
+import { SESSION_COOKIE } from '../auth/session.ts'
+import { loginSchema } from './routes/auth.ts'
+import { departmentSchema, userSchema } from './routes/directory.ts'
+
+type Method = 'get' | 'post' | 'put' | 'patch' | 'delete'
+
+export interface ApiOperation {
+  method: Method
+  /** Hono syntax, e.g. /api/tables/:id/transitions */
+  path: string
+  summary: string
+  /** who may call it (CONTRACT.md → Roles) */
+  who: string
+  tag: string
+  query?: z.ZodObject
+  body?: z.ZodType
+  /** the JSON answer; omitted for answers described only in words */
+  answer?: z.ZodType
+  /** an answer that may be a file instead of JSON */
+  xlsx?: boolean
+  status?: number
+}
+
+const anyJson = z.unknown()
+const findingsAnswer = z.object({ findings: z.array(z.object({ ruleId: z.string(), severity: z.enum(['error', 'warning', 'info']), path: z.string(), rowId: z.string().optional(), message: z.string() })) })
+
+export const OPERATIONS: readonly ApiOperation[] = [
+  { method: 'post', path: '/api/auth/login', tag: '登录', summary: '登录，返回令牌并设置会话 Cookie', who: '任何人', body: loginSchema },
+  { method: 'post', path: '/api/auth/logout', tag: '登录', summary: '退出登录（吊销会话）', who: '已登录' },
+  { method: 'get', path: '/api/auth/me', tag: '登录', summary: '当前用户', who: '已登录', answer: meAnswer },
+  { method: 'get', path: '/api/departments', tag: '部门与用户', summary: '部门、单位和镇街', who: '已登录', answer: departmentListAnswer },
+  { method: 'post', path: '/api/departments', tag: '部门与用户', summary: '新建部门、单位或镇街', who: '财政局', body: departmentSchema, status: 201 },
+  { method: 'get', path: '/api/users', tag: '部门与用户', summary: '用户列表', who: '财政局' },
+  { method: 'post', path: '/api/users', tag: '部门与用户', summary: '新建用户', who: '财政局', body: userSchema, status: 201 },
+  { method: 'get', path: '/api/tables', tag: '绩效目标表', summary: '可查看的绩效目标表（分页、筛选、排序；total 为全部匹配数）', who: '已登录（按权限范围）', query: tableListQuery, answer: tableListAnswer },
+  { method: 'post', path: '/api/tables', tag: '绩效目标表', summary: '新建绩效目标表（空白官方表样或给定内容）', who: '本部门编辑者、财政局', body: createTableBody, status: 201 },
+  { method: 'get', path: '/api/tables/:id', tag: '绩效目标表', summary: '一张表：状态、轮次、版本、审核提示数、未解决意见数、当前用户可执行的操作和内容', who: '可查看者', answer: tableDetail },
+  { method: 'delete', path: '/api/tables/:id', tag: '绩效目标表', summary: '删除（离开所有列表，记入审计日志）', who: '财政局；部门仅限本部门草稿', body: deleteTableBody },
+  { method: 'get', path: '/api/tables/:id/findings', tag: '绩效目标表', summary: '服务器按审核规则给出的审核提示', who: '可查看者', answer: findingsAnswer },
+  { method: 'get', path: '/api/tables/:id/comments', tag: '征求意见', summary: '审核意见（批注）及其回复和状态', who: '可查看者', query: z.object({ round: z.string().optional() }) },
+  { method: 'get', path: '/api/tables/:id/participants', tag: '征求意见', summary: '在该表发表过意见的人的姓名', who: '可查看者' },
+  { method: 'post', path: '/api/tables/:id/transitions', tag: '流程', summary: '报送、退回修改（须填原因）、审核通过、调整（财政局，须填原因）；409 blocked 列出错误和未解决意见，409 conflict 表示状态已被他人改变', who: '按角色', body: transitionBody, answer: transitionAnswer },
+  { method: 'get', path: '/api/tables/:id/rounds', tag: '征求意见', summary: '各轮征求意见：报送人、时间、意见数、评审等级和结论', who: '可查看者', answer: roundsAnswer },
+  { method: 'put', path: '/api/tables/:id/rounds/:n/review', tag: '征求意见', summary: '按完整性、相关性、适当性、可行性评审一轮（优/良/中/差）并给出结论', who: '财政局、负责该部门的第三方机构', body: reviewBody, answer: reviewAnswer },
+  { method: 'get', path: '/api/tables/:id/rounds/:n/opinions', tag: '征求意见', summary: '一轮的意见汇总表（JSON 或 xlsx）', who: '可查看者', query: opinionsQuery, answer: opinionsAnswer, xlsx: true },
+  { method: 'get', path: '/api/opinions', tag: '征求意见', summary: '一个部门（含下属单位）某年度所有表的意见汇总表', who: '可查看者（按权限范围）', query: cityOpinionsQuery, answer: opinionsAnswer, xlsx: true },
+  { method: 'get', path: '/api/tables/:id/versions', tag: '版本', summary: '冻结的版本（每次报送和批复）', who: '可查看者', answer: versionsAnswer },
+  { method: 'get', path: '/api/tables/:id/versions/:v', tag: '版本', summary: '一个冻结版本及其内容', who: '可查看者', answer: versionAnswer },
+  { method: 'get', path: '/api/tables/:id/diff', tag: '版本', summary: '两个版本（或 live）之间按行编号的字段级差异，含修改人', who: '可查看者', query: diffQuery, answer: diffAnswer },
+  { method: 'get', path: '/api/tables/:id/history', tag: '版本', summary: '修改历史：谁在何时改了哪个字段，以及每次流转及其原因', who: '可查看者', query: historyQuery, answer: historyAnswer },
+  { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存', who: '已登录', body: z.object({ content: anyJson }) },
+  { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },
+  { method: 'get', path: '/api/openapi.json', tag: '文档', summary: '本文档（OpenAPI 3.1）', who: '任何人' },
+  { method: 'get', path: '/api/docs', tag: '文档', summary: '接口参考页', who: '任何人' },
+]
+
+const toOpenApiPath = (p: string) => p.replace(/:([A-Za-z]+)/g, '{$1}')
+
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
+  const out = z.toJSONSchema(schema, { io, unrepresentable: 'any', target: 'draft-2020-12' }) as Record<string, unknown>
+  delete out.$schema
+  return out
+}
+
+const ERROR_RESPONSE = { description: '错误：{"error":{"code","message","details"}}，code 为稳定的机器码，message 为中文说明', content: { 'application/json': { schema: jsonSchema(errorBody, 'output') } } }
+
+export function openApiDocument(): Record<string, unknown> {
+  const paths: Record<string, Record<string, unknown>> = {}
+  for (const op of OPERATIONS) {
+    const params: unknown[] = [...op.path.matchAll(/:([A-Za-z]+)/g)].map((m) => ({ name: m[1], in: 'path', required: true, schema: { type: 'string' } }))
+    if (op.query) {
+      const shape = jsonSchema(op.query, 'input') as { properties?: Record<string, unknown>; required?: string[] }
+      for (const [name, schema] of Object.entries(shape.properties ?? {})) params.push({ name, in: 'query', required: shape.required?.includes(name) ?? false, schema })
+    }
+    const content: Record<string, unknown> = op.answer ? { 'application/json': { schema: jsonSchema(op.answer, 'output') } } : { 'application/json': {} }
+    if (op.xlsx) content['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] = { schema: { type: 'string', format: 'binary' } }
+    const operation: Record<string, unknown> = {
+      tags: [op.tag],
+      summary: op.summary,
+      description: `权限：${op.who}`,
+      parameters: params,
+      responses: { [String(op.status ?? 200)]: { description: '成功', content }, default: ERROR_RESPONSE },
+    }
+    if (op.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } }
+    ;(paths[toOpenApiPath(op.path)] ??= {})[op.method] = operation
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'target-tables 绩效目标表协同编审 API', version: '1.0.0', description: '登录后以会话 Cookie 或 Authorization: Bearer <token> 调用。' },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, cookie: { type: 'apiKey', in: 'cookie', name: SESSION_COOKIE } } },
+    security: [{ bearer: [] }, { cookie: [] }],
+    paths,
+  }
+}
+
+const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!)
+
+/** A readable reference page: operations grouped by tag, each with its parameters and schemas. */
+export function apiDocsPage(doc = openApiDocument()): string {
+  const ops = OPERATIONS
+  const tags = [...new Set(ops.map((o) => o.tag))]
+  const paths = doc.paths as Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: { 'application/json': { schema: unknown } } }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>
+  const section = (tag: string) => {
+    const items = ops.filter((o) => o.tag === tag).map((o) => {
+      const d = paths[toOpenApiPath(o.path)]![o.method]!
+      const params = d.parameters.map((p) => `<code>${escape(p.name)}</code>（${p.in === 'path' ? '路径' : '查询'}${p.required ? '，必填' : ''}）`).join('、')
+      const body = d.requestBody ? `<details><summary>请求体</summary><pre>${escape(JSON.stringify(d.requestBody.content['application/json'].schema, null, 2))}</pre></details>` : ''
+      const ok = Object.entries(d.responses).find(([k]) => k !== 'default')
+      const answer = ok?.[1].content?.['application/json']?.schema ? `<details><summary>应答</summary><pre>${escape(JSON.stringify(ok[1].content['application/json'].schema, null, 2))}</pre></details>` : ''
+      return `<section class="op" id="${o.method}-${escape(o.path)}"><h3><span class="m ${o.method}">${o.method.toUpperCase()}</span> <code>${escape(o.path)}</code></h3><p>${escape(o.summary)}</p><p class="who">权限：${escape(o.who)}${params ? `；参数：${params}` : ''}</p>${body}${answer}</section>`
+    })
+    return `<h2>${escape(tag)}</h2>${items.join('')}`
+  }
+  return `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><title>接口参考 · 绩效目标表协同编审</title><style>
+body{font-family:"Noto Sans CJK SC","Microsoft YaHei",sans-serif;max-width:980px;margin:24px auto;padding:0 16px;color:#1f2933}
+h1{font-size:22px}h2{font-size:18px;margin-top:28px;border-bottom:1px solid #d9e2ec;padding-bottom:4px}h3{font-size:15px;margin:0 0 4px}
+.op{border:1px solid #e4e7eb;border-radius:6px;padding:10px 14px;margin:10px 0}.who{color:#52606d;font-size:13px}
+.m{display:inline-block;min-width:56px;text-align:center;border-radius:4px;color:#fff;font-size:12px;padding:1px 4px}.get{background:#2680c2}.post{background:#3f9142}.put{background:#c99a2e}.delete{background:#ba2525}.patch{background:#7c5e10}
+pre{background:#f5f7fa;padding:8px;overflow:auto;font-size:12px}</style></head><body>
+<h1>绩效目标表协同编审 · 接口参考</h1><p>机器可读版本：<a href="/api/openapi.json">/api/openapi.json</a>（OpenAPI 3.1）。错误统一为 <code>{"error":{"code","message","details"}}</code>。</p>
+${tags.map(section).join('')}</body></html>`
+}
