@@ -12,6 +12,7 @@ import { errorResponse } from './http/errors.ts'
 import { authRoutes } from './http/routes/auth.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
+import { tableListRoutes } from './http/routes/table-list.ts'
 import { tableRoutes } from './http/routes/tables.ts'
 import { validateRoutes } from './http/routes/validate.ts'
 
@@ -52,6 +53,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/api/auth', authRoutes(deps))
   app.route('/api', directoryRoutes(deps))
+  app.route('/api/tables', tableListRoutes(deps))
   app.route('/api/tables', tableRoutes(deps))
   app.route('/api', validateRoutes())
   app.route('/api', opinionRoutes(deps))

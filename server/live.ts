@@ -7,6 +7,7 @@ import { consoleLog, type CollabLog } from './collab/log.ts'
 import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { Storage } from './storage/index.ts'
 import type { FindingsCache } from './tables/findings.ts'
+import { countOpenThreads } from './tables/documents.ts'
 import type { AppDeps } from './http/context.ts'
 
 export interface LiveOptions {
@@ -29,6 +30,8 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
     ...collabAccess(storage),
     persistence: createDocLogPersistence(storage, { synchronousCommit: options.synchronousCommit ?? true }),
     onSettled: (tableId, content, version) => findings.refresh(tableId, content, version),
+    // the list's 有未解决意见 filter and count read the stored number
+    onCommentsSettled: (tableId, threads) => storage.tables.setOpenThreads(tableId, countOpenThreads(threads)),
     bus,
     log,
   })

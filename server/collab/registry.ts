@@ -3,7 +3,7 @@
 // the last store, the `onSettled` hook that lets the app recompute findings, and shutdown.
 import * as Y from 'yjs'
 import type { TargetTable } from '../../shared/model/index.ts'
-import { fromYDoc } from '../../shared/ydoc/index.ts'
+import { fromYDoc, readThreads, type CommentThread } from '../../shared/ydoc/index.ts'
 import type { DocBus } from './bus.ts'
 import { DEFAULT_PACING, type Committer } from './commit.ts'
 import type { CollabLog } from './log.ts'
@@ -52,6 +52,8 @@ export interface RegistryOptions {
   timings: Timings
   bus?: DocBus
   onSettled?: SettledHook
+  /** a comments room settled (and once after its load): its threads, e.g. to keep the open count */
+  onCommentsSettled?: (tableId: string, threads: CommentThread[]) => unknown
 }
 
 /** Per-room bookkeeping of the store (compaction) and settle schedules. */
@@ -186,7 +188,7 @@ export class RoomRegistry {
       if (stored.updates.length > 0) this.markDirty(room, schedule) // fold the log left by a crash or another process
       this.opts.log.info('collab.load', { room: room.key, ms: Math.round(performance.now() - t0), updates: stored.updates.length })
       if (bus) bus.queryAwareness(room.key)
-      if (kind === 'table') this.scheduleSettle(room, schedule, true)
+      this.scheduleSettle(room, schedule, true)
       return room
     } catch (err) {
       if (bus) await bus.unsubscribe(room.key).catch(() => {})
@@ -209,7 +211,7 @@ export class RoomRegistry {
     const s = this.scheduleOf(room)
     // Remote updates are stored (and compacted) by the process that accepted them.
     if (origin !== 'remote') this.markDirty(room, s)
-    if (room.kind === 'table') this.scheduleSettle(room, s, false)
+    this.scheduleSettle(room, s, false)
   }
 
   private markDirty(room: Room, s: Schedule): void {
@@ -379,7 +381,7 @@ export class RoomRegistry {
   // ---- findings
 
   private scheduleSettle(room: Room, s: Schedule, immediate: boolean): void {
-    if (!this.opts.onSettled) return
+    if (!(room.kind === 'table' ? this.opts.onSettled : this.opts.onCommentsSettled)) return
     const now = Date.now()
     s.lastSettleChange = now
     if (s.settleSince === null) s.settleSince = now
@@ -429,6 +431,14 @@ export class RoomRegistry {
 
   private async settle(room: Room): Promise<void> {
     if (this.rooms.get(room.key) !== room) return
+    if (room.kind === 'comments') {
+      try {
+        await this.opts.onCommentsSettled?.(room.tableId, readThreads(room.doc))
+      } catch (err) {
+        this.opts.log.error('collab.settle.failed', { room: room.key, error: String(err) })
+      }
+      return
+    }
     const parsed = fromYDoc(room.doc)
     if (!parsed.ok) return
     this.counters.settles++

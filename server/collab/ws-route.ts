@@ -8,7 +8,7 @@ import type { WSContext } from 'hono/ws'
 import type * as Y from 'yjs'
 import { roomAccess, can, type Actor, type TableRef } from '../../shared/permissions.ts'
 import type { ParseResult, TargetTable } from '../../shared/model/index.ts'
-import { fromYDoc } from '../../shared/ydoc/index.ts'
+import { fromYDoc, type CommentThread } from '../../shared/ydoc/index.ts'
 import { writeTableStateMessage } from '../../shared/ydoc/table-state-message.ts'
 import * as encoding from 'lib0/encoding'
 import type { DocBus } from './bus.ts'
@@ -40,6 +40,8 @@ export interface CollabDeps {
    * content. Whatever it returns (or resolves to), unless undefined, is published as findings.
    */
   onSettled?(tableId: string, content: TargetTable, version: number): unknown
+  /** Called when a table's comments room has settled (and once after its load) with its threads. */
+  onCommentsSettled?(tableId: string, threads: CommentThread[]): unknown
   log?: CollabLog
   /** cross-process sharing (redis.ts: createRedisBus); without it one process works alone */
   bus?: DocBus
@@ -141,6 +143,7 @@ export function createCollab(deps: CollabDeps): Collab {
     timings,
     bus: deps.bus,
     onSettled: deps.onSettled,
+    onCommentsSettled: deps.onCommentsSettled,
   })
 
   async function decide(tableId: string, kind: RoomKind, credentials: Credentials): Promise<Decision> {

@@ -1,6 +1,6 @@
 // Target tables (绩效目标表) as rows: kind, template, year, department, status/round/version.
 // The content itself lives in the live document (doc-log.ts); state changes use an optimistic check.
-import { and, asc, desc, eq, inArray, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { AppError } from '../../shared/errors.ts'
 import { TABLE_KINDS, TEMPLATE_IDS, getTemplate, type TableKind } from '../../shared/model/index.ts'
@@ -8,6 +8,7 @@ import type { Db } from '../db/open.ts'
 import { mapDbErrors } from '../db/errors.ts'
 import { TABLE_STATUSES, targetTables, type TableStatus } from '../db/schema.ts'
 import { id, nonNegativeInt, notFound, oneOf, optionalText, parseInput, positiveInt } from './input.ts'
+import { pageTables, type TablePage, type TablePageQuery } from './table-list.ts'
 
 export type TableRow = typeof targetTables.$inferSelect
 
@@ -34,6 +35,15 @@ export interface TableFilter {
   offset?: number
 }
 
+/** findings counts of a table as computed at a document version (docLog.version) */
+export interface StoredFindingCounts {
+  id: string
+  counts: { errors: number; warnings: number; infos: number }
+  version: number
+  /** the table's content changed since the counts stored last (a live room settled): moves updated_at */
+  edited?: boolean
+}
+
 export interface TableState {
   status: TableStatus
   round: number
@@ -45,7 +55,10 @@ export interface TableRepository {
   get(id: string): Promise<TableRow | null>
   /** like get, but throws AppError('not_found') */
   require(id: string): Promise<TableRow>
+  /** every table matching the filter (not paged: internal use, at most `limit`, default 1000); never deleted ones */
   list(filter?: TableFilter): Promise<TableRow[]>
+  /** one page of what a reader may see, filtered and sorted in SQL (table-list.ts), with the exact total */
+  page(query: TablePageQuery): Promise<TablePage>
   /**
    * Moves status/round/version only if the row still holds `expected`; otherwise throws
    * AppError('conflict') (someone else moved it first) or AppError('not_found').
@@ -54,6 +67,15 @@ export interface TableRepository {
   update(id: string, patch: { title?: string; classified?: boolean }): Promise<TableRow>
   /** deletes the table with its document, versions and comments; false when it did not exist */
   remove(id: string): Promise<boolean>
+  /** marks the table deleted: it leaves every list and lookup, its rows stay for the audit trail; false when absent or deleted already */
+  softDelete(id: string, userId: string | null): Promise<boolean>
+  /**
+   * Stores findings counts (one statement for all). A row only moves forward: counts of an older
+   * document version than the stored one are ignored.
+   */
+  setFindingCounts(entries: readonly StoredFindingCounts[]): Promise<void>
+  /** stores how many review threads of any round are open (from the comments document) */
+  setOpenThreads(id: string, openThreads: number): Promise<void>
 }
 
 const YEAR = z.number({ error: '年度（year）必须是数字' }).int({ error: '年度（year）必须是整数' }).min(2000, { error: '年度（year）不能早于 2000' }).max(2100, { error: '年度（year）不能晚于 2100' })
@@ -96,7 +118,7 @@ const MESSAGES = {
 
 export function createTableRepository(db: Db): TableRepository {
   async function get(tableId: string): Promise<TableRow | null> {
-    const [row] = await db.select().from(targetTables).where(eq(targetTables.id, tableId))
+    const [row] = await db.select().from(targetTables).where(and(eq(targetTables.id, tableId), isNull(targetTables.deletedAt)))
     return row ?? null
   }
   async function require(tableId: string): Promise<TableRow> {
@@ -138,7 +160,7 @@ export function createTableRepository(db: Db): TableRepository {
       const f = parseInput(filterSchema, filter)
       // WATCH OUT: `IN ()` is a syntax error, and "no allowed departments" must mean "nothing", not "everything".
       if (f.allowedDepartmentIds && f.allowedDepartmentIds.length === 0) return []
-      const conditions: SQL[] = []
+      const conditions: SQL[] = [isNull(targetTables.deletedAt)]
       if (f.year !== undefined) conditions.push(eq(targetTables.year, f.year))
       if (f.departmentId !== undefined) conditions.push(eq(targetTables.departmentId, f.departmentId))
       if (f.status !== undefined) conditions.push(eq(targetTables.status, f.status))
@@ -163,6 +185,7 @@ export function createTableRepository(db: Db): TableRepository {
         .where(
           and(
             eq(targetTables.id, tableId),
+            isNull(targetTables.deletedAt),
             eq(targetTables.status, from.status),
             eq(targetTables.round, from.round),
             eq(targetTables.version, from.version),
@@ -186,7 +209,7 @@ export function createTableRepository(db: Db): TableRepository {
       const rows = await db
         .update(targetTables)
         .set({ ...data, updatedAt: new Date() })
-        .where(eq(targetTables.id, tableId))
+        .where(and(eq(targetTables.id, tableId), isNull(targetTables.deletedAt)))
         .returning()
       if (!rows[0]) throw notFound('绩效目标表', tableId)
       return rows[0]
@@ -196,5 +219,46 @@ export function createTableRepository(db: Db): TableRepository {
       const rows = await db.delete(targetTables).where(eq(targetTables.id, tableId)).returning({ id: targetTables.id })
       return rows.length > 0
     },
+
+    page: (query) => pageTables(db, query),
+
+    async softDelete(tableId, userId) {
+      const rows = await db
+        .update(targetTables)
+        .set({ deletedAt: new Date(), deletedBy: userId })
+        .where(and(eq(targetTables.id, tableId), isNull(targetTables.deletedAt)))
+        .returning({ id: targetTables.id })
+      return rows.length > 0
+    },
+
+    async setFindingCounts(entries) {
+      for (let i = 0; i < entries.length; i += COUNTS_PER_UPDATE) {
+        const chunk = entries.slice(i, i + COUNTS_PER_UPDATE)
+        const values = sql.join(
+          chunk.map((e) => sql`(${e.id}::text, ${e.counts.errors}::int, ${e.counts.warnings}::int, ${e.counts.infos}::int, ${e.version}::bigint, ${e.edited === true}::boolean)`),
+          sql`, `,
+        )
+        // WATCH OUT: updated_at moves only for an edit seen after counts were stored once (a version
+        // rising over a known one); a first computation, or a recompute on read, is no edit.
+        await db.execute(sql`
+          update ${targetTables} as t set
+            error_count = v.errors, warning_count = v.warnings, info_count = v.infos, findings_version = v.version,
+            updated_at = case when v.edited and t.findings_version is not null and v.version > t.findings_version then now() else t.updated_at end
+          from (values ${values}) as v(id, errors, warnings, infos, version, edited)
+          where t.id = v.id and (
+            t.findings_version is null or t.findings_version < v.version
+            or (t.findings_version = v.version and (t.error_count, t.warning_count, t.info_count) is distinct from (v.errors, v.warnings, v.infos))
+          )`)
+      }
+    },
+
+    async setOpenThreads(tableId, openThreads) {
+      const n = parseInput(nonNegativeInt('未解决意见数（openThreads）'), openThreads)
+      // no write when nothing changed: every load of a comments room reports its count
+      await db.update(targetTables).set({ openThreads: n }).where(and(eq(targetTables.id, tableId), sql`${targetTables.openThreads} <> ${n}`))
+    },
   }
 }
+
+// 6 parameters a row; PostgreSQL allows 65 535 in one statement
+const COUNTS_PER_UPDATE = 2000

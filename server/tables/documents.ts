@@ -1,8 +1,9 @@
 // Reading and seeding table documents: the live copy when a room holds it, else snapshot + log.
+// Reading a comments document also keeps the table's stored count of open threads current.
 import * as Y from 'yjs'
 import type { Storage } from '../storage/index.ts'
 import type { TargetTable } from '../../shared/model/index.ts'
-import { toYDoc, fromYDoc } from '../../shared/ydoc/index.ts'
+import { toYDoc, fromYDoc, threadsRoot, type CommentThread } from '../../shared/ydoc/index.ts'
 import { AppError } from '../../shared/errors.ts'
 
 /** What the live-collaboration layer offers to REST: the in-memory document of a loaded room. */
@@ -21,7 +22,30 @@ export async function loadStoredDoc(storage: Storage, tableId: string, room: 'ta
 }
 
 export async function readTableDoc(storage: Storage, live: LiveDocs | undefined, tableId: string, room: 'table' | 'comments' = 'table'): Promise<Y.Doc> {
-  return live?.get(tableId, room) ?? (await loadStoredDoc(storage, tableId, room))
+  const doc = live?.get(tableId, room) ?? (await loadStoredDoc(storage, tableId, room))
+  if (room === 'comments') noteOpenThreads(storage, tableId, countOpen(doc))
+  return doc
+}
+
+/** Open threads of any round in a comments document (what blocks approval, what the list shows). */
+export function countOpenThreads(threads: readonly Pick<CommentThread, 'status'>[]): number {
+  let n = 0
+  for (const t of threads) if (t.status === 'open') n++
+  return n
+}
+
+function countOpen(doc: Y.Doc): number {
+  let n = 0
+  for (const t of threadsRoot(doc).values()) if (t.get('status') === 'open') n++
+  return n
+}
+
+/**
+ * Stores the count on the side: a route that read the comments document anyway answers without waiting.
+ * WATCH OUT: not awaited, so `storage` must not be a transaction's (it may be over when this runs).
+ */
+function noteOpenThreads(storage: Storage, tableId: string, n: number): void {
+  storage.tables.setOpenThreads(tableId, n).catch((err) => console.error('[tables] storing open threads failed', tableId, err instanceof Error ? err.message : err))
 }
 
 export async function readContent(storage: Storage, live: LiveDocs | undefined, tableId: string): Promise<TargetTable> {

@@ -1,9 +1,10 @@
 // Server-authoritative findings: the shared rule engine run on a table's current content, cached
-// per table and refreshed when the live document settles (the collab layer calls `refresh`).
+// per table and refreshed when the live document settles (the collab layer calls `refresh`). Every
+// computation also stores its counts in the table's row, so lists filter and sort on them in SQL.
 import type { TargetTable } from '../../shared/model/index.ts'
 import { validateTable, type Finding } from '../../shared/rules/index.ts'
 import type { FindingCounts, TableFindings } from '../../shared/ydoc/findings-message.ts'
-import type { Storage } from '../storage/index.ts'
+import type { Storage, StoredFindingCounts } from '../storage/index.ts'
 import { readContent } from './documents.ts'
 
 export type { FindingCounts, TableFindings }
@@ -23,6 +24,22 @@ export function judge(content: TargetTable): TableFindings {
   return { findings, counts: countFindings(findings), computedAt: new Date().toISOString() }
 }
 
+/** Where computed counts go (the table rows: storage.tables.setFindingCounts). */
+export type CountsStore = (entries: readonly StoredFindingCounts[]) => Promise<void>
+
+/** A list row's stored counts and the document version they were computed at (null: never). */
+export interface StoredCounts {
+  id: string
+  errorCount: number | null
+  warningCount: number | null
+  infoCount: number | null
+  findingsVersion: number | null
+}
+
+const ZERO: FindingCounts = Object.freeze({ errors: 0, warnings: 0, infos: 0 })
+/** counts computed while live rooms settle are written together, one statement per this many ms */
+const STORE_DELAY_MS = 100
+
 /**
  * Findings per table, each kept with the document version it was computed at (the highest stored
  * update id, `docLog.versions`): a read checks the version first, so a table changed by another server
@@ -31,10 +48,14 @@ export function judge(content: TargetTable): TableFindings {
 export class FindingsCache {
   private readonly cache = new Map<string, { result: TableFindings; version: number }>()
   private readonly listeners = new Set<(tableId: string, result: TableFindings) => void>()
+  private readonly pending = new Map<string, StoredFindingCounts>()
+  private storeTimer: NodeJS.Timeout | null = null
+  private storing: Promise<void> = Promise.resolve()
 
   constructor(
     private readonly readContent: (tableId: string) => Promise<TargetTable>,
     private readonly readVersions: (tableIds: readonly string[]) => Promise<Map<string, number>>,
+    private readonly storeCounts?: CountsStore,
   ) {}
 
   async get(tableId: string): Promise<TableFindings> {
@@ -46,16 +67,63 @@ export class FindingsCache {
     // versions before contents: content read later is at least as new, so a stale pairing can only
     // make the next read recompute, never keep old findings
     const versions = await this.readVersions(tableIds)
-    return Promise.all(
+    const fresh: StoredFindingCounts[] = []
+    const out = await Promise.all(
       tableIds.map(async (id) => {
         const version = versions.get(id) ?? 0
         const hit = this.cache.get(id)
         if (hit && hit.version === version) return hit.result
         const result = judge(await this.readContent(id))
         this.cache.set(id, { result, version })
+        fresh.push({ id, counts: result.counts, version })
         return result
       }),
     )
+    await this.store(fresh)
+    return out
+  }
+
+  /**
+   * The counts of a page of listed tables: the stored ones where they were computed at the document's
+   * current version, recomputed (and stored) only for the rows whose version moved or that were never
+   * computed — a list of thousands never validates more than the page it answers.
+   */
+  async countsOf(rows: readonly StoredCounts[]): Promise<FindingCounts[]> {
+    if (rows.length === 0) return []
+    const versions = await this.readVersions(rows.map((r) => r.id))
+    const fresh: StoredFindingCounts[] = []
+    const out = await Promise.all(
+      rows.map(async (r): Promise<FindingCounts> => {
+        const version = versions.get(r.id) ?? 0
+        const stored = r.errorCount === null || r.warningCount === null || r.infoCount === null ? null : { errors: r.errorCount, warnings: r.warningCount, infos: r.infoCount }
+        if (stored && r.findingsVersion === version) return stored
+        const hit = this.cache.get(r.id)
+        if (hit && hit.version === version) {
+          fresh.push({ id: r.id, counts: hit.result.counts, version })
+          return hit.result.counts
+        }
+        try {
+          const result = judge(await this.readContent(r.id))
+          this.cache.set(r.id, { result, version })
+          fresh.push({ id: r.id, counts: result.counts, version })
+          return result.counts
+        } catch (err) {
+          // WATCH OUT: one unreadable document must not take a city's list down; its row shows what was stored
+          console.error('[findings] cannot judge a listed table', r.id, err instanceof Error ? err.message : err)
+          return stored ?? ZERO
+        }
+      }),
+    )
+    await this.store(fresh)
+    return out
+  }
+
+  /**
+   * Counts recomputed on a read are stored before the answer goes out, so the next filtered request
+   * (hasErrors, sort by errors) sees them; a failed write costs a recompute later, never the answer.
+   */
+  private async store(entries: StoredFindingCounts[]): Promise<void> {
+    if (entries.length && this.storeCounts) await this.storeCounts(entries).catch((err) => logStoreFailure(err))
   }
 
   /**
@@ -65,6 +133,8 @@ export class FindingsCache {
   refresh(tableId: string, content: TargetTable, version = -1): TableFindings {
     const result = judge(content)
     this.cache.set(tableId, { result, version })
+    // a settled room knows its version; content read without one (a transition's gate) is not stored
+    if (version >= 0) this.queueStore({ id: tableId, counts: result.counts, version, edited: true })
     for (const l of this.listeners) l(tableId, result)
     return result
   }
@@ -77,9 +147,49 @@ export class FindingsCache {
     this.listeners.add(listener)
     return () => this.listeners.delete(listener)
   }
+
+  /** Writes the counts still waiting (tests; shutdown). Resolves when they are stored or failed. */
+  flush(): Promise<void> {
+    if (this.storeTimer) {
+      clearTimeout(this.storeTimer)
+      this.storeTimer = null
+    }
+    const batch = [...this.pending.values()]
+    this.pending.clear()
+    if (batch.length && this.storeCounts) {
+      const store = this.storeCounts
+      this.storing = this.storing.then(() => store(batch)).catch((err) => logStoreFailure(err))
+    }
+    return this.storing
+  }
+
+  /**
+   * Settles come one room per event-loop turn (registry.ts queueSettle); their counts wait a moment and
+   * go out in one statement. WATCH OUT: counts waiting here when the process dies are lost — harmless,
+   * the row keeps its older version and the next list recomputes it.
+   */
+  private queueStore(entry: StoredFindingCounts): void {
+    if (!this.storeCounts) return
+    const before = this.pending.get(entry.id)
+    if (before && before.version > entry.version) return
+    this.pending.set(entry.id, { ...entry, edited: entry.edited || before?.edited })
+    if (this.storeTimer) return
+    this.storeTimer = setTimeout(() => void this.flush(), STORE_DELAY_MS)
+    this.storeTimer.unref?.()
+  }
+}
+
+function logStoreFailure(err: unknown): void {
+  // drizzle wraps the driver's error; its message is the whole statement, the cause says what went wrong
+  const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)
+  console.error('[findings] storing finding counts failed:', cause)
 }
 
 /** The cache over stored documents (what a live room settles refreshes it through `refresh`). */
 export function storedFindingsCache(storage: Storage): FindingsCache {
-  return new FindingsCache((id) => readContent(storage, undefined, id), (ids) => storage.docLog.versions(ids, 'table'))
+  return new FindingsCache(
+    (id) => readContent(storage, undefined, id),
+    (ids) => storage.docLog.versions(ids, 'table'),
+    (entries) => storage.tables.setFindingCounts(entries),
+  )
 }
