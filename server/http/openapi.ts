@@ -2,6 +2,7 @@
 // pages infer their types from (shared/api). One table of operations; a test checks it names exactly
 // the routes the app serves, so the document cannot drift from the code.
 import { z } from 'zod'
+import { auditAnswer, auditQuery } from '../../shared/api/audit.ts'
 import { errorBody } from '../../shared/api/common.ts'
 import { departmentListAnswer, meAnswer } from '../../shared/api/directory.ts'
 import {
@@ -58,6 +59,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/tables/:id/versions/:v', tag: '版本', summary: '一个冻结版本及其内容', who: '可查看者', answer: versionAnswer },
   { method: 'get', path: '/api/tables/:id/diff', tag: '版本', summary: '两个版本（或 live）之间按行编号的字段级差异，含修改人', who: '可查看者', query: diffQuery, answer: diffAnswer },
   { method: 'get', path: '/api/tables/:id/history', tag: '版本', summary: '修改历史：谁在何时改了哪个字段，以及每次流转及其原因', who: '可查看者', query: historyQuery, answer: historyAnswer },
+  { method: 'get', path: '/api/audit', tag: '审计', summary: '一个部门（含下属单位）的审计记录：其表格上的操作和其人员的操作，新的在前', who: '财政局', query: auditQuery, answer: auditAnswer },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存', who: '已登录', body: z.object({ content: anyJson }) },
   { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },
   { method: 'get', path: '/api/openapi.json', tag: '文档', summary: '本文档（OpenAPI 3.1）', who: '任何人' },

@@ -160,5 +160,34 @@ export function defineReviewCycleSuite(kind: TestDatabaseKind) {
       const audit = await t.storage.audit.list({ tableId: draft })
       expect(audit[0]).toMatchObject({ action: 'table.delete', details: { reason: '重复创建', status: 'draft' } })
     })
+
+    it('gives finance a department’s audit trail: its tables (deleted ones by title) and its people, paged', async () => {
+      const id = await createClean()
+      await post(id, 'jiaoyu', { action: 'submit' })
+      await post(id, 'caizheng', { action: 'return', reason: '请细化指标' })
+      const other = await t.request('POST', '/api/tables', { token: tok.weijian, body: { kind: 'project', template: 'mof2015-project', year: 2026, departmentId: await t.departmentId('118'), projectName: '卫健项目' } })
+      const gone = await createClean()
+      await t.request('DELETE', `/api/tables/${gone}`, { token: tok.jiaoyu, body: { reason: '重复' } })
+
+      const all: any[] = []
+      let cursor: string | null = null
+      do {
+        const page: any = await t.request('GET', `/api/audit?departmentId=${edu}&limit=3${cursor ? `&before=${cursor}` : ''}`, { token: tok.caizheng })
+        expect(page.status).toBe(200)
+        expect(page.body.entries.length).toBeLessThanOrEqual(3)
+        all.push(...page.body.entries)
+        cursor = page.body.nextCursor
+      } while (cursor)
+      const ids = all.map((e) => e.id)
+      expect(new Set(ids).size).toBe(ids.length) // every entry once
+      expect(ids).toEqual([...ids].sort((a, b) => b - a)) // newest first
+      expect(all).toContainEqual(expect.objectContaining({ action: 'table.return', tableId: id, userName: '李敏（财政局绩效科）', details: expect.objectContaining({ reason: '请细化指标' }) }))
+      expect(all).toContainEqual(expect.objectContaining({ action: 'table.delete', tableId: gone, tableTitle: expect.any(String), userName: '王芳（教育局财务科）' }))
+      expect(all).toContainEqual(expect.objectContaining({ action: 'login', userName: '王芳（教育局财务科）' }))
+      expect(all.some((e) => e.tableId === other.body.id)).toBe(false) // another department's table
+      expect((await t.request('GET', `/api/audit?departmentId=${edu}`, { token: tok.jiaoyu })).status).toBe(403)
+      expect((await t.request('GET', `/api/audit?departmentId=${edu}&before=abc`, { token: tok.caizheng })).body.error).toEqual({ code: 'invalid_input', message: '翻页位置（before）格式不正确', details: { field: 'before' } })
+      expect((await t.request('GET', '/api/audit?departmentId=nope', { token: tok.caizheng })).body.error.code).toBe('not_found')
+    })
   })
 }
