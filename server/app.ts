@@ -9,9 +9,12 @@ import { AppError } from '../shared/errors.ts'
 import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { AppDeps, AppEnv } from './http/context.ts'
 import { errorResponse } from './http/errors.ts'
+import { apiDocsPage, openApiDocument } from './http/openapi.ts'
+import { auditRoutes } from './http/routes/audit.ts'
 import { authRoutes } from './http/routes/auth.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
+import { tableLifecycleRoutes } from './http/routes/table-lifecycle.ts'
 import { tableListRoutes } from './http/routes/table-list.ts'
 import { tableRoutes } from './http/routes/tables.ts'
 import { validateRoutes } from './http/routes/validate.ts'
@@ -54,9 +57,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/auth', authRoutes(deps))
   app.route('/api', directoryRoutes(deps))
   app.route('/api/tables', tableListRoutes(deps))
+  app.route('/api/tables', tableLifecycleRoutes(deps))
   app.route('/api/tables', tableRoutes(deps))
   app.route('/api', validateRoutes())
   app.route('/api', opinionRoutes(deps))
+  app.route('/api', auditRoutes(deps))
+  const openApi = openApiDocument()
+  app.get('/api/openapi.json', (c) => c.json(openApi))
+  app.get('/api/docs', (c) => c.html(apiDocsPage(openApi)))
   app.all('/api/*', () => {
     throw new AppError('not_found', '接口不存在')
   })
