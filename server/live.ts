@@ -7,6 +7,7 @@ import { consoleLog, type CollabLog } from './collab/log.ts'
 import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { Storage } from './storage/index.ts'
 import type { FindingsCache } from './tables/findings.ts'
+import { historyWriter } from './tables/history.ts'
 import { countOpenThreads } from './tables/documents.ts'
 import type { AppDeps } from './http/context.ts'
 
@@ -26,10 +27,15 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
   const { storage, findings } = options
   const log = options.log === 'quiet' ? quietLog : consoleLog
   const bus = options.redisUrl ? await createRedisBus({ url: options.redisUrl, log }) : undefined
+  const writeHistory = historyWriter(storage, log)
   return createCollab({
     ...collabAccess(storage),
     persistence: createDocLogPersistence(storage, { synchronousCommit: options.synchronousCommit ?? true }),
-    onSettled: (tableId, content, version) => findings.refresh(tableId, content, version),
+    onSettled: (tableId, content, version, changes) => {
+      // the field-level history: each settle's changes, attributed by the room's journal
+      void writeHistory(tableId, changes)
+      return findings.refresh(tableId, content, version)
+    },
     // the list's 有未解决意见 filter and count read the stored number
     onCommentsSettled: (tableId, threads) => storage.tables.setOpenThreads(tableId, countOpenThreads(threads)),
     bus,

@@ -10,6 +10,7 @@ import type { CollabLog } from './log.ts'
 import type { DocPersistence } from './persistence.ts'
 import { Room, roomKey, type Origin, type RoomKind } from './room.ts'
 import type { ShapeChecker } from './shape.ts'
+import type { JournalChange } from './journal.ts'
 
 export interface Timings {
   /** compaction waits this long after the last change… */
@@ -41,8 +42,11 @@ export const DEFAULT_TIMINGS: Timings = Object.freeze({
   ...DEFAULT_PACING,
 })
 
-/** `version`: the highest stored update id the settled document holds (see DocLogRepository.version) */
-export type SettledHook = (tableId: string, content: TargetTable, version: number) => unknown
+/**
+ * `version`: the highest stored update id the settled document holds (see DocLogRepository.version);
+ * `changes`: what changed since the previous settle (or the load), each with who made it (journal.ts)
+ */
+export type SettledHook = (tableId: string, content: TargetTable, version: number, changes: JournalChange[]) => unknown
 
 export interface RegistryOptions {
   persistence: DocPersistence
@@ -443,7 +447,7 @@ export class RoomRegistry {
     if (!parsed.ok) return
     this.counters.settles++
     try {
-      const result = await this.opts.onSettled!(room.tableId, parsed.table, room.storedUpToId)
+      const result = await this.opts.onSettled!(room.tableId, parsed.table, room.storedUpToId, room.journal?.settle(parsed.table) ?? [])
       if (result !== undefined && this.rooms.get(room.key) === room) room.setFindings(result)
     } catch (err) {
       this.opts.log.error('collab.settle.failed', { room: room.key, error: String(err) })

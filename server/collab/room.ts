@@ -9,6 +9,7 @@ import * as awarenessProtocol from 'y-protocols/awareness'
 import type { ParseProblem } from '../../shared/model/index.ts'
 import type { ShapeChecker } from './shape.ts'
 import { inspectIntegrated, someClientGrew } from './guard.ts'
+import { ChangeJournal } from './journal.ts'
 import {
   encodeAwarenessMessage, encodeAwarenessStates, encodeFindings, encodeSyncStep1, encodeSyncStep2, encodeSyncStep2FromUpdate, encodeUpdate,
   type AwarenessEntry,
@@ -78,6 +79,8 @@ export class Room {
   /** highest stored update id whose update `doc` holds (compaction bound) */
   storedUpToId = 0
   findings: unknown = undefined
+  /** table rooms: who touched which rows and fields since the last settle (the registry settles it) */
+  readonly journal: ChangeJournal | null
 
   private current = newDoc()
   /** accepted updates in `doc` not yet stored, in the order accepted, with their acceptance number */
@@ -99,6 +102,8 @@ export class Room {
   }
   private readonly onAfterTransaction = (tr: Y.Transaction) => {
     this.lastTr = tr
+    // the ids of deleted rows can be read only now: Yjs collects deleted content right after this event
+    this.journal?.noteDeletions(tr)
   }
   private readonly checker: ShapeChecker
   private readonly hooks: RoomHooks
@@ -111,6 +116,7 @@ export class Room {
     this.key = roomKey(opts.tableId, opts.kind)
     this.checker = opts.checker
     this.hooks = opts.hooks
+    this.journal = opts.kind === 'table' ? new ChangeJournal() : null
     this.current.on('afterTransaction', this.onAfterTransaction)
     this.awareness = new awarenessProtocol.Awareness(new Y.Doc({ gc: true }))
     this.awareness.setLocalState(null) // the server has no presence of its own
@@ -143,6 +149,7 @@ export class Room {
     this.sinceBaseBytes = 0
     this.storedUpToId = lastId
     this.baselineValid = null
+    this.journal?.loadedFrom(parts)
   }
 
   /** True when the document passes the whole strict check (for logs and tests). */
@@ -253,6 +260,7 @@ export class Room {
     }
     this.baselineValid = true
     this.accept(effective)
+    this.journal?.record(tr, conn.actorId)
     this.hooks.commit(this, effective, conn.actorId, conn.origin)
     return { ok: true, stored: true }
   }
@@ -270,10 +278,11 @@ export class Room {
     } finally {
       doc.off('update', this.onUpdateCaptured)
     }
-    const effective = this.takeResults().captured
+    const { tr, captured: effective } = this.takeResults()
     if (!effective) return
     this.baselineValid = this.checker.full(doc).length === 0
     this.accept(effective)
+    if (tr) this.journal?.record(tr, userId)
     return this.hooks.commit(this, effective, userId, 'server', true) ?? undefined
   }
 
@@ -311,9 +320,10 @@ export class Room {
     } finally {
       doc.off('update', this.onUpdateCaptured)
     }
-    const effective = this.takeResults().captured
+    const { tr, captured: effective } = this.takeResults()
     if (!effective) return // nothing new
     this.record(effective)
+    if (tr) this.journal?.record(tr, null, true)
     const frame = encodeUpdate(effective)
     for (const c of this.conns) c.send(frame)
     this.hooks.changed(this, 'remote')

@@ -16,6 +16,7 @@ import { Committer } from './commit.ts'
 import { commentsShapeChecker } from './comments-shape.ts'
 import { Connection, type CollabActor, type Credentials } from './connection.ts'
 import { DEFAULT_LIMITS, type GuardLimits } from './guard.ts'
+import type { JournalChange } from './journal.ts'
 import { consoleLog, type CollabLog } from './log.ts'
 import type { DocPersistence } from './persistence.ts'
 import { encodePermissionDenied } from './protocol.ts'
@@ -37,9 +38,10 @@ export interface CollabDeps {
   persistence: DocPersistence
   /**
    * Called when a table's changes have settled (and once after a load) with its strictly parsed
-   * content. Whatever it returns (or resolves to), unless undefined, is published as findings.
+   * content and what changed since the previous settle, attributed (journal.ts). Whatever it returns
+   * (or resolves to), unless undefined, is published as findings.
    */
-  onSettled?(tableId: string, content: TargetTable, version: number): unknown
+  onSettled?(tableId: string, content: TargetTable, version: number, changes: JournalChange[]): unknown
   /** Called when a table's comments room has settled (and once after its load) with its threads. */
   onCommentsSettled?(tableId: string, threads: CommentThread[]): unknown
   log?: CollabLog

@@ -5,6 +5,7 @@ import { createAuditRepository, type AuditRepository } from './audit.ts'
 import { createCommentRepository, type CommentRepository } from './comments.ts'
 import { createDepartmentRepository, type DepartmentRepository } from './departments.ts'
 import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
+import { createHistoryRepository, type HistoryRepository } from './history.ts'
 import { createLibraryRepository, type LibraryRepository } from './library.ts'
 import { createRoundRepository, type RoundRepository } from './rounds.ts'
 import { createSessionRepository, type SessionRepository } from './sessions.ts'
@@ -24,6 +25,8 @@ export interface Storage {
   audit: AuditRepository
   library: LibraryRepository
   rounds: RoundRepository
+  /** field-level history (field_changes) */
+  history: HistoryRepository
   /**
    * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
    * back when it throws. Repository methods that use a transaction of their own become savepoints.
@@ -46,6 +49,7 @@ export function createStorage(db: Db): Storage {
     audit: createAuditRepository(db),
     library: createLibraryRepository(db),
     rounds: createRoundRepository(db),
+    history: createHistoryRepository(db),
     transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
   }
 }
@@ -54,6 +58,7 @@ export type { AuditEntry, AuditFilter, AuditRepository, NewAuditEntry } from './
 export type { CommentMessage, CommentRepository, CommentThread, NewMessage, NewThread, ProjectedThread } from './comments.ts'
 export type { Department, DepartmentRepository, NewDepartment } from './departments.ts'
 export type { DocLogRepository, DocSnapshot, LoadedDoc, StoredUpdate, UpdateToAppend } from './doc-log.ts'
+export type { FieldChange, FieldChangeOp, HistoryListOptions, HistoryRepository, LastAuthor, NewFieldChange } from './history.ts'
 export type { Indicator, LibraryFilter, LibraryRepository, NewIndicator } from './library.ts'
 export { loadLibraryFile } from './library.ts'
 export type { OpenRound, ReviewRound, RoundRepository, RoundReview } from './rounds.ts'
