@@ -364,6 +364,7 @@ export class RoomRegistry {
 
   private unload(room: Room): void {
     if (this.rooms.get(room.key) !== room) return
+    this.settleCommentsNow(room)
     this.rooms.delete(room.key)
     const s = this.schedules.get(room)
     if (s) {
@@ -433,6 +434,16 @@ export class RoomRegistry {
     setImmediate(next)
   }
 
+  /**
+   * WATCH OUT: a comments room whose last client leaves unloads right after its store, before its settle
+   * timer fires; the hook (the stored open-thread count) would miss the last change. It reads the
+   * threads synchronously, before the room is gone.
+   */
+  private settleCommentsNow(room: Room): void {
+    const s = this.schedules.get(room)
+    if (room.kind === 'comments' && s && (s.settleTimer || this.settleQueue.has(room))) void this.settle(room)
+  }
+
   private async settle(room: Room): Promise<void> {
     if (this.rooms.get(room.key) !== room) return
     if (room.kind === 'comments') {
@@ -485,6 +496,7 @@ export class RoomRegistry {
   }
 
   private forceUnload(room: Room): void {
+    this.settleCommentsNow(room)
     this.rooms.delete(room.key)
     const s = this.schedules.get(room)
     if (s) for (const t of [s.storeTimer, s.settleTimer, s.unloadTimer]) if (t) clearTimeout(t)
