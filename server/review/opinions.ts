@@ -5,7 +5,7 @@ import { fieldLabel, type TargetTable } from '../../shared/model/index.ts'
 import type { Role } from '../../shared/permissions.ts'
 import { readThreads, type CommentAnchor, type CommentThread } from '../../shared/ydoc/index.ts'
 import type { Storage } from '../storage/index.ts'
-import { readContent, readTableDoc, type LiveDocs } from '../tables/documents.ts'
+import { contentOf, readTableDocs, type LiveDocs } from '../tables/documents.ts'
 
 export type OpinionState = OpinionRow['state']
 
@@ -150,21 +150,8 @@ export async function loadPeople(storage: Storage, userIds: Iterable<string>): P
   return people
 }
 
-async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length)
-  let next = 0
-  const worker = async () => {
-    while (next < items.length) {
-      const i = next++
-      out[i] = await fn(items[i]!)
-    }
-  }
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker))
-  return out
-}
-
-// A department's year is a few hundred tables; a handful of reads at a time keeps the pool free for others.
-const READ_CONCURRENCY = 4
+// Tables read together: two queries per room per chunk, and no more than a chunk's documents in memory at once.
+const LOAD_CHUNK = 100
 
 export interface LoadOpinionsOptions {
   storage: Storage
@@ -179,15 +166,21 @@ export interface LoadOpinionsOptions {
  */
 export async function loadOpinions(tables: readonly OpinionTable[], options: LoadOpinionsOptions): Promise<OpinionRow[]> {
   const { storage, live, round } = options
-  const loaded = await mapLimit(tables, READ_CONCURRENCY, async (table) => {
-    const doc = await readTableDoc(storage, live, table.id, 'comments')
-    const threads = readThreads(doc).filter((t) => round === undefined || t.round === round)
-    // The content is only needed to name rows; most tables of a department have no opinions at all.
-    const content = threads.some((t) => t.anchor?.rowId) ? await readContent(storage, live, table.id) : null
-    return { table, content, threads }
-  })
-  const people = await loadPeople(storage, loaded.flatMap((l) => l.threads.flatMap((t) => [t.authorId, ...t.messages.map((m) => m.authorId)])))
   const rows: OpinionRow[] = []
-  for (const l of loaded) rows.push(...buildOpinions({ ...l, people, firstIndex: rows.length + 1 }))
+  const people = new Map<string, Person>()
+  for (let i = 0; i < tables.length; i += LOAD_CHUNK) {
+    const chunk = tables.slice(i, i + LOAD_CHUNK)
+    const ids = chunk.map((t) => t.id)
+    const docs = await readTableDocs(storage, live, ids, 'comments')
+    const threadsOf = new Map(ids.map((id) => [id, readThreads(docs.get(id)!).filter((t) => round === undefined || t.round === round)]))
+    // The content only names rows: a table whose opinions sit on header fields or the whole table needs none.
+    const contents = await readTableDocs(storage, live, ids.filter((id) => threadsOf.get(id)!.some((t) => t.anchor?.rowId)), 'table')
+    const authors = [...threadsOf.values()].flatMap((threads) => threads.flatMap((t) => [t.authorId, ...t.messages.map((m) => m.authorId)]))
+    for (const [id, person] of await loadPeople(storage, authors.filter((id) => !people.has(id)))) people.set(id, person)
+    for (const table of chunk) {
+      const doc = contents.get(table.id)
+      rows.push(...buildOpinions({ table, content: doc ? contentOf(doc) : null, threads: threadsOf.get(table.id)!, people, firstIndex: rows.length + 1 }))
+    }
+  }
   return rows
 }

@@ -289,6 +289,25 @@ function defineOpinionsSuite(kind: TestDatabaseKind) {
       })
     })
 
+    describe('docLog.loadDocs', () => {
+      it('reads many documents as loadDoc reads each: compacted, logged, empty, unknown', async () => {
+        // compact the 2023 table's comments (no export here shows them), then log one more change after the snapshot
+        const doc = await loadStoredDoc(t.storage, oldTable.id, 'comments')
+        const upTo = await t.storage.docLog.version(oldTable.id, 'comments')
+        expect(await t.storage.docLog.compact(oldTable.id, 'comments', Y.encodeStateAsUpdate(doc), upTo)).toMatchObject({ compacted: true })
+        await comment(oldTable.id, 'zixun', (d) => { addThread(d, { anchor: {}, round: 1, authorId: users.zixun!.id, text: '压缩之后的意见。', now: at(300) }) })
+        const ids = [oldTable.id, s01.id, unitTable.id, s04.id, 'no-such-table', s01.id]
+        const many = await t.storage.docLog.loadDocs(ids, 'comments')
+        expect([...many.keys()]).toEqual([oldTable.id, s01.id, unitTable.id, s04.id, 'no-such-table'])
+        for (const id of new Set(ids)) expect(many.get(id)).toEqual(await t.storage.docLog.loadDoc(id, 'comments'))
+        expect(many.get(oldTable.id)!.snapshot).not.toBeNull()
+        expect(many.get(oldTable.id)!.updates).toHaveLength(1)
+        expect(many.get(s01.id)!.updates.length).toBeGreaterThan(1)
+        expect(many.get('no-such-table')).toEqual({ snapshot: null, updates: [] })
+        expect((await t.storage.docLog.loadDocs([], 'table')).size).toBe(0)
+      })
+    })
+
     describe('GET /api/opinions', () => {
       const path = (q: Record<string, string | number>) => `/api/opinions?${new URLSearchParams(Object.entries(q).map(([k, v]) => [k, String(v)]))}`
       /** the department's tables in export order: the department's own by title, then its unit's */
