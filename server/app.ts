@@ -14,6 +14,7 @@ import { auditRoutes } from './http/routes/audit.ts'
 import { authRoutes } from './http/routes/auth.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
+import { tableHistoryRoutes } from './http/routes/table-history.ts'
 import { tableLifecycleRoutes } from './http/routes/table-lifecycle.ts'
 import { tableListRoutes } from './http/routes/table-list.ts'
 import { tableRoutes } from './http/routes/tables.ts'
@@ -58,6 +59,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', directoryRoutes(deps))
   app.route('/api/tables', tableListRoutes(deps))
   app.route('/api/tables', tableLifecycleRoutes(deps))
+  app.route('/api/tables', tableHistoryRoutes(deps))
   app.route('/api/tables', tableRoutes(deps))
   app.route('/api', validateRoutes())
   app.route('/api', opinionRoutes(deps))
