@@ -41,8 +41,8 @@ export default function CreateTableDialog({ user, departments, onClose }: {
 
   const check = (): Partial<Record<Field, string>> => {
     const e: Partial<Record<Field, string>> = {}
-    const y = Number(year)
-    if (!/^\d{4}$/.test(year.trim()) || y < 2000 || y > 2100) e.year = '年度（year）应为 2000–2100 之间的四位年份'
+    // the range is the server's to judge (its message names the field); only a non-number stays here
+    if (!/^\d{4}$/.test(year.trim())) e.year = '年度（year）应为四位数字，例如 2025'
     if (!departmentId) e.departmentId = '请选择部门（departmentId）'
     if (kind === 'project' && !projectName.trim()) e.projectName = '请填写项目名称（projectName）'
     return e
@@ -55,7 +55,7 @@ export default function CreateTableDialog({ user, departments, onClose }: {
     if (Object.keys(found).length) return
     setBusy(true)
     const body: CreateTableBody = {
-      kind, template, year: Number(year), departmentId,
+      kind, template, year: Number(year.trim()), departmentId,
       ...(kind === 'project' ? { projectName: projectName.trim() } : {}),
     }
     try {

@@ -58,8 +58,8 @@ export function TablesTable({ tables, sort, order, onSort, mayDelete, onDelete }
   return (
     <table className="tt-grid-list">
       <colgroup>
-        <col className="tt-col-title" /><col /><col /><col className="tt-col-dept" /><col />
-        <col /><col /><col /><col /><col />
+        <col /><col style={{ width: 100 }} /><col style={{ width: 64 }} /><col style={{ width: 208 }} /><col style={{ width: 140 }} />
+        <col style={{ width: 68 }} /><col style={{ width: 60 }} /><col style={{ width: 96 }} /><col style={{ width: 144 }} /><col style={{ width: 64 }} />
       </colgroup>
       <thead>
         <tr>
