@@ -1,35 +1,26 @@
 // /tables/<id>: the live grid. Loads the table's metadata (GET /api/tables/:id) and the user
 // (GET /api/auth/me), connects the table and comments rooms (y-websocket, CONTRACT → Live documents;
 // the table room with `findings=1`, so the server's findings reach the panel) and mounts the editor
-// once the table has synced. Read-only when approved, for viewers, or when the
-// server refuses writes (close 4403). When the server refuses an edit (close 4422) the page starts over
-// with a fresh document, the server's, and says which edit was refused and why.
+// once the table has synced, with the React header (lifecycle) and side panel (rounds, threads, changes,
+// history) of ./table/ around it. Read-only as the server's access says; a state change pushed on the
+// table socket (type 101), a withdrawn write access or a reconnect re-reads it. When the server refuses
+// an edit (close 4422) the page starts over with a fresh document, the server's, and says why.
 import * as Y from 'yjs'
 import { WebsocketProvider, messageAuth } from 'y-websocket'
 import { readAuthMessage } from 'y-protocols/auth'
 import { TEMPLATE_IDS, type TemplateId } from '../../shared/model/index.ts'
 import { readThreads, yDocToJson } from '../../shared/ydoc/index.ts'
 import { MSG_FINDINGS, readFindingsBody, type TableFindings } from '../../shared/ydoc/findings-message.ts'
-import { api, ApiError, displayName, goLogin, me, token } from '../lib/api.ts'
+import { MSG_TABLE_STATE, readTableStateBody } from '../../shared/ydoc/table-state-message.ts'
+import type { TableDetail } from '../../shared/api/tables.ts'
+import { api, ApiError, displayName, goLogin, me, token, type User } from '../lib/api.ts'
 import { h, render } from '../lib/dom.ts'
-import { mountGridEditor, type GridEditor } from '../grid/editor.ts'
+import { mountGridEditor, type GridEditor, type ReadOnlyState } from '../grid/editor.ts'
+import { mountTablePage, type MountedTablePage } from './table/mount.tsx'
+import { TablePageStore } from './table/store.ts'
+import { createGridBridge } from './table/grid-bridge.ts'
 import { loadValidator } from '../grid/findings.ts'
 import type { Connection, ConnectionStatus } from '../grid/presence.ts'
-
-interface TableMeta {
-  id: string
-  kind: string
-  template: TemplateId
-  year: number
-  status: string
-  round?: number
-  version?: number
-  title?: string
-  /** what the caller may do with this table (GET /api/tables/:id) */
-  access?: { edit?: boolean; comment?: boolean; reason?: string }
-  departmentName?: string
-  content?: { header?: { projectName?: string; deptName?: string } }
-}
 
 declare global {
   interface Window { univerAPI?: unknown; __tt?: Record<string, unknown> }
@@ -73,11 +64,12 @@ function sendOwnAwarenessOnly(p: WebsocketProvider): void {
  * The reason of the server's last refusal (its auth message, CONTRACT → Live documents), which the
  * provider only logs. Read here so the page can show it.
  */
-function captureDenials(p: WebsocketProvider): () => string | null {
+function captureDenials(p: WebsocketProvider, onDenied?: (reason: string) => void): () => string | null {
   let last: string | null = null
   p.messageHandlers[messageAuth] = (_encoder, decoder, provider) => {
     readAuthMessage(decoder, provider.doc, (_doc, reason) => {
       last = reason
+      onDenied?.(reason)
     })
   }
   return () => last
@@ -105,6 +97,14 @@ function receiveFindings(p: WebsocketProvider): { deliverTo(show: (r: TableFindi
   }
 }
 
+/** The server's table-state messages (type 101): the table's status moved, the page reads it again. */
+function receiveTableState(p: WebsocketProvider, changed: () => void): void {
+  p.messageHandlers[MSG_TABLE_STATE] = (_encoder, decoder) => {
+    if (!readTableStateBody(decoder)) return console.error('[collab] malformed table-state message')
+    changed()
+  }
+}
+
 function synced(p: WebsocketProvider, ms = 15000): Promise<void> {
   if (p.synced) return Promise.resolve()
   return new Promise((resolve, reject) => {
@@ -117,9 +117,9 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
   render(app, h('p', { class: 'tt-loading' }, '正在加载表格…'))
   const user = await me()
   if (!user) return goLogin()
-  let meta: TableMeta
+  let detail: TableDetail
   try {
-    meta = await api<TableMeta>(`/api/tables/${encodeURIComponent(tableId)}`)
+    detail = await api<TableDetail>(`/api/tables/${encodeURIComponent(tableId)}`)
   } catch (e) {
     const msg = e instanceof ApiError && e.status === 404 ? '表格不存在或无权查看' : `加载失败：${e instanceof Error ? e.message : String(e)}`
     render(app, h('div', { class: 'tt-page' }, h('p', { class: 'tt-error' }, msg), h('a', { href: '/tables' }, '返回列表')))
@@ -131,20 +131,29 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
   if (t) params.token = t
   const doc = new Y.Doc()
   const commentsDoc = new Y.Doc()
-  // findings=1: the server pushes its findings (authoritative) on this socket
+  // findings=1: the server pushes its findings (authoritative) and the table's state changes on this socket
   const provider = new WebsocketProvider(wsUrl, tableId, doc, { params: { ...params, findings: '1' } })
   const commentsProvider = new WebsocketProvider(wsUrl, `${tableId}/comments`, commentsDoc, { params })
   sendOwnAwarenessOnly(provider)
   sendOwnAwarenessOnly(commentsProvider)
-  const denial = captureDenials(provider)
+  // the table's state changed (pushed, a write access withdrawn, a reconnect): the page asks for it again
+  let stateChanged = () => {}
+  const denial = captureDenials(provider, (reason) => { if (reason.startsWith('E_READ_ONLY')) stateChanged() })
   const serverFindings = receiveFindings(provider)
+  receiveTableState(provider, () => stateChanged())
   const commentsDenial = captureDenials(commentsProvider)
   const connection = providerConnection(provider)
+  let wasConnected = false
+  provider.on('status', ({ status }: { status: string }) => {
+    if (status === 'connected' && wasConnected) stateChanged() // a state change may have happened while away
+    if (status === 'connected') wasConnected = true
+  })
   // comment authors by display name, also those not online now (GET /api/tables/:id/participants)
   const participants = api<{ participants?: { id: string; displayName: string }[] }>(`/api/tables/${encodeURIComponent(tableId)}/participants`)
     .then((r) => new Map((r.participants ?? []).map((p) => [p.id, p.displayName])))
     .catch(() => new Map<string, string>())
   let editor: GridEditor | undefined
+  let page: MountedTablePage | undefined
   let restarting = false
   /**
    * 4422: the server refused an edit of ours. This document holds it and Yjs cannot unlearn it (a
@@ -154,6 +163,7 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
   const restart = (reason: string | null) => {
     if (restarting) return
     restarting = true
+    page?.dispose()
     editor?.dispose()
     provider.destroy()
     commentsProvider.destroy()
@@ -170,56 +180,78 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
   // 44xx = the server refused this user/table: no retry (y-websocket stops)
   provider.on('connection-close', (ev: CloseEvent | null) => {
     if (ev && ev.code === 4401) goLogin()
-    else if (ev && ev.code === 4403) void editor?.setReadOnly({ reason: '权限已变更' })
+    else if (ev && ev.code === 4403) { void editor?.setReadOnly({ reason: '权限已变更' }); stateChanged() }
     else if (ev && ev.code === 4422) restart(denial())
   })
   commentsProvider.on('connection-close', (ev: CloseEvent | null) => {
     if (ev && ev.code === 4422) restart(commentsDenial())
   })
+
+  // the header first: status and buttons are there while the grid loads
+  const headerRoot = h('div', { class: 'tp-header-root' })
+  const host = h('div', { class: 'tt-host' }, h('p', { class: 'tt-loading' }, '正在加载表格…'))
+  const sideRoot = h('aside', { class: 'tp-side-root', 'aria-label': '审核面板' })
+  render(app, h('div', { class: 'tt-editor-page tp-page' },
+    headerRoot,
+    notice ? h('p', { class: 'tt-error tt-notice', role: 'alert', 'data-testid': 'refused' }, notice) : null,
+    h('div', { class: 'tp-body' }, host, sideRoot)))
+  const store = new TablePageStore(tableId, detail, user, await participants)
+  page = mountTablePage(store, headerRoot)
   try {
     await synced(provider)
   } catch (e) {
     if (restarting) return // the page started over meanwhile
+    page.dispose()
     render(app, h('div', { class: 'tt-page' }, h('p', { class: 'tt-error' }, e instanceof Error ? e.message : String(e))))
     return
   }
   if (restarting) return
-  const title = meta.title || meta.content?.header?.projectName || meta.content?.header?.deptName || '绩效目标表'
-  const host = h('div', { class: 'tt-host' })
-  render(app, h('div', { class: 'tt-editor-page' },
-    h('header', { class: 'tt-header' }, h('h1', null, title),
-      meta.departmentName ? h('span', { class: 'tt-dept', 'data-testid': 'department' }, meta.departmentName) : null,
-      h('span', null, displayName(user), ' · ', h('a', { href: '/tables' }, '返回列表'))),
-    notice ? h('p', { class: 'tt-error tt-notice', role: 'alert', 'data-testid': 'refused' }, notice) : null,
-    host))
-  const readOnly = meta.status === 'approved' ? { reason: '已批复' }
-    : user.role === 'viewer' ? { reason: '只读账号' }
-    : meta.access?.edit === false ? { reason: meta.access.reason ?? '只读账号' }
-    : null
+  const d = store.get().detail
   editor = await mountGridEditor(host, {
     doc,
     commentsDoc,
     awareness: provider.awareness,
     connection,
     user: { id: user.id, name: displayName(user) },
-    names: await participants,
-    readOnly,
-    canComment: meta.access?.comment !== false,
-    templateId: TEMPLATE_IDS.includes(meta.template) ? meta.template : undefined,
-    round: meta.round ?? 1,
+    names: store.get().names as Map<string, string>,
+    readOnly: readOnlyOf(d, user),
+    canComment: d.access.comment,
+    canResolve: user.role === 'finance' || user.role === 'consultant',
+    templateId: TEMPLATE_IDS.includes(d.template as TemplateId) ? (d.template as TemplateId) : undefined,
+    round: Math.max(1, d.round),
     validate: await loadValidator(),
   })
   const ed = editor
   serverFindings.deliverTo((result) => ed.findings.setServer(result))
   if (restarting) return ed.dispose() // refused while mounting: the new page is already on its way
+  store.grid = createGridBridge(ed, commentsDoc)
+  let shownReadOnly = JSON.stringify(readOnlyOf(d, user))
+  store.onDetail = (next) => {
+    ed.setRound(Math.max(1, next.round))
+    const ro = readOnlyOf(next, user)
+    if (JSON.stringify(ro) === shownReadOnly) return
+    shownReadOnly = JSON.stringify(ro)
+    void ed.setReadOnly(ro)
+  }
+  stateChanged = () => void store.reload()
+  // a change that landed between the first read and now
+  void store.reload()
+  page.mountPanel(sideRoot)
   window.univerAPI = ed.univerAPI
   // test hooks, the same shape as the dev route's (one editor: index 0)
   window.__tt = {
-    ready: true, doc, commentsDoc, editor: ed, editors: [ed], provider, commentsProvider,
+    ready: true, doc, commentsDoc, editor: ed, editors: [ed], provider, commentsProvider, store,
     json: () => yDocToJson(doc),
     threads: () => readThreads(commentsDoc),
     findings: () => ed.findings.findings(),
     layout: () => ed.binding.layout,
     rowIds: () => ((yDocToJson(doc).indicators ?? []) as { id: string }[]).map((r) => r.id),
   }
+}
+
+/** What the grid allows the caller now: nothing to edit unless the server says so (access.edit). */
+function readOnlyOf(d: TableDetail, user: User): ReadOnlyState | null {
+  if (d.access.edit) return null
+  const reason = d.status === 'approved' ? '已批复' : user.role === 'viewer' ? '只读账号' : d.access.reason ?? '只读账号'
+  return { reason, comment: d.access.comment }
 }
