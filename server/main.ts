@@ -53,6 +53,7 @@ async function main() {
     console.log(`[process] ${signal}: shutting down`)
     server.close()
     await live.shutdown()
+    await findings.flush() // counts of the last settles, before the database closes
     await database.close()
     process.exit(0)
   }

@@ -83,6 +83,7 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
     },
     async close() {
       await live.shutdown()
+      await findings.flush() // counts of the last settles, before the database closes
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await database.dispose()
     },
