@@ -421,6 +421,18 @@ function defineOpinionsSuite(kind: TestDatabaseKind) {
         }
       })
 
+      it('takes every table of a year with more tables than one page of the list', async () => {
+        // created one by one, so creation times order them and the list's second page holds the last ones
+        const created: TableRow[] = []
+        for (let i = 0; i < 505; i++) created.push(await t.storage.tables.create({ kind: 'project', template: 'mof2015-project', year: 2031, departmentId: dept['118']!, title: `项目${String(i).padStart(3, '0')}` }))
+        const commented = [0, 499, 500, 502, 504].map((i) => created[i]!)
+        for (const table of commented) {
+          await comment(table.id, 'caizheng', (d) => { addThread(d, { anchor: {}, round: 1, authorId: users.caizheng!.id, text: `${table.title}的意见`, now: at(400) }) })
+        }
+        const res = await t.request('GET', path({ year: 2031, departmentId: dept['118']! }), { token: tokens.caizheng })
+        expect((res.body.opinions as OpinionRow[]).map((r) => [r.index, r.tableTitle])).toEqual(commented.map((tb, i) => [i + 1, tb.title]))
+      })
+
       it('names a unit alone when exporting it, and one round without the 轮次 column', async () => {
         const { res, bytes } = await download(path({ year: 2024, departmentId: dept['126001']!, round: 1, format: 'xlsx' }), 'wenlv')
         expect(res.status).toBe(200)
