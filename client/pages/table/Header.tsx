@@ -207,7 +207,7 @@ function BlockedPanel({ store }: { store: TablePageStore }) {
                   <button type="button" className="tp-link" data-testid="blocked-thread" data-thread={t.id} onClick={() => store.openThread(t.id)}>
                     第 {t.round} 轮 · {grid?.placeOf({ rowId: t.anchor.rowId, field: t.anchor.field }) ?? '意见'}
                   </button>
-                  <span>{t.messages[0]?.text ?? ''}</span>
+                  <span>{t.text}</span>
                   <span className="tp-muted">— {name(t.authorId)}</span>
                 </li>
               ))}

@@ -7,12 +7,20 @@ import type { Finding } from '../../../shared/rules/index.ts'
 import { api, ApiError, type User } from '../../lib/api.ts'
 import type { GridBridge } from './grid-bridge.ts'
 
+/**
+ * An open opinion in a 409 `blocked` answer (server/review/lifecycle.ts GateDetails): the thread's
+ * identity and its first message's text.
+ */
+export interface BlockedThread extends Pick<CommentThread, 'id' | 'anchor' | 'round' | 'authorId' | 'createdAt'> {
+  text: string
+}
+
 /** The 409 `blocked` answer of a transition: what holds the gate (CONTRACT → transitions). */
 export interface Blocked {
   action: Transition
   message: string
   findings: Finding[]
-  openThreads: CommentThread[]
+  openThreads: BlockedThread[]
 }
 
 export interface Notice {
@@ -96,7 +104,7 @@ export class TablePageStore {
     } catch (e) {
       const error = e instanceof ApiError ? e : new ApiError(0, 'internal', e instanceof Error ? e.message : String(e))
       if (error.code === 'blocked') {
-        const d = (error.details ?? {}) as { findings?: Finding[]; openThreads?: CommentThread[] }
+        const d = (error.details ?? {}) as { findings?: Finding[]; openThreads?: BlockedThread[] }
         this.set({ busy: null, blocked: { action, message: error.message, findings: d.findings ?? [], openThreads: d.openThreads ?? [] } })
       } else if (error.code === 'conflict') {
         // someone else moved the table meanwhile: say so and show where it is now
