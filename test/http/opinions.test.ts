@@ -276,9 +276,9 @@ function defineOpinionsSuite(kind: TestDatabaseKind) {
           ['0', 404, 'not_found', '第 0 轮不存在（轮次从 1 开始）'],
           ['3', 404, 'not_found', '第 3 轮不存在（该表当前为第 2 轮）'],
           ['99', 404, 'not_found', '第 99 轮不存在（该表当前为第 2 轮）'],
-          ['abc', 404, 'not_found', '轮次「abc」不存在：轮次应为从 1 开始的整数'],
-          ['1.5', 404, 'not_found', '轮次「1.5」不存在：轮次应为从 1 开始的整数'],
-          ['-1', 404, 'not_found', '轮次「-1」不存在：轮次应为从 1 开始的整数'],
+          ['abc', 400, 'invalid_input', '轮次「abc」格式不正确：轮次应为从 1 开始的整数'],
+          ['1.5', 400, 'invalid_input', '轮次「1.5」格式不正确：轮次应为从 1 开始的整数'],
+          ['-1', 400, 'invalid_input', '轮次「-1」格式不正确：轮次应为从 1 开始的整数'],
         ]
         for (const [n, status, code, message] of cases) {
           const res = await t.request('GET', `/api/tables/${s01.id}/rounds/${n}/opinions`, { token: tokens.caizheng })

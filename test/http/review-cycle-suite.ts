@@ -109,7 +109,7 @@ export function defineReviewCycleSuite(kind: TestDatabaseKind) {
       const id = await createClean()
       const grades = { completeness: '优', relevance: '良', appropriateness: '良', feasibility: '中' }
       const early = await t.request('PUT', `/api/tables/${id}/rounds/1/review`, { token: tok.zixun, body: { grades, verdict: '良' } })
-      expect(early.body.error).toEqual({ code: 'not_found', message: '第 1 轮不存在（该表尚未报送，还没有征求意见轮次）', details: { round: 1 } })
+      expect(early.body.error).toEqual({ code: 'conflict', message: '第 1 轮尚未报送，报送后才能评审', details: { field: 'round', round: 1 } })
       await post(id, 'jiaoyu', { action: 'submit' })
       const ok = await t.request('PUT', `/api/tables/${id}/rounds/1/review`, { token: tok.zixun, body: { grades, verdict: '良', comment: '目标较明确，部分指标需细化' } })
       expect(ok.status).toBe(200)
@@ -118,7 +118,7 @@ export function defineReviewCycleSuite(kind: TestDatabaseKind) {
 
       const bad = await t.request('PUT', `/api/tables/${id}/rounds/1/review`, { token: tok.zixun, body: { grades: { ...grades, feasibility: '很好' }, verdict: '良' } })
       expect(bad.body.error).toEqual({ code: 'invalid_input', message: '可行性（grades.feasibility）应为 优、良、中、差 之一', details: { field: 'grades.feasibility' } })
-      expect((await t.request('PUT', `/api/tables/${id}/rounds/7/review`, { token: tok.zixun, body: { grades, verdict: '良' } })).body.error).toEqual({ code: 'not_found', message: '第 7 轮不存在（该表共 1 轮征求意见）', details: { round: 7 } })
+      expect((await t.request('PUT', `/api/tables/${id}/rounds/7/review`, { token: tok.zixun, body: { grades, verdict: '良' } })).body.error).toEqual({ code: 'not_found', message: '第 7 轮不存在（该表当前为第 1 轮）', details: { field: 'round', currentRound: 1 } })
       expect((await t.request('PUT', `/api/tables/${id}/rounds/x/review`, { token: tok.zixun, body: { grades, verdict: '良' } })).body.error).toMatchObject({ code: 'invalid_input', details: { field: 'round' } })
       expect((await t.request('PUT', `/api/tables/${id}/rounds/1/review`, { token: tok.jiaoyu, body: { grades, verdict: '良' } })).status).toBe(403)
       expect((await t.request('PUT', `/api/tables/${id}/rounds/1/review`, { token: tok.renda, body: { grades, verdict: '良' } })).status).toBe(403)

@@ -10,6 +10,7 @@ import { loadOpinions } from '../../review/opinions.ts'
 import { opinionsWorkbook, type OpinionsWorkbookInput } from '../../review/opinions-xlsx.ts'
 import type { Storage, TableRow } from '../../storage/index.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
+import { roundInPath } from './table-lifecycle.ts'
 import { requireCaller, requireTable } from '../guards.ts'
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
@@ -19,16 +20,6 @@ function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string
   if (r.success) return r.data
   const issue = r.error.issues[0]!
   throw new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
-}
-
-/** The round in the path, which must be one the table has had: 1 … its current round. */
-function existingRound(raw: string, current: number): number {
-  const shown = raw.length > 20 ? `${raw.slice(0, 20)}…` : raw
-  if (!/^\d+$/.test(raw)) throw new AppError('not_found', `轮次「${shown}」不存在：轮次应为从 1 开始的整数`, { field: 'round' })
-  const n = Number(raw)
-  if (n < 1) throw new AppError('not_found', `第 ${n} 轮不存在（轮次从 1 开始）`, { field: 'round' })
-  if (n > current) throw new AppError('not_found', `第 ${shown} 轮不存在（该表当前为第 ${current} 轮）`, { field: 'round', currentRound: current })
-  return n
 }
 
 /** Characters Windows and macOS refuse in a file name, and control characters. */
@@ -81,7 +72,7 @@ export function opinionRoutes(deps: AppDeps) {
     const caller = requireCaller(c)
     const { format } = parseQuery(opinionsQuery, c.req.query())
     const table = await requireTable(storage, caller, c.req.param('id'), 'read')
-    const round = existingRound(c.req.param('n'), table.round)
+    const round = roundInPath(c.req.param('n'), table)
     const opinions = await loadOpinions([table], { storage, live: deps.live, round })
     const title = table.title || '未命名表格'
     return answer(c, format, opinions, { scope: title, year: table.year, round, withTableColumn: false }, {

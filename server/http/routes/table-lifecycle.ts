@@ -20,20 +20,26 @@ export function badInput(error: z.ZodError): AppError {
   return new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
 }
 
-const positive = (label: string) =>
-  z.coerce.number({ error: `${label}必须是数字` }).int({ error: `${label}必须是整数` }).min(1, { error: `${label}从 1 开始` })
-const roundParam = positive('轮次')
-const versionParam = positive('版本号')
+const versionParam = z.coerce.number().int().min(1)
 
-/** Reads `:n` and checks the round exists (opened by a submit), with a message naming the table's round. */
-export async function requireRound(deps: AppDeps, table: TableRow, raw: string) {
-  const n = roundParam.safeParse(raw)
-  if (!n.success) throw new AppError('invalid_input', `轮次（${raw}）${n.error.issues[0]!.message.replace(/^轮次/, '')}`, { field: 'round' })
-  const round = await deps.storage.rounds.get(table.id, n.data)
-  if (!round) {
-    const opened = (await deps.storage.rounds.list(table.id)).length
-    throw new AppError('not_found', opened ? `第 ${n.data} 轮不存在（该表共 ${opened} 轮征求意见）` : `第 ${n.data} 轮不存在（该表尚未报送，还没有征求意见轮次）`, { round: n.data })
-  }
+/**
+ * The round in a path: one the table has had, 1 … its current round (round 1 is there from the start:
+ * opinions on a 初稿 belong to it). A malformed number is invalid input; a round past the table's is not found.
+ */
+export function roundInPath(raw: string, table: Pick<TableRow, 'round'>): number {
+  const shown = raw.length > 20 ? `${raw.slice(0, 20)}…` : raw
+  if (!/^\d+$/.test(raw)) throw new AppError('invalid_input', `轮次「${shown}」格式不正确：轮次应为从 1 开始的整数`, { field: 'round' })
+  const n = Number(raw)
+  if (n < 1) throw new AppError('not_found', `第 ${n} 轮不存在（轮次从 1 开始）`, { field: 'round' })
+  if (n > table.round) throw new AppError('not_found', `第 ${shown} 轮不存在（该表当前为第 ${table.round} 轮）`, { field: 'round', currentRound: table.round })
+  return n
+}
+
+/** A round that can be graded: it exists and was opened by a submit (its row holds the grades). */
+export async function requireSubmittedRound(deps: AppDeps, table: TableRow, raw: string) {
+  const n = roundInPath(raw, table)
+  const round = await deps.storage.rounds.get(table.id, n)
+  if (!round) throw new AppError('conflict', `第 ${n} 轮尚未报送，报送后才能评审`, { field: 'round', round: n })
   return round
 }
 
@@ -123,7 +129,7 @@ export function tableLifecycleRoutes(deps: AppDeps) {
     const body = reviewBody.safeParse(await readJson(c))
     if (!body.success) throw badInput(body.error)
     const table = await requireTable(storage, caller, c.req.param('id'), 'review')
-    const round = await requireRound(deps, table, c.req.param('n'))
+    const round = await requireSubmittedRound(deps, table, c.req.param('n'))
     const { grades, verdict, comment } = body.data
     const row = await storage.transaction(async (tx) => {
       const r = await tx.rounds.review(table.id, round.round, { grades, verdict, comment: comment?.trim() || null, reviewedBy: caller.user.id })
