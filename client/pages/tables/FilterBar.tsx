@@ -58,11 +58,14 @@ export function FilterBar({ filters, departments, onChange }: FilterBarProps) {
   const typed = useRef(false)
 
   // the URL may change under us (back/forward, 清除筛选): follow it unless the user is typing
-  useEffect(() => { if (!typed.current) setText(filters.q ?? '') }, [filters.q])
+  useEffect(() => {
+    if (!typed.current) setText((t) => (t.trim() === (filters.q ?? '') ? t : filters.q ?? ''))
+  }, [filters.q])
 
   useEffect(() => {
     if (!typed.current) return
     const t = setTimeout(() => {
+      if (!typed.current) return // Enter got there first
       typed.current = false
       const q = text.trim()
       if (q !== (filters.q ?? '')) onChange({ q: q || undefined }, 'replace')

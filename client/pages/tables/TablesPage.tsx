@@ -1,6 +1,6 @@
 // /tables: the caller's tables at city scale — filters kept in the URL, sortable columns, cursor paging
 // with a stack of cursors for 上一页, counts as the server computes them, new table and delete.
-import { lazy, Suspense, useCallback, useEffect, useMemo, useState } from 'react'
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
 import type { TableListAnswer, TableSummary } from '../../../shared/api/tables.ts'
 import { can } from '../../../shared/permissions.ts'
@@ -60,16 +60,25 @@ export function TablesPage({ user }: { user: PublicUser }) {
     return () => removeEventListener('popstate', onPop)
   }, [])
 
+  // how the next filter change enters the history: a new entry (a choice) or in place (typing)
+  const urlMode = useRef<'push' | 'replace' | null>(null)
   const update = useCallback((patch: Partial<ListFilters>, mode: 'push' | 'replace' = 'push') => {
+    urlMode.current = mode
     setFilters((old) => {
       const next = { ...old, ...patch }
       for (const k of Object.keys(next) as (keyof ListFilters)[]) if (next[k] === undefined || next[k] === '') delete next[k]
-      const url = `${location.pathname}${writeFilters(next)}`
-      if (url !== location.pathname + location.search) history[mode === 'push' ? 'pushState' : 'replaceState'](null, '', url)
       return next
     })
     setCursors([undefined])
   }, [])
+
+  useEffect(() => {
+    const mode = urlMode.current
+    urlMode.current = null
+    if (!mode) return // from the URL itself (first load, back/forward)
+    const url = `${location.pathname}${writeFilters(filters)}`
+    if (url !== location.pathname + location.search) history[mode === 'push' ? 'pushState' : 'replaceState'](null, '', url)
+  }, [filters])
 
   const scope = useMemo(() => (seesAll(user) ? undefined : scopeOf(user, departments)), [user, departments])
   const tree = useMemo(() => departmentTree(departments, scope), [departments, scope])
