@@ -58,7 +58,7 @@ export function TablesTable({ tables, sort, order, onSort, mayDelete, onDelete }
   return (
     <table className="tt-grid-list">
       <colgroup>
-        <col /><col style={{ width: 100 }} /><col style={{ width: 64 }} /><col style={{ width: 208 }} /><col style={{ width: 140 }} />
+        <col /><col style={{ width: 116 }} /><col style={{ width: 64 }} /><col style={{ width: 200 }} /><col style={{ width: 140 }} />
         <col style={{ width: 68 }} /><col style={{ width: 60 }} /><col style={{ width: 96 }} /><col style={{ width: 144 }} /><col style={{ width: 64 }} />
       </colgroup>
       <thead>
