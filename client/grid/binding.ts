@@ -15,9 +15,10 @@ import { serializeListOptions } from '@univerjs/sheets'
 import { numberToPlainString, parseTable, type TargetTable, type TemplateId } from '../../shared/model/index.ts'
 import { findRowIndex, insertRow, setField, setRowField, tableRoot, yDocToJson } from '../../shared/ydoc/index.ts'
 import {
-  STYLES, buildLayout, dropdowns, protectedRanges, topLeft, type CellPos, type LayoutCell, type Range, type SheetLayout,
+  STYLES, buildLayout, dropdowns, protectedRanges, topLeft, type CellPos, type CellTarget, type LayoutCell, type Range, type SheetLayout,
 } from './layout.ts'
 import { effectiveEdits, planWrites, type CellWrite, type Edit } from './write-plan.ts'
+import { normaliseBreaks, textBody } from './codecs.ts'
 import { TINTS } from './findings-map.ts'
 
 /** Origin of the transactions this grid makes (typing, paste, toolbar actions); the undo manager tracks only these. */
@@ -85,10 +86,30 @@ function sig(v: string, styleKey: string): string {
 
 function cellText(cell: ICellData | null | undefined): string {
   if (cell === null || cell === undefined) return ''
-  if (cell.v !== undefined && cell.v !== null) return typeof cell.v === 'number' ? numberToPlainString(cell.v) : String(cell.v)
+  // a text-formatted cell committed with Alt+Enter holds its paragraphs in v as \r
+  if (cell.v !== undefined && cell.v !== null) return typeof cell.v === 'number' ? numberToPlainString(cell.v) : normaliseBreaks(String(cell.v))
   const ds = cell.p?.body?.dataStream
   if (typeof ds === 'string') return ds.replace(/\r\n$/, '').replace(/[\r\n]$/, '').replace(/\r/g, '\n')
   return ''
+}
+
+const FONT_KEYS = ['ff', 'fs', 'it', 'bl', 'ul', 'st', 'cl'] as const
+
+/**
+ * The rich-text document of a cell whose text has line breaks. WATCH OUT: Univer draws `\n` in a plain
+ * value as a line break, but its cell editor opens such a value with the breaks dropped, so one edit
+ * would join the lines; as paragraphs they survive. The font is the cell's (a document ignores it).
+ */
+function cellDocument(text: string, style: Record<string, unknown>): ICellData['p'] {
+  const body = textBody(text)
+  const ts: Record<string, unknown> = {}
+  for (const k of FONT_KEYS) if (style[k] !== undefined) ts[k] = style[k]
+  return { id: 'd', body: { ...body, textRuns: [{ st: 0, ed: body.dataStream.length - 2, ts }] }, documentStyle: {} } as ICellData['p']
+}
+
+/** A cell's value as the sheet holds it: multi-line text as a document too (see cellDocument). */
+function cellValueOf(v: string, style: Record<string, unknown>): ICellData {
+  return v.includes('\n') ? { v, t: 1, p: cellDocument(v, style) } : { v, t: 1 }
 }
 
 /** Applies planned edits to the doc in one transaction; returns the ids of inserted rows. */
@@ -114,7 +135,7 @@ export function layoutSnapshot(layout: SheetLayout, unitId: string, sheetId: str
   const cellData: Record<number, Record<number, ICellData>> = {}
   layout.cells.forEach((row, r) => row.forEach((cell, c) => {
     const { style } = styleOf(cell, tints.get(cell.anchor), editable)
-    ;(cellData[r] ??= {})[c] = cell.v === '' ? { s: style as ICellData['s'] } : { v: cell.v, t: 1, s: style as ICellData['s'] }
+    ;(cellData[r] ??= {})[c] = cell.v === '' ? { s: style as ICellData['s'] } : { ...cellValueOf(cell.v, style), s: style as ICellData['s'] }
   }))
   const rowData: Record<number, { h: number }> = {}
   layout.rowHeights.forEach((h, r) => { rowData[r] = { h } })
@@ -143,6 +164,31 @@ export function layoutSnapshot(layout: SheetLayout, unitId: string, sheetId: str
 }
 
 export interface RenderStats { renders: number; lastMs: number; structural: number; lastStructuralMs: number }
+
+/**
+ * A commit of the cell editor to a cell another user changed while it was being typed in: the typed
+ * value waits (the cell keeps showing it) until the user keeps it or takes the other one.
+ */
+export interface EditConflict {
+  readonly id: number
+  /** the cell (`${rowId}|${field}` or `|${path}`) */
+  readonly anchor: string
+  /** what this user typed */
+  readonly mine: string
+  /** what the document holds now */
+  readonly theirs: string
+  /** Y client ids of the peers whose changes replaced the value meanwhile (awareness names them) */
+  readonly authors: readonly number[]
+  keepMine(): void
+  takeTheirs(): void
+}
+
+/** The open cell editor: the cell it edits (by anchor and target, so the commit follows its row), its value then and now. */
+interface EditSession { pos: CellPos; anchor: string; target: CellTarget; start: string; now: string | undefined; by: Set<number> }
+
+interface Pending { id: number; anchor: string; target: CellTarget; mine: string; theirs: string; authors: Set<number> }
+
+const WRITABLE = new Set<CellTarget['kind']>(['field', 'row', 'group', 'new'])
 
 /**
  * One table grid: the Y.Doc, its current layout and the Univer sheet that shows it.
@@ -182,6 +228,14 @@ export class GridBinding {
   private pendingSelect: string | undefined
   private listeners = new Set<(b: GridBinding) => void>()
   private disposers: (() => void)[] = []
+  private session: EditSession | undefined
+  /** Y clients whose changes arrived since the last render */
+  private authors = new Set<number>()
+  private pending: Pending[] = []
+  private conflictSeq = 0
+  /** anchors of cells whose typed value waits for an answer: not repainted meanwhile */
+  private held = new Set<string>()
+  private conflictListeners = new Set<(list: readonly EditConflict[]) => void>()
 
   constructor(opts: GridModelOptions) {
     this.doc = opts.doc
@@ -191,8 +245,10 @@ export class GridBinding {
     this.table = readTable(this.doc)
     this.layout = buildLayout(this.table, this.templateId)
     this.undo = new Y.UndoManager(tableRoot(this.doc), { trackedOrigins: new Set([LOCAL]), captureTimeout: 0 })
-    const onDeep = () => {
+    const onDeep = (_events: unknown, tr: Y.Transaction) => {
       this.version++
+      // who wrote a remote change: the clients whose clocks it advanced (a pure deletion names no one)
+      if (!tr.local) for (const [client, clock] of tr.afterState) if ((tr.beforeState.get(client) ?? 0) < clock) this.authors.add(client)
       this.schedule()
     }
     tableRoot(this.doc).observeDeep(onDeep)
@@ -235,11 +291,13 @@ export class GridBinding {
     // Univer's own undo stack would replay mutations at grid addresses that may now hold other rows
     const onUndo = api.addEvent(api.Event.BeforeUndo, (ev) => { ev.cancel = true; this.undoLocal() })
     const onRedo = api.addEvent(api.Event.BeforeRedo, (ev) => { ev.cancel = true; this.redoLocal() })
+    const onEditStart = api.addEvent(api.Event.SheetEditStarted, (ev) => this.beginEdit(ev.row, ev.column))
     const onEditEnd = api.addEvent(api.Event.SheetEditEnded, () => {
+      this.session = undefined // a commit has been mapped by now (its mutation runs first); Esc leaves nothing
       // after the commit mutation (same tick) has been mapped with the layout the user saw
       if (this.deferred) setTimeout(() => this.schedule(), 0)
     })
-    this.disposers.push(() => { onExec.dispose(); onBefore.dispose(); onUndo.dispose(); onRedo.dispose(); onEditEnd.dispose() })
+    this.disposers.push(() => { onExec.dispose(); onBefore.dispose(); onUndo.dispose(); onRedo.dispose(); onEditStart.dispose(); onEditEnd.dispose() })
     this.applyDropdowns()
     this.applyProtection()
   }
@@ -271,6 +329,7 @@ export class GridBinding {
 
   setReadOnly(readOnly: boolean): void {
     this.readOnly = readOnly
+    if (readOnly) for (const p of [...this.pending]) this.settle(p) // nothing typed can be kept now
     this.shown.clear() // required-cell hints differ
     this.schedule()
     this.applyProtection()
@@ -340,6 +399,105 @@ export class GridBinding {
   dispose(): void {
     for (const d of this.disposers.splice(0)) d()
     this.listeners.clear()
+    this.conflictListeners.clear()
+    this.pending = []
+  }
+
+  // ---- concurrent edits of the cell being typed in ------------------------------------
+
+  /** Typed values waiting for the user's answer (oldest first). */
+  conflicts(): readonly EditConflict[] {
+    return this.pending.map((p) => ({
+      id: p.id, anchor: p.anchor, mine: p.mine, theirs: p.theirs, authors: [...p.authors],
+      keepMine: () => this.resolve(p, true),
+      takeTheirs: () => this.resolve(p, false),
+    }))
+  }
+
+  /** Called with the waiting conflicts whenever one comes, changes or goes. */
+  onConflicts(fn: (list: readonly EditConflict[]) => void): () => void {
+    this.conflictListeners.add(fn)
+    return () => this.conflictListeners.delete(fn)
+  }
+
+  private emitConflicts(): void {
+    const list = this.conflicts()
+    for (const fn of this.conflictListeners) fn(list)
+  }
+
+  private beginEdit(row: number, col: number): void {
+    const pos = topLeft(this.layout, row, col)
+    const cell = this.layout.cells[pos.row]?.[pos.col]
+    this.session = cell && WRITABLE.has(cell.target.kind)
+      ? { pos, anchor: cell.anchor, target: cell.target, start: cell.v, now: cell.v, by: new Set() }
+      : undefined
+  }
+
+  /**
+   * The editor's commit of `text`. Written unless the document's value changed since typing began
+   * (another user's edit) and differs from what was typed: then the user is asked (EditConflict).
+   * Text equal to the value typing began with writes nothing, so a bare Enter never reverts a colleague.
+   */
+  private commitEdit(s: EditSession, text: string, writes: CellWrite[]): void {
+    this.session = undefined
+    const earlier = this.pending.find((p) => p.anchor === s.anchor)
+    if (earlier) this.settle(earlier) // a newer commit of that cell answers the open question
+    if (text === s.start) return
+    if (s.now !== undefined && text === s.now) return
+    if (s.now !== undefined && s.now !== s.start) {
+      this.pending.push({ id: ++this.conflictSeq, anchor: s.anchor, target: s.target, mine: text, theirs: s.now, authors: new Set(s.by) })
+      this.held.add(s.anchor)
+      this.emitConflicts()
+      return
+    }
+    // by target, not by grid address: rows may have moved under the editor; a deleted row takes nothing
+    writes.push({ target: s.target, input: text })
+  }
+
+  private resolve(p: Pending, keepMine: boolean): void {
+    if (!this.pending.includes(p)) return
+    this.settle(p)
+    if (keepMine && !this.readOnly) {
+      const table = readTable(this.doc)
+      const edits = effectiveEdits(table, planWrites(table, [{ target: p.target, input: p.mine }]))
+      if (edits.length) applyEdits(this.doc, edits, LOCAL)
+    }
+  }
+
+  private settle(p: Pending): void {
+    this.pending = this.pending.filter((x) => x !== p)
+    this.held.delete(p.anchor)
+    this.emitConflicts()
+    this.schedule()
+  }
+
+  /** Follows the edited and the held cells' document values through a render's new layout. */
+  private trackEdits(layout: SheetLayout): void {
+    const valueAt = (anchor: string) => {
+      const pos = layout.anchors.get(anchor)
+      return pos ? layout.cells[pos.row]![pos.col]!.v : undefined
+    }
+    const s = this.session
+    if (s) {
+      const now = valueAt(s.anchor)
+      if (now !== s.now) {
+        s.now = now
+        for (const a of this.authors) s.by.add(a)
+      }
+    }
+    let changed = false
+    for (const p of [...this.pending]) {
+      const now = valueAt(p.anchor)
+      if (now === undefined || now === p.mine) {
+        this.settle(p) // the row is gone, or the document came to hold the typed value: nothing to ask
+      } else if (now !== p.theirs) {
+        p.theirs = now
+        for (const a of this.authors) p.authors.add(a)
+        changed = true
+      }
+    }
+    this.authors.clear()
+    if (changed) this.emitConflicts()
   }
 
   // ---- grid → Y ------------------------------------------------------------------
@@ -350,6 +508,7 @@ export class GridBinding {
 
   private onLocalValues(cellValue: Record<string, Record<string, ICellData | null>>): void {
     const writes: CellWrite[] = []
+    const s = this.session
     for (const [rs, cols] of Object.entries(cellValue)) {
       for (const [cs, cell] of Object.entries(cols ?? {})) {
         const r = Number(rs)
@@ -360,6 +519,13 @@ export class GridBinding {
         const valueChange = cell === null || 'v' in cell || 'p' in cell
         if (!valueChange) continue // style only (a paste's formatting, Ctrl+B): reverted by the render
         const text = cellText(cell)
+        if (s) {
+          const at = topLeft(this.layout, r, c)
+          if (at.row === s.pos.row && at.col === s.pos.col) {
+            this.commitEdit(s, text, writes)
+            continue
+          }
+        }
         if (text === lc.v) continue
         writes.push({ target: lc.target, input: text })
       }
@@ -381,6 +547,7 @@ export class GridBinding {
     const layout = buildLayout(table, this.templateId)
     const mergesKey = JSON.stringify(layout.merges)
     const structural = mergesKey !== this.shownMerges || layout.rowCount !== this.shownRows
+    this.trackEdits(layout)
     const wb = api.getActiveWorkbook() as (ReturnType<FUniver['getActiveWorkbook']> & { isCellEditing?: () => boolean }) | null
     if (structural && wb?.isCellEditing?.()) {
       // WATCH OUT: the open cell editor commits to the address it was opened on; re-laying rows out
@@ -403,6 +570,9 @@ export class GridBinding {
 
     if (structural) {
       this.stats.structural++
+      // a held cell's typed text may have moved or been overwritten with its rows: show the document's
+      // value; the question stays open
+      this.held.clear()
       const current = this.ws.getSheet().getMergeData().map((m) => ({ startRow: m.startRow, endRow: m.endRow, startColumn: m.startColumn, endColumn: m.endColumn }))
       if (current.length) exec(REMOVE_MERGE, { ranges: current })
       // Rows are inserted/removed where the layouts differ (same first and last rows kept), so the
@@ -439,8 +609,9 @@ export class GridBinding {
       const k = this.key(r, c)
       if (this.shown.get(k) === s) return
       if (editing && editing.row === r && editing.col === c) return
+      if (this.held.has(cell.anchor)) return
       this.shown.set(k, s)
-      ;(cellValue[r] ??= {})[c] = { v: cell.v, t: 1, s: absolute(style) as ICellData['s'], p: null as never }
+      ;(cellValue[r] ??= {})[c] = { p: null as never, ...cellValueOf(cell.v, style), s: absolute(style) as ICellData['s'] }
       changed++
     }))
     if (changed) exec(SET_RANGE_VALUES, { cellValue })

@@ -11,6 +11,30 @@ export function inputText(input: CellInput): string {
   return String(input)
 }
 
+// ---- line breaks ----------------------------------------------------------------
+
+/** Stored text keeps `\n`; Univer's editor gives paragraphs as `\r` (Alt+Enter), a paste may bring `\r\n`. */
+export function normaliseBreaks(text: string): string {
+  return text.replace(/\r\n?/g, '\n')
+}
+
+/** One line: line breaks typed or pasted into a single-line field become one space. */
+export function singleLine(text: string): string {
+  return text.replace(/[ \t]*(?:\r\n?|\n)+[ \t]*/g, ' ')
+}
+
+/**
+ * Text as a Univer document body: one paragraph per line (`\r` each, `\r\n` closing the body).
+ * WATCH OUT: a body without `paragraphs` shows as one run of text (or nothing, in the comment panel),
+ * and a cell holding plain `v` with `\n` opens in the cell editor with its line breaks dropped.
+ */
+export function textBody(text: string): { dataStream: string; paragraphs: { startIndex: number }[] } {
+  const dataStream = `${text.replace(/\r\n?|\n/g, '\r')}\r\n`
+  const paragraphs: { startIndex: number }[] = []
+  for (let i = 0; i < dataStream.length; i++) if (dataStream[i] === '\r') paragraphs.push({ startIndex: i })
+  return { dataStream, paragraphs }
+}
+
 // ---- amounts ----------------------------------------------------------------
 
 /**

@@ -7,6 +7,7 @@ import type { UserManagerService } from '@univerjs/core'
 import { addReply, addThread, readThreads, setThreadStatus, threadsRoot, type CommentAnchor, type CommentThread } from '../../shared/ydoc/index.ts'
 import type { GridBinding } from './binding.ts'
 import { topLeft } from './layout.ts'
+import { textBody } from './codecs.ts'
 
 const ADD = 'thread-comment.mutation.add-comment'
 const UPDATE = 'thread-comment.mutation.update-comment'
@@ -60,10 +61,7 @@ function dT(iso: string): string {
  * renders a body paragraph by paragraph, so a body without `paragraphs` shows as an empty card.
  */
 export function commentBody(text: string): { dataStream: string; paragraphs: { startIndex: number }[] } {
-  const dataStream = `${text.replace(/\r\n?|\n/g, '\r')}\r\n`
-  const paragraphs: { startIndex: number }[] = []
-  for (let i = 0; i < dataStream.length; i++) if (dataStream[i] === '\r') paragraphs.push({ startIndex: i })
-  return { dataStream, paragraphs }
+  return textBody(text)
 }
 
 function plain(body: unknown): string {

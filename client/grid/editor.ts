@@ -1,6 +1,6 @@
 // The table editor: one Univer grid bound to a table Y.Doc, with the table toolbar and context menu,
-// findings panel, thread comments, presence bar and read-only banner. The page supplies the docs
-// (live provider or the dev route's local pair) and the signed-in user.
+// findings panel, thread comments, presence bar, read-only banner and the edit-conflict prompt. The
+// page supplies the docs (live provider or the dev route's local pair) and the signed-in user.
 import type * as Y from 'yjs'
 import type { Awareness } from 'y-protocols/awareness'
 import type { FUniver } from '@univerjs/core/facade'
@@ -12,7 +12,12 @@ import { deleteIndicator, deleteTask, insertIndicator, insertTask, moveIndicator
 import { mountFindings, type FindingsController, type Validate } from './findings.ts'
 import { bindComments, type CommentsController } from './comments.ts'
 import { colorFor, mountPresence, type Connection, type PresenceController } from './presence.ts'
+import { mountConflictPrompt } from './edit-conflict.ts'
+import { isMultiLine } from './write-plan.ts'
 import './editor.css'
+
+/** Univer's Alt+Enter in the cell editor (docs-ui BreakLineCommand) */
+const BREAK_LINE = 'doc.command.break-line'
 
 export interface ReadOnlyState {
   reason: string
@@ -150,6 +155,17 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
     api.createMenu({ id: `tt-${unitId}-${a.id}`, title: a.label, action: () => void act(a.run) }).appendTo('contextMenu.mainArea')
   }
 
+  // ---- Alt+Enter: a line break in multi-line fields only (goals, task content: isMultiLine) ----
+  const onBreakLine = api.addEvent(api.Event.BeforeCommandExecute, (ev) => {
+    if (ev.id !== BREAK_LINE) return
+    const wb = api.getActiveWorkbook() as unknown as { isCellEditing?: () => boolean } | null
+    if (!wb?.isCellEditing?.()) return // another editor (a comment's) breaks lines as it likes
+    const cell = binding.activeCell()
+    if (cell && isMultiLine(cell.cell.target)) return
+    ev.cancel = true
+    say({ ok: false, message: '此栏只能填一行；Alt+Enter 换行仅用于目标和任务内容' })
+  })
+
   // ---- findings, comments, presence ------------------------------------------------
   let readOnlyNow: ReadOnlyState | null = o.readOnly ?? null
   let roundNow = o.round ?? 1
@@ -168,6 +184,8 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
     ? mountPresence({ api, binding, awareness: o.awareness, user: { id: o.user.id, name: o.user.name, color }, connection: o.connection })
     : undefined
   if (presence) top.append(presence.element)
+  const conflicts = mountConflictPrompt({ binding, awareness: o.awareness })
+  root.append(conflicts.element)
   // Authors of comments are shown by name: everyone seen in the room is registered with Univer's user list.
   const learnNames = () => {
     for (const state of o.awareness?.getStates().values() ?? []) {
@@ -205,6 +223,8 @@ export async function mountGridEditor(container: HTMLElement, o: GridEditorOptio
     setRound(round) { roundNow = round },
     dispose() {
       o.awareness?.off('change', learnNames)
+      onBreakLine.dispose()
+      conflicts.dispose()
       presence?.dispose()
       comments?.dispose()
       findings.dispose()

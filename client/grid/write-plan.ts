@@ -4,10 +4,10 @@ import {
   FRAMEWORKS, frameworkOf, normaliseLevel2, parseAmount, TEMPLATES,
   type TargetTable,
 } from '../../shared/model/index.ts'
-import type { FieldValue } from '../../shared/ydoc/index.ts'
+import { isLongText, type FieldValue } from '../../shared/ydoc/index.ts'
 import {
-  inputText, parseAmountInput, parseCodeName, parseComparator, parseDirection, parseIndicatorValue,
-  parseNumberInput, parsePeriod, type CellInput,
+  inputText, normaliseBreaks, parseAmountInput, parseCodeName, parseComparator, parseDirection, parseIndicatorValue,
+  parseNumberInput, parsePeriod, singleLine, type CellInput,
 } from './codecs.ts'
 import type { CellTarget, ListName } from './layout.ts'
 
@@ -91,13 +91,39 @@ function emptyTask(): Record<string, FieldValue> {
 }
 
 /**
+ * Whether a cell takes several lines (Alt+Enter): the document's long-text fields (Y.Text — the goals,
+ * a task's content, 部门职能, 审核意见). Every other field is one line.
+ */
+export function isMultiLine(target: CellTarget): boolean {
+  switch (target.kind) {
+    case 'field': {
+      const key = target.path[target.path.length - 1]!
+      return target.codec === 'text' && isLongText(target.path.length > 1 ? target.path[target.path.length - 2]! : 'root', key)
+    }
+    case 'row':
+    case 'new':
+      return target.codec === 'text' && isLongText(target.list, target.field)
+    default:
+      return false
+  }
+}
+
+/** Line breaks as stored: `\n` in a multi-line field (trailing ones dropped), a space in any other. */
+function lineBreaks(target: CellTarget, input: CellInput): CellInput {
+  if (typeof input !== 'string' || !/[\r\n]/.test(input)) return input
+  return isMultiLine(target) ? normaliseBreaks(input).replace(/\n+$/, '') : singleLine(input)
+}
+
+/**
  * Turns the cells of one grid mutation into edits. Cells that cannot be written (labels, computed
  * cells, covered parts of merges, refused values) produce nothing: the next render puts the form back.
  */
 export function planWrites(table: TargetTable, writes: CellWrite[]): Edit[] {
   const edits: Edit[] = []
   const inserts = new Map<string, Extract<Edit, { op: 'insert' }>>()
-  for (const { target, input } of writes) {
+  for (const write of writes) {
+    const target = write.target
+    const input = lineBreaks(target, write.input)
     switch (target.kind) {
       case 'field':
         edits.push(...fieldEdits(table, target.path, target.codec, input))

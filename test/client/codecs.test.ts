@@ -2,8 +2,20 @@
 import { describe, expect, it } from 'vitest'
 import {
   formatAmount, formatCodeName, formatIndicatorValue, formatPeriod, parseAmountInput, parseCodeName,
-  parseComparator, parseDirection, parseIndicatorValue, parsePeriod,
+  normaliseBreaks, parseComparator, parseDirection, parseIndicatorValue, parsePeriod, singleLine, textBody,
 } from '../../client/grid/codecs.ts'
+
+describe('line breaks', () => {
+  it('stores \\n whatever the editor or a paste gave, and makes one line of a single-line value', () => {
+    expect(normaliseBreaks('a\rb\r\nc\nd')).toBe('a\nb\nc\nd')
+    expect(singleLine('a \r\n b\n\nc')).toBe('a b c')
+  })
+
+  it('shapes text as a Univer body with one paragraph per line', () => {
+    expect(textBody('目标1\n目标2')).toEqual({ dataStream: '目标1\r目标2\r\n', paragraphs: [{ startIndex: 3 }, { startIndex: 7 }] })
+    expect(textBody('')).toEqual({ dataStream: '\r\n', paragraphs: [{ startIndex: 0 }] })
+  })
+})
 
 describe('legacy 指标值 (tables.md §9.3)', () => {
   it('prints comparator + target + unit, = without its sign, 定性 as the grade word only', () => {

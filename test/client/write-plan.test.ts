@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest'
 import { parseTableOrThrow, type TargetTable } from '../../shared/model/index.ts'
 import { buildLayout, type CellTarget } from '../../client/grid/layout.ts'
-import { effectiveEdits, planWrites, simulate } from '../../client/grid/write-plan.ts'
+import { effectiveEdits, isMultiLine, planWrites, simulate } from '../../client/grid/write-plan.ts'
 import { findingCells, tintMap, groupFindings, type GridFinding } from '../../client/grid/findings-map.ts'
 import { loadSample } from '../helpers/samples.ts'
 
@@ -60,6 +60,40 @@ describe('planWrites', () => {
     const s04 = sample('S04')
     const edits = planWrites(s04, [{ target: { kind: 'field', path: ['funds', 'midTerm', 'total'], codec: 'amount' }, input: '100' }])
     expect((simulate(s04, edits) as { funds: { midTerm: unknown } }).funds.midTerm).toEqual({ total: 100, fiscal: null, other: null })
+  })
+
+  it('keeps line breaks in the long-text fields (as \\n) and turns them into a space anywhere else', () => {
+    const goal: CellTarget = { kind: 'field', path: ['annualGoal'], codec: 'text' }
+    // Univer's editor gives Alt+Enter as \r; a paste may bring \r\n; a trailing break is dropped
+    expect(planWrites(s01, [{ target: goal, input: '目标1\r目标2\r\n' }])).toEqual([{ op: 'field', path: ['annualGoal'], value: '目标1\n目标2' }])
+    const name: CellTarget = { kind: 'row', list: 'indicators', rowId: row.id, field: 'level3', codec: 'text' }
+    expect(planWrites(s01, [{ target: name, input: '参加课后服务\r\n 学生人数' }])).toEqual([{ op: 'row', list: 'indicators', rowId: row.id, field: 'level3', value: '参加课后服务 学生人数' }])
+    const s06 = sample('S06')
+    const task = s06.kind === 'department' ? s06.tasks[0]! : undefined
+    const content: CellTarget = { kind: 'row', list: 'tasks', rowId: task!.id, field: 'content', codec: 'text' }
+    expect(planWrites(s06, [{ target: content, input: '第一项\r第二项' }])).toEqual([{ op: 'row', list: 'tasks', rowId: task!.id, field: 'content', value: '第一项\n第二项' }])
+  })
+
+  it('counts as multi-line exactly the document’s long-text fields (Y.Text)', () => {
+    expect(isMultiLine({ kind: 'field', path: ['annualGoal'], codec: 'text' })).toBe(true)
+    expect(isMultiLine({ kind: 'field', path: ['midTermGoal'], codec: 'text' })).toBe(true)
+    expect(isMultiLine({ kind: 'row', list: 'tasks', rowId: 't1', field: 'content', codec: 'text' })).toBe(true)
+    expect(isMultiLine({ kind: 'new', list: 'tasks', padKey: 'p', field: 'content', codec: 'text', seed: {} })).toBe(true)
+    expect(isMultiLine({ kind: 'field', path: ['header', 'deptFunctions'], codec: 'text' })).toBe(true)
+    expect(isMultiLine({ kind: 'field', path: ['header', 'projectName'], codec: 'text' })).toBe(false)
+    expect(isMultiLine({ kind: 'row', list: 'tasks', rowId: 't1', field: 'name', codec: 'text' })).toBe(false)
+    expect(isMultiLine({ kind: 'row', list: 'indicators', rowId: 'r1', field: 'level3', codec: 'text' })).toBe(false)
+    expect(isMultiLine({ kind: 'group', rowIds: ['r1'], field: 'level2' })).toBe(false)
+    // every goal and task-content cell of every template is one of them
+    for (const id of ['S01', 'S06', 'S09', 'S10']) {
+      const table = sample(id)
+      const L = buildLayout(table)
+      for (const a of ['|annualGoal', ...(table.kind === 'department' ? table.tasks : []).map((t) => `${t.id}|content`)]) {
+        const pos = L.anchors.get(a)
+        expect(pos, `${id} ${a}`).toBeDefined()
+        expect(isMultiLine(L.cells[pos!.row]![pos!.col]!.target), `${id} ${a}`).toBe(true)
+      }
+    }
   })
 
   it('refuses labels, computed cells and nonsense directions', () => {

@@ -339,7 +339,9 @@ describe('grid: two grids linked by Y docs', () => {
     await p.keyboard.type('def')
     await expect.poll(() => editorText(p, 0), { timeout: 5000 }).toBe('abcdef')
     await p.keyboard.press('Enter')
-    // the later write (this user's commit) wins in both documents, and the cell shows it
+    // the commit asks first (the cell changed meanwhile: grid-edges.test.ts); keeping what was typed
+    // writes it to both documents, and the cell shows it
+    await p.click('.tt-editor[data-unit="target-table-a"] [data-testid="conflict-keep-mine"]')
     await p.waitForFunction((rid) => (window as any).__tt.json(1).indicators.find((r: any) => r.id === rid).level3 === 'abcdef', id)
     expect((await docJson(p, 0)).indicators.find((r: any) => r.id === id).level3).toBe('abcdef')
     await p.waitForFunction(([r, c]) => (window as any).__tt.editors[0].univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getValue() === 'abcdef', [at.row, at.col] as const)
