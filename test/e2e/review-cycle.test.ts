@@ -190,7 +190,8 @@ describe('review cycle in the browser: three people, one table, the real server'
   })
 
   it('the consultant comments on a row and grades the round', async () => {
-    B = await openAs('zixun')
+    // the consultant and finance open the table at the same time; both keep it open to the end
+    ;[B, C] = await Promise.all([openAs('zixun'), openAs('caizheng')])
     expect(await statusOf(B)).toBe('已报送')
     await tab(B, 'threads')
     await clickCell(B, 0, await anchorPos(B, `${satisfaction}|value`))
@@ -223,7 +224,6 @@ describe('review cycle in the browser: three people, one table, the real server'
   })
 
   it('finance returns it with a reason; every open page follows at once', async () => {
-    C = await openAs('caizheng')
     expect(await C.isVisible('.tp-actions button[data-action="approve"]')).toBe(true)
     // the page refuses an empty reason before anything is sent
     await C.click('.tp-actions button[data-action="return"]')
@@ -304,6 +304,32 @@ describe('review cycle in the browser: three people, one table, the real server'
     await snap(A, 'approved-department')
     await snap(B, 'approved-consultant')
     await snap(C, 'approved-finance')
+  })
+
+  it('the history shows who changed what and each transition with its reason; a frozen version opens read-only', async () => {
+    await tab(A, 'history')
+    const returned = A.locator('[data-testid="history"] li[data-action="table.return"]')
+    await returned.waitFor(WAIT)
+    expect(await returned.textContent()).toContain('满意度指标请按第三方意见修改后重报')
+    const edit = A.locator('[data-testid="history"] li[data-type="change"]', { hasText: '学生家长满意度' }).first()
+    await edit.waitFor(WAIT)
+    expect(await edit.textContent()).toContain('王芳（教育局财务科）')
+    await snap(A, 'history')
+
+    // against the approval itself nothing has changed; against the first submit, what round 2 revised
+    await tab(A, 'changes')
+    await A.waitForSelector('[data-testid="no-changes"]', WAIT)
+    await A.selectOption('[data-testid="base-version"]', '1')
+    await A.locator(`[data-testid="change"][data-row="${satisfaction}"]`).waitFor(WAIT)
+    expect(await A.textContent(`[data-testid="change"][data-row="${satisfaction}"]`)).toContain('100% → ≥90%')
+    await A.click('[data-testid="open-version"]')
+    const view = A.locator('[data-testid="version-view"]')
+    await view.waitFor(WAIT)
+    await view.locator('[data-testid="version-form"]').waitFor(WAIT)
+    expect(await view.locator(`td[data-anchor="${satisfaction}|value"]`).textContent()).toBe('100%')
+    expect(await view.locator(`td[data-anchor="${money}|level3"]`).textContent()).toBe('覆盖义务教育学校数')
+    await snap(A, 'version-1-read-only')
+    await view.locator('button[aria-label="关闭"]').click()
   })
 
   it('调整 without a reason is refused in the page and over the API', async () => {

@@ -2,12 +2,16 @@
 // or approval) and the live table, from the server's diff by row id. The changed cells are tinted in
 // the grid (a colour of their own, with a legend) and each listed change selects its cell. A version
 // selector compares against any version and opens one read-only (VersionView).
-import { useEffect, useState } from 'react'
-import type { DiffAnswer, DiffChange, VersionSummary } from '../../../shared/api/review.ts'
+import { useEffect, useMemo, useState } from 'react'
+import type { DiffAnswer, DiffChange, VersionAnswer, VersionSummary } from '../../../shared/api/review.ts'
+import { parseTable, type TargetTable } from '../../../shared/model/index.ts'
+import { anchorOf } from '../../grid/comments.ts'
 import { TINTS } from '../../grid/findings-map.ts'
+import { buildLayout } from '../../grid/layout.ts'
 import { debounce } from '../../lib/dom.ts'
 import { formatTime, formatValue, OP_LABELS, VERSION_REASON_LABELS } from './format.ts'
 import { usePage } from './Header.tsx'
+import type { GridBridge } from './grid-bridge.ts'
 import type { TablePageStore } from './store.ts'
 import { useApi } from './use-api.ts'
 import { VersionView } from './VersionView.tsx'
@@ -52,10 +56,78 @@ export function useChanges(store: TablePageStore): Changes {
   return { versions: list, base, setBase, changes, error: versions.error ?? diff.error, tint, setTint }
 }
 
+/** One line of the list: a cell of the form as it read then and reads now, or a row added, removed, moved. */
+interface ChangeLine {
+  key: string
+  op: DiffChange['op']
+  path: string
+  rowId?: string
+  place: string
+  before?: string
+  after?: string
+  by: string[]
+}
+
+/**
+ * The diff's changes as the form prints them: the fields one cell shows (指标值 = comparator, target
+ * and unit) become one line, `=100% → ≥90%`, read from the base version's layout and the grid's.
+ */
+function linesOf(changes: readonly DiffChange[], grid: GridBridge | null, baseText: ReadonlyMap<string, string> | null): ChangeLine[] {
+  const lines: ChangeLine[] = []
+  const byCell = new Map<string, ChangeLine>()
+  for (const [i, ch] of changes.entries()) {
+    const by = ch.byName ? [ch.byName] : []
+    const anchors = grid && ch.op === 'change' ? grid.anchorsOf(ch.path, ch.rowId) : []
+    const anchor = anchors.length === 1 ? anchors[0]! : undefined
+    if (grid && anchor && baseText) {
+      const known = byCell.get(anchor)
+      if (known) {
+        for (const b of by) if (!known.by.includes(b)) known.by.push(b)
+        continue
+      }
+      const a = anchorOf(anchor)
+      const line: ChangeLine = {
+        key: anchor, op: 'change', path: ch.path, rowId: ch.rowId, by,
+        place: grid.placeOf({ rowId: a.rowId, field: a.field }),
+        before: baseText.get(anchor) || '（空）', after: grid.cellText(anchor) || '（空）',
+      }
+      byCell.set(anchor, line)
+      lines.push(line)
+      continue
+    }
+    lines.push({
+      key: `${ch.path}#${i}`, op: ch.op, path: ch.path, rowId: ch.rowId, by,
+      place: grid?.placeOf({ path: ch.path, rowId: ch.rowId, field: ch.field }) ?? ch.path,
+      before: ch.op === 'add' || ch.op === 'move' ? undefined : formatValue(ch.before),
+      after: ch.op === 'remove' || ch.op === 'move' ? undefined : formatValue(ch.after),
+    })
+  }
+  return lines
+}
+
+/** Cell texts of a frozen version laid out in its form (anchor → text); null until it has loaded. */
+function useVersionText(store: TablePageStore, version: number | null): ReadonlyMap<string, string> | null {
+  const v = useApi<VersionAnswer>(version !== null ? `${store.path}/versions/${version}` : null)
+  return useMemo(() => {
+    if (!v.data || v.data.version !== version) return null
+    const parsed = parseTable(v.data.content, { mode: 'lenient', assignIds: false })
+    try {
+      const layout = buildLayout((parsed.ok ? parsed.table : v.data.content) as TargetTable)
+      const out = new Map<string, string>()
+      for (const [anchor, pos] of layout.anchors) out.set(anchor, layout.cells[pos.row]?.[pos.col]?.v ?? '')
+      return out
+    } catch {
+      return null
+    }
+  }, [v.data, version])
+}
+
 export function ChangesTab({ store, changes: c }: { store: TablePageStore; changes: Changes }) {
   const grid = store.grid
   const [viewing, setViewing] = useState<number | null>(null)
   const base = c.versions.find((v) => v.version === c.base)
+  const baseText = useVersionText(store, c.base)
+  const lines = linesOf(c.changes, grid, baseText)
   return (
     <div className="tp-tab-body" data-testid="changes">
       {c.error ? <p className="tp-field-error">{c.error}</p> : null}
@@ -72,23 +144,26 @@ export function ChangesTab({ store, changes: c }: { store: TablePageStore; chang
           </div>
           {base ? <p className="tp-muted">{base.createdByName} {VERSION_REASON_LABELS[base.reason] ?? base.reason}于 {formatTime(base.createdAt)} → 当前内容</p> : null}
           <div className="tp-legend">
-            <label><input type="checkbox" checked={c.tint} onChange={(e) => c.setTint(e.target.checked)} data-testid="tint-toggle" /> 在表格中标出</label>
-            <span className="tp-swatch" style={{ background: TINTS.changed }} aria-hidden="true" /> 已修改的单元格
-            <span className="tp-swatch" style={{ background: TINTS.error }} aria-hidden="true" /> 错误
-            <span className="tp-swatch" style={{ background: TINTS.warning }} aria-hidden="true" /> 警告
+            <label><input type="checkbox" checked={c.tint} onChange={(e) => c.setTint(e.target.checked)} data-testid="tint-toggle" /> 在表格中标出修改</label>
+            <span className="tp-key"><span className="tp-swatch" style={{ background: TINTS.changed }} aria-hidden="true" />已修改</span>
+            <span className="tp-key"><span className="tp-swatch" style={{ background: TINTS.error }} aria-hidden="true" />错误</span>
+            <span className="tp-key"><span className="tp-swatch" style={{ background: TINTS.warning }} aria-hidden="true" />警告</span>
           </div>
-          {c.changes.length === 0 ? <p className="tp-empty" data-testid="no-changes">与该版本相比没有修改。</p> : (
+          {lines.length === 0 ? <p className="tp-empty" data-testid="no-changes">与该版本相比没有修改。</p> : (
             <ul className="tp-changes">
-              {c.changes.map((ch, i) => (
-                <li key={`${ch.path}-${i}`} data-op={ch.op} data-row={ch.rowId ?? ''} data-field={ch.field ?? ''} data-testid="change">
-                  <button type="button" className="tp-change" onClick={() => grid?.selectPath(ch.path, ch.rowId)} title={ch.op === 'remove' ? '该行已删除' : '在表格中定位'}>
-                    <span className={`tp-op tp-op-${ch.op}`}>{OP_LABELS[ch.op]}</span>
-                    <span className="tp-change-place">{grid?.placeOf({ path: ch.path, rowId: ch.rowId, field: ch.field }) ?? ch.path}</span>
-                    {ch.op === 'change' ? (
-                      <span className="tp-before-after"><del>{formatValue(ch.before)}</del> → <ins>{formatValue(ch.after)}</ins></span>
-                    ) : ch.op === 'add' ? <span className="tp-before-after"><ins>{formatValue(ch.after)}</ins></span>
-                      : ch.op === 'remove' ? <span className="tp-before-after"><del>{formatValue(ch.before)}</del></span> : null}
-                    {ch.byName ? <span className="tp-muted tp-by">{ch.byName}</span> : null}
+              {lines.map((l) => (
+                <li key={l.key} data-op={l.op} data-row={l.rowId ?? ''} data-testid="change">
+                  <button type="button" className="tp-change" onClick={() => grid?.selectPath(l.path, l.rowId)} title={l.op === 'remove' ? '该行已删除' : '在表格中定位'}>
+                    <span className={`tp-op tp-op-${l.op}`}>{OP_LABELS[l.op]}</span>
+                    <span className="tp-change-place">{l.place}</span>
+                    {l.before !== undefined || l.after !== undefined ? (
+                      <span className="tp-before-after">
+                        {l.before !== undefined ? <del>{l.before}</del> : null}
+                        {l.before !== undefined && l.after !== undefined ? ' → ' : null}
+                        {l.after !== undefined ? <ins>{l.after}</ins> : null}
+                      </span>
+                    ) : null}
+                    {l.by.length ? <span className="tp-muted tp-by">{l.by.join('、')}</span> : null}
                   </button>
                 </li>
               ))}

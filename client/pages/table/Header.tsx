@@ -58,7 +58,7 @@ export function Header({ store }: { store: TablePageStore }) {
         <div className="tp-state">
           <span className={`tp-status tp-status-${detail.status}`} data-testid="status">{STATUS_LABELS[detail.status]}</span>
           <span className="tp-chip" data-testid="round">{detail.round > 0 ? `第 ${detail.round} 轮` : '尚未报送'}</span>
-          <span className="tp-chip" data-testid="version">版本 {detail.version}</span>
+          {detail.version > 0 ? <span className="tp-chip" data-testid="version" title="每次报送和批复冻结一个版本">版本 {detail.version}</span> : null}
         </div>
         <div className="tp-actions" role="toolbar" aria-label="审核流程">
           {actions.has('submit') ? <button type="button" className="tp-button tp-primary" data-action="submit" disabled={!!s.busy} onClick={() => open('submit')}>{TRANSITION_LABELS.submit}</button> : null}

@@ -31,7 +31,7 @@ export function HistoryTab({ store, active }: { store: TablePageStore; active: b
   // the first page again whenever the tab is shown or the table's state moved
   useEffect(() => {
     if (active) void load(null, true)
-  }, [active, s.epoch]) // eslint-disable-line react-hooks/exhaustive-deps
+  }, [active, s.epoch])
   const grid = store.grid
   return (
     <div className="tp-tab-body" data-testid="history">
@@ -46,7 +46,7 @@ export function HistoryTab({ store, active }: { store: TablePageStore; active: b
                 <span className="tp-event">{eventLabel(e.action)}</span>
                 {e.round ? <span className="tp-muted"> · 第 {e.round} 轮</span> : null}
                 {e.version ? <span className="tp-muted"> · 版本 {e.version}</span> : null}
-                {e.reason ? <div className="tp-reason">原因：{e.reason}</div> : null}
+                {e.reason ? <div className="tp-reason">{e.action === 'table.review' ? '审核意见' : '原因'}：{e.reason}</div> : null}
               </div>
             ) : (
               <button type="button" className="tp-change" onClick={() => grid?.selectPath(e.path, e.rowId ?? undefined)}>

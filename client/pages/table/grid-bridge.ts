@@ -20,6 +20,10 @@ export interface GridBridge {
   thread(id: string): CommentThread | undefined
   /** tints the cells of these changes (empty: none) */
   markChanged(changes: readonly DiffChange[]): void
+  /** anchors of the cells a location is printed in on the form now (empty: not printed) */
+  anchorsOf(path: string, rowId?: string): string[]
+  /** the text a cell shows now */
+  cellText(anchor: string): string | undefined
   /** readable place of a location, e.g. `产出指标 / 数量指标 / 参加课后服务学生人数 · 指标值` */
   placeOf(at: { path?: string; rowId?: string | null; field?: string | null }): string
 }
@@ -36,6 +40,14 @@ export function createGridBridge(editor: GridEditor, commentsDoc: Y.Doc): GridBr
   const binding = editor.binding
   const cellsOf = (path: string, rowId?: string): CellPos[] =>
     findingCells({ ruleId: '', severity: 'info', path, rowId: rowId ?? rowIdInPath(path), message: '' }, binding.layout, binding.table)
+  const anchorsOf = (path: string, rowId?: string): string[] => {
+    const out: string[] = []
+    for (const pos of cellsOf(path, rowId)) {
+      const anchor = binding.layout.cells[pos.row]?.[pos.col]?.anchor
+      if (anchor && !out.includes(anchor)) out.push(anchor)
+    }
+    return out
+  }
   const select = (cells: CellPos[]): boolean => {
     const cell = cells[0]
     if (!cell) return false
@@ -70,12 +82,14 @@ export function createGridBridge(editor: GridEditor, commentsDoc: Y.Doc): GridBr
       const anchors = new Set<string>()
       for (const c of changes) {
         if (c.op === 'remove') continue // nothing left on the form to tint
-        for (const pos of cellsOf(c.path, c.rowId)) {
-          const anchor = binding.layout.cells[pos.row]?.[pos.col]?.anchor
-          if (anchor) anchors.add(anchor)
-        }
+        for (const a of anchorsOf(c.path, c.rowId)) anchors.add(a)
       }
       binding.setChanged(anchors)
+    },
+    anchorsOf: (path, rowId) => anchorsOf(path, rowId),
+    cellText(anchor) {
+      const pos = binding.layout.anchors.get(anchor)
+      return pos ? binding.layout.cells[pos.row]?.[pos.col]?.v : undefined
     },
     placeOf({ path, rowId, field }) {
       const id = rowId ?? (path ? rowIdInPath(path) : undefined)
