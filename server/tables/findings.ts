@@ -5,7 +5,8 @@ import type { TargetTable } from '../../shared/model/index.ts'
 import { validateTable, type Finding } from '../../shared/rules/index.ts'
 import type { FindingCounts, TableFindings } from '../../shared/ydoc/findings-message.ts'
 import type { Storage, StoredFindingCounts } from '../storage/index.ts'
-import { readContent } from './documents.ts'
+import { fromYDoc } from '../../shared/ydoc/index.ts'
+import { readContent, readTableDocs } from './documents.ts'
 
 export type { FindingCounts, TableFindings }
 
@@ -24,8 +25,15 @@ export function judge(content: TargetTable): TableFindings {
   return { findings, counts: countFindings(findings), computedAt: new Date().toISOString() }
 }
 
-/** Where computed counts go (the table rows: storage.tables.setFindingCounts). */
-export type CountsStore = (entries: readonly StoredFindingCounts[]) => Promise<void>
+export interface FindingsCacheOptions {
+  readContent(tableId: string): Promise<TargetTable>
+  /** the document versions (docLog.versions): every id given is in the map */
+  readVersions(tableIds: readonly string[]): Promise<Map<string, number>>
+  /** many contents at once (a list page's stale rows); a table whose content cannot be read is left out */
+  readContents?(tableIds: readonly string[]): Promise<Map<string, TargetTable>>
+  /** where computed counts go (the table rows: storage.tables.setFindingCounts) */
+  storeCounts?(entries: readonly StoredFindingCounts[]): Promise<void>
+}
 
 /** A list row's stored counts and the document version they were computed at (null: never). */
 export interface StoredCounts {
@@ -52,11 +60,26 @@ export class FindingsCache {
   private storeTimer: NodeJS.Timeout | null = null
   private storing: Promise<void> = Promise.resolve()
 
-  constructor(
-    private readonly readContent: (tableId: string) => Promise<TargetTable>,
-    private readonly readVersions: (tableIds: readonly string[]) => Promise<Map<string, number>>,
-    private readonly storeCounts?: CountsStore,
-  ) {}
+  private readonly readContent: FindingsCacheOptions['readContent']
+  private readonly readVersions: FindingsCacheOptions['readVersions']
+  private readonly readContents: NonNullable<FindingsCacheOptions['readContents']>
+  private readonly storeCounts: FindingsCacheOptions['storeCounts']
+
+  constructor(options: FindingsCacheOptions) {
+    this.readContent = options.readContent
+    this.readVersions = options.readVersions
+    this.storeCounts = options.storeCounts
+    this.readContents =
+      options.readContents ??
+      (async (ids) => {
+        const out = new Map<string, TargetTable>()
+        for (const id of ids) {
+          const content = await this.readContent(id).catch(() => null)
+          if (content) out.set(id, content)
+        }
+        return out
+      })
+  }
 
   async get(tableId: string): Promise<TableFindings> {
     return (await this.getMany([tableId]))[0]!
@@ -92,30 +115,43 @@ export class FindingsCache {
     if (rows.length === 0) return []
     const versions = await this.readVersions(rows.map((r) => r.id))
     const fresh: StoredFindingCounts[] = []
-    const out = await Promise.all(
-      rows.map(async (r): Promise<FindingCounts> => {
-        const version = versions.get(r.id) ?? 0
-        const stored = r.errorCount === null || r.warningCount === null || r.infoCount === null ? null : { errors: r.errorCount, warnings: r.warningCount, infos: r.infoCount }
-        if (stored && r.findingsVersion === version) return stored
-        const hit = this.cache.get(r.id)
-        if (hit && hit.version === version) {
-          fresh.push({ id: r.id, counts: hit.result.counts, version })
-          return hit.result.counts
-        }
-        try {
-          const result = judge(await this.readContent(r.id))
-          this.cache.set(r.id, { result, version })
-          fresh.push({ id: r.id, counts: result.counts, version })
-          return result.counts
-        } catch (err) {
+    const out: (FindingCounts | null)[] = []
+    const stale: { i: number; id: string; version: number }[] = []
+    for (const [i, r] of rows.entries()) {
+      const version = versions.get(r.id) ?? 0
+      const stored = storedCounts(r)
+      const hit = this.cache.get(r.id)
+      if (stored && r.findingsVersion === version) out.push(stored)
+      else if (hit && hit.version === version) {
+        out.push(hit.result.counts)
+        fresh.push({ id: r.id, counts: hit.result.counts, version })
+      } else {
+        out.push(null)
+        stale.push({ i, id: r.id, version })
+      }
+    }
+    if (stale.length) {
+      // one read for every stale row of the page (two queries), not a transaction per table
+      const contents = await this.readContents(stale.map((s) => s.id)).catch((err: unknown) => {
+        console.error('[findings] cannot read listed tables', err instanceof Error ? err.message : err)
+        return new Map<string, TargetTable>()
+      })
+      for (const s of stale) {
+        const content = contents.get(s.id)
+        if (!content) {
           // WATCH OUT: one unreadable document must not take a city's list down; its row shows what was stored
-          console.error('[findings] cannot judge a listed table', r.id, err instanceof Error ? err.message : err)
-          return stored ?? ZERO
+          console.error('[findings] cannot judge a listed table', s.id)
+          out[s.i] = storedCounts(rows[s.i]!) ?? ZERO
+          continue
         }
-      }),
-    )
+        const result = judge(content)
+        this.cache.set(s.id, { result, version: s.version })
+        fresh.push({ id: s.id, counts: result.counts, version: s.version })
+        out[s.i] = result.counts
+      }
+    }
     await this.store(fresh)
-    return out
+    return out as FindingCounts[]
   }
 
   /**
@@ -179,6 +215,10 @@ export class FindingsCache {
   }
 }
 
+function storedCounts(r: StoredCounts): FindingCounts | null {
+  return r.errorCount === null || r.warningCount === null || r.infoCount === null ? null : { errors: r.errorCount, warnings: r.warningCount, infos: r.infoCount }
+}
+
 function logStoreFailure(err: unknown): void {
   // drizzle wraps the driver's error; its message is the whole statement, the cause says what went wrong
   const cause = err instanceof Error && err.cause instanceof Error ? err.cause.message : String(err)
@@ -187,9 +227,17 @@ function logStoreFailure(err: unknown): void {
 
 /** The cache over stored documents (what a live room settles refreshes it through `refresh`). */
 export function storedFindingsCache(storage: Storage): FindingsCache {
-  return new FindingsCache(
-    (id) => readContent(storage, undefined, id),
-    (ids) => storage.docLog.versions(ids, 'table'),
-    (entries) => storage.tables.setFindingCounts(entries),
-  )
+  return new FindingsCache({
+    readContent: (id) => readContent(storage, undefined, id),
+    readVersions: (ids) => storage.docLog.versions(ids, 'table'),
+    readContents: async (ids) => {
+      const out = new Map<string, TargetTable>()
+      for (const [id, doc] of await readTableDocs(storage, undefined, ids)) {
+        const parsed = fromYDoc(doc)
+        if (parsed.ok) out.set(id, parsed.table)
+      }
+      return out
+    },
+    storeCounts: (entries) => storage.tables.setFindingCounts(entries),
+  })
 }

@@ -7,8 +7,9 @@ import { createApp } from '../../server/app.ts'
 import { loadConfig } from '../../server/config.ts'
 import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { targetTables } from '../../server/db/schema.ts'
-import { FindingsCache, judge } from '../../server/tables/findings.ts'
-import { initialUpdate, readContent } from '../../server/tables/documents.ts'
+import { judge, storedFindingsCache } from '../../server/tables/findings.ts'
+import { initialUpdate } from '../../server/tables/documents.ts'
+import type { Storage } from '../../server/storage/index.ts'
 import { can, type Actor } from '../../shared/permissions.ts'
 import { parseTableOrThrow, type TargetTable } from '../../shared/model/index.ts'
 import { addThread, rowIds, setRowField, setThreadStatus } from '../../shared/ydoc/index.ts'
@@ -232,11 +233,15 @@ for (const kind of kinds) {
       for (const r of fresh) await t.storage.docLog.appendUpdates(r.id, 'table', [{ update: initialUpdate(content) }])
       // a new process: its own, empty findings cache, counting what it validates
       let reads = 0
-      const cold = new FindingsCache(
-        (id) => (reads++, readContent(t.storage, undefined, id)),
-        (tableIds) => t.storage.docLog.versions(tableIds, 'table'),
-        (entries) => t.storage.tables.setFindingCounts(entries),
-      )
+      const counted: Storage = {
+        ...t.storage,
+        docLog: {
+          ...t.storage.docLog,
+          loadDoc: (id, room) => ((reads += room === 'table' ? 1 : 0), t.storage.docLog.loadDoc(id, room)),
+          loadDocs: (ids, room) => ((reads += room === 'table' ? ids.length : 0), t.storage.docLog.loadDocs(ids, room)),
+        },
+      }
+      const cold = storedFindingsCache(counted)
       const app = createApp({ config: loadConfig({}), database: t.database, storage: t.storage, throttle: new LoginThrottle(), findings: cold })
       const get = async (query: string) => {
         const res = await app.request(`/api/tables?${query}`, { headers: { authorization: `Bearer ${tokens.caizheng}` } })
