@@ -19,8 +19,11 @@ export function listTables(query: TableListParams, signal?: AbortSignal): Promis
   return api<TableListAnswer>(`/api/tables${qs ? `?${qs}` : ''}`, { signal })
 }
 
-export function createTable(body: CreateTableBody): Promise<TableDetail> {
-  return api<TableDetail>('/api/tables', { method: 'POST', json: body })
+/** What POST /api/tables answers (201): the new table's own fields and its content, not yet the list's counts. */
+export type CreatedTable = Pick<TableDetail, 'id' | 'kind' | 'template' | 'year' | 'departmentId' | 'title' | 'status' | 'round' | 'version' | 'content'>
+
+export function createTable(body: CreateTableBody): Promise<CreatedTable> {
+  return api<CreatedTable>('/api/tables', { method: 'POST', json: body })
 }
 
 export async function deleteTable(id: string, reason?: string): Promise<void> {
