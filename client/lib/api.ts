@@ -1,5 +1,7 @@
 // REST calls of the pages (CONTRACT.md → HTTP API). Same origin; the session cookie authenticates,
 // the login token is kept for the live-document socket (`params: {token}`).
+import type { MeAnswer, PublicUser } from '../../shared/api/directory.ts'
+
 export interface ApiErrorBody { error: { code: string; message: string; details?: unknown } }
 
 export class ApiError extends Error {
@@ -8,7 +10,8 @@ export class ApiError extends Error {
   }
 }
 
-export interface User { id: string; username?: string; displayName?: string; name?: string; role: 'finance' | 'department' | 'consultant' | 'viewer'; departmentIds?: string[] }
+/** the signed-in user as GET /api/auth/me answers it (shared/api/directory.ts; a type-only import keeps zod out of the bundle) */
+export type User = PublicUser
 
 const TOKEN_KEY = 'tt.token'
 
@@ -43,8 +46,7 @@ function safeJson(text: string): unknown {
 /** The signed-in user, or null when there is no session (the page then goes to /login). */
 export async function me(): Promise<User | null> {
   try {
-    const r = await api<{ user?: User } & Partial<User>>('/api/auth/me')
-    return (r.user ?? (r as User)) ?? null
+    return (await api<MeAnswer>('/api/auth/me')).user
   } catch (e) {
     if (e instanceof ApiError && (e.status === 401 || e.status === 403)) return null
     throw e
@@ -52,7 +54,7 @@ export async function me(): Promise<User | null> {
 }
 
 export function displayName(u: User): string {
-  return u.displayName ?? u.name ?? u.username ?? u.id
+  return u.displayName || u.username
 }
 
 export function goLogin(): void {

@@ -1,5 +1,6 @@
 // /login: username + password → POST /api/auth/login, then back to where the user came from.
-import { api, ApiError, setToken, type User } from '../lib/api.ts'
+import type { LoginAnswer } from '../../shared/api/directory.ts'
+import { api, ApiError, setToken } from '../lib/api.ts'
 import { h, render } from '../lib/dom.ts'
 
 export function loginPage(app: HTMLElement): void {
@@ -16,7 +17,7 @@ export function loginPage(app: HTMLElement): void {
       submit.disabled = true
       error.textContent = ''
       try {
-        const r = await api<{ token: string; user: User }>('/api/auth/login', { method: 'POST', json: { username: username.value.trim(), password: password.value } })
+        const r = await api<LoginAnswer>('/api/auth/login', { method: 'POST', json: { username: username.value.trim(), password: password.value } })
         setToken(r.token)
         location.assign(safeNext)
       } catch (e) {

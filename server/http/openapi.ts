@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { auditAnswer, auditQuery } from '../../shared/api/audit.ts'
 import { errorBody } from '../../shared/api/common.ts'
-import { departmentListAnswer, meAnswer } from '../../shared/api/directory.ts'
+import { departmentListAnswer, loginAnswer, meAnswer } from '../../shared/api/directory.ts'
 import {
   cityOpinionsQuery, diffAnswer, diffQuery, historyAnswer, historyQuery, opinionsAnswer, opinionsQuery, reviewAnswer, reviewBody, roundsAnswer, versionAnswer, versionsAnswer,
 } from '../../shared/api/review.ts'
@@ -36,7 +36,7 @@ const anyJson = z.unknown()
 const findingsAnswer = z.object({ findings: z.array(z.object({ ruleId: z.string(), severity: z.enum(['error', 'warning', 'info']), path: z.string(), rowId: z.string().optional(), message: z.string() })) })
 
 export const OPERATIONS: readonly ApiOperation[] = [
-  { method: 'post', path: '/api/auth/login', tag: '登录', summary: '登录，返回令牌并设置会话 Cookie', who: '任何人', body: loginSchema },
+  { method: 'post', path: '/api/auth/login', tag: '登录', summary: '登录，返回令牌并设置会话 Cookie', who: '任何人', body: loginSchema, answer: loginAnswer },
   { method: 'post', path: '/api/auth/logout', tag: '登录', summary: '退出登录（吊销会话）', who: '已登录' },
   { method: 'get', path: '/api/auth/me', tag: '登录', summary: '当前用户', who: '已登录', answer: meAnswer },
   { method: 'get', path: '/api/departments', tag: '部门与用户', summary: '部门、单位和镇街', who: '已登录', answer: departmentListAnswer },

@@ -34,3 +34,6 @@ export type PublicUser = z.infer<typeof publicUser>
 
 export const meAnswer = z.object({ user: publicUser })
 export type MeAnswer = z.infer<typeof meAnswer>
+
+export const loginAnswer = z.object({ token: z.string(), user: publicUser })
+export type LoginAnswer = z.infer<typeof loginAnswer>
