@@ -2,6 +2,7 @@
 // source stamp), serve dist/client with a tiny static server on port 0 (SPA fallback), launch Chromium.
 import fs from 'node:fs'
 import http from 'node:http'
+import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
@@ -33,8 +34,12 @@ function fresh(): boolean {
   }
 }
 
-/** Builds dist/client unless it is newer than every file under client/ and shared/. */
-export async function buildClient(): Promise<string> {
+/**
+ * Builds dist/client unless it is newer than every file under client/ and shared/. With `privateCopy`
+ * it returns a copy taken under the lock (the caller removes it): a later rebuild by another test file
+ * empties dist/client, which would pull the files from under a server still serving them.
+ */
+export async function buildClient(options: { privateCopy?: boolean } = {}): Promise<string> {
   fs.mkdirSync(path.dirname(LOCK), { recursive: true })
   const deadline = Date.now() + 120_000
   // WATCH OUT: vitest runs test files in parallel processes; only one may write dist/client at a time
@@ -54,6 +59,11 @@ export async function buildClient(): Promise<string> {
       const { build } = await import('vite')
       await build({ configFile: path.join(repo, 'client/vite.config.ts'), logLevel: 'error' })
       fs.writeFileSync(STAMP, String(started))
+    }
+    if (options.privateCopy) {
+      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-client-'))
+      fs.cpSync(DIST, copy, { recursive: true })
+      return copy
     }
   } finally {
     fs.rmSync(LOCK, { recursive: true, force: true })
