@@ -9,6 +9,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
+import ExcelJS from 'exceljs'
 import { parseTable, type TargetTable } from '../../shared/model/index.ts'
 import { toYDoc } from '../../shared/ydoc/index.ts'
 import { TINTS } from '../../client/grid/findings-map.ts'
@@ -17,6 +18,8 @@ import { anchorPos, clickCell, docJson, typeInto } from '../helpers/browser-grid
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
 const WAIT = { timeout: 20_000 }
+/** opening a page loads Univer (≈ 6 MB of script): on a busy machine that alone can take half a minute */
+const OPEN = { timeout: 90_000 }
 const S01 = new URL('../../shared/domain/samples/S01-education-after-school.json', import.meta.url)
 const PROJECT = '义务教育学校课后服务经费补助（2027）'
 
@@ -61,14 +64,14 @@ async function person(): Promise<Page> {
 }
 
 async function signIn(page: Page, username: string): Promise<void> {
-  await page.waitForSelector('form.tt-login', WAIT)
+  await page.waitForSelector('form.tt-login', OPEN)
   await page.fill('input[name="username"]', username)
   await page.fill('input[name="password"]', 'demo-2024')
   await page.click('form.tt-login button[type="submit"]')
 }
 
 async function ready(page: Page): Promise<void> {
-  await page.waitForFunction(() => (window as any).__tt?.ready === true, null, { timeout: 30_000 })
+  await page.waitForFunction(() => (window as any).__tt?.ready === true, null, OPEN)
   await page.waitForSelector('.tp-tabs', WAIT)
 }
 
@@ -77,7 +80,7 @@ async function openAs(username: string): Promise<Page> {
   const p = await person()
   await p.goto(`${server.httpUrl}/tables/${tableId}`)
   await signIn(p, username)
-  await p.waitForURL(new RegExp(`/tables/${tableId}$`), WAIT)
+  await p.waitForURL(new RegExp(`/tables/${tableId}$`), OPEN)
   await ready(p)
   console.log(`[review-cycle] open as ${username}: ${Date.now() - started} ms`)
   return p
@@ -119,7 +122,8 @@ async function background(p: Page, anchor: string): Promise<string | undefined> 
   return p.evaluate(([r, c]) => (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getBackground()?.toUpperCase(), [pos.row, pos.col] as const)
 }
 
-describe('review cycle in the browser: three people, one table, the real server', () => {
+// a step that opens pages waits for Univer to load in them (see OPEN)
+describe('review cycle in the browser: three people, one table, the real server', { timeout: 150_000 }, () => {
   let satisfaction: string // row the consultant comments on: 学生家长满意度 (=100%)
   let money: string // row whose 金额 as 产出 blocks the first submit: 安排课后服务补助资金
 
@@ -221,6 +225,14 @@ describe('review cycle in the browser: three people, one table, the real server'
     expect(rounds).toHaveLength(1)
     expect(rounds[0].review).toMatchObject({ grades: { completeness: '良', relevance: '优', appropriateness: '良', feasibility: '中' }, verdict: '良', comment: '指标较完整，满意度指标值需调整。' })
     await snap(B, 'consultant-graded')
+
+    // the round's 意见汇总表 downloads from the card (the session cookie authenticates the link)
+    const [download] = await Promise.all([B.waitForEvent('download'), B.click('[data-testid="round"][data-round="1"] [data-testid="opinions-xlsx"]')])
+    const book = new ExcelJS.Workbook()
+    await book.xlsx.readFile(await download.path())
+    const text = (v: unknown): string => (v && typeof v === 'object' && 'richText' in v ? (v as ExcelJS.CellRichTextValue).richText.map((t) => t.text).join('') : String(v ?? ''))
+    const cells = book.worksheets.flatMap((ws) => ws.getSheetValues().flat().map(text))
+    expect(cells.some((v) => v.includes('满意度设为=100%不现实，请改为≥90%'))).toBe(true)
   })
 
   it('finance returns it with a reason; every open page follows at once', async () => {

@@ -112,6 +112,9 @@ export class TablePageStore {
         await this.reload()
       } else {
         this.set({ busy: null, notice: { tone: 'error', text: error.message } })
+        // a refusal other than of the input (forbidden: the table moved on, or access changed) may mean
+        // the page shows an old state
+        if (error.code !== 'invalid_input') await this.reload()
       }
       return { ok: false, error }
     }
