@@ -56,79 +56,107 @@ export class ChangeJournal {
     this.deleted = null
     if (tr.origin === 'load' || tr.deleteSet.clients.size === 0) return
     const root = tr.doc.share.get(TABLE_ROOT)
+    const store = tr.doc.store
     let keys: string[] | null = null
-    Y.iterateDeletedStructs(tr, tr.deleteSet, (s) => {
-      if (!(s instanceof Y.Item) || !(s.content instanceof Y.ContentType) || !(s.content.type instanceof Y.Map)) return
-      const parent = s.parent as AnyType | null
-      const list = parent?._item?.parentSub
-      if (!list || parent!._item!.parent !== root || !ROW_LIST_SET.has(list)) return
-      // WATCH OUT: Y.Map#get answers undefined for a deleted row's entries; the entry's content is still there
-      const entry = s.content.type._map.get('id')
-      const id = entry?.content.getContent()[entry.length - 1]
-      if (typeof id === 'string') (keys ??= []).push(`${list}#${id}`)
+    // Walked by hand rather than with Y.iterateDeletedStructs, which splits structs at the range ends
+    // (work Yjs undoes later): a row is one struct, never split.
+    tr.deleteSet.clients.forEach((ranges, client) => {
+      const structs = store.clients.get(client)
+      if (!structs) return
+      for (const { clock, len } of ranges) {
+        const end = clock + len
+        for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
+          const s = structs[i]!
+          if (s.id.clock >= end) break
+          if (!(s instanceof Y.Item) || !(s.content instanceof Y.ContentType) || !(s.content.type instanceof Y.Map)) continue
+          const parent = s.parent as AnyType | null
+          const list = parent?._item?.parentSub
+          if (!list || parent!._item!.parent !== root || !ROW_LIST_SET.has(list)) continue
+          // WATCH OUT: Y.Map#get answers undefined for a deleted row's entries; the entry's content is still there
+          const entry = s.content.type._map.get('id')
+          const id = entry?.content.getContent()[entry.length - 1]
+          if (typeof id === 'string') (keys ??= []).push(`${list}#${id}`)
+        }
+      }
     })
     if (keys) this.deleted = { tr, keys }
   }
 
   /** Remembers what an accepted transaction touched and who sent it (`remote`: another process did). */
   record(tr: Y.Transaction, by: string | null, remote = false): void {
-    let touch: Touch | null = null
+    // WATCH OUT: runs for every accepted update; forEach rather than for…of over the maps and sets (no
+    // entry arrays or iterators), no arrays per changed type, one Touch shared by all keys.
+    const touch: Touch = { by, at: 0, seq: 0, remote }
+    let used = false
     const mark = (key: string) => {
-      touch ??= { by, at: Date.now(), seq: ++this.seq, remote }
+      if (!used) {
+        used = true
+        touch.at = Date.now()
+        touch.seq = ++this.seq
+      }
       this.touches.set(key, touch)
     }
-    if (this.deleted?.tr === tr) for (const key of this.deleted.keys) mark(key)
-    this.deleted = null
+    if (this.deleted !== null) {
+      if (this.deleted.tr === tr) for (const key of this.deleted.keys) mark(key)
+      this.deleted = null
+    }
     const root = tr.doc.share.get(TABLE_ROOT)
     let lists: Map<unknown, string> | null = null
-    for (const [type, keys] of tr.changed) {
-      const chain: AnyType[] = []
+    tr.changed.forEach((keys, type) => {
+      // the three types nearest the root on the way up: top (a root key), second (a row), third (in a row)
+      let top: AnyType | null = null
+      let second: AnyType | null = null
+      let third: AnyType | null = null
+      let depth = 0
       let t = type as AnyType
-      let dead = false
       while (t._item !== null) {
-        if (t._item.deleted) dead = true
-        chain.push(t)
+        if (t._item.deleted) return // inside something deleted
+        third = second
+        second = top
+        top = t
+        depth++
         t = t._item.parent as AnyType
       }
-      if (dead || t !== root) continue // inside something deleted, or another root (the guard refuses those)
-      chain.reverse()
-      if (chain.length === 0) {
-        for (const k of keys) if (k !== null) mark(k)
-        continue
+      if (t !== root) return // another root: the guard refuses those
+      if (top === null) {
+        keys.forEach((k) => k !== null && mark(k))
+        return
       }
-      const top = chain[0]!._item!.parentSub
-      if (top === null) continue
-      if (ROW_LIST_SET.has(top)) {
-        if (chain.length === 1) {
-          mark(top)
-          ;(lists ??= new Map()).set(chain[0], top)
-          continue
+      const name = top._item!.parentSub
+      if (name === null) return
+      if (ROW_LIST_SET.has(name)) {
+        if (depth === 1) {
+          mark(name)
+          ;(lists ??= new Map()).set(top, name)
+          return
         }
-        const row = chain[1]!
-        const id = row instanceof Y.Map ? row.get('id') : undefined
-        if (typeof id !== 'string') {
-          mark(top)
-          continue
-        }
-        const base = `${top}#${id}`
-        if (chain.length === 2) for (const k of keys) mark(k === null ? base : `${base}.${k}`)
-        else mark(`${base}.${chain[2]!._item!.parentSub ?? ''}`)
-        continue
+        const id = second instanceof Y.Map ? second.get('id') : undefined
+        if (typeof id !== 'string') return mark(name)
+        const base = `${name}#${id}`
+        if (depth === 2) keys.forEach((k) => mark(k === null ? base : `${base}.${k}`))
+        else mark(`${base}.${third!._item!.parentSub ?? ''}`)
+        return
       }
-      let prefix = top
-      for (let i = 1; i < chain.length; i++) prefix += `.${chain[i]!._item!.parentSub ?? ''}`
-      for (const k of keys) mark(k === null ? prefix : `${prefix}.${k}`)
-    }
+      let prefix = name
+      if (depth > 1) {
+        const below: string[] = []
+        for (let x = type as AnyType; x !== top; x = x._item!.parent as AnyType) below.push(x._item!.parentSub ?? '')
+        for (let i = below.length - 1; i >= 0; i--) prefix += `.${below[i]}`
+      }
+      keys.forEach((k) => mark(k === null ? prefix : `${prefix}.${k}`))
+    })
     // Rows inserted by this transaction (new or moved: a move re-inserts the row) are not in `tr.changed`,
     // only their list is; they are among the structs it integrated.
     if (lists) {
-      const found = lists
+      const found: Map<unknown, string> = lists
       const store = tr.doc.store
       someClientGrew(tr, (client, before) => {
         const structs = store.clients.get(client)
         if (!structs) return false
+        const end = tr.afterState.get(client) ?? 0
         for (let i = Y.findIndexSS(structs, before); i < structs.length; i++) {
-          const s = structs[i]
+          const s = structs[i]!
+          if (s.id.clock >= end) break
           if (!(s instanceof Y.Item) || s.deleted || !(s.content instanceof Y.ContentType)) continue
           const list = found.get(s.parent)
           const id = list && s.content.type instanceof Y.Map ? s.content.type.get('id') : undefined

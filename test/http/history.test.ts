@@ -16,14 +16,14 @@ const kinds: TestDatabaseKind[] = TEST_DATABASE_URL ? ['pglite', 'postgres'] : [
 describe.each(kinds)('table history API on %s', (kind) => {
   let t: TestApp
   const tokens: Record<string, string> = {}
-  const ids: Record<string, string> = {}
+  const ids = {} as Record<'jiaoyu' | 'zixun' | 'weijian' | 'renda' | 'caizheng', string>
   const names = { jiaoyu: '王芳（教育局财务科）', zixun: '周婷（第三方评价机构）' }
 
   beforeAll(async () => {
     t = await makeTestApp(kind)
     for (const u of ['jiaoyu', 'zixun', 'weijian', 'renda', 'caizheng']) {
       tokens[u] = await t.login(u)
-      ids[u] = (await t.request('GET', '/api/auth/me', { token: tokens[u] })).body.user.id
+      ids[u as keyof typeof ids] = (await t.request('GET', '/api/auth/me', { token: tokens[u] })).body.user.id
     }
   }, 60_000)
 

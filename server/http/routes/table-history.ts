@@ -4,7 +4,7 @@ import { Hono } from 'hono'
 import type { z } from 'zod'
 import { diffQuery, historyQuery } from '../../../shared/api/review.ts'
 import { AppError } from '../../../shared/errors.ts'
-import { readDiff, readHistory } from '../../tables/history.ts'
+import { LabelContents, readDiff, readHistory } from '../../tables/history.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
 import { requireCaller, requireTable } from '../guards.ts'
 
@@ -26,6 +26,7 @@ const OTHER_TABLE_PARAMS = ['table', 'tableId', 'fromTable', 'toTable', 'fromTab
 export function tableHistoryRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>()
   const { storage } = deps
+  const labels = new LabelContents(storage, deps.live)
 
   app.get('/:id/diff', async (c) => {
     const caller = requireCaller(c)
@@ -46,7 +47,7 @@ export function tableHistoryRoutes(deps: AppDeps) {
     const q = historyQuery.safeParse(c.req.query())
     if (!q.success) throw badQuery(q.error)
     const table = await requireTable(storage, caller, c.req.param('id'), 'read')
-    return c.json(await readHistory(deps, table.id, q.data))
+    return c.json(await readHistory({ ...deps, labels }, table.id, q.data))
   })
 
   return app
