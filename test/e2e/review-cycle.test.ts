@@ -38,6 +38,7 @@ beforeAll(async () => {
   server = await startServer('pglite', { clientDir })
   browser = await launchBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
+  for (const f of fs.readdirSync(ARTIFACTS)) if (/^review-\d+-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f))
 }, 180_000)
 
 afterAll(async () => {
@@ -344,7 +345,7 @@ describe('review cycle in the browser: three people, one table, the real server'
     await view.locator('button[aria-label="关闭"]').click()
   })
 
-  it('调整 without a reason is refused in the page and over the API', async () => {
+  it('调整 without a reason is refused in the page and over the API; with one, every page returns to 草稿', async () => {
     await C.click('.tp-actions button[data-action="reopen"]')
     const dialog = C.locator('[data-testid="reopen-dialog"]')
     await dialog.locator('[data-testid="reason-input"]').fill('   ')
@@ -361,6 +362,14 @@ describe('review cycle in the browser: three people, one table, the real server'
     }
     expect((await server.api('GET', `/api/tables/${tableId}`, caizheng)).body.status).toBe('approved')
     expect(await statusOf(A)).toBe('已批复')
+
+    // with a reason it goes through, and the department's grid is editable again at once
+    await transition(C, 'reopen', '预算调整：补充课后服务师资指标')
+    for (const p of [C, A, B]) await waitStatus(p, '草稿')
+    await A.waitForSelector('[data-testid="readonly-banner"][hidden]', { state: 'attached', ...WAIT })
+    await A.waitForFunction(() => document.querySelector('[data-testid="status-banner"]')?.textContent?.includes('预算调整：补充课后服务师资指标'), null, WAIT)
+    expect(await A.evaluate(() => (window as any).__tt.editor.binding.isReadOnly())).toBe(false)
+    await snap(A, 'reopened-department')
   })
 
   it('kept every page free of errors', () => {

@@ -37,11 +37,9 @@ export function VersionView({ store, version, onClose }: { store: TablePageStore
   )
 }
 
-function cellStyle(name: keyof typeof STYLES, width: number): CSSProperties {
+function cellStyle(name: keyof typeof STYLES): CSSProperties {
   const s = STYLES[name] as { bl?: number; bg?: { rgb?: string }; ht?: number; vt?: number; fs?: number; bd?: unknown }
   return {
-    minWidth: width,
-    maxWidth: width * 1.6,
     fontWeight: s.bl ? 600 : undefined,
     background: s.bg?.rgb,
     textAlign: s.ht === 2 ? 'center' : s.ht === 3 ? 'right' : 'left',
@@ -62,17 +60,16 @@ export function FormTable({ layout }: { layout: SheetLayout }) {
     return layout.cells.map((row, r) => row.map((cell, c) => {
       if (covered.has(`${r}:${c}`)) return null
       const sp = span.get(`${r}:${c}`)
-      const width = layout.columnWidths.slice(c, c + (sp?.cols ?? 1)).reduce((a, b) => a + b, 0)
-      return { key: `${r}:${c}`, cell, rowSpan: sp?.rows, colSpan: sp?.cols, style: cellStyle(cell.style, width) }
+      return { key: `${r}:${c}`, cell, rowSpan: sp?.rows, colSpan: sp?.cols, style: cellStyle(cell.style) }
     }).filter((x) => x !== null))
   }, [layout])
   return (
     <div className="tp-form-scroll">
-      <table className="tp-form" data-testid="version-form">
+      <table className="tp-form" data-testid="version-form" style={{ width: layout.columnWidths.reduce((a, b) => a + b, 0) }}>
         <colgroup>{layout.columnWidths.map((w, i) => <col key={i} style={{ width: w }} />)}</colgroup>
         <tbody>
           {rows.map((cells, r) => (
-            <tr key={r}>
+            <tr key={r} style={{ height: layout.rowHeights[r] }}>
               {cells.map((x) => (
                 <td key={x.key} rowSpan={x.rowSpan} colSpan={x.colSpan} style={x.style} data-anchor={x.cell.anchor || undefined}>{x.cell.v}</td>
               ))}
