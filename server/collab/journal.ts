@@ -59,10 +59,10 @@ export class ChangeJournal {
     const store = tr.doc.store
     let keys: string[] | null = null
     // Walked by hand rather than with Y.iterateDeletedStructs, which splits structs at the range ends
-    // (work Yjs undoes later): a row is one struct, never split.
-    tr.deleteSet.clients.forEach((ranges, client) => {
+    // (work Yjs undoes later): a row is one struct, never split. No closures (see `record`).
+    for (const [client, ranges] of tr.deleteSet.clients) {
       const structs = store.clients.get(client)
-      if (!structs) return
+      if (!structs) continue
       for (const { clock, len } of ranges) {
         const end = clock + len
         for (let i = Y.findIndexSS(structs, clock); i < structs.length; i++) {
@@ -78,77 +78,29 @@ export class ChangeJournal {
           if (typeof id === 'string') (keys ??= []).push(`${list}#${id}`)
         }
       }
-    })
+    }
     if (keys) this.deleted = { tr, keys }
   }
 
   /** Remembers what an accepted transaction touched and who sent it (`remote`: another process did). */
   record(tr: Y.Transaction, by: string | null, remote = false): void {
-    // WATCH OUT: runs for every accepted update; forEach rather than for…of over the maps and sets (no
-    // entry arrays or iterators), no arrays per changed type, one Touch shared by all keys.
-    const touch: Touch = { by, at: 0, seq: 0, remote }
-    let used = false
-    const mark = (key: string) => {
-      if (!used) {
-        used = true
-        touch.at = Date.now()
-        touch.seq = ++this.seq
-      }
-      this.touches.set(key, touch)
-    }
+    // WATCH OUT: runs for every accepted update. No closure is made per call (tsx's keepNames wraps each
+    // one in a defineProperty, which was most of the cost), nor arrays per changed type; one Touch is
+    // shared by all keys of the transaction.
+    this.cur = null
+    this.curBy = by
+    this.curRemote = remote
+    this.curRoot = tr.doc.share.get(TABLE_ROOT) ?? null
+    this.lists = null
     if (this.deleted !== null) {
-      if (this.deleted.tr === tr) for (const key of this.deleted.keys) mark(key)
+      if (this.deleted.tr === tr) for (const key of this.deleted.keys) this.mark(key)
       this.deleted = null
     }
-    const root = tr.doc.share.get(TABLE_ROOT)
-    let lists: Map<unknown, string> | null = null
-    tr.changed.forEach((keys, type) => {
-      // the three types nearest the root on the way up: top (a root key), second (a row), third (in a row)
-      let top: AnyType | null = null
-      let second: AnyType | null = null
-      let third: AnyType | null = null
-      let depth = 0
-      let t = type as AnyType
-      while (t._item !== null) {
-        if (t._item.deleted) return // inside something deleted
-        third = second
-        second = top
-        top = t
-        depth++
-        t = t._item.parent as AnyType
-      }
-      if (t !== root) return // another root: the guard refuses those
-      if (top === null) {
-        keys.forEach((k) => k !== null && mark(k))
-        return
-      }
-      const name = top._item!.parentSub
-      if (name === null) return
-      if (ROW_LIST_SET.has(name)) {
-        if (depth === 1) {
-          mark(name)
-          ;(lists ??= new Map()).set(top, name)
-          return
-        }
-        const id = second instanceof Y.Map ? second.get('id') : undefined
-        if (typeof id !== 'string') return mark(name)
-        const base = `${name}#${id}`
-        if (depth === 2) keys.forEach((k) => mark(k === null ? base : `${base}.${k}`))
-        else mark(`${base}.${third!._item!.parentSub ?? ''}`)
-        return
-      }
-      let prefix = name
-      if (depth > 1) {
-        const below: string[] = []
-        for (let x = type as AnyType; x !== top; x = x._item!.parent as AnyType) below.push(x._item!.parentSub ?? '')
-        for (let i = below.length - 1; i >= 0; i--) prefix += `.${below[i]}`
-      }
-      keys.forEach((k) => mark(k === null ? prefix : `${prefix}.${k}`))
-    })
+    tr.changed.forEach(this.visit)
     // Rows inserted by this transaction (new or moved: a move re-inserts the row) are not in `tr.changed`,
     // only their list is; they are among the structs it integrated.
+    const lists = this.lists as Map<unknown, string> | null
     if (lists) {
-      const found: Map<unknown, string> = lists
       const store = tr.doc.store
       someClientGrew(tr, (client, before) => {
         const structs = store.clients.get(client)
@@ -158,13 +110,73 @@ export class ChangeJournal {
           const s = structs[i]!
           if (s.id.clock >= end) break
           if (!(s instanceof Y.Item) || s.deleted || !(s.content instanceof Y.ContentType)) continue
-          const list = found.get(s.parent)
+          const list = lists.get(s.parent)
           const id = list && s.content.type instanceof Y.Map ? s.content.type.get('id') : undefined
-          if (typeof id === 'string') mark(`${list}#${id}`)
+          if (typeof id === 'string') this.mark(`${list}#${id}`)
         }
         return false
       })
     }
+    this.lists = null
+    this.curRoot = null
+  }
+
+  // state of the `record` call under way, read by `visit` and `mark`
+  private cur: Touch | null = null
+  private curBy: string | null = null
+  private curRemote = false
+  private curRoot: AnyType | null = null
+  private lists: Map<unknown, string> | null = null
+
+  private mark(key: string): void {
+    let touch = this.cur
+    if (touch === null) touch = this.cur = { by: this.curBy, at: Date.now(), seq: ++this.seq, remote: this.curRemote }
+    this.touches.set(key, touch)
+  }
+
+  /** One changed type of `tr.changed` → its keys (made once per journal, passed to forEach). */
+  private readonly visit = (keys: Set<string | null>, type: AnyType): void => {
+    // the three types nearest the root on the way up: top (a root key), second (a row), third (in a row)
+    let top: AnyType | null = null
+    let second: AnyType | null = null
+    let third: AnyType | null = null
+    let depth = 0
+    let t = type
+    while (t._item !== null) {
+      if (t._item.deleted) return // inside something deleted
+      third = second
+      second = top
+      top = t
+      depth++
+      t = t._item.parent as AnyType
+    }
+    if (t !== this.curRoot) return // another root: the guard refuses those
+    if (top === null) {
+      for (const k of keys) if (k !== null) this.mark(k)
+      return
+    }
+    const name = top._item!.parentSub
+    if (name === null) return
+    if (ROW_LIST_SET.has(name)) {
+      if (depth === 1) {
+        this.mark(name)
+        ;(this.lists ??= new Map()).set(top, name)
+        return
+      }
+      const id = second instanceof Y.Map ? second.get('id') : undefined
+      if (typeof id !== 'string') return this.mark(name)
+      const base = `${name}#${id}`
+      if (depth === 2) for (const k of keys) this.mark(k === null ? base : `${base}.${k}`)
+      else this.mark(`${base}.${third!._item!.parentSub ?? ''}`)
+      return
+    }
+    let prefix = name
+    if (depth > 1) {
+      const below: string[] = []
+      for (let x = type; x !== top; x = x._item!.parent as AnyType) below.push(x._item!.parentSub ?? '')
+      for (let i = below.length - 1; i >= 0; i--) prefix += `.${below[i]}`
+    }
+    for (const k of keys) this.mark(k === null ? prefix : `${prefix}.${k}`)
   }
 
   /**

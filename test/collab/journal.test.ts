@@ -80,7 +80,7 @@ describe('ChangeJournal', () => {
     by(null, (d) => setRowField(d, 'indicators', 'ind-3', 'unit', '所'), true)
     by('alice', (d) => setRowField(d, 'indicators', 'ind-4', 'unit', '所'))
     by('server-user', (d) => setField(d, ['header', 'projectName'], '改名'))
-    expect(settle().map((c) => [c.path, c.by])).toEqual([
+    expect(settle().map((c) => [c.path, c.by]).sort()).toEqual([
       ['header.projectName', 'server-user'],
       ['indicators[4].unit', 'alice'],
     ])
