@@ -4,10 +4,10 @@ import { useId, useState, type ReactNode } from 'react'
 import { MAX_REASON } from '../../../shared/api/constants.ts'
 import { Dialog } from '../../components/Dialog.tsx'
 
-/** The product's dialog (client/components/Dialog.tsx), wide enough for a form when asked. */
-export function Modal(props: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; wide?: boolean; busy?: boolean; testId?: string }) {
+/** The product's dialog (client/components/Dialog.tsx), 500 px unless told. */
+export function Modal(props: { title: string; onClose: () => void; children: ReactNode; footer?: ReactNode; width?: number; busy?: boolean; testId?: string }) {
   return (
-    <Dialog title={props.title} onClose={props.onClose} footer={props.footer} busy={props.busy} testId={props.testId} width={props.wide ? 1180 : 500}>
+    <Dialog title={props.title} onClose={props.onClose} footer={props.footer} busy={props.busy} testId={props.testId} width={props.width ?? 500}>
       {props.children}
     </Dialog>
   )

@@ -2,7 +2,7 @@
 // caller (access.actions), their dialogs, the state banner, and what a refused transition says —
 // a 409 `blocked` lists its findings and open threads, each a link to its cell or thread.
 import { useEffect, useState, useSyncExternalStore } from 'react'
-import { KIND_LABELS, STATUS_LABELS, TRANSITION_LABELS, type Transition } from '../../../shared/api/tables.ts'
+import { KIND_LABELS, STATUS_LABELS, TRANSITION_LABELS, type Transition } from '../../../shared/api/constants.ts'
 import type { HistoryAnswer } from '../../../shared/api/review.ts'
 import { api, displayName } from '../../lib/api.ts'
 import { ConfirmDialog, ReasonDialog } from './Dialog.tsx'

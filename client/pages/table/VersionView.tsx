@@ -25,7 +25,8 @@ export function VersionView({ store, version, onClose }: { store: TablePageStore
   }, [v.data])
   const title = v.data ? `第 ${v.data.version} 版 · ${VERSION_REASON_LABELS[v.data.reason] ?? v.data.reason}（第 ${v.data.round} 轮）` : `第 ${version} 版`
   return (
-    <Modal title={title} onClose={onClose} wide testId="version-view">
+    // as wide as the form itself (plus the dialog's padding); the browser caps it at the window
+    <Modal title={title} onClose={onClose} width={layout ? layout.columnWidths.reduce((a, b) => a + b, 0) + 64 : 900} testId="version-view">
       {v.error ? <p className="tp-field-error">{v.error}</p> : null}
       {v.data ? (
         <p className="tp-muted">
