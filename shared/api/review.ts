@@ -98,7 +98,11 @@ export const diffQuery = z.object({ from: versionRef, to: versionRef.default('li
 export const DIFF_OPS = ['add', 'remove', 'move', 'change'] as const
 export const diffChange = z.object({
   op: z.enum(DIFF_OPS),
-  /** path syntax of rules.md → Reporting conventions, e.g. `indicators[id=r3].target`, `header.projectName` */
+  /**
+   * path syntax of rules.md → Reporting conventions, as findings use it: `header.projectName`,
+   * `indicators[3].target` — a row by its index in the `to` side (the `from` side for a removed row);
+   * `rowId` names the row for good
+   */
   path: z.string(),
   rowId: z.string().optional(),
   field: z.string().optional(),
