@@ -77,20 +77,16 @@ async function ready(page: Page): Promise<void> {
 }
 
 async function openAs(username: string): Promise<Page> {
-  const started = Date.now()
   const p = await person()
   await p.goto(`${server.httpUrl}/tables/${tableId}`)
   await signIn(p, username)
   await p.waitForURL(new RegExp(`/tables/${tableId}$`), OPEN)
   await ready(p)
-  console.log(`[review-cycle] open as ${username}: ${Date.now() - started} ms`)
   return p
 }
 
-const t0 = Date.now()
 async function snap(page: Page, name: string): Promise<void> {
   shot++
-  console.log(`[review-cycle] ${((Date.now() - t0) / 1000).toFixed(1)} s ${name}`)
   await page.screenshot({ path: path.join(ARTIFACTS, `review-${String(shot).padStart(2, '0')}-${name}.png`) })
 }
 

@@ -23,6 +23,8 @@ export function useThreads(doc: Y.Doc | undefined): CommentThread[] {
   const subscribe = useMemo(() => (fn: () => void) => {
     if (!doc) return () => {}
     const on = () => { cache.current = { v: readThreads(doc) }; fn() }
+    // what changed between the first read and now (React compares the snapshot after subscribing)
+    cache.current = { v: readThreads(doc) }
     threadsRoot(doc).observeDeep(on)
     return () => threadsRoot(doc).unobserveDeep(on)
   }, [doc])
