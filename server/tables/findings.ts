@@ -42,6 +42,8 @@ export interface StoredCounts {
   warningCount: number | null
   infoCount: number | null
   findingsVersion: number | null
+  /** the document's version now, when the caller read it with the row (else it is asked for) */
+  docVersion?: number
 }
 
 const ZERO: FindingCounts = Object.freeze({ errors: 0, warnings: 0, infos: 0 })
@@ -113,7 +115,9 @@ export class FindingsCache {
    */
   async countsOf(rows: readonly StoredCounts[]): Promise<FindingCounts[]> {
     if (rows.length === 0) return []
-    const versions = await this.readVersions(rows.map((r) => r.id))
+    const versions = rows.every((r) => r.docVersion !== undefined)
+      ? new Map(rows.map((r) => [r.id, r.docVersion!]))
+      : await this.readVersions(rows.map((r) => r.id))
     const fresh: StoredFindingCounts[] = []
     const out: (FindingCounts | null)[] = []
     const stale: { i: number; id: string; version: number }[] = []

@@ -208,6 +208,12 @@ export function defineTableListSuite(name: string, open: () => Promise<OpenedTes
       expect((await appError(storage.tables.require(gone!))).code).toBe('not_found')
       expect((await storage.tables.list({ year })).map((t) => t.id)).toEqual([kept])
       expect(await storage.tables.page({ reader: finance, year, sort: 'updated', limit: 50 })).toMatchObject({ total: 1, rows: [{ id: kept }] })
+      // past the end: an empty page still knows the total
+      const first = await storage.tables.page({ reader: finance, year, sort: 'updated', limit: 1 })
+      expect(first.next).toBeNull()
+      const past = await storage.tables.page({ reader: finance, year, sort: 'updated', limit: 1, after: { key: '2000-01-01T00:00:00.000000Z', id: 't' } })
+      expect(past).toEqual({ rows: [], total: 1, next: null })
+      expect(await storage.tables.page({ reader: finance, year: year + 1, sort: 'updated', limit: 1 })).toEqual({ rows: [], total: 0, next: null })
       expect((await appError(storage.tables.updateState(gone!, { status: 'draft', round: 1, version: 0 }, { status: 'submitted' }))).code).toBe('not_found')
       expect((await appError(storage.tables.update(gone!, { title: 'x' }))).code).toBe('not_found')
       const [row] = await database.db.select().from(targetTables).where(eq(targetTables.id, gone!))
@@ -241,6 +247,25 @@ export function defineTableListSuite(name: string, open: () => Promise<OpenedTes
       await storage.tables.setFindingCounts([...more.map((m, i) => ({ id: m, counts: c(i), version: i + 1 })), { id: 't_missing', counts: c(1), version: 1 }])
       const stored = await storage.tables.page({ reader: finance, year, sort: 'errors', order: 'asc', limit: 500, departmentIds: [a.id] })
       expect(stored.rows.filter((r) => more.includes(r.id)).map((r) => [r.errorCount, r.findingsVersion])).toEqual(more.map((_, i) => [i, i + 1]))
+    })
+
+    it('reads each row\'s document version as docLog.versions does: log, snapshot, both, neither', async () => {
+      const { a, year } = await city()
+      const [logged, compacted, both, none] = await insert([base(year, a.id), base(year, a.id), base(year, a.id), base(year, a.id)])
+      const u = (n: number) => new Uint8Array([n, 1, 2])
+      await storage.docLog.appendUpdates(logged!, 'table', [{ update: u(1) }, { update: u(2) }])
+      const [c1] = await storage.docLog.appendUpdates(compacted!, 'table', [{ update: u(3) }])
+      await storage.docLog.compact(compacted!, 'table', u(4), c1!)
+      const [b1] = await storage.docLog.appendUpdates(both!, 'table', [{ update: u(5) }])
+      await storage.docLog.compact(both!, 'table', u(6), b1!)
+      await storage.docLog.appendUpdates(both!, 'table', [{ update: u(7) }])
+      // the comments room has its own versions
+      await storage.docLog.appendUpdates(none!, 'comments', [{ update: u(8) }])
+      const page = await storage.tables.page({ reader: finance, year, sort: 'title', limit: 10 })
+      const expected = await storage.docLog.versions([logged!, compacted!, both!, none!], 'table')
+      expect(new Map(page.rows.map((r) => [r.id, r.docVersion]))).toEqual(expected)
+      expect(expected.get(none!)).toBe(0)
+      expect(expected.get(both!)).toBeGreaterThan(expected.get(compacted!)!)
     })
 
     it('stores the open thread count', async () => {

@@ -74,6 +74,9 @@ export function tableListRoutes(deps: AppDeps) {
       limit: q.limit,
       after,
     })
+    // WATCH OUT: filters and sorts on counts read the stored ones; a row of this page whose document moved
+    // since is shown with its recomputed counts (now stored), so it may leave a hasErrors filter or move
+    // under sort=errors on the next request — the page never shows a stale count.
     const counts = await deps.findings.countsOf(page.rows)
     const answer: TableListAnswer = {
       tables: page.rows.map((row, i) => toTableSummary(row, row.departmentName, counts[i]!)),
