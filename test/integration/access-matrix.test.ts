@@ -5,7 +5,7 @@ import { TABLE_STATUSES, type Role, type TableStatus } from '../../shared/permis
 import { addThread, threadsRoot, setRowField, rowIds, yDocToJson } from '../../shared/ydoc/index.ts'
 import { loadStoredDoc } from '../../server/tables/documents.ts'
 import { connectClient, sleep, waitFor, type TestClient } from '../helpers/collab-clients.ts'
-import { expectedRoomAccess } from '../helpers/policy.ts'
+import { expectedAllowed, expectedRoomAccess } from '../helpers/policy.ts'
 import { loadSample } from '../helpers/samples.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -58,6 +58,8 @@ describe('access matrix over HTTP and sockets', () => {
           edit,
           comment: expectedRoomAccess(u.role, t.own, t.status, 'comments') === 'write',
           ...(edit ? {} : { reason: expect.stringMatching(/[\u4e00-\u9fa5]/) }),
+          // the lifecycle buttons the page shows: exactly the actions the written-out policy allows
+          actions: (['submit', 'return', 'approve', 'reopen', 'delete', 'review'] as const).filter((a) => expectedAllowed(u.role, t.own, t.status, a)),
         })
       }
     }

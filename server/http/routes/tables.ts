@@ -14,12 +14,6 @@ import { createTableBody, type TableAccess, type TableDetail } from '../../../sh
 import { openThreadsOf } from '../../review/lifecycle.ts'
 import { readJson, requireCaller, requireTable } from '../guards.ts'
 
-const listQuery = z.object({
-  year: z.coerce.number({ error: '年度（year）必须是数字' }).int().optional(),
-  departmentId: z.string().optional(),
-  status: z.enum(TABLE_STATUSES, { error: `状态（status）应为 ${TABLE_STATUSES.join('、')} 之一` }).optional(),
-  kind: z.enum(['project', 'department'], { error: '表类型（kind）应为 project 或 department' }).optional(),
-})
 
 
 
