@@ -113,6 +113,14 @@ async function transition(p: Page, action: string, reason?: string): Promise<voi
   }
 }
 
+/** Waits until the grid's selection is on `p` (a click on the canvas lands a moment later on a busy machine). */
+async function selected(page: Page, p: { row: number; col: number }): Promise<void> {
+  await page.waitForFunction(([r, c]) => {
+    const range = (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getActiveRange()
+    return range?.getRow() === r && range?.getColumn() === c
+  }, [p.row, p.col] as const, WAIT)
+}
+
 /** The cell's background in the page's grid, upper case. */
 async function background(p: Page, anchor: string): Promise<string | undefined> {
   const pos = await anchorPos(p, anchor)
@@ -165,10 +173,7 @@ describe('review cycle in the browser: three people, one table, the real server'
     expect(await finding.textContent()).toContain('安排课后服务补助资金')
     await finding.click()
     const at = await anchorPos(A, `${money}|level3`)
-    await A.waitForFunction(([r, c]) => {
-      const range = (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getActiveRange()
-      return range?.getRow() === r && range?.getColumn() === c
-    }, [at.row, at.col] as const, WAIT)
+    await selected(A, at)
     expect(await statusOf(A)).toBe('草稿')
     await snap(A, 'submit-blocked')
 
@@ -195,9 +200,11 @@ describe('review cycle in the browser: three people, one table, the real server'
     ;[B, C] = await Promise.all([openAs('zixun'), openAs('caizheng')])
     expect(await statusOf(B)).toBe('已报送')
     await tab(B, 'threads')
-    await clickCell(B, 0, await anchorPos(B, `${satisfaction}|value`))
-    await B.waitForFunction(() => document.querySelector('[data-testid="new-thread-target"]')?.textContent?.includes('学生家长满意度'), null, WAIT)
+    const cell = await anchorPos(B, `${satisfaction}|value`)
+    await clickCell(B, 0, cell)
+    await selected(B, cell)
     await B.fill('[data-testid="new-thread-text"]', '满意度设为=100%不现实，请改为≥90%')
+    await B.waitForFunction(() => document.querySelector('[data-testid="new-thread-target"]')?.textContent?.includes('学生家长满意度 · 指标值'), null, WAIT)
     await B.click('[data-testid="new-thread-submit"]')
     await B.waitForSelector('[data-testid="thread"][data-status="open"]', WAIT)
     // the department's page shows it live, in its 意见 tab
@@ -329,8 +336,11 @@ describe('review cycle in the browser: three people, one table, the real server'
     await tab(A, 'changes')
     await A.waitForSelector('[data-testid="no-changes"]', WAIT)
     await A.selectOption('[data-testid="base-version"]', '1')
-    await A.locator(`[data-testid="change"][data-row="${satisfaction}"]`).waitFor(WAIT)
-    expect(await A.textContent(`[data-testid="change"][data-row="${satisfaction}"]`)).toContain('100% → ≥90%')
+    // one line for the 指标值 cell (its comparator and target changed), as the form printed it then and now
+    await A.waitForFunction((row) => {
+      const lines = document.querySelectorAll(`[data-testid="change"][data-row="${row}"]`)
+      return lines.length === 1 && lines[0]!.textContent!.includes('100% → ≥90%')
+    }, satisfaction, WAIT)
     await A.click('[data-testid="open-version"]')
     const view = A.locator('[data-testid="version-view"]')
     await view.waitFor(WAIT)

@@ -18,6 +18,8 @@ import { VersionView } from './VersionView.tsx'
 
 export interface Changes {
   versions: VersionSummary[]
+  /** the changes as the form prints them, one line per cell (see linesOf) */
+  lines: ChangeLine[]
   /** the version compared against (null: none frozen yet) */
   base: number | null
   setBase(v: number | null): void
@@ -26,6 +28,9 @@ export interface Changes {
   tint: boolean
   setTint(on: boolean): void
 }
+
+/** one empty list, so that "no changes" does not look like new changes on every render */
+const NO_CHANGES: DiffChange[] = []
 
 /**
  * The page-wide state of the comparison: it runs while the panel shows another tab, since the grid
@@ -49,11 +54,13 @@ export function useChanges(store: TablePageStore): Changes {
     return () => { later.cancel(); doc.off('update', later) }
   }, [grid])
   const diff = useApi<DiffAnswer>(base !== null ? `${store.path}/diff?from=${base}&to=live` : null, `${s.epoch}:${edits}`)
-  const changes = base !== null && diff.data && String(diff.data.from) === String(base) ? diff.data.changes : []
+  const changes = base !== null && diff.data && String(diff.data.from) === String(base) ? diff.data.changes : NO_CHANGES
   useEffect(() => {
     grid?.markChanged(tint ? changes : [])
   }, [grid, changes, tint])
-  return { versions: list, base, setBase, changes, error: versions.error ?? diff.error, tint, setTint }
+  const baseText = useVersionText(store, base)
+  const lines = useMemo(() => linesOf(changes, grid, baseText), [changes, grid, baseText])
+  return { versions: list, base, setBase, changes, lines, error: versions.error ?? diff.error, tint, setTint }
 }
 
 /** One line of the list: a cell of the form as it read then and reads now, or a row added, removed, moved. */
@@ -126,8 +133,7 @@ export function ChangesTab({ store, changes: c }: { store: TablePageStore; chang
   const grid = store.grid
   const [viewing, setViewing] = useState<number | null>(null)
   const base = c.versions.find((v) => v.version === c.base)
-  const baseText = useVersionText(store, c.base)
-  const lines = linesOf(c.changes, grid, baseText)
+  const lines = c.lines
   return (
     <div className="tp-tab-body" data-testid="changes">
       {c.error ? <p className="tp-field-error">{c.error}</p> : null}

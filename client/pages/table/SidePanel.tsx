@@ -18,7 +18,7 @@ export function SidePanel({ store }: { store: TablePageStore }) {
     ['findings', '审核提示', null],
     ['rounds', '征求意见', null],
     ['threads', '意见', open || null],
-    ['changes', '修改', changes.changes.length || null],
+    ['changes', '修改', changes.lines.length || null],
     ['history', '历史', null],
   ]
   return (
