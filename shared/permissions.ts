@@ -19,6 +19,8 @@ export interface TableRef {
   status: TableStatus
   /** 涉密: only finance and the owning department may read */
   classified?: boolean
+  /** frozen versions so far: a draft that was ever submitted is part of the record */
+  version?: number
 }
 
 export type Decision = { allowed: true } | { allowed: false; reason: string }
@@ -83,6 +85,7 @@ export function can(actor: Actor, action: TableAction, table: TableRef): Decisio
       if (actor.role !== 'department') return deny('只有财政局或本部门可以删除绩效目标表')
       if (!scoped) return deny('该表不属于您所在的部门')
       if (table.status !== 'draft') return deny('部门只能删除尚未报送的草稿；其他状态的表请联系财政局')
+      if ((table.version ?? 0) > 0) return deny('该表已有报送记录（冻结版本），部门不能删除；如需删除请联系财政局')
       return ALLOW
   }
 }

@@ -5,7 +5,7 @@
 import { AppError } from '../../shared/errors.ts'
 import type { TargetTable } from '../../shared/model/index.ts'
 import type { TableStatus } from '../../shared/permissions.ts'
-import { TRANSITION_LABELS, type Transition, type TransitionAnswer } from '../../shared/api/tables.ts'
+import { TRANSITION_LABELS, type BlockedDetails, type Transition, type TransitionAnswer } from '../../shared/api/tables.ts'
 import { readThreads, type CommentThread } from '../../shared/ydoc/index.ts'
 import type { Finding } from '../../shared/rules/index.ts'
 import type { Caller } from '../auth/session.ts'
@@ -14,10 +14,7 @@ import type { TableRow } from '../storage/index.ts'
 import { readContent, readTableDoc } from '../tables/documents.ts'
 
 /** what a held gate reports (409 blocked): the error findings and the open opinions, each linkable in the page */
-export interface GateDetails {
-  findings: Finding[]
-  openThreads: (Pick<CommentThread, 'id' | 'anchor' | 'round' | 'authorId' | 'createdAt'> & { text: string })[]
-}
+export type GateDetails = BlockedDetails
 
 export async function openThreadsOf(deps: AppDeps, tableId: string): Promise<CommentThread[]> {
   const doc = await readTableDoc(deps.storage, deps.live, tableId, 'comments')

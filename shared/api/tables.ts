@@ -1,5 +1,6 @@
 // The table resource: list (paged, filtered in SQL), create, read, delete, lifecycle transitions.
 import { z } from 'zod'
+import type { Finding } from '../rules/index.ts'
 import { TABLE_STATUSES } from '../permissions.ts'
 import { TEMPLATE_IDS } from '../model/index.ts'
 import { boolParam, isoTime, limitParam } from './common.ts'
@@ -90,3 +91,17 @@ export const transitionAnswer = z.object({ status: z.enum(TABLE_STATUSES), round
 export type TransitionAnswer = z.infer<typeof transitionAnswer>
 
 export const deleteTableBody = z.object({ reason: z.string().max(MAX_REASON, { error: `原因（reason）不能超过 ${MAX_REASON} 个字符` }).optional() })
+
+/** an open opinion in a 409 `blocked` answer: the thread's identity and its first message's text */
+export const blockedThread = z.object({
+  id: z.string(),
+  anchor: z.object({ rowId: z.string().optional(), field: z.string().optional() }),
+  round: z.number().int(),
+  authorId: z.string(),
+  createdAt: isoTime,
+  text: z.string(),
+})
+export type BlockedThread = z.infer<typeof blockedThread>
+/** `error.details` of a 409 `blocked` transition: the error findings and the open opinions of any round */
+export const blockedDetails = z.object({ findings: z.array(z.custom<Finding>()), openThreads: z.array(blockedThread) })
+export type BlockedDetails = z.infer<typeof blockedDetails>

@@ -148,6 +148,13 @@ export function defineReviewCycleSuite(kind: TestDatabaseKind) {
       await post(submitted, 'jiaoyu', { action: 'submit' })
       expect((await t.request('DELETE', `/api/tables/${submitted}`, { token: tok.jiaoyu })).body.error).toEqual({ code: 'forbidden', message: '部门只能删除尚未报送的草稿；其他状态的表请联系财政局', details: { action: 'delete' } })
       expect((await t.request('DELETE', `/api/tables/${draft}`, { token: tok.zixun })).status).toBe(403)
+      // a draft again after 调整 is part of the record: not the department's to delete
+      const reopened = await createClean()
+      await post(reopened, 'jiaoyu', { action: 'submit' })
+      await post(reopened, 'caizheng', { action: 'approve' })
+      await post(reopened, 'caizheng', { action: 'reopen', reason: '补充指标' })
+      expect((await t.request('GET', `/api/tables/${reopened}`, { token: tok.jiaoyu })).body.access.actions).toEqual(['submit'])
+      expect((await t.request('DELETE', `/api/tables/${reopened}`, { token: tok.jiaoyu })).body.error).toEqual({ code: 'forbidden', message: '该表已有报送记录（冻结版本），部门不能删除；如需删除请联系财政局', details: { action: 'delete' } })
       expect((await t.request('DELETE', `/api/tables/${draft}`, { token: tok.jiaoyu, body: { reason: '重复创建' } })).body).toEqual({ id: draft, deleted: true })
       expect((await t.request('DELETE', `/api/tables/${submitted}`, { token: tok.caizheng })).status).toBe(200)
       for (const id of [draft, submitted]) {

@@ -1,19 +1,12 @@
 // The table page's state outside the grid: the table's detail (status, round, version, what the caller
 // may do), lifecycle transitions and their refusals (409 blocked / conflict), and the link to the grid.
 // React components read it through useSyncExternalStore; the page reloads it when the state changes.
-import type { TableDetail, Transition, TransitionAnswer } from '../../../shared/api/tables.ts'
-import type { CommentThread } from '../../../shared/ydoc/index.ts'
+import type { BlockedDetails, BlockedThread, TableDetail, Transition, TransitionAnswer } from '../../../shared/api/tables.ts'
 import type { Finding } from '../../../shared/rules/index.ts'
 import { api, ApiError, type User } from '../../lib/api.ts'
 import type { GridBridge } from './grid-bridge.ts'
 
-/**
- * An open opinion in a 409 `blocked` answer (server/review/lifecycle.ts GateDetails): the thread's
- * identity and its first message's text.
- */
-export interface BlockedThread extends Pick<CommentThread, 'id' | 'anchor' | 'round' | 'authorId' | 'createdAt'> {
-  text: string
-}
+export type { BlockedThread }
 
 /** The 409 `blocked` answer of a transition: what holds the gate (CONTRACT → transitions). */
 export interface Blocked {
@@ -104,7 +97,7 @@ export class TablePageStore {
     } catch (e) {
       const error = e instanceof ApiError ? e : new ApiError(0, 'internal', e instanceof Error ? e.message : String(e))
       if (error.code === 'blocked') {
-        const d = (error.details ?? {}) as { findings?: Finding[]; openThreads?: BlockedThread[] }
+        const d = (error.details ?? {}) as Partial<BlockedDetails>
         this.set({ busy: null, blocked: { action, message: error.message, findings: d.findings ?? [], openThreads: d.openThreads ?? [] } })
       } else if (error.code === 'conflict') {
         // someone else moved the table meanwhile: say so and show where it is now

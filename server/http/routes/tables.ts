@@ -24,7 +24,7 @@ function badInput(error: z.ZodError): AppError {
 
 /** What the caller may do with the table now: the page shows exactly these buttons. */
 export function accessOf(caller: Caller, table: TableRow): TableAccess {
-  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified }
+  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified, version: table.version }
   const edit = can(caller.actor, 'edit', ref)
   const comment = can(caller.actor, 'comment', ref)
   const actions = (['submit', 'return', 'approve', 'reopen', 'delete', 'review'] as const).filter((a) => can(caller.actor, a, ref).allowed)
