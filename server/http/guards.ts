@@ -1,5 +1,6 @@
 // Request-level checks used by every route: who is calling, and may they do this to that table.
 import type { Context } from 'hono'
+import type { z } from 'zod'
 import { AppError } from '../../shared/errors.ts'
 import { can, type Role, type TableAction } from '../../shared/permissions.ts'
 import type { Caller } from '../auth/session.ts'
@@ -38,4 +39,12 @@ export async function readJson(c: Context): Promise<Record<string, unknown>> {
   }
   if (typeof body !== 'object' || body === null || Array.isArray(body)) throw new AppError('invalid_input', '请求体必须是 JSON 对象')
   return body as Record<string, unknown>
+}
+
+/** Parses a request's body or query with its contract schema, or throws invalid_input naming the first field. */
+export function parseRequest<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input)
+  if (r.success) return r.data
+  const issue = r.error.issues[0]!
+  throw new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
 }

@@ -4,8 +4,7 @@ import { auditQuery, type AuditAnswer } from '../../../shared/api/audit.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { userNames } from '../../review/people.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
-import { requireRole } from '../guards.ts'
-import { badInput } from './table-lifecycle.ts'
+import { parseRequest, requireRole } from '../guards.ts'
 
 export function auditRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>()
@@ -13,13 +12,12 @@ export function auditRoutes(deps: AppDeps) {
 
   app.get('/audit', async (c) => {
     requireRole(c, 'finance')
-    const q = auditQuery.safeParse(c.req.query())
-    if (!q.success) throw badInput(q.error)
-    const department = await storage.departments.get(q.data.departmentId)
-    if (!department) throw new AppError('not_found', `部门不存在：${q.data.departmentId}`, { field: 'departmentId' })
+    const q = parseRequest(auditQuery, c.req.query())
+    const department = await storage.departments.get(q.departmentId)
+    if (!department) throw new AppError('not_found', `部门不存在：${q.departmentId}`, { field: 'departmentId' })
     const scope = await storage.departments.withDescendants([department.id])
-    const rows = await storage.audit.listForDepartments(scope, { beforeId: q.data.before ? Number(q.data.before) : undefined, limit: q.data.limit + 1 })
-    const page = rows.slice(0, q.data.limit)
+    const rows = await storage.audit.listForDepartments(scope, { beforeId: q.before ? Number(q.before) : undefined, limit: q.limit + 1 })
+    const page = rows.slice(0, q.limit)
     const names = await userNames(storage, page.map((r) => r.userId))
     const tableIds = [...new Set(page.map((r) => r.tableId).filter((x): x is string => !!x))]
     // titles of deleted tables too: the trail outlives the rows it mentions
@@ -37,7 +35,7 @@ export function auditRoutes(deps: AppDeps) {
         tableTitle: r.tableId ? titles.get(r.tableId) ?? null : null,
         details: r.details ?? null,
       })),
-      nextCursor: rows.length > q.data.limit ? String(page[page.length - 1]!.id) : null,
+      nextCursor: rows.length > q.limit ? String(page[page.length - 1]!.id) : null,
     }
     return c.json(answer)
   })

@@ -4,17 +4,9 @@ import { z } from 'zod'
 import { AppError } from '../../../shared/errors.ts'
 import { ROLES } from '../../../shared/permissions.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
-import { readJson, requireCaller, requireRole } from '../guards.ts'
+import { parseRequest, readJson, requireCaller, requireRole } from '../guards.ts'
 import { publicUser } from './auth.ts'
 
-function parseBody<T>(schema: z.ZodType<T>, body: unknown): T {
-  const r = schema.safeParse(body)
-  if (!r.success) {
-    const issue = r.error.issues[0]!
-    throw new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
-  }
-  return r.data
-}
 
 export const departmentSchema = z.object({
   code: z.string({ error: '部门代码（code）必填' }),
@@ -41,7 +33,7 @@ export function directoryRoutes(deps: AppDeps) {
 
   app.post('/departments', async (c) => {
     const caller = requireRole(c, 'finance')
-    const input = parseBody(departmentSchema, await readJson(c))
+    const input = parseRequest(departmentSchema, await readJson(c))
     const dept = await deps.storage.departments.create(input)
     await deps.storage.audit.record({ userId: caller.user.id, action: 'department.create', details: { id: dept.id, code: dept.code } })
     return c.json(dept, 201)
@@ -54,7 +46,7 @@ export function directoryRoutes(deps: AppDeps) {
 
   app.post('/users', async (c) => {
     const caller = requireRole(c, 'finance')
-    const input = parseBody(userSchema, await readJson(c))
+    const input = parseRequest(userSchema, await readJson(c))
     for (const id of input.departmentIds) {
       if (!(await deps.storage.departments.get(id))) throw new AppError('invalid_input', `所属部门 ${id} 不存在`, { field: 'departmentIds' })
     }

@@ -11,16 +11,10 @@ import { opinionsWorkbook, type OpinionsWorkbookInput } from '../../review/opini
 import type { Storage, TableRow } from '../../storage/index.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
 import { roundInPath } from './table-lifecycle.ts'
-import { requireCaller, requireTable } from '../guards.ts'
+import { parseRequest, requireCaller, requireTable } from '../guards.ts'
 
 const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 
-function parseQuery<S extends z.ZodType>(schema: S, query: Record<string, string>): z.output<S> {
-  const r = schema.safeParse(query)
-  if (r.success) return r.data
-  const issue = r.error.issues[0]!
-  throw new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
-}
 
 /** Characters Windows and macOS refuse in a file name, and control characters. */
 const UNSAFE_FILE_CHARS = /[\\/:*?"<>|\u0000-\u001F\u007F]/g
@@ -70,7 +64,7 @@ export function opinionRoutes(deps: AppDeps) {
 
   app.get('/tables/:id/rounds/:n/opinions', async (c) => {
     const caller = requireCaller(c)
-    const { format } = parseQuery(opinionsQuery, c.req.query())
+    const { format } = parseRequest(opinionsQuery, c.req.query())
     const table = await requireTable(storage, caller, c.req.param('id'), 'read')
     const round = roundInPath(c.req.param('n'), table)
     const opinions = await loadOpinions([table], { storage, live: deps.live, round })
@@ -85,7 +79,7 @@ export function opinionRoutes(deps: AppDeps) {
     const caller = requireCaller(c)
     const query = c.req.query()
     if (!query.year) throw new AppError('invalid_input', '年度（year）必填', { field: 'year' })
-    const q = parseQuery(cityOpinionsQuery, query)
+    const q = parseRequest(cityOpinionsQuery, query)
     const { actor } = caller
     const department = await storage.departments.get(q.departmentId)
     if (!department) throw new AppError('not_found', `部门不存在（departmentId=${q.departmentId}）`, { field: 'departmentId' })

@@ -13,12 +13,8 @@ import { userNames } from '../../review/people.ts'
 import type { TableRow, TableVersionSummary } from '../../storage/index.ts'
 import { readTableDoc } from '../../tables/documents.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
-import { readJson, requireCaller, requireTable } from '../guards.ts'
+import { parseRequest, readJson, requireCaller, requireTable } from '../guards.ts'
 
-export function badInput(error: z.ZodError): AppError {
-  const issue = error.issues[0]!
-  return new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
-}
 
 const versionParam = z.coerce.number().int().min(1)
 
@@ -73,9 +69,7 @@ export function tableLifecycleRoutes(deps: AppDeps) {
 
   app.post('/:id/transitions', async (c) => {
     const caller = requireCaller(c)
-    const body = transitionBody.safeParse(await readJson(c))
-    if (!body.success) throw badInput(body.error)
-    const { action, reason } = body.data
+    const { action, reason } = parseRequest(transitionBody, await readJson(c))
     const table = await requireTable(storage, caller, c.req.param('id'), 'read')
     assertTransitionAllowed(caller, table, action)
     return c.json(await runTransition(deps, caller, table, action, reason))
@@ -84,8 +78,7 @@ export function tableLifecycleRoutes(deps: AppDeps) {
   app.delete('/:id', async (c) => {
     const caller = requireCaller(c)
     const raw = c.req.header('content-type')?.includes('json') ? await readJson(c) : {}
-    const body = deleteTableBody.safeParse(raw)
-    if (!body.success) throw badInput(body.error)
+    const body = parseRequest(deleteTableBody, raw)
     const table = await requireTable(storage, caller, c.req.param('id'), 'delete')
     await storage.transaction(async (tx) => {
       await tx.tables.softDelete(table.id, caller.user.id)
@@ -93,7 +86,7 @@ export function tableLifecycleRoutes(deps: AppDeps) {
         userId: caller.user.id,
         action: 'table.delete',
         tableId: table.id,
-        details: { reason: body.data.reason?.trim() || null, title: table.title, departmentId: table.departmentId, year: table.year, status: table.status },
+        details: { reason: body.reason?.trim() || null, title: table.title, departmentId: table.departmentId, year: table.year, status: table.status },
       })
     })
     // live rooms of a deleted table close (their table no longer resolves)
@@ -126,11 +119,10 @@ export function tableLifecycleRoutes(deps: AppDeps) {
 
   app.put('/:id/rounds/:n/review', async (c) => {
     const caller = requireCaller(c)
-    const body = reviewBody.safeParse(await readJson(c))
-    if (!body.success) throw badInput(body.error)
+    const review = parseRequest(reviewBody, await readJson(c))
     const table = await requireTable(storage, caller, c.req.param('id'), 'review')
     const round = await requireSubmittedRound(deps, table, c.req.param('n'))
-    const { grades, verdict, comment } = body.data
+    const { grades, verdict, comment } = review
     const row = await storage.transaction(async (tx) => {
       const r = await tx.rounds.review(table.id, round.round, { grades, verdict, comment: comment?.trim() || null, reviewedBy: caller.user.id })
       await tx.audit.record({ userId: caller.user.id, action: 'table.review', tableId: table.id, details: { round: round.round, grades, verdict, comment: comment ?? null, reason: comment ?? null } })

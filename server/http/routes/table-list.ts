@@ -8,14 +8,10 @@ import { tableListQuery, type TableListAnswer } from '../../../shared/api/tables
 import { DEFAULT_ORDER, type TableKey } from '../../storage/index.ts'
 import { toTableSummary } from '../../tables/summary.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
-import { requireCaller } from '../guards.ts'
+import { parseRequest, requireCaller } from '../guards.ts'
 
 type ListQuery = z.output<typeof tableListQuery>
 
-function badInput(error: z.ZodError): AppError {
-  const issue = error.issues[0]!
-  return new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
-}
 
 /** What a cursor belongs to: the filters and the sort. A cursor of another list is refused, not reinterpreted. */
 function fingerprint(q: ListQuery, search: string | undefined, order: 'asc' | 'desc'): string {
@@ -52,9 +48,7 @@ export function tableListRoutes(deps: AppDeps) {
     const caller = requireCaller(c)
     // an empty parameter (`?year=&status=`, what a form sends) means "any", not "the empty value"
     const raw = Object.fromEntries(Object.entries(c.req.query()).filter(([, v]) => v !== ''))
-    const parsed = tableListQuery.safeParse(raw)
-    if (!parsed.success) throw badInput(parsed.error)
-    const q = parsed.data
+    const q = parseRequest(tableListQuery, raw)
     const order = q.order ?? DEFAULT_ORDER[q.sort]
     const search = q.q?.trim() || undefined
     const print = fingerprint(q, search, order)

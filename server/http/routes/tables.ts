@@ -1,7 +1,6 @@
 // Tables: list (scoped to the caller), create, read, findings, transitions, versions, comments.
 // Every route asks the shared permission function through requireTable before touching content.
 import { Hono } from 'hono'
-import { z } from 'zod'
 import { AppError } from '../../../shared/errors.ts'
 import { TEMPLATE_IDS, TEMPLATES, blankTable, parseTable, type TargetTable, type TemplateId } from '../../../shared/model/index.ts'
 import { can, TABLE_STATUSES, type TableStatus } from '../../../shared/permissions.ts'
@@ -12,15 +11,11 @@ import type { AppDeps, AppEnv } from '../context.ts'
 import type { Caller } from '../../auth/session.ts'
 import { createTableBody, type TableAccess, type TableDetail } from '../../../shared/api/tables.ts'
 import { openThreadsOf } from '../../review/lifecycle.ts'
-import { readJson, requireCaller, requireTable } from '../guards.ts'
+import { parseRequest, readJson, requireCaller, requireTable } from '../guards.ts'
 
 
 
 
-function badInput(error: z.ZodError): AppError {
-  const issue = error.issues[0]!
-  return new AppError('invalid_input', issue.message, { field: issue.path.join('.') })
-}
 
 /** What the caller may do with the table now: the page shows exactly these buttons. */
 export function accessOf(caller: Caller, table: TableRow): TableAccess {
@@ -62,9 +57,7 @@ export function tableRoutes(deps: AppDeps) {
 
   app.post('/', async (c) => {
     const caller = requireCaller(c)
-    const body = createTableBody.safeParse(await readJson(c))
-    if (!body.success) throw badInput(body.error)
-    const input = body.data
+    const input = parseRequest(createTableBody, await readJson(c))
     if (TEMPLATES[input.template].kind !== input.kind) {
       throw new AppError('invalid_input', `表样 ${input.template} 不适用于 ${input.kind === 'project' ? '项目' : '部门整体'}表`, { field: 'template' })
     }
