@@ -319,6 +319,7 @@ describe('/tables page: the list at city scale and new tables from the browser',
     expect(unit).toMatch(/^\u3000└ 南江市文化馆$/) // a unit sits under its department
     const shown = (await rows(F)).length
     expect(await F.locator('tr[data-table-id] button:has-text("删除")').count()).toBe(shown)
+    expect(await F.locator('button:has-text("审计记录")').count()).toBe(0) // a department's trail: choose one first
     // choosing a department lists it with its units
     const culture = (await server.storage.departments.getByCode('126'))!.id
     await F.selectOption('select[name="departmentId"]', culture)
@@ -327,6 +328,16 @@ describe('/tables page: the list at city scale and new tables from the browser',
     const expected = (await server.api('GET', `/api/tables?departmentId=${culture}`, caizheng)).body.tables.map((t: any) => t.id)
     await showsIds(F, expected)
     await shot(F, 'finance')
+    // 教育局's audit trail names the deletion above with its reason
+    await F.selectOption('select[name="departmentId"]', (await server.storage.departments.getByCode('105'))!.id)
+    await F.click('button:has-text("审计记录")')
+    const trail = F.locator('[data-testid="audit-dialog"]')
+    await trail.locator('[data-testid="audit-entry"]').first().waitFor(WAIT)
+    const deletion = trail.locator('[data-testid="audit-entry"]', { hasText: '重复创建' })
+    expect(await deletion.count()).toBe(1)
+    expect(await deletion.textContent()).toContain('删除')
+    expect(await deletion.textContent()).toContain('分页测试项目 06')
+    await shot(F, 'audit-trail')
   })
 
   it('kept every page free of errors', () => {

@@ -8,6 +8,7 @@ import { AppHeader } from '../../components/AppHeader.tsx'
 import { ApiError, goLogin } from '../../lib/api.ts'
 import { isAbort, listDepartments, listTables } from '../../lib/tables-api.ts'
 import { actorOf, departmentTree, scopeOf, seesAll } from './departments.ts'
+import { AuditDialog } from './AuditDialog.tsx'
 import { DeleteTableDialog } from './DeleteTableDialog.tsx'
 import { FilterBar } from './FilterBar.tsx'
 import { narrows, readFilters, writeFilters, type ListFilters } from './list-query.ts'
@@ -87,6 +88,9 @@ export function TablesPage({ user }: { user: PublicUser }) {
   const createScope = useMemo(() => departmentTree(departments, user.role === 'finance' ? undefined : scopeOf(user, departments)), [user, departments])
   const mayCreate = user.role !== 'viewer' && (user.role === 'finance' || user.departmentIds.length > 0)
   const mayDelete = useCallback((t: TableSummary) => can(actor, 'delete', t).allowed, [actor])
+  // finance reads the audit trail of the department the list is filtered to
+  const [auditing, setAuditing] = useState(false)
+  const auditFor = user.role === 'finance' && filters.departmentId ? departments.find((d) => d.id === filters.departmentId) ?? null : null
 
   const answer = load.answer
   const page = cursors.length
@@ -112,9 +116,14 @@ export function TablesPage({ user }: { user: PublicUser }) {
               {answer ? `共 ${count(answer.total)} 张` : '\u00a0'}
             </p>
           </div>
-          {mayCreate && (
-            <button type="button" className="tt-button tt-button-primary" onClick={() => setCreating(true)}>＋ 新建绩效目标表</button>
-          )}
+          <div className="tt-titlebar-actions">
+            {auditFor && (
+              <button type="button" className="tt-button" onClick={() => setAuditing(true)} title={`${auditFor.name}（含下属单位）的表格操作和人员操作记录`}>审计记录</button>
+            )}
+            {mayCreate && (
+              <button type="button" className="tt-button tt-button-primary" onClick={() => setCreating(true)}>＋ 新建绩效目标表</button>
+            )}
+          </div>
         </div>
 
         <FilterBar filters={filters} departments={tree} onChange={update} />
@@ -173,6 +182,7 @@ export function TablesPage({ user }: { user: PublicUser }) {
           <CreateTableDialog user={user} departments={createScope} onClose={() => setCreating(false)} />
         </Suspense>
       )}
+      {auditing && auditFor && <AuditDialog departmentId={auditFor.id} departmentName={auditFor.name} onClose={() => setAuditing(false)} />}
       {deleting && <DeleteTableDialog table={deleting} onClose={() => setDeleting(null)} onDeleted={removed} />}
     </div>
   )
