@@ -17,6 +17,8 @@ import {
   type AnyPgColumn,
 } from 'drizzle-orm/pg-core'
 import { newId } from '../../shared/model/ids.ts'
+import type { Grade } from '../../shared/api/common.ts'
+import type { RoundGrades } from '../../shared/api/review.ts'
 
 export const ROLES = ['finance', 'department', 'consultant', 'viewer'] as const
 export type Role = (typeof ROLES)[number]
@@ -277,14 +279,7 @@ export const indicators = pgTable(
   ],
 )
 
-export const GRADES = ['优', '良', '中', '差'] as const
-export type Grade = (typeof GRADES)[number]
-export interface RoundGrades {
-  completeness: Grade
-  relevance: Grade
-  appropriateness: Grade
-  feasibility: Grade
-}
+export { GRADES, type Grade } from '../../shared/api/common.ts'
 
 /** 征求意见轮次: opened by each submit; a reviewer's grades on the four dimensions of 财预〔2015〕88号 and a verdict. */
 export const reviewRounds = pgTable(

@@ -4,11 +4,11 @@
 import { and, asc, count, desc, eq, getTableColumns, gt, inArray, isNull, or, sql, type SQL } from 'drizzle-orm'
 import { AppError } from '../../shared/errors.ts'
 import type { Actor } from '../../shared/permissions.ts'
+import { MAX_PAGE, TABLE_SORTS, type TableSort } from '../../shared/api/constants.ts'
 import type { Db } from '../db/open.ts'
 import { TABLE_STATUSES, departments, docSnapshots, docUpdates, targetTables, type TableStatus } from '../db/schema.ts'
 
-export const TABLE_SORTS = ['updated', 'title', 'department', 'status', 'errors'] as const
-export type TableSort = (typeof TABLE_SORTS)[number]
+export { TABLE_SORTS, type TableSort }
 export type SortOrder = 'asc' | 'desc'
 
 /** the natural direction of each sort: newest first, most errors first, the rest A→Z */
@@ -57,7 +57,6 @@ export interface TablePage {
   next: TableKey | null
 }
 
-const MAX_LIMIT = 500
 const STATUS_RANK = sql.raw(`array[${TABLE_STATUSES.map((s) => `'${s}'`).join(', ')}]::text[]`)
 
 interface SortSpec {
@@ -150,8 +149,8 @@ export function invalidCursor(): AppError {
 }
 
 export async function pageTables(db: Db, q: TablePageQuery): Promise<TablePage> {
-  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_LIMIT) {
-    throw new AppError('invalid_input', `每页数量（limit）应在 1 到 ${MAX_LIMIT} 之间`, { field: 'limit' })
+  if (!Number.isInteger(q.limit) || q.limit < 1 || q.limit > MAX_PAGE) {
+    throw new AppError('invalid_input', `每页数量（limit）应在 1 到 ${MAX_PAGE} 之间`, { field: 'limit' })
   }
   const spec = SORTS[q.sort]
   if (!spec) throw new AppError('invalid_input', `排序（sort）应为 ${TABLE_SORTS.join('、')} 之一`, { field: 'sort' })

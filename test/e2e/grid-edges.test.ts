@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
 import { anchorPos, cellCenter, cellValue, clickCell, docJson, editorText, startTyping, typeInto, type Pos } from '../helpers/browser-grid.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -46,14 +46,9 @@ async function person(username: string, tableId: string): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } })
   contexts.push(ctx)
   const page = await ctx.newPage()
-  const list: string[] = []
-  page.on('pageerror', (e) => list.push(String(e)))
-  pageErrors.set(page, list)
+  pageErrors.set(page, collectErrors(page, { requests: false }))
   await page.goto(`${server.httpUrl}/tables/${tableId}`)
-  await page.waitForSelector('form.tt-login', { timeout: 30_000 })
-  await page.fill('input[name="username"]', username)
-  await page.fill('input[name="password"]', 'demo-2024')
-  await page.click('form.tt-login button[type="submit"]')
+  await signIn(page, username, 30_000)
   await page.waitForFunction(() => (window as any).__tt?.ready === true, null, { timeout: 30_000 })
   return page
 }

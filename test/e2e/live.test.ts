@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
 import { anchorPos, cellValue, clickCell, docJson, mergeAt, sheetMerges, typeInto } from '../helpers/browser-grid.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -45,20 +45,8 @@ async function person(): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 1000 } })
   contexts.push(ctx)
   const page = await ctx.newPage()
-  // page errors, console errors and failed requests (the signed-out /api/auth/me 401 is expected)
-  const list: string[] = []
-  page.on('pageerror', (e) => list.push(String(e)))
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) list.push(m.text()) })
-  page.on('response', (r) => { if (r.status() >= 400 && !(r.status() === 401 && r.url().endsWith('/api/auth/me'))) list.push(`${r.status()} ${r.url()}`) })
-  errors.set(page, list)
+  errors.set(page, collectErrors(page))
   return page
-}
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.waitForSelector('form.tt-login', WAIT)
-  await page.fill('input[name="username"]', username)
-  await page.fill('input[name="password"]', 'demo-2024')
-  await page.click('form.tt-login button[type="submit"]')
 }
 
 async function ready(page: Page): Promise<void> {

@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs'
 import { parseTable, type TargetTable } from '../../shared/model/index.ts'
 import { toYDoc } from '../../shared/ydoc/index.ts'
 import { TINTS } from '../../client/grid/findings-map.ts'
-import { ARTIFACTS, buildClient, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
 import { anchorPos, clickCell, docJson, typeInto } from '../helpers/browser-grid.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -52,23 +52,9 @@ async function person(): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1600, height: 960 }, locale: 'zh-CN' })
   contexts.push(ctx)
   const page = await ctx.newPage()
-  const list: string[] = []
-  page.on('pageerror', (e) => list.push(String(e)))
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) list.push(m.text()) })
-  // refusals the test provokes on purpose (409 blocked) and the signed-out /api/auth/me are expected
-  page.on('response', (r) => {
-    const expected = (r.status() === 401 && r.url().endsWith('/api/auth/me')) || (r.status() === 409 && r.url().endsWith('/transitions'))
-    if (r.status() >= 400 && !expected) list.push(`${r.status()} ${r.url()}`)
-  })
-  errors.set(page, list)
+  // refusals the test provokes on purpose: 409 blocked
+  errors.set(page, collectErrors(page, { expected: (r) => r.status() === 409 && r.url().endsWith('/transitions') }))
   return page
-}
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.waitForSelector('form.tt-login', OPEN)
-  await page.fill('input[name="username"]', username)
-  await page.fill('input[name="password"]', 'demo-2024')
-  await page.click('form.tt-login button[type="submit"]')
 }
 
 async function ready(page: Page): Promise<void> {
@@ -79,7 +65,7 @@ async function ready(page: Page): Promise<void> {
 async function openAs(username: string): Promise<Page> {
   const p = await person()
   await p.goto(`${server.httpUrl}/tables/${tableId}`)
-  await signIn(p, username)
+  await signIn(p, username, OPEN.timeout)
   await p.waitForURL(new RegExp(`/tables/${tableId}$`), OPEN)
   await ready(p)
   return p
@@ -135,7 +121,7 @@ describe('review cycle in the browser: three people, one table, the real server'
   it('a department user creates a table from /tables and it opens as a blank official form', async () => {
     A = await person()
     await A.goto(`${server.httpUrl}/tables`)
-    await signIn(A, 'jiaoyu')
+    await signIn(A, 'jiaoyu', OPEN.timeout)
     await A.waitForURL(/\/tables$/, WAIT)
     await A.getByRole('button', { name: '＋ 新建绩效目标表' }).click()
     const dialog = A.locator('[data-testid="create-dialog"]')

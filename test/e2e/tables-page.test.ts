@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, launchBrowser } from '../helpers/browser.ts'
+import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
 const WAIT = { timeout: 20_000 }
@@ -60,29 +60,20 @@ async function mine(query = ''): Promise<any[]> {
   return out
 }
 
+/** Opens /tables, signs in and waits for the list. */
+async function signInToList(page: Page, username: string): Promise<void> {
+  await page.goto(`${server.httpUrl}/tables`)
+  await signIn(page, username)
+  await page.waitForURL(/\/tables$/, WAIT)
+  await page.waitForSelector('tr[data-table-id]', WAIT)
+}
+
 async function person(): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
   contexts.push(ctx)
   const page = await ctx.newPage()
-  const list: string[] = []
-  page.on('pageerror', (e) => list.push(String(e)))
-  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) list.push(m.text()) })
-  page.on('response', (r) => {
-    const what = `${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`
-    if (r.status() >= 400 && !(r.status() === 401 && r.url().endsWith('/api/auth/me')) && !expectedFailures.has(what)) list.push(what)
-  })
-  errors.set(page, list)
+  errors.set(page, collectErrors(page, { expected: (r) => expectedFailures.has(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`) }))
   return page
-}
-
-async function signIn(page: Page, username: string): Promise<void> {
-  await page.goto(`${server.httpUrl}/tables`)
-  await page.waitForSelector('form.tt-login', WAIT)
-  await page.fill('input[name="username"]', username)
-  await page.fill('input[name="password"]', 'demo-2024')
-  await page.click('form.tt-login button[type="submit"]')
-  await page.waitForURL(/\/tables$/, WAIT)
-  await page.waitForSelector('tr[data-table-id]', WAIT)
 }
 
 /** The rows on screen once the list has settled (no request in flight). */
@@ -112,7 +103,7 @@ describe('/tables page: the list at city scale and new tables from the browser',
 
   it('shows a department user only its own tables, with the server\'s counts and 共 N 张', async () => {
     D = await person()
-    await signIn(D, 'jiaoyu')
+    await signInToList(D, 'jiaoyu')
     const expected = await mine()
     expect(expected.length).toBe(7) // S01 and the six paging tables
     await showsIds(D, expected.map((t) => t.id))
@@ -296,7 +287,7 @@ describe('/tables page: the list at city scale and new tables from the browser',
 
   it('shows a viewer every readable table with no 新建 button and no 删除, and signs out', async () => {
     const V = await person()
-    await signIn(V, 'renda')
+    await signInToList(V, 'renda')
     expect(await V.locator('button:has-text("新建绩效目标表")').count()).toBe(0)
     expect(await V.locator('button:has-text("删除")').count()).toBe(0)
     const total = (await server.api('GET', '/api/tables?limit=1', await server.login('renda'))).body.total
@@ -312,7 +303,7 @@ describe('/tables page: the list at city scale and new tables from the browser',
 
   it('gives finance the whole department tree, towns apart, and 删除 on every row', async () => {
     const F = await person()
-    await signIn(F, 'caizheng')
+    await signInToList(F, 'caizheng')
     const groups = await F.$$eval('select[name="departmentId"] optgroup', (gs) => gs.map((g) => ({ label: g.getAttribute('label'), n: g.children.length })))
     expect(groups.map((g) => g.label)).toEqual(['部门', '镇街'])
     const unit = await F.$eval('select[name="departmentId"]', (s) => [...(s as HTMLSelectElement).options].map((o) => o.textContent).find((t) => t?.includes('南江市文化馆')))

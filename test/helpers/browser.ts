@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
-import { chromium, type Browser, type Page } from 'playwright-core'
+import { chromium, type Browser, type Page, type Response } from 'playwright-core'
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const DIST = path.join(repo, 'dist/client')
@@ -116,3 +116,28 @@ export function watchErrors(page: Page): string[] {
 }
 
 export const ARTIFACTS = path.join(repo, 'test-artifacts')
+
+/**
+ * Collects what went wrong on a page: uncaught exceptions, console errors and failed requests. A test
+ * asserts the list stays empty; `expected` names the failures the test provokes on purpose (the
+ * signed-out GET /api/auth/me 401 is always expected). `requests: false` watches exceptions only.
+ */
+export function collectErrors(page: Page, options: { expected?: (r: Response) => boolean; requests?: boolean } = {}): string[] {
+  const list: string[] = []
+  page.on('pageerror', (e) => list.push(String(e)))
+  if (options.requests === false) return list
+  page.on('console', (m) => { if (m.type() === 'error' && !m.text().startsWith('Failed to load resource')) list.push(m.text()) })
+  page.on('response', (r) => {
+    if (r.status() < 400 || (r.status() === 401 && r.url().endsWith('/api/auth/me')) || options.expected?.(r)) return
+    list.push(`${r.status()} ${r.request().method()} ${new URL(r.url()).pathname}`)
+  })
+  return list
+}
+
+/** Signs in through the /login form the page is on (demo password). */
+export async function signIn(page: Page, username: string, timeout = 20_000): Promise<void> {
+  await page.waitForSelector('form.tt-login', { timeout })
+  await page.fill('input[name="username"]', username)
+  await page.fill('input[name="password"]', 'demo-2024')
+  await page.click('form.tt-login button[type="submit"]')
+}

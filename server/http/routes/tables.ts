@@ -11,6 +11,7 @@ import type { AppDeps, AppEnv } from '../context.ts'
 import type { Caller } from '../../auth/session.ts'
 import { createTableBody, type TableAccess, type TableDetail } from '../../../shared/api/tables.ts'
 import { openThreadsOf } from '../../review/lifecycle.ts'
+import { toTableSummary } from '../../tables/summary.ts'
 import { parseRequest, readJson, requireCaller, requireTable } from '../guards.ts'
 
 
@@ -26,7 +27,8 @@ export function accessOf(caller: Caller, table: TableRow): TableAccess {
   return { edit: edit.allowed, comment: comment.allowed, ...(edit.allowed ? {} : { reason: edit.reason }), actions }
 }
 
-export function tableSummary(t: TableRow) {
+/** A new table's own fields (POST answer): it has no counts or department name to show yet. */
+function createdFields(t: TableRow) {
   return {
     id: t.id, kind: t.kind, template: t.template, year: t.year, departmentId: t.departmentId, title: t.title,
     status: t.status, round: t.round, version: t.version, classified: t.classified, updatedAt: t.updatedAt,
@@ -82,7 +84,7 @@ export function tableRoutes(deps: AppDeps) {
       await tx.audit.record({ userId: caller.user.id, action: 'table.create', tableId: created.id, details: { template: input.template, year: input.year } })
       return created
     })
-    return c.json({ ...tableSummary(row), content }, 201)
+    return c.json({ ...createdFields(row), content }, 201)
   })
 
   app.get('/:id', async (c) => {
@@ -95,11 +97,9 @@ export function tableRoutes(deps: AppDeps) {
       openThreadsOf(deps, table.id),
     ])
     const answer: TableDetail = {
-      ...tableSummary(table),
-      departmentName: department?.name ?? '',
-      findings: findings.counts,
+      ...toTableSummary(table, department?.name ?? '', findings.counts),
+      // counted from the document just read (the stored count may trail a change made behind the server's back)
       openThreads: open.length,
-      updatedAt: table.updatedAt.toISOString(),
       access: accessOf(caller, table),
       content,
     }
