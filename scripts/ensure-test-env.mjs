@@ -1,21 +1,10 @@
-// Installs what the test suite needs beyond npm packages: Debian's chromium (UI tests) and CJK fonts
-// (so screenshots show Chinese). Runs before `npm test`; does nothing when they are present.
-import { existsSync } from 'node:fs'
-import { execSync } from 'node:child_process'
+// Installs what the test suite needs beyond npm packages: Debian's chromium (UI tests), CJK fonts (so
+// screenshots and PDFs show Chinese) and poppler-utils (pdftotext reads exported PDFs back).
+// Runs before `npm test`; does nothing when they are present.
+import { ensurePackages, RUNTIME_PACKAGES } from './ensure-packages.mjs'
 
-const needs = []
-if (!existsSync('/usr/bin/chromium')) needs.push('chromium')
-if (!existsSync('/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc')) needs.push('fonts-noto-cjk')
-
-if (needs.length === 0) process.exit(0)
-
-const isRoot = typeof process.getuid === 'function' && process.getuid() === 0
-const sudo = isRoot ? '' : 'sudo '
-console.log(`[test setup] installing Debian packages: ${needs.join(' ')}`)
-try {
-  execSync(`${sudo}apt-get update -qq`, { stdio: 'inherit' })
-  execSync(`${sudo}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends ${needs.join(' ')}`, { stdio: 'inherit' })
-} catch (err) {
-  console.error(`[test setup] could not install ${needs.join(' ')} with apt-get; install them and run npm test again`)
-  process.exit(1)
-}
+ensurePackages([
+  ['/usr/bin/chromium', 'chromium'],
+  ...RUNTIME_PACKAGES,
+  ['/usr/bin/pdftotext', 'poppler-utils'],
+], 'test setup')

@@ -5,6 +5,7 @@ import { spawn, spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serverNodeFlags } from './node-flags.mjs'
+import { ensurePackages, RUNTIME_PACKAGES } from './ensure-packages.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const viteConfig = path.join(root, 'client/vite.config.ts')
@@ -18,6 +19,8 @@ function newestMtime(dir) {
   }
   return newest
 }
+
+ensurePackages(RUNTIME_PACKAGES, 'start')
 
 if (existsSync(viteConfig)) {
   const sources = Math.max(newestMtime(path.join(root, 'client')), newestMtime(path.join(root, 'shared')))

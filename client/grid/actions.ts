@@ -3,9 +3,9 @@
 // like typing); the grid re-lays itself out from Y.
 import { normaliseLevel1, normaliseLevel2, parseAmount, type IndicatorRow } from '../../shared/model/index.ts'
 import { deleteRow, findRowIndex, insertRow, moveRow, setField, yDocToJson } from '../../shared/ydoc/index.ts'
-import { parseAmountInput } from './codecs.ts'
+import { parseAmountInput } from '../../shared/layout/codecs.ts'
 import { LOCAL, type GridBinding } from './binding.ts'
-import type { CellTarget } from './layout.ts'
+import type { CellTarget } from '../../shared/layout/layout.ts'
 
 export interface ActionResult { ok: boolean; message?: string }
 

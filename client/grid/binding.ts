@@ -16,9 +16,9 @@ import { numberToPlainString, parseTable, type TargetTable, type TemplateId } fr
 import { findRowIndex, insertRow, setField, setRowField, tableRoot, yDocToJson } from '../../shared/ydoc/index.ts'
 import {
   STYLES, buildLayout, dropdowns, protectedRanges, topLeft, type CellPos, type CellTarget, type LayoutCell, type Range, type SheetLayout,
-} from './layout.ts'
+} from '../../shared/layout/layout.ts'
 import { effectiveEdits, planWrites, type CellWrite, type Edit } from './write-plan.ts'
-import { normaliseBreaks, textBody } from './codecs.ts'
+import { normaliseBreaks, textBody } from '../../shared/layout/codecs.ts'
 import { TINTS } from './findings-map.ts'
 
 /** Origin of the transactions this grid makes (typing, paste, toolbar actions); the undo manager tracks only these. */

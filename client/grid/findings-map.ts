@@ -1,7 +1,7 @@
 // Where a rule finding shows on the sheet: finding.path (rules.md → Reporting conventions) → cells
 // of the current layout, and the tint each cell gets. Pure; the grid and the side panel use it.
 import { parsePath, type TargetTable } from '../../shared/model/index.ts'
-import type { CellPos, SheetLayout } from './layout.ts'
+import type { CellPos, SheetLayout } from '../../shared/layout/layout.ts'
 
 export type Severity = 'error' | 'warning' | 'info'
 

@@ -8,8 +8,8 @@ import { isLongText, type FieldValue } from '../../shared/ydoc/index.ts'
 import {
   inputText, normaliseBreaks, parseAmountInput, parseCodeName, parseComparator, parseDirection, parseIndicatorValue,
   parseNumberInput, parsePeriod, singleLine, type CellInput,
-} from './codecs.ts'
-import type { CellTarget, ListName } from './layout.ts'
+} from '../../shared/layout/codecs.ts'
+import type { CellTarget, ListName } from '../../shared/layout/layout.ts'
 
 export type Edit =
   | { op: 'field'; path: string[]; value: FieldValue | undefined }

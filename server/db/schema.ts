@@ -19,6 +19,7 @@ import {
 import { newId } from '../../shared/model/ids.ts'
 import type { Grade } from '../../shared/api/common.ts'
 import type { RoundGrades } from '../../shared/api/review.ts'
+import { JOB_STATUSES, type JobStatus } from '../../shared/api/export.ts'
 
 export const ROLES = ['finance', 'department', 'consultant', 'viewer'] as const
 export type Role = (typeof ROLES)[number]
@@ -320,4 +321,46 @@ export const fieldChanges = pgTable(
     after: jsonb('after').$type<unknown>(),
   },
   (t) => [index('field_changes_table_idx').on(t.tableId, t.id)],
+)
+
+export const JOB_KINDS = ['compilation'] as const
+export type JobKind = (typeof JOB_KINDS)[number]
+export { JOB_STATUSES, type JobStatus }
+
+/**
+ * Durable background jobs (the compiled book today; imports and mining later). State lives here so a job
+ * survives a restart: a process claims a queued job (or one whose lease ran out) by taking its lease in one
+ * UPDATE, renews the lease while it works, and writes progress as it goes. Exactly one process holds a lease.
+ */
+export const jobs = pgTable(
+  'jobs',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('j')),
+    kind: text('kind').$type<JobKind>().notNull(),
+    status: text('status').$type<JobStatus>().notNull().default('queued'),
+    /** the request as accepted (validated against the kind's schema) */
+    params: jsonb('params').$type<unknown>().notNull(),
+    done: integer('done').notNull().default(0),
+    total: integer('total').notNull().default(0),
+    /** items that failed without failing the job: [{ id, title, reason }] */
+    failures: jsonb('failures').$type<unknown[]>().notNull().default(sql`'[]'::jsonb`),
+    /** what the job produced (file name, size, manifest summary) */
+    result: jsonb('result').$type<unknown>(),
+    /** why a job failed or was cancelled */
+    error: text('error'),
+    cancelRequested: boolean('cancel_requested').notNull().default(false),
+    attempts: integer('attempts').notNull().default(0),
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamp('lease_until', { withTimezone: true }),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    finishedAt: timestamp('finished_at', { withTimezone: true }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    index('jobs_kind_status_idx').on(t.kind, t.status, t.createdAt),
+    check('jobs_kind_check', oneOf(t.kind, JOB_KINDS)),
+    check('jobs_status_check', oneOf(t.status, JOB_STATUSES)),
+  ],
 )

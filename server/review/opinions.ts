@@ -32,7 +32,7 @@ function pathPosition(path: string): string {
 }
 
 /**
- * Anchors of cells that are not fields (client/grid/layout.ts): `label:<key>` for printed labels and
+ * Anchors of cells that are not fields (shared/layout/layout.ts): `label:<key>` for printed labels and
  * group cells (`l1:<level1>`, `l2:<period>:<level1>:<level2>`), `new:<padKey>.<field>` for the blank
  * rows where a new indicator or task is typed.
  */

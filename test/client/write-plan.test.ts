@@ -1,7 +1,7 @@
 // Grid edits → field-level edits keyed by row id: legacy 指标值, amounts, group cells, blank lines, 金额合计.
 import { describe, expect, it } from 'vitest'
 import { parseTableOrThrow, type TargetTable } from '../../shared/model/index.ts'
-import { buildLayout, type CellTarget } from '../../client/grid/layout.ts'
+import { buildLayout, type CellTarget } from '../../shared/layout/layout.ts'
 import { effectiveEdits, isMultiLine, planWrites, simulate } from '../../client/grid/write-plan.ts'
 import { findingCells, tintMap, groupFindings, type GridFinding } from '../../client/grid/findings-map.ts'
 import { loadSample } from '../helpers/samples.ts'

@@ -7,7 +7,7 @@ import type { DiffAnswer, DiffChange, VersionAnswer, VersionSummary } from '../.
 import { parseTable, type TargetTable } from '../../../shared/model/index.ts'
 import { anchorOf } from '../../grid/comments.ts'
 import { TINTS } from '../../grid/findings-map.ts'
-import { buildLayout } from '../../grid/layout.ts'
+import { buildLayout } from '../../../shared/layout/layout.ts'
 import { debounce } from '../../lib/dom.ts'
 import { formatTime, formatValue, OP_LABELS, VERSION_REASON_LABELS } from './format.ts'
 import { usePage } from './Header.tsx'

@@ -1,11 +1,11 @@
 // A frozen version, read-only: the official form drawn as an HTML table from the same layout the grid
-// uses (client/grid/layout.ts: cells, merges, widths), so it looks like the grid without a second
+// uses (shared/layout/layout.ts: cells, merges, widths), so it looks like the grid without a second
 // Univer instance, and nothing in it can be edited.
 import { useMemo } from 'react'
 import type { CSSProperties } from 'react'
 import { parseTable, type TargetTable } from '../../../shared/model/index.ts'
 import type { VersionAnswer } from '../../../shared/api/review.ts'
-import { buildLayout, STYLES, type SheetLayout } from '../../grid/layout.ts'
+import { buildLayout, STYLES, type SheetLayout } from '../../../shared/layout/layout.ts'
 import { Modal } from './Dialog.tsx'
 import { formatTime, VERSION_REASON_LABELS } from './format.ts'
 import type { TablePageStore } from './store.ts'

@@ -7,7 +7,7 @@ import { readThreads, type CommentAnchor, type CommentThread } from '../../../sh
 import type { DiffChange } from '../../../shared/api/review.ts'
 import type { GridEditor } from '../../grid/editor.ts'
 import { findingCells } from '../../grid/findings-map.ts'
-import type { CellPos } from '../../grid/layout.ts'
+import type { CellPos } from '../../../shared/layout/layout.ts'
 
 export interface GridBridge {
   readonly editor: GridEditor

@@ -1,6 +1,6 @@
 // Cell codecs: how one stored model value is printed in a grid cell, and how what a user typed
 // (or pasted) is turned back into model values. Pure; shared by layout.ts and write-plan.ts.
-import { numberToPlainString, parseAmount, type Comparator } from '../../shared/model/index.ts'
+import { numberToPlainString, parseAmount, type Comparator } from '../model/index.ts'
 
 /** What a grid cell hands us: Univer gives text, or a number when the cell is not text-formatted. */
 export type CellInput = string | number | boolean | null | undefined

@@ -4,7 +4,7 @@
 import {
   FRAMEWORKS, TEMPLATES, findLevel1, findLevel2, frameworkOf, normaliseLevel1, normaliseLevel2, parseAmount,
   type FrameworkId, type GridColumn, type IndicatorRow, type TargetTable, type TemplateDef, type TemplateId,
-} from '../../shared/model/index.ts'
+} from '../model/index.ts'
 import {
   COMPARATOR_LIST, DIRECTION_LABELS, formatAmount, formatCodeName, formatDirection, formatIndicatorValue,
   formatNumber, formatPeriod,
@@ -774,11 +774,20 @@ export function templatesFor(kind: TargetTable['kind']): TemplateId[] {
   return (Object.keys(TEMPLATES) as TemplateId[]).filter((id) => TEMPLATES[id].kind === kind)
 }
 
+/** What paper adds to the form on screen (xlsx and PDF export, tables.md §9.6). */
+export interface PaperOptions {
+  /** the signature block (填报人、联系电话、单位负责人、填报日期, and 审核意见 where the form has none); false in the public edition */
+  signatures: boolean
+  /** printed with the title: `草稿` for a draft, `第 2 版（2026年11月20日审核通过）` for an approved version */
+  stamp?: string
+}
+
 /**
- * Lays a table out in its template (or `templateId`, when the table's kind fits it).
+ * Lays a table out in its template (or `templateId`, when the table's kind fits it); with `paper`, the
+ * printed form (export) rather than the screen's.
  * WATCH OUT: the table may come straight from a live Y.Doc, half-typed; every read is defensive.
  */
-export function buildLayout(table: TargetTable, templateId: TemplateId = table.template): SheetLayout {
+export function buildLayout(table: TargetTable, templateId: TemplateId = table.template, paper?: PaperOptions): SheetLayout {
   const own = TEMPLATES[table.template] ?? TEMPLATES[templateId] ?? TEMPLATES['mof2015-project']
   const wanted = TEMPLATES[templateId]
   const template = wanted && wanted.kind === (table.kind ?? own.kind) ? wanted : own

@@ -2,7 +2,7 @@
 // 一级/二级 groups, cell targets keyed by row id, computed 金额合计, protection and dropdowns.
 import { describe, expect, it } from 'vitest'
 import { parseTableOrThrow, type TargetTable } from '../../shared/model/index.ts'
-import { buildLayout, coveringTarget, dropdowns, protectedRanges, type CellTarget, type Range, type SheetLayout } from '../../client/grid/layout.ts'
+import { buildLayout, coveringTarget, dropdowns, protectedRanges, type CellTarget, type Range, type SheetLayout } from '../../shared/layout/layout.ts'
 import { loadSample } from '../helpers/samples.ts'
 
 function sample(id: string): TargetTable {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest'
 import {
   formatAmount, formatCodeName, formatIndicatorValue, formatPeriod, parseAmountInput, parseCodeName,
   normaliseBreaks, parseComparator, parseDirection, parseIndicatorValue, parsePeriod, singleLine, textBody,
-} from '../../client/grid/codecs.ts'
+} from '../../shared/layout/codecs.ts'
 
 describe('line breaks', () => {
   it('stores \\n whatever the editor or a paste gave, and makes one line of a single-line value', () => {
