@@ -15,7 +15,7 @@ export const EDITION_LABELS: Readonly<Record<Edition, string>> = { internal: '�
 /** the biggest book one job builds; a bigger request is refused with this number in the message */
 export const MAX_BOOK_TABLES = 5000
 /** the most tables one zip export takes (the book is the way to export more) */
-export const MAX_ZIP_TABLES = 200
+export const MAX_ZIP_TABLES = 50
 
 const format = z.enum(EXPORT_FORMATS, { error: '格式（format）只能是 xlsx 或 pdf' })
 const edition = z.enum(EDITIONS, { error: '版本类型（edition）只能是 internal（内部版）或 public（公开版）' })
