@@ -32,7 +32,7 @@ export type CellTarget =
   | { kind: 'covered' }
 
 export type StyleName =
-  | 'title' | 'subtitle' | 'note' | 'label' | 'head' | 'text' | 'group' | 'num' | 'long' | 'computed' | 'blank'
+  | 'title' | 'subtitle' | 'note' | 'stamp' | 'label' | 'head' | 'text' | 'group' | 'num' | 'long' | 'computed' | 'blank'
 
 export interface LayoutCell {
   v: string
@@ -77,6 +77,8 @@ export const STYLES: Readonly<Record<StyleName, Record<string, unknown>>> = Obje
   title: { fs: 16, bl: 1, ht: 2, vt: 2 },
   subtitle: { fs: 11, ht: 2, vt: 2 },
   note: { fs: 10, ht: 3, vt: 2 },
+  /** paper only: the version line left of 金额单位 */
+  stamp: { fs: 10, ht: 1, vt: 2 },
   label: { bl: 1, bg: { rgb: LABEL_BG }, ht: 2, vt: 2, tb: 3, bd: BOX, fs: 10 },
   head: { bl: 1, bg: { rgb: '#E6E6E6' }, ht: 2, vt: 2, tb: 3, bd: BOX, fs: 10 },
   text: { ht: 1, vt: 2, tb: 3, bd: BOX, fs: 10, n: TEXT_FORMAT },
@@ -782,6 +784,57 @@ export interface PaperOptions {
   stamp?: string
 }
 
+const DRAFT = '草稿'
+
+/** 填报人、联系电话、单位负责人、填报日期: the signature block under the form (tables.md §9.6) */
+const SIGNATURE_FIELDS = [['填报人', 'preparer'], ['联系电话', 'phone'], ['单位负责人', 'unitLeader'], ['填报日期', 'fillDate']] as const
+
+/** Templates whose form already prints a 审核意见 row. */
+const HAS_REVIEW_ROW: ReadonlySet<TemplateId> = new Set<TemplateId>(['local-simple'])
+
+/**
+ * The paper's furniture: a draft's title ends in （草稿）; any other stamp (a version and its approval
+ * date) is printed left of 金额单位 on the line under the title; with signatures, a 审核意见 row (where
+ * the form has none) and the signature block are appended under the form.
+ */
+function applyPaper(b: Builder, ctx: Ctx, paper: PaperOptions): void {
+  const last = b.columnCount - 1
+  const stamp = paper.stamp?.trim() ?? ''
+  if (stamp === DRAFT) {
+    const title = b.cells[0]![0]!
+    b.cells[0]![0] = { ...title, v: `${title.v}（${DRAFT}）` }
+  } else if (stamp) {
+    const note = b.anchors.get('|label:moneyUnit')!
+    const r = note.row
+    const text = b.cells[r]![0]!.v
+    b.merges = b.merges.filter((m) => !(m.startRow === r && m.startColumn === 0))
+    const mid = Math.max(1, Math.floor(b.columnCount / 2))
+    b.label(r, 0, r, mid - 1, stamp, 'stamp', 'stamp')
+    b.label(r, mid, r, last, text, 'note', 'moneyUnit')
+  }
+  if (!paper.signatures) return
+  let r = b.cells.length
+  if (!HAS_REVIEW_ROW.has(ctx.template.id)) {
+    b.label(r, 0, r, 0, '审核意见', 'label', 'reviewOpinion')
+    fieldCell(b, ctx, r, 1, r, last, ['header', 'reviewOpinion'], 'text', { style: 'long' })
+    if (b.heights[r]! < 52) b.height(r, 52)
+    r++
+  }
+  // four label/value pairs on one line when the form is 8 columns or wider, else two lines of two
+  const perRow = b.columnCount >= 8 ? 4 : 2
+  for (let i = 0; i < SIGNATURE_FIELDS.length; i += perRow) {
+    const pairs = SIGNATURE_FIELDS.slice(i, i + perRow)
+    let c = 0
+    pairs.forEach(([label, key], k) => {
+      const end = Math.round(((k + 1) * b.columnCount) / perRow) - 1
+      b.label(r, c, r, c, label, 'label', `sig:${key}`)
+      fieldCell(b, ctx, r, c + 1, r, Math.max(c + 1, end), ['header', key], 'text')
+      c = end + 1
+    })
+    r++
+  }
+}
+
 /**
  * Lays a table out in its template (or `templateId`, when the table's kind fits it); with `paper`, the
  * printed form (export) rather than the screen's.
@@ -801,6 +854,7 @@ export function buildLayout(table: TargetTable, templateId: TemplateId = table.t
     level1Order: framework === template.framework ? template.level1Order : FRAMEWORKS[framework].order,
   }
   const b = BUILDERS[template.id](ctx)
+  if (paper) applyPaper(b, ctx, paper)
   return {
     templateId: template.id,
     rowCount: b.cells.length,

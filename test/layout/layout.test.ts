@@ -1,8 +1,8 @@
 // Sheet layout of each template from the reference samples: title, 年度, header block, merges of
-// 一级/二级 groups, cell targets keyed by row id, computed 金额合计, protection and dropdowns.
+// 一级/二级 groups, cell targets keyed by row id, computed 金额合计, protection and dropdowns; the paper's stamp and signature rows.
 import { describe, expect, it } from 'vitest'
 import { parseTableOrThrow, type TargetTable } from '../../shared/model/index.ts'
-import { buildLayout, coveringTarget, dropdowns, protectedRanges, type CellTarget, type Range, type SheetLayout } from '../../shared/layout/layout.ts'
+import { buildLayout, coveringTarget, dropdowns, protectedRanges, type CellTarget, type PaperOptions, type Range, type SheetLayout } from '../../shared/layout/layout.ts'
 import { loadSample } from '../helpers/samples.ts'
 
 function sample(id: string): TargetTable {
@@ -203,5 +203,94 @@ describe('layout: a half-typed live document', () => {
     expect(L.cells[0]![0]!.v).toBe('绩效目标申报表')
     const blank = L.cells.flat().filter((c) => c.target.kind === 'new')
     expect(blank.length).toBeGreaterThan(10)
+  })
+})
+
+describe('layout: paper (export) furniture', () => {
+  const signed = (id: string) => {
+    const t = sample(id) as TargetTable & { header: Record<string, unknown> }
+    return { ...t, header: { ...t.header, preparer: '王小明', phone: '0755-1234567', unitLeader: '李主任', fillDate: '2024年1月5日', reviewOpinion: '同意申报' } } as TargetTable
+  }
+  const texts = (L: SheetLayout) => L.cells.flat().filter((c) => c.target.kind !== 'covered').map((c) => c.v)
+  const samples: [string, string][] = [['S01', 'mof2015-project'], ['S06', 'mof2015-dept'], ['S09', 'mof2021-core'], ['S03', 'local-simple'], ['S10', 'yth-flat']]
+
+  it.each(samples)('without paper options the layout is the screen’s (%s, %s)', (id) => {
+    const t = signed(id)
+    const screen = buildLayout(t)
+    expect(texts(screen)).not.toContain('填报人')
+    expect(texts(screen)).not.toContain('王小明')
+    expect(screen.cells.map((r) => r.map((c) => c.v))).toEqual(buildLayout(t, t.template, undefined).cells.map((r) => r.map((c) => c.v)))
+  })
+
+  it.each(samples)('a draft’s title ends in （草稿） and keeps its 年度 (%s, %s)', (id) => {
+    const t = signed(id)
+    const screen = buildLayout(t)
+    const L = buildLayout(t, t.template, { signatures: false, stamp: '草稿' })
+    expect(L.cells[0]![0]!.v).toBe(`${screen.cells[0]![0]!.v}（草稿）`)
+    expect(texts(L).some((v) => v.includes('2024年度'))).toBe(true)
+    // nothing else moves: same rows, same merges
+    expect(L.rowCount).toBe(screen.rowCount)
+    expect(L.merges).toEqual(screen.merges)
+  })
+
+  it.each(samples)('a version stamp is printed left of 金额单位 on the line under the title (%s, %s)', (id) => {
+    const t = signed(id)
+    const stamp = '第 2 版（2026年11月20日审核通过）'
+    const screen = buildLayout(t)
+    const L = buildLayout(t, t.template, { signatures: false, stamp })
+    const row = L.cells.findIndex((r) => r.some((c) => c.v === stamp))
+    expect(row).toBeGreaterThan(0)
+    expect(row).toBeLessThan(L.indicatorHeaderRow)
+    expect(L.cells[row]![0]!.v).toBe(stamp)
+    expect(L.cells[row]!.some((c) => c.v === '金额单位：万元' || c.v === '金额单位：元')).toBe(true)
+    // the two cells tile the line: one merge left, one right, none overlapping
+    const onRow = L.merges.filter((m) => m.startRow === row)
+    expect(onRow.map((m) => [m.startColumn, m.endColumn])).toEqual([[0, Math.floor(L.columnCount / 2) - 1], [Math.floor(L.columnCount / 2), L.columnCount - 1]])
+    expect(L.cells[0]![0]!.v).toBe(screen.cells[0]![0]!.v)
+  })
+
+  it.each(samples)('signatures add 填报人、联系电话、单位负责人、填报日期 and 审核意见 under the form (%s, %s)', (id, template) => {
+    const t = signed(id)
+    const screen = buildLayout(t)
+    const paper: PaperOptions = { signatures: true, stamp: '' }
+    const L = buildLayout(t, t.template, paper)
+    expect(L.rowCount).toBeGreaterThan(screen.rowCount)
+    // the form itself is unchanged above the new rows
+    expect(L.cells.slice(0, screen.rowCount).map((r) => r.map((c) => c.v))).toEqual(screen.cells.map((r) => r.map((c) => c.v)))
+    const below = L.cells.slice(screen.rowCount).flat().filter((c) => c.target.kind !== 'covered').map((c) => c.v)
+    for (const [label, value] of [['填报人', '王小明'], ['联系电话', '0755-1234567'], ['单位负责人', '李主任'], ['填报日期', '2024年1月5日']]) {
+      expect(below).toContain(label)
+      expect(below).toContain(value)
+      // the value follows its label on the same row
+      const pos = L.cells.findIndex((r, i) => i >= screen.rowCount && r.some((c) => c.v === label))
+      const row = L.cells[pos]!
+      expect(row.findIndex((c) => c.v === value)).toBe(row.findIndex((c) => c.v === label) + 1)
+    }
+    if (template === 'local-simple') {
+      // the form's own 财政部门审核意见 row carries the opinion; no second 审核意见 row
+      expect(below).not.toContain('审核意见')
+      expect(texts(L).filter((v) => v === '同意申报')).toHaveLength(1)
+    } else {
+      expect(below).toContain('审核意见')
+      expect(below).toContain('同意申报')
+    }
+    // every appended cell stays inside the form's width, merges never overlap
+    for (const [i, a] of L.merges.entries()) {
+      expect(a.endColumn).toBeLessThan(L.columnCount)
+      for (const b of L.merges.slice(i + 1)) {
+        const overlap = a.startRow <= b.endRow && b.startRow <= a.endRow && a.startColumn <= b.endColumn && b.startColumn <= a.endColumn
+        expect(overlap).toBe(false)
+      }
+    }
+    expect(L.rowHeights).toHaveLength(L.rowCount)
+  })
+
+  it('the public edition (signatures false) has no signature rows at all', () => {
+    for (const [id] of samples) {
+      const t = signed(id)
+      const L = buildLayout(t, t.template, { signatures: false, stamp: '草稿' })
+      expect(L.rowCount).toBe(buildLayout(t).rowCount)
+      for (const word of ['填报人', '单位负责人', '填报日期', '王小明', '李主任']) expect(texts(L)).not.toContain(word)
+    }
   })
 })
