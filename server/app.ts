@@ -23,7 +23,7 @@ import { validateRoutes } from './http/routes/validate.ts'
 export type { AppDeps } from './http/context.ts'
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024
-const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library']
+const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library', '/compilations']
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()

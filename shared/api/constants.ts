@@ -15,3 +15,23 @@ export const TRANSITIONS = ['submit', 'return', 'approve', 'reopen'] as const
 export type Transition = (typeof TRANSITIONS)[number]
 export const TRANSITION_LABELS: Readonly<Record<Transition, string>> = { submit: '报送', return: '退回修改', approve: '审核通过', reopen: '调整' }
 export const MAX_REASON = 2000
+
+// ---- export and the compiled book (export.ts re-exports these) ----
+export const EXPORT_FORMATS = ['xlsx', 'pdf'] as const
+export type ExportFormat = (typeof EXPORT_FORMATS)[number]
+export const FORMAT_LABELS: Readonly<Record<ExportFormat, string>> = { xlsx: 'Excel（xlsx）', pdf: 'PDF' }
+
+export const EDITIONS = ['internal', 'public'] as const
+export type Edition = (typeof EDITIONS)[number]
+export const EDITION_LABELS: Readonly<Record<Edition, string>> = { internal: '内部版', public: '公开版' }
+
+/** the biggest book one job builds; a bigger request is refused with this number in the message */
+export const MAX_BOOK_TABLES = 5000
+/** the most tables one zip export takes (the book is the way to export more) */
+export const MAX_ZIP_TABLES = 50
+
+export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const
+export type JobStatus = (typeof JOB_STATUSES)[number]
+export const JOB_STATUS_LABELS: Readonly<Record<JobStatus, string>> = {
+  queued: '排队中', running: '生成中', done: '已完成', failed: '失败', cancelled: '已取消',
+}

@@ -2,20 +2,9 @@
 // a durable background job. Glossary: compilation, edition (公开版 public / 内部版 internal).
 import { z } from 'zod'
 import { isoTime } from './common.ts'
-import { TABLE_KINDS } from './constants.ts'
-
-export const EXPORT_FORMATS = ['xlsx', 'pdf'] as const
-export type ExportFormat = (typeof EXPORT_FORMATS)[number]
-export const FORMAT_LABELS: Readonly<Record<ExportFormat, string>> = { xlsx: 'Excel（xlsx）', pdf: 'PDF' }
-
-export const EDITIONS = ['internal', 'public'] as const
-export type Edition = (typeof EDITIONS)[number]
-export const EDITION_LABELS: Readonly<Record<Edition, string>> = { internal: '内部版', public: '公开版' }
-
-/** the biggest book one job builds; a bigger request is refused with this number in the message */
-export const MAX_BOOK_TABLES = 5000
-/** the most tables one zip export takes (the book is the way to export more) */
-export const MAX_ZIP_TABLES = 50
+// plain values live in constants.ts so pages can use them without bundling zod
+import { TABLE_KINDS, EDITION_LABELS, EDITIONS, EXPORT_FORMATS, FORMAT_LABELS, JOB_STATUS_LABELS, JOB_STATUSES, MAX_BOOK_TABLES, MAX_ZIP_TABLES, type Edition, type ExportFormat, type JobStatus } from './constants.ts'
+export { EDITION_LABELS, EDITIONS, EXPORT_FORMATS, FORMAT_LABELS, JOB_STATUS_LABELS, JOB_STATUSES, MAX_BOOK_TABLES, MAX_ZIP_TABLES, type Edition, type ExportFormat, type JobStatus }
 
 const format = z.enum(EXPORT_FORMATS, { error: '格式（format）只能是 xlsx 或 pdf' })
 const edition = z.enum(EDITIONS, { error: '版本类型（edition）只能是 internal（内部版）或 public（公开版）' })
@@ -44,12 +33,6 @@ export const zipExportBody = z.object({
 export type ZipExportBody = z.infer<typeof zipExportBody>
 
 // ---- the compiled book ---------------------------------------------------------------
-
-export const JOB_STATUSES = ['queued', 'running', 'done', 'failed', 'cancelled'] as const
-export type JobStatus = (typeof JOB_STATUSES)[number]
-export const JOB_STATUS_LABELS: Readonly<Record<JobStatus, string>> = {
-  queued: '排队中', running: '生成中', done: '已完成', failed: '失败', cancelled: '已取消',
-}
 
 export const compilationBody = z.object({
   year: z.number({ error: '年度（year）必须是数字' }).int({ error: '年度（year）必须是整数' }).min(2000, { error: '年度（year）不能早于 2000' }).max(2100, { error: '年度（year）不能晚于 2100' }),
