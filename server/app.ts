@@ -12,6 +12,7 @@ import { errorResponse } from './http/errors.ts'
 import { apiDocsPage, openApiDocument } from './http/openapi.ts'
 import { auditRoutes } from './http/routes/audit.ts'
 import { authRoutes } from './http/routes/auth.ts'
+import { compilationRoutes } from './http/routes/compilations.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
 import { tableHistoryRoutes } from './http/routes/table-history.ts'
@@ -64,6 +65,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', validateRoutes())
   app.route('/api', opinionRoutes(deps))
   app.route('/api', auditRoutes(deps))
+  app.route('/api', compilationRoutes(deps))
   const openApi = openApiDocument()
   app.get('/api/openapi.json', (c) => c.json(openApi))
   app.get('/api/docs', (c) => c.html(apiDocsPage(openApi)))

@@ -14,6 +14,7 @@ const schema = z.object({
   DEMO: z.enum(['0', '1']).optional(),
   SYNCHRONOUS_COMMIT: z.enum(['on', 'off']).default('off'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
+  JOB_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
 })
 
 export interface Config {
@@ -32,6 +33,11 @@ export interface Config {
    */
   synchronousCommit: boolean
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
+  /**
+   * How long a background job's lease lasts without renewal (renewed every third of it). A job whose
+   * process died is taken up again by any server once its lease ran out. See server/jobs/README.md.
+   */
+  jobLeaseMs: number
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -53,5 +59,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     demo: e.DEMO === undefined ? !e.DATABASE_URL : e.DEMO === '1',
     synchronousCommit: e.SYNCHRONOUS_COMMIT === 'on',
     logLevel: e.LOG_LEVEL,
+    jobLeaseMs: e.JOB_LEASE_MS,
   })
 }

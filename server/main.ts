@@ -11,6 +11,8 @@ import { LoginThrottle } from './auth/throttle.ts'
 import { storedFindingsCache } from './tables/findings.ts'
 import { createApp } from './app.ts'
 import { createLive, liveAppHooks } from './live.ts'
+import { createJobRunner } from './jobs/runner.ts'
+import { compilationHandler } from './jobs/compilation.ts'
 
 const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
 
@@ -26,8 +28,14 @@ async function main() {
     storage, findings, redisUrl: config.redisUrl,
     synchronousCommit: database.kind === 'pglite' || config.synchronousCommit,
   })
+  // Background jobs (the compiled book): this process takes its share; a job left by a process that died
+  // is taken up again once its lease runs out (server/jobs/README.md).
+  const jobs = createJobRunner({
+    storage, leaseMs: config.jobLeaseMs,
+    handlers: { compilation: compilationHandler({ storage, dataDir: config.dataDir }) },
+  })
   const app = createApp({
-    config, database, storage, findings,
+    config, database, storage, findings, jobs,
     throttle: new LoginThrottle(),
     ...liveAppHooks(live),
     clientDir: CLIENT_DIR,
@@ -45,6 +53,7 @@ async function main() {
     }
   })
   live.injectWebSocket(server)
+  jobs.start()
 
   let stopping = false
   const stop = async (signal: string) => {
@@ -52,6 +61,7 @@ async function main() {
     stopping = true
     console.log(`[process] ${signal}: shutting down`)
     server.close()
+    await jobs.stop() // a book being built goes back to the queue for the next start or another process
     await live.shutdown()
     await findings.flush() // counts of the last settles, before the database closes
     await database.close()

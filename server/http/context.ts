@@ -21,6 +21,8 @@ export interface AppDeps {
   onSessionRevoked?: () => void
   /** mounts the live-document WebSocket routes (server/collab) before the static client */
   mountCollab?: (app: Hono<AppEnv>) => void
+  /** the background job runner (server/jobs): told when a job is queued so it starts at once */
+  jobs?: { wake(): void }
   /** directory of the built client; served when present */
   clientDir?: string
 }

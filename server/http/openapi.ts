@@ -8,6 +8,7 @@ import { departmentListAnswer, loginAnswer, meAnswer } from '../../shared/api/di
 import {
   cityOpinionsQuery, diffAnswer, diffQuery, historyAnswer, historyQuery, opinionsAnswer, opinionsQuery, reviewAnswer, reviewBody, roundsAnswer, versionAnswer, versionsAnswer,
 } from '../../shared/api/review.ts'
+import { compilationAccepted, compilationBody, compilationList, compilationStatus } from '../../shared/api/export.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { SESSION_COOKIE } from '../auth/session.ts'
 import { loginSchema } from './routes/auth.ts'
@@ -60,6 +61,11 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/tables/:id/diff', tag: '版本', summary: '两个版本（或 live）之间按行编号的字段级差异，含修改人', who: '可查看者', query: diffQuery, answer: diffAnswer },
   { method: 'get', path: '/api/tables/:id/history', tag: '版本', summary: '修改历史：谁在何时改了哪个字段，以及每次流转及其原因', who: '可查看者', query: historyQuery, answer: historyAnswer },
   { method: 'get', path: '/api/audit', tag: '审计', summary: '一个部门（含下属单位）的审计记录：其表格上的操作和其人员的操作，新的在前', who: '财政局', query: auditQuery, answer: auditAnswer },
+  { method: 'post', path: '/api/compilations', tag: '汇编成册', summary: '汇编成册：所选年度、部门（含下属单位）和表类型的审核通过表，按部门顺序生成一本 xlsx 或 PDF（后台任务，202 返回任务号和表数；超过 5000 张表拒绝）', who: '财政局', body: compilationBody, answer: compilationAccepted, status: 202 },
+  { method: 'get', path: '/api/compilations', tag: '汇编成册', summary: '汇编任务列表（新的在前）：状态、进度、失败的表和文件', who: '财政局', answer: compilationList },
+  { method: 'get', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '一个汇编任务：状态、进度（done/total、预计剩余秒数）、失败的表、文件', who: '财政局', answer: compilationStatus },
+  { method: 'get', path: '/api/compilations/:jobId/file', tag: '汇编成册', summary: '下载汇编文件（xlsx 或 PDF，中文文件名）；未完成时 409', who: '财政局', xlsx: true },
+  { method: 'delete', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '取消排队中或生成中的汇编；已结束的汇编删除其文件和记录', who: '财政局', answer: compilationStatus },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存', who: '已登录', body: z.object({ content: anyJson }) },
   { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },
   { method: 'get', path: '/api/openapi.json', tag: '文档', summary: '本文档（OpenAPI 3.1）', who: '任何人' },

@@ -2,10 +2,12 @@
 // handle; storage.transaction(fn) binds them to one transaction so several writes commit together.
 import type { Db } from '../db/open.ts'
 import { createAuditRepository, type AuditRepository } from './audit.ts'
+import { createBookRepository, type BookRepository } from './book.ts'
 import { createCommentRepository, type CommentRepository } from './comments.ts'
 import { createDepartmentRepository, type DepartmentRepository } from './departments.ts'
 import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
 import { createHistoryRepository, type HistoryRepository } from './history.ts'
+import { createJobRepository, type JobRepository } from './jobs.ts'
 import { createLibraryRepository, type LibraryRepository } from './library.ts'
 import { createRoundRepository, type RoundRepository } from './rounds.ts'
 import { createSessionRepository, type SessionRepository } from './sessions.ts'
@@ -27,6 +29,10 @@ export interface Storage {
   rounds: RoundRepository
   /** field-level history (field_changes) */
   history: HistoryRepository
+  /** durable background jobs (jobs.ts) */
+  jobs: JobRepository
+  /** the compiled book's reads: approved tables and their frozen content */
+  book: BookRepository
   /**
    * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
    * back when it throws. Repository methods that use a transaction of their own become savepoints.
@@ -50,6 +56,8 @@ export function createStorage(db: Db): Storage {
     library: createLibraryRepository(db),
     rounds: createRoundRepository(db),
     history: createHistoryRepository(db),
+    jobs: createJobRepository(db),
+    book: createBookRepository(db),
     transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
   }
 }
@@ -58,6 +66,8 @@ export type { AuditEntry, AuditFilter, AuditRepository, NewAuditEntry } from './
 export type { CommentMessage, CommentRepository, CommentThread, NewMessage, NewThread, ProjectedThread } from './comments.ts'
 export type { Department, DepartmentRepository, NewDepartment } from './departments.ts'
 export type { DocLogRepository, DocSnapshot, LoadedDoc, StoredUpdate, UpdateToAppend } from './doc-log.ts'
+export type { BookCandidate, BookFilter, BookRepository, FrozenContent } from './book.ts'
+export type { ClaimOptions, Job, JobFailure, JobRepository, JobRow, NewJob } from './jobs.ts'
 export type { FieldChange, FieldChangeOp, HistoryListOptions, HistoryRepository, LastAuthor, NewFieldChange } from './history.ts'
 export type { Indicator, LibraryFilter, LibraryRepository, NewIndicator } from './library.ts'
 export { loadLibraryFile } from './library.ts'
