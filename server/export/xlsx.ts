@@ -37,18 +37,19 @@ function cut(s: string, max: number): string {
 
 /**
  * A sheet name Excel accepts and no other sheet of the workbook has: without []:*?/\ and control
- * characters, not starting or ending with an apostrophe, not the reserved `History`, at most 31
- * characters, made unique with `(2)`, `(3)`… (Excel compares names case-insensitively).
+ * characters, not the reserved `History`, at most 31 characters, made unique with `(2)`, `(3)`…
+ * (Excel compares names case-insensitively). An apostrophe becomes ’: ExcelJS writes the name into
+ * the print-title defined name without doubling apostrophes, and Excel would then "repair" the file.
  * `taken` holds the lower-cased names already used; the answer is added to it.
  */
 export function safeSheetName(name: string, taken: Set<string>): string {
-  let base = name.replace(BAD_SHEET_CHARS, ' ').replace(/\s+/g, ' ').trim().replace(/^'+|'+$/g, '').trim()
+  let base = name.replace(BAD_SHEET_CHARS, ' ').replace(/'/g, '’').replace(/\s+/g, ' ').trim()
   if (!base || base.toLowerCase() === 'history') base = base ? `${base}表` : '表'
-  base = cut(base, MAX_SHEET_NAME).replace(/'+$/, '')
+  base = cut(base, MAX_SHEET_NAME)
   let candidate = base
   for (let n = 2; taken.has(candidate.toLowerCase()); n++) {
     const suffix = `(${n})`
-    candidate = cut(base, MAX_SHEET_NAME - suffix.length).replace(/'+$/, '') + suffix
+    candidate = cut(base, MAX_SHEET_NAME - suffix.length) + suffix
   }
   taken.add(candidate.toLowerCase())
   return candidate
@@ -175,35 +176,44 @@ function charWidth(px: number): number {
   return Math.max(2, Math.round(((px - 5) / 7) * 100) / 100)
 }
 
+interface PreparedCell { col: number; value: string | number | null; style: Partial<ExcelJS.Style> }
+
+/** Everything the sheet will hold, worked out before a sheet is touched (so a failure leaves no half sheet). */
+function prepare(doc: ExportDoc): PreparedCell[][] {
+  const { layout } = doc
+  const decimals = TEMPLATES[layout.templateId]?.moneyDecimals ?? 2
+  return layout.cells.map((cells) => {
+    const out: PreparedCell[] = []
+    cells.forEach((cell, c) => {
+      if (cell.style === 'blank' && !cell.v) return
+      const amount = cell.v && isAmount(cell) ? amountValue(cell.v, decimals) : null
+      if (amount) out.push({ col: c + 1, value: amount.value, style: excelStyle(cell.style, amount.numFmt) })
+      else out.push({ col: c + 1, value: cell.v ? cellText(cell.v) : null, style: excelStyle(cell.style) })
+    })
+    return out
+  })
+}
+
 /**
  * Writes the table's layout into `ws`, rows in order (a streaming sheet's rows are written out when the
  * caller commits the sheet). Create the sheet with `sheetOptions(doc)`.
  */
 export function writeTableSheet(ws: TableSheet, doc: ExportDoc): void {
   const { layout } = doc
-  const decimals = TEMPLATES[layout.templateId]?.moneyDecimals ?? 2
+  const rows = prepare(doc)
   const options = sheetOptions(doc)
   Object.assign(ws.pageSetup, options.pageSetup)
   Object.assign(ws.headerFooter, options.headerFooter)
   ws.columns = layout.columnWidths.map((px) => ({ width: charWidth(px) }))
-  for (let r = 0; r < layout.rowCount; r++) {
+  rows.forEach((cells, r) => {
     const row = ws.getRow(r + 1)
     row.height = Math.round(layout.rowHeights[r]! * 0.75 * 4) / 4 // px → points
-    const cells = layout.cells[r]!
-    for (let c = 0; c < layout.columnCount; c++) {
-      const cell = cells[c]!
-      if (cell.style === 'blank' && !cell.v) continue
-      const xc = row.getCell(c + 1)
-      const amount = cell.v && isAmount(cell) ? amountValue(cell.v, decimals) : null
-      if (amount) {
-        xc.value = amount.value
-        xc.style = excelStyle(cell.style, amount.numFmt)
-      } else {
-        if (cell.v) xc.value = cellText(cell.v)
-        xc.style = excelStyle(cell.style)
-      }
+    for (const cell of cells) {
+      const xc = row.getCell(cell.col)
+      if (cell.value !== null) xc.value = cell.value
+      xc.style = cell.style
     }
-  }
+  })
   // after the values and styles: a merge gives the covered cells its top-left cell's style (borders)
   for (const m of layout.merges) ws.mergeCells(m.startRow + 1, m.startColumn + 1, m.endRow + 1, m.endColumn + 1)
 }

@@ -181,7 +181,7 @@ describe('xlsx of one table: stamps and names', () => {
     expect(c).not.toMatch(/[[\]:*?/\\]/)
     expect(safeSheetName('SHEET', taken)).toBe('SHEET')
     expect(safeSheetName('sheet', taken)).toBe('sheet(2)')
-    expect(safeSheetName("'引号'", taken)).toBe('引号')
+    expect(safeSheetName("'引号'表", taken)).toBe('’引号’表')
     expect(safeSheetName('', taken)).toBe('表')
     expect(safeSheetName('😀'.repeat(20), taken).length).toBeLessThanOrEqual(31)
   })
