@@ -6,6 +6,7 @@ import { KIND_LABELS, STATUS_LABELS, TRANSITION_LABELS, type Transition } from '
 import type { HistoryAnswer } from '../../../shared/api/review.ts'
 import { api, displayName } from '../../lib/api.ts'
 import { ConfirmDialog, ReasonDialog } from './Dialog.tsx'
+import { ExportDialog } from './ExportDialog.tsx'
 import type { PageState, TablePageStore } from './store.ts'
 
 export function usePage(store: TablePageStore): PageState {
@@ -22,7 +23,7 @@ function titleOf(s: PageState): string {
 export function Header({ store }: { store: TablePageStore }) {
   const s = usePage(store)
   const { detail } = s
-  const [dialog, setDialog] = useState<Transition | 'delete' | null>(null)
+  const [dialog, setDialog] = useState<Transition | 'delete' | 'export' | null>(null)
   const [dialogError, setDialogError] = useState<string | null>(null)
   const actions = new Set(detail.access.actions)
 
@@ -41,7 +42,7 @@ export function Header({ store }: { store: TablePageStore }) {
       setDialogError(e instanceof Error ? e.message : String(e))
     }
   }
-  const open = (a: Transition | 'delete') => { setDialogError(null); setDialog(a) }
+  const open = (a: Transition | 'delete' | 'export') => { setDialogError(null); setDialog(a) }
 
   return (
     <div className="tp-header-wrap">
@@ -67,6 +68,7 @@ export function Header({ store }: { store: TablePageStore }) {
           {actions.has('reopen') ? <button type="button" className="tp-button" data-action="reopen" disabled={!!s.busy} onClick={() => open('reopen')}>{TRANSITION_LABELS.reopen}</button> : null}
           {actions.has('delete') && detail.status === 'draft' ? <button type="button" className="tp-button tp-quiet" data-action="delete" onClick={() => open('delete')}>删除</button> : null}
         </div>
+        <button type="button" className="tp-button" data-action="export" title="导出为 Excel 或 PDF（正式表样）" onClick={() => open('export')}>导出</button>
         <div className="tp-user" title={ROLE_LABELS[s.user.role]}>
           <span className="tp-avatar" aria-hidden="true">{displayName(s.user).slice(0, 1)}</span>
           <span>{displayName(s.user)}</span>
@@ -77,6 +79,7 @@ export function Header({ store }: { store: TablePageStore }) {
       {s.notice ? <NoticeLine store={store} /> : null}
       {s.blocked ? <BlockedPanel store={store} /> : null}
 
+      {dialog === 'export' ? <ExportDialog store={store} onClose={() => setDialog(null)} /> : null}
       {dialog === 'submit' ? (
         <ConfirmDialog title="报送审核" confirmText="确认报送" busy={s.busy === 'submit'} onConfirm={() => void run('submit')} onClose={() => setDialog(null)} testId="submit-dialog">
           <p>报送后进入征求意见：财政局和第三方机构审核并提出意见，审核期间本部门不能修改表格内容，可以答复意见。</p>

@@ -1,5 +1,6 @@
 // /tables: the caller's tables at city scale — filters kept in the URL, sortable columns, cursor paging
-// with a stack of cursors for 上一页, counts as the server computes them, new table and delete.
+// with a stack of cursors for 上一页, counts as the server computes them, new table and delete; tables
+// chosen by their checkboxes (kept across pages) exported together as a zip.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
 import type { TableListAnswer, TableSummary } from '../../../shared/api/tables.ts'
@@ -10,6 +11,7 @@ import { isAbort, listDepartments, listTables } from '../../lib/tables-api.ts'
 import { actorOf, departmentTree, scopeOf, seesAll } from './departments.ts'
 import { AuditDialog } from './AuditDialog.tsx'
 import { DeleteTableDialog } from './DeleteTableDialog.tsx'
+import { ExportSelectedDialog } from './ExportSelectedDialog.tsx'
 import { FilterBar } from './FilterBar.tsx'
 import { narrows, readFilters, writeFilters, type ListFilters } from './list-query.ts'
 import { TablesTable } from './TablesTable.tsx'
@@ -33,6 +35,20 @@ export function TablesPage({ user }: { user: PublicUser }) {
   const [departments, setDepartments] = useState<DepartmentSummary[]>([])
   const [creating, setCreating] = useState(false)
   const [deleting, setDeleting] = useState<TableSummary | null>(null)
+  // the chosen tables by id, across pages and filters (the dialog names them)
+  const [selected, setSelected] = useState<ReadonlyMap<string, TableSummary>>(new Map())
+  const [exporting, setExporting] = useState<'open' | 'done' | null>(null)
+  const select = useCallback((tables: readonly TableSummary[], on: boolean) => {
+    setSelected((old) => {
+      const next = new Map(old)
+      for (const t of tables) {
+        if (on) next.set(t.id, t)
+        else next.delete(t.id)
+      }
+      return next
+    })
+  }, [])
+  const selectedIds = useMemo(() => new Set(selected.keys()), [selected])
 
   useEffect(() => {
     const ctl = new AbortController()
@@ -100,6 +116,7 @@ export function TablesPage({ user }: { user: PublicUser }) {
 
   const removed = (id: string) => {
     setDeleting(null)
+    setSelected((old) => { if (!old.has(id)) return old; const next = new Map(old); next.delete(id); return next })
     setLoad((l) => (l.answer
       ? { ...l, answer: { ...l.answer, tables: l.answer.tables.filter((t) => t.id !== id), total: Math.max(0, l.answer.total - 1) } } as Load
       : l))
@@ -117,6 +134,14 @@ export function TablesPage({ user }: { user: PublicUser }) {
             </p>
           </div>
           <div className="tt-titlebar-actions">
+            {selected.size > 0 && (
+              <span className="tt-selection" data-testid="selection">
+                已选 {count(selected.size)} 张
+                <button type="button" className="tt-link-button" onClick={() => setSelected(new Map())}>清除选择</button>
+              </span>
+            )}
+            <button type="button" className="tt-button" data-testid="export-selected" disabled={selected.size === 0}
+              title={selected.size ? '将所选表格导出为 Excel 或 PDF，打包为 zip' : '请先勾选要导出的表格'} onClick={() => setExporting('open')}>导出所选</button>
             {auditFor && (
               <button type="button" className="tt-button" onClick={() => setAuditing(true)} title={`${auditFor.name}（含下属单位）的表格操作和人员操作记录`}>审计记录</button>
             )}
@@ -160,6 +185,8 @@ export function TablesPage({ user }: { user: PublicUser }) {
               onSort={(sort, order) => update({ sort, order })}
               mayDelete={mayDelete}
               onDelete={setDeleting}
+              selected={selectedIds}
+              onSelect={select}
             />
             <div className="tt-pager">
               <span className="tt-muted" data-testid="range">
@@ -183,6 +210,10 @@ export function TablesPage({ user }: { user: PublicUser }) {
         </Suspense>
       )}
       {auditing && auditFor && <AuditDialog departmentId={auditFor.id} departmentName={auditFor.name} onClose={() => setAuditing(false)} />}
+      {exporting && (
+        <ExportSelectedDialog tables={[...selected.values()]} onDone={() => setExporting('done')}
+          onClose={() => { if (exporting === 'done') setSelected(new Map()); setExporting(null) }} />
+      )}
       {deleting && <DeleteTableDialog table={deleting} onClose={() => setDeleting(null)} onDeleted={removed} />}
     </div>
   )

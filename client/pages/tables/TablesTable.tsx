@@ -1,5 +1,6 @@
 // The rows of the table list: name (link to the grid), kind, year, department, status with its round,
-// the server's error/warning counts, open opinions, last change; sortable headers; 删除 where allowed.
+// the server's error/warning counts, open opinions, last change; sortable headers; 删除 where allowed;
+// a checkbox per row (and one for the page) choosing tables for 导出所选.
 import type { TableSummary } from '../../../shared/api/tables.ts'
 import { KIND_LABELS, STATUS_LABELS, type TableSort } from '../../../shared/api/constants.ts'
 import { TEMPLATES } from '../../../shared/model/templates.ts'
@@ -15,6 +16,9 @@ export interface TablesTableProps {
   onSort(sort: TableSort, order: Order): void
   mayDelete(t: TableSummary): boolean
   onDelete(t: TableSummary): void
+  /** ids of the chosen tables (any page) */
+  selected: ReadonlySet<string>
+  onSelect(tables: readonly TableSummary[], on: boolean): void
 }
 
 const pad = (n: number) => String(n).padStart(2, '0')
@@ -53,16 +57,23 @@ function SortHeader({ label, column, sort, order, onSort, numeric }: {
   )
 }
 
-export function TablesTable({ tables, sort, order, onSort, mayDelete, onDelete }: TablesTableProps) {
+export function TablesTable({ tables, sort, order, onSort, mayDelete, onDelete, selected, onSelect }: TablesTableProps) {
   const head = { sort, order, onSort }
+  const chosenHere = tables.filter((t) => selected.has(t.id)).length
+  const all = chosenHere > 0 && chosenHere === tables.length
   return (
     <table className="tt-grid-list">
       <colgroup>
-        <col /><col style={{ width: 116 }} /><col style={{ width: 64 }} /><col style={{ width: 200 }} /><col style={{ width: 140 }} />
+        <col style={{ width: 40 }} /><col /><col style={{ width: 116 }} /><col style={{ width: 64 }} /><col style={{ width: 200 }} /><col style={{ width: 140 }} />
         <col style={{ width: 68 }} /><col style={{ width: 60 }} /><col style={{ width: 96 }} /><col style={{ width: 144 }} /><col style={{ width: 64 }} />
       </colgroup>
       <thead>
         <tr>
+          <th className="tt-select-cell">
+            <input type="checkbox" aria-label="选择本页全部表格" data-testid="select-page" checked={all}
+              ref={(el) => { if (el) el.indeterminate = chosenHere > 0 && !all }}
+              onChange={() => onSelect(tables, !all)} />
+          </th>
           <SortHeader label="名称" column="title" {...head} />
           <th>类型</th>
           <th className="tt-num">年度</th>
@@ -77,7 +88,10 @@ export function TablesTable({ tables, sort, order, onSort, mayDelete, onDelete }
       </thead>
       <tbody>
         {tables.map((t) => (
-          <tr key={t.id} data-table-id={t.id}>
+          <tr key={t.id} data-table-id={t.id} className={selected.has(t.id) ? 'tt-selected' : undefined}>
+            <td className="tt-select-cell">
+              <input type="checkbox" aria-label={`选择 ${titleOf(t)}`} data-testid="select-row" checked={selected.has(t.id)} onChange={(e) => onSelect([t], e.target.checked)} />
+            </td>
             <td className="tt-title-cell">
               <a href={`/tables/${encodeURIComponent(t.id)}`}>{titleOf(t)}</a>
               <span className="tt-template">
