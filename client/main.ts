@@ -1,4 +1,4 @@
-// Router of the single-page client: /login and /tables (React, no Univer) are small and load at once; the grid
+// Router of the single-page client: /login, /tables and /compilations (React, no Univer) are small and load at once; the grid
 // (/tables/<id>) and the dev grid (/dev/grid) are dynamic imports that bring Univer with them.
 import './app.css'
 import { h, render } from './lib/dom.ts'
@@ -9,6 +9,7 @@ async function route(): Promise<void> {
   const path = location.pathname.replace(/\/+$/, '') || '/'
   if (path === '/login') return (await import('./pages/login.ts')).loginPage(app)
   if (path === '/tables' || path === '/') return (await import('./pages/tables/index.tsx')).tablesPage(app)
+  if (path === '/compilations') return (await import('./pages/compilations/index.tsx')).compilationsPage(app)
   const m = /^\/tables\/([^/]+)$/.exec(path)
   if (m) return (await import('./pages/editor-page.ts')).editorPage(app, decodeURIComponent(m[1]!))
   if (path === '/dev/grid') return (await import('./dev/dev-grid.ts')).devGridPage(app)
