@@ -18,12 +18,29 @@ export const CONTENTS_SHEET = '目录'
  * writes entries one after the other, so a contents sheet created first and filled last would hold
  * every table sheet in memory until the end. The contents sheet is therefore created last and moved to
  * the front of `_worksheets` (the order of workbook.xml, which is the order Excel shows), and each
- * table sheet waits for archiver's `entry` event so the writer never runs ahead of the zip.
- * test/export/xlsx-book.test.ts reads the book back and checks the contents sheet is first.
+ * table sheet waits for archiver's `entry` event so the writer never runs ahead of the zip. A committed
+ * sheet's writer keeps its stream buffers, merges and rows' bookkeeping (≈ 30 kB a table) until the
+ * workbook is committed, which only reads a sheet's id, name, state, rId and print titles then: it is
+ * swapped for a stub holding just those (`slim`), so memory stays flat over thousands of tables.
+ * test/export/xlsx-book.test.ts reads the book back: contents first, every sheet, its print titles.
  */
 interface WriterInternals {
-  _worksheets: (ExcelJS.Worksheet | undefined)[]
+  _worksheets: (SheetEntry | undefined)[]
   zip: NodeJS.EventEmitter & { abort(): void }
+}
+
+/** what WorkbookWriter.commit reads of a committed sheet (workbook.xml, its rels, content types, app.xml) */
+interface SheetEntry {
+  id: number
+  name: string
+  state: ExcelJS.WorksheetState
+  committed: boolean
+  pageSetup: Partial<ExcelJS.PageSetup>
+}
+
+function slim(ws: ExcelJS.Worksheet): SheetEntry {
+  const { printTitlesRow, printTitlesColumn, printArea } = ws.pageSetup
+  return { id: ws.id, name: ws.name, state: ws.state, committed: true, pageSetup: { printTitlesRow, printTitlesColumn, printArea } }
 }
 
 type EntryState = { kind: 'pending' } | { kind: 'added' } | { kind: 'skipped'; reason: string }
@@ -113,6 +130,7 @@ class XlsxBookWriter implements BookWriter {
     ws.commit()
     this.states[i] = { kind: 'added' }
     await zipped
+    this.internals._worksheets[ws.id] = slim(ws)
     this.check()
   }
 
@@ -221,10 +239,9 @@ class XlsxBookWriter implements BookWriter {
     ws.commit()
     // move the contents to the front: workbook.xml lists sheets in this array's order
     const sheets = this.internals._worksheets
-    const contents = sheets.indexOf(ws)
     // (index 0 stays a hole, as ExcelJS keeps it: its loops skip holes, not undefined)
     const next: WriterInternals['_worksheets'] = new Array(1)
-    next.push(ws, ...sheets.filter((s, k) => s && k !== contents))
+    next.push(slim(ws), ...sheets.filter((s, k) => s && k !== ws.id))
     this.internals._worksheets = next
   }
 }
