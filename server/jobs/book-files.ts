@@ -34,7 +34,7 @@ export async function removeJobFiles(dataDir: string, jobId: string, keep?: (fil
     if (!name.startsWith(`${jobId}.`)) continue
     const file = path.join(compilationsDir(dataDir), name)
     if (keep?.(file)) continue
-    await fs.rm(file, { force: true })
+    await fs.rm(file, { force: true, recursive: true }) // a writer's scratch folder too
     n++
   }
   return n

@@ -11,13 +11,10 @@ import type { FromWorker, ToWorker } from './book-protocol.ts'
 /** errors of the file system, not of one table: the book cannot go on */
 const FATAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EIO', 'EROFS', 'EACCES', 'EPERM', 'EMFILE', 'ENFILE', 'ERR_OUT_OF_RANGE'])
 
-// TEMPORARY: named through variables until book-xlsx.ts / book-pdf.ts land (then imported statically).
-const XLSX_WRITER = '../export/book-xlsx.ts'
-const PDF_WRITER = '../export/book-pdf.ts'
-
+/** loaded on demand: an xlsx book never starts Typst */
 async function writerFactory(format: ExportFormat): Promise<BookWriterFactory> {
-  if (format === 'xlsx') return (await import(XLSX_WRITER)).createXlsxBookWriter as BookWriterFactory
-  return (await import(PDF_WRITER)).createPdfBookWriter as BookWriterFactory
+  if (format === 'xlsx') return (await import('../export/book-xlsx.ts')).createXlsxBookWriter
+  return (await import('../export/book-pdf.ts')).createPdfBookWriter
 }
 
 function send(message: FromWorker): void {
@@ -52,7 +49,7 @@ async function handle(msg: ToWorker): Promise<void> {
         send({ type: 'table', tableId: msg.source.tableId, ok: true })
       } catch (err) {
         if (isFatal(err)) throw err
-        const reason = describe(err).message
+        const reason = `无法排版：${describe(err).message}`
         writer!.skip(msg.source.tableId, reason)
         send({ type: 'table', tableId: msg.source.tableId, ok: false, reason })
       }

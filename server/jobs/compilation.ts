@@ -196,7 +196,7 @@ export function compilationHandler(deps: CompilationDeps): JobHandler {
     const part = partPath(deps.dataDir, job.id, params.format, job.attempts)
     await fs.mkdir(path.dirname(finalFile), { recursive: true })
     // An earlier attempt's leftovers (its process died) and any earlier book of this job go first.
-    await removeJobFiles(deps.dataDir, job.id)
+    await removeJobFiles(deps.dataDir, job.id, (file) => file.startsWith(part))
 
     const titles = new Map(tables.map((t) => [t.tableId, t.title || '未命名']))
     const link = new WorkerLink(heapMb, () => progress({ done: link.acked, failures: [...link.failures] }), (id) => titles.get(id) ?? id)
