@@ -8,7 +8,7 @@ import ExcelJS from 'exceljs'
 import { EDITION_LABELS } from '../../shared/api/export.ts'
 import type { BookPlan, BookWriter, BookWriterFactory } from './book.ts'
 import type { ExportDoc } from './document.ts'
-import { XLSX_FONT, safeSheetName, sheetOptions, sheetRef, writeTableSheet } from './xlsx.ts'
+import { XLSX_FONT, fillTableSheet, safeSheetName, sheetRef, tableSheetContent, type TableSheetContent } from './xlsx.ts'
 
 export const CONTENTS_SHEET = '目录'
 
@@ -124,9 +124,24 @@ class XlsxBookWriter implements BookWriter {
   async add(doc: ExportDoc): Promise<void> {
     this.check()
     const i = this.entryOf(doc.tableId)
-    const ws = this.wb.addWorksheet(this.names[i], sheetOptions(doc))
-    writeTableSheet(ws, doc)
+    let content: TableSheetContent
+    try {
+      content = tableSheetContent(doc)
+    } catch (err) {
+      this.open.get(doc.tableId)!.unshift(i) // nothing written: the caller may still skip it
+      throw err
+    }
+    const ws = this.wb.addWorksheet(this.names[i], content.options)
     const zipped = this.zipped(ws.id)
+    try {
+      fillTableSheet(ws, content)
+    } catch (err) {
+      // WATCH OUT: an uncommitted sheet holds up the zip for every later sheet: commit it even half
+      // written; the entry stays open so the caller's skip lists it as 未能生成 with its reason
+      ws.commit()
+      this.open.get(doc.tableId)!.unshift(i)
+      throw err
+    }
     ws.commit()
     this.states[i] = { kind: 'added' }
     await zipped

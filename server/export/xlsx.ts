@@ -176,7 +176,7 @@ function charWidth(px: number): number {
   return Math.max(2, Math.round(((px - 5) / 7) * 100) / 100)
 }
 
-interface PreparedCell { col: number; value: string | number | null; style: Partial<ExcelJS.Style> }
+export interface PreparedCell { col: number; value: string | number | null; style: Partial<ExcelJS.Style> }
 
 /** Everything the sheet will hold, worked out before a sheet is touched (so a failure leaves no half sheet). */
 function prepare(doc: ExportDoc): PreparedCell[][] {
@@ -194,20 +194,36 @@ function prepare(doc: ExportDoc): PreparedCell[][] {
   })
 }
 
-/**
- * Writes the table's layout into `ws`, rows in order (a streaming sheet's rows are written out when the
- * caller commits the sheet). Create the sheet with `sheetOptions(doc)`.
- */
-export function writeTableSheet(ws: TableSheet, doc: ExportDoc): void {
+/** A table's sheet worked out in full, before any sheet is touched (see TableSheetContent users). */
+export interface TableSheetContent {
+  options: Partial<ExcelJS.AddWorksheetOptions>
+  widths: number[]
+  /** row heights in points */
+  heights: number[]
+  rows: PreparedCell[][]
+  merges: SheetLayout['merges']
+}
+
+/** Everything the sheet will hold; whatever can fail on odd content fails here, so no half sheet is left. */
+export function tableSheetContent(doc: ExportDoc): TableSheetContent {
   const { layout } = doc
-  const rows = prepare(doc)
-  const options = sheetOptions(doc)
-  Object.assign(ws.pageSetup, options.pageSetup)
-  Object.assign(ws.headerFooter, options.headerFooter)
-  ws.columns = layout.columnWidths.map((px) => ({ width: charWidth(px) }))
-  rows.forEach((cells, r) => {
+  return {
+    options: sheetOptions(doc),
+    widths: layout.columnWidths.map(charWidth),
+    heights: layout.rowHeights.map((px) => Math.round(px * 0.75 * 4) / 4), // px → points
+    rows: prepare(doc),
+    merges: layout.merges,
+  }
+}
+
+/** Writes prepared content into `ws`, rows in order (a streaming sheet writes them out when committed). */
+export function fillTableSheet(ws: TableSheet, content: TableSheetContent): void {
+  Object.assign(ws.pageSetup, content.options.pageSetup)
+  Object.assign(ws.headerFooter, content.options.headerFooter)
+  ws.columns = content.widths.map((width) => ({ width }))
+  content.rows.forEach((cells, r) => {
     const row = ws.getRow(r + 1)
-    row.height = Math.round(layout.rowHeights[r]! * 0.75 * 4) / 4 // px → points
+    row.height = content.heights[r]!
     for (const cell of cells) {
       const xc = row.getCell(cell.col)
       if (cell.value !== null) xc.value = cell.value
@@ -215,7 +231,15 @@ export function writeTableSheet(ws: TableSheet, doc: ExportDoc): void {
     }
   })
   // after the values and styles: a merge gives the covered cells its top-left cell's style (borders)
-  for (const m of layout.merges) ws.mergeCells(m.startRow + 1, m.startColumn + 1, m.endRow + 1, m.endColumn + 1)
+  for (const m of content.merges) ws.mergeCells(m.startRow + 1, m.startColumn + 1, m.endRow + 1, m.endColumn + 1)
+}
+
+/**
+ * Writes the table's layout into `ws`: cells, merges, widths, heights, print setup. Create the sheet
+ * with `sheetOptions(doc)` (a streaming sheet fixes fit-to-page and views when it is created).
+ */
+export function writeTableSheet(ws: TableSheet, doc: ExportDoc): void {
+  fillTableSheet(ws, tableSheetContent(doc))
 }
 
 /** One table as an xlsx workbook of one sheet. */

@@ -129,3 +129,25 @@ describe('the compiled book as xlsx', () => {
     expect(fs.existsSync(`${file}.part`)).toBe(false)
   })
 })
+
+describe('the compiled book as xlsx: a table that fails', () => {
+  it('is listed as 未能生成 with the reason the caller gives, and the book goes on', async () => {
+    const file = path.join(dir, 'failing.xlsx')
+    const writer = await createXlsxBookWriter(file, plan())
+    await writer.add(doc(0))
+    // a layout that cannot be written (two merges over the same cells) fails while its sheet is written;
+    // the half sheet is committed so the zip goes on, and the contents lists the table as not made
+    const bad = doc(1)
+    const broken = { ...bad, layout: { ...bad.layout, merges: [...bad.layout.merges, bad.layout.merges[0]!] } }
+    await expect(writer.add(broken)).rejects.toThrow()
+    writer.skip('t1', '表格无法写入')
+    for (let i = 2; i < SAMPLES.length; i++) await writer.add(doc(i))
+    await writer.finish()
+    const wb = new ExcelJS.Workbook()
+    await wb.xlsx.readFile(file)
+    const contents = wb.worksheets[0]!
+    expect(contents.name).toBe('目录')
+    expect(contents.getRow(5).getCell(4).value).toBe('未能生成：表格无法写入')
+    expect(wb.getWorksheet(linkTarget(contents.getRow(6).getCell(4).value))).toBeDefined()
+  })
+})
