@@ -1,6 +1,9 @@
 // The whole server as main.ts builds it (HTTP API + live documents), listening on port 0 over a
 // real test database bootstrapped with the demo city. For end-to-end tests over HTTP and sockets.
 import { serve, type ServerType } from '@hono/node-server'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import type { AddressInfo } from 'node:net'
 import { createApp } from '../../server/app.ts'
 import { loadConfig } from '../../server/config.ts'
@@ -13,6 +16,8 @@ import { createLive, liveAppHooks } from '../../server/live.ts'
 import type { Collab } from '../../server/collab/ws-route.ts'
 import { openTestDatabase, type OpenedTestDatabase, type TestDatabaseKind } from './database.ts'
 import { ADMIN_PASSWORD } from './app.ts'
+import { createJobRunner } from '../../server/jobs/runner.ts'
+import { compilationHandler } from '../../server/jobs/compilation.ts'
 
 export interface RunningServer {
   httpUrl: string
@@ -29,6 +34,8 @@ export interface RunningServer {
 export interface StartServerOptions {
   /** the built client (dist/client): the server then serves /login, /tables, /tables/<id> and the assets */
   clientDir?: string
+  /** run background jobs (the compiled book) as main.ts does, with a private DATA_DIR removed on close */
+  jobs?: boolean
 }
 
 export async function startServer(kind: TestDatabaseKind, options: StartServerOptions = {}): Promise<RunningServer> {
@@ -37,8 +44,13 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
   await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
   const findings = storedFindingsCache(storage)
   const live = await createLive({ storage, findings, log: 'quiet' })
+  const dataDir = options.jobs ? fs.mkdtempSync(path.join(os.tmpdir(), 'tt-server-')) : undefined
+  const jobs = dataDir
+    ? createJobRunner({ storage, pollMs: 200, log: () => {}, handlers: { compilation: compilationHandler({ storage, dataDir }) } })
+    : undefined
   const app = createApp({
-    config: loadConfig({}),
+    config: loadConfig(dataDir ? { DATA_DIR: dataDir } : {}),
+    ...(jobs ? { jobs } : {}),
     database,
     storage,
     findings,
@@ -50,6 +62,7 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
     const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => resolve(s))
   })
   live.injectWebSocket(server)
+  jobs?.start()
   const port = (server.address() as AddressInfo).port
   const httpUrl = `http://127.0.0.1:${port}`
 
@@ -82,10 +95,12 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
       return r.body.token
     },
     async close() {
+      await jobs?.stop()
       await live.shutdown()
       await findings.flush() // counts of the last settles, before the database closes
       await new Promise<void>((resolve) => server.close(() => resolve()))
       await database.dispose()
+      if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true })
     },
   }
 }
