@@ -15,6 +15,7 @@ import { authRoutes } from './http/routes/auth.ts'
 import { compilationRoutes } from './http/routes/compilations.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
+import { tableExportRoutes } from './http/routes/table-export.ts'
 import { tableHistoryRoutes } from './http/routes/table-history.ts'
 import { tableLifecycleRoutes } from './http/routes/table-lifecycle.ts'
 import { tableListRoutes } from './http/routes/table-list.ts'
@@ -61,6 +62,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/tables', tableListRoutes(deps))
   app.route('/api/tables', tableLifecycleRoutes(deps))
   app.route('/api/tables', tableHistoryRoutes(deps))
+  app.route('/api/tables', tableExportRoutes(deps))
   app.route('/api/tables', tableRoutes(deps))
   app.route('/api', validateRoutes())
   app.route('/api', opinionRoutes(deps))

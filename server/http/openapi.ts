@@ -8,7 +8,7 @@ import { departmentListAnswer, loginAnswer, meAnswer } from '../../shared/api/di
 import {
   cityOpinionsQuery, diffAnswer, diffQuery, historyAnswer, historyQuery, opinionsAnswer, opinionsQuery, reviewAnswer, reviewBody, roundsAnswer, versionAnswer, versionsAnswer,
 } from '../../shared/api/review.ts'
-import { compilationAccepted, compilationBody, compilationList, compilationStatus } from '../../shared/api/export.ts'
+import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { SESSION_COOKIE } from '../auth/session.ts'
 import { loginSchema } from './routes/auth.ts'
@@ -30,6 +30,8 @@ export interface ApiOperation {
   answer?: z.ZodType
   /** an answer that may be a file instead of JSON */
   xlsx?: boolean
+  /** file answers (media types) besides or instead of xlsx */
+  files?: readonly string[]
   status?: number
 }
 
@@ -56,6 +58,8 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'put', path: '/api/tables/:id/rounds/:n/review', tag: '征求意见', summary: '按完整性、相关性、适当性、可行性评审一轮（优/良/中/差）并给出结论', who: '财政局、负责该部门的第三方机构', body: reviewBody, answer: reviewAnswer },
   { method: 'get', path: '/api/tables/:id/rounds/:n/opinions', tag: '征求意见', summary: '一轮的意见汇总表（JSON 或 xlsx）', who: '可查看者', query: opinionsQuery, answer: opinionsAnswer, xlsx: true },
   { method: 'get', path: '/api/opinions', tag: '征求意见', summary: '一个部门（含下属单位）某年度所有表的意见汇总表', who: '可查看者（按权限范围）', query: cityOpinionsQuery, answer: opinionsAnswer, xlsx: true },
+  { method: 'get', path: '/api/tables/:id/export', tag: '导出', summary: '按表样官方版式导出一张表（xlsx 或 PDF）；不指定版本时，已批复的表导出批复版本，其他导出当前内容并标明草稿；公开版不含涉密表和个人姓名、电话', who: '可查看者（不能查看时 403）', query: exportQuery, xlsx: true, files: ['application/pdf'] },
+  { method: 'post', path: '/api/tables/export', tag: '导出', summary: '所选表格打包为 zip（每张一个文件，最多 50 张）；有不能导出的表时整体拒绝并列出原因', who: '可查看者', body: zipExportBody, files: ['application/zip'] },
   { method: 'get', path: '/api/tables/:id/versions', tag: '版本', summary: '冻结的版本（每次报送和批复）', who: '可查看者', answer: versionsAnswer },
   { method: 'get', path: '/api/tables/:id/versions/:v', tag: '版本', summary: '一个冻结版本及其内容', who: '可查看者', answer: versionAnswer },
   { method: 'get', path: '/api/tables/:id/diff', tag: '版本', summary: '两个版本（或 live）之间按行编号的字段级差异，含修改人', who: '可查看者', query: diffQuery, answer: diffAnswer },
@@ -92,6 +96,7 @@ export function openApiDocument(): Record<string, unknown> {
     }
     const content: Record<string, unknown> = op.answer ? { 'application/json': { schema: jsonSchema(op.answer, 'output') } } : { 'application/json': {} }
     if (op.xlsx) content['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] = { schema: { type: 'string', format: 'binary' } }
+    for (const media of op.files ?? []) content[media] = { schema: { type: 'string', format: 'binary' } }
     const operation: Record<string, unknown> = {
       tags: [op.tag],
       summary: op.summary,
