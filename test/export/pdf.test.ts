@@ -303,6 +303,26 @@ describe('PDF compiled book', () => {
     for (const o of outline) expect(o.page).toBe(o.children[0]!.page)
   })
 
+  it('lists a table Typst cannot typeset as 未能生成 and goes on with the others', async () => {
+    const target = path.join(dir, 'faulty.pdf')
+    const three = entries.slice(0, 3)
+    const writer = await pdfBookWriterFactory({ partSize: 2 })(target, { ...plan, entries: three.map(({ file: _f, ...e }) => e) })
+    const docs = three.map((e) => exportDoc({ tableId: e.tableId, table: parseTableOrThrow(loadSample(e.file)), title: e.title, departmentName: e.departmentName, status: 'draft', version: null, edition: 'public' }))
+    // a value Typst refuses to print (not text): the part fails, the writer retries table by table
+    const bad = docs[1]!
+    bad.layout.cells[3]![1] = { ...bad.layout.cells[3]![1]!, v: { not: 'text' } as unknown as string }
+    await writer.add(docs[0]!)
+    await expect(writer.add(bad)).rejects.toThrow(/未能生成：PDF 排版失败/)
+    await writer.add(docs[2]!)
+    await writer.finish()
+    const contents = pdftotext(target, ['-layout', '-f', '2', '-l', '2']).split('\n').map(flat)
+    expect(contents.find((l) => l.startsWith(flat(three[1]!.title)))).toMatch(/未能生成$/)
+    for (const i of [0, 2]) {
+      const p = Number(/(\d+)$/.exec(contents.find((l) => l.startsWith(flat(three[i]!.title)))!)![1])
+      expect(flat(pdftotext(target, ['-f', String(p), '-l', String(p)]))).toContain(flat(docs[i]!.footer))
+    }
+  })
+
   it('leaves nothing behind when aborted', async () => {
     const target = path.join(dir, 'aborted.pdf')
     const writer = await pdfBookWriterFactory({ partSize: 1 })(target, plan)
