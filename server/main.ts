@@ -13,6 +13,7 @@ import { createApp } from './app.ts'
 import { createLive, liveAppHooks } from './live.ts'
 import { createJobRunner } from './jobs/runner.ts'
 import { compilationHandler } from './jobs/compilation.ts'
+import { closePdfProcess } from './export/pdf-process.ts'
 
 const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
 
@@ -61,6 +62,7 @@ async function main() {
     stopping = true
     console.log(`[process] ${signal}: shutting down`)
     server.close()
+    closePdfProcess()
     await jobs.stop() // a book being built goes back to the queue for the next start or another process
     await live.shutdown()
     await findings.flush() // counts of the last settles, before the database closes

@@ -1,7 +1,7 @@
 // One table's export file in the format asked for: bytes, media type and a file name.
 import type { ExportFormat } from '../../shared/api/export.ts'
 import type { ExportDoc } from './document.ts'
-import { tablePdf } from './pdf.ts'
+import { renderPdf } from './pdf-process.ts'
 import { tableXlsx } from './xlsx.ts'
 
 export const MEDIA_TYPES: Readonly<Record<ExportFormat, string>> = {
@@ -24,7 +24,7 @@ export function fileNameOf(doc: ExportDoc, format: ExportFormat): string {
 }
 
 export async function renderTable(doc: ExportDoc, format: ExportFormat): Promise<RenderedFile> {
-  const bytes = format === 'xlsx' ? await tableXlsx(doc) : tablePdf(doc)
+  const bytes = format === 'xlsx' ? await tableXlsx(doc) : await renderPdf(doc)
   return { bytes, mediaType: MEDIA_TYPES[format], fileName: fileNameOf(doc, format) }
 }
 
