@@ -7,7 +7,8 @@ import { AppError } from '../../shared/errors.ts'
 import type { ExportDoc } from './document.ts'
 import { TABLE_SOURCE, tableInputs } from './typst.ts'
 
-export const FONT_DIR = process.env.PDF_FONT_DIR ?? '/usr/share/fonts/opentype/noto'
+/** Debian fonts-noto-cjk (installed by npm start and npm test: scripts/ensure-packages.mjs) */
+export const FONT_DIR = '/usr/share/fonts/opentype/noto'
 const FONT_FILE = /^NotoSansCJK-Regular\.(ttc|otf)$/
 
 let compiler: NodeCompiler | null = null
