@@ -94,7 +94,8 @@ export const userDepartments = pgTable(
   (t) => [primaryKey({ columns: [t.userId, t.departmentId] }), index('user_departments_department_idx').on(t.departmentId)],
 )
 
-/** Sign-in sessions. Only a SHA-256 of the bearer token is stored, so a leaked table grants nothing. */
+/** Sign-in sessions. Only a SHA-256 of the bearer token is stored, so a leaked table grants nothing.
+ * A session ends at expires_at (absolute) or once idle past the configured time since last_seen_at. */
 export const sessions = pgTable(
   'sessions',
   {
@@ -104,6 +105,8 @@ export const sessions = pgTable(
     createdAt: createdAt(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
     revokedAt: timestamp('revoked_at', { withTimezone: true }),
+    /** the last request seen with it, written at most once a minute (idle expiry reads it) */
+    lastSeenAt: timestamp('last_seen_at', { withTimezone: true }).notNull().defaultNow(),
     ip: text('ip'),
     userAgent: text('user_agent'),
   },
