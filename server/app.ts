@@ -53,7 +53,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   )
   app.use('/api/*', async function resolveSession(c, next) {
     const token = tokenFromRequest({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') })
-    c.set('caller', await resolveCaller(deps.storage, token))
+    c.set('caller', await resolveCaller(deps.storage, token, deps.config.sessionIdleMs))
     await next()
   })
 

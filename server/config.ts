@@ -15,6 +15,8 @@ const schema = z.object({
   SYNCHRONOUS_COMMIT: z.enum(['on', 'off']).default('off'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   JOB_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(525_600).default(480),
+  SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
 })
 
 export interface Config {
@@ -38,6 +40,10 @@ export interface Config {
    * process died is taken up again by any server once its lease ran out. See server/jobs/README.md.
    */
   jobLeaseMs: number
+  /** a session unused this long is over (SESSION_IDLE_MINUTES); its last use is written at most once a minute */
+  sessionIdleMs: number
+  /** a session is over this long after sign-in, however busy (SESSION_MAX_HOURS) */
+  sessionMaxMs: number
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -60,5 +66,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     synchronousCommit: e.SYNCHRONOUS_COMMIT === 'on',
     logLevel: e.LOG_LEVEL,
     jobLeaseMs: e.JOB_LEASE_MS,
+    sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
+    sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
   })
 }

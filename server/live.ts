@@ -19,6 +19,8 @@ export interface LiveOptions {
   synchronousCommit?: boolean
   /** 'quiet' keeps info lines out of test output; warnings and errors are always printed */
   log?: 'console' | 'quiet'
+  /** how long a session may go unused (config.sessionIdleMs), the same as REST */
+  sessionIdleMs?: number
 }
 
 const quietLog: CollabLog = { info: () => {}, warn: consoleLog.warn, error: consoleLog.error }
@@ -29,7 +31,7 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
   const bus = options.redisUrl ? await createRedisBus({ url: options.redisUrl, log }) : undefined
   const writeHistory = historyWriter(storage, log)
   return createCollab({
-    ...collabAccess(storage),
+    ...collabAccess(storage, options.sessionIdleMs),
     persistence: createDocLogPersistence(storage, { synchronousCommit: options.synchronousCommit ?? true }),
     onSettled: (tableId, content, version, changes) => {
       // the field-level history: each settle's changes, attributed by the room's journal
@@ -51,9 +53,9 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
  * opened, bench/README.md → collab.ts). Nothing is kept once a lookup settles, so a revoked session or a
  * changed table is seen by the next connection.
  */
-export function collabAccess(storage: Storage): Pick<CollabDeps, 'authenticate' | 'resolveTable'> {
+export function collabAccess(storage: Storage, sessionIdleMs?: number): Pick<CollabDeps, 'authenticate' | 'resolveTable'> {
   const caller = sharedInFlight(async (token: string) => {
-    const found = await resolveCaller(storage, token)
+    const found = await resolveCaller(storage, token, sessionIdleMs)
     return found ? { ...found.actor, displayName: found.user.displayName } : null
   })
   const table = sharedInFlight(async (tableId: string) => {

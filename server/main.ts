@@ -28,6 +28,7 @@ async function main() {
   const live = await createLive({
     storage, findings, redisUrl: config.redisUrl,
     synchronousCommit: database.kind === 'pglite' || config.synchronousCommit,
+    sessionIdleMs: config.sessionIdleMs,
   })
   // Background jobs (the compiled book): this process takes its share; a job left by a process that died
   // is taken up again once its lease runs out (server/jobs/README.md).

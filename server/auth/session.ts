@@ -20,9 +20,10 @@ export function tokenFromRequest(headers: { authorization?: string | null; cooki
   return null
 }
 
-export async function resolveCaller(storage: Storage, token: string | null): Promise<Caller | null> {
+/** `idleMs`: how long a session may go unused (config.sessionIdleMs; the storage default when omitted). */
+export async function resolveCaller(storage: Storage, token: string | null, idleMs?: number): Promise<Caller | null> {
   if (!token || token.length > 200) return null
-  const found = await storage.sessions.lookup(token)
+  const found = await storage.sessions.lookup(token, new Date(), idleMs)
   if (!found) return null
   const departmentIds = found.user.departmentIds.length ? await storage.departments.withDescendants(found.user.departmentIds) : []
   return {

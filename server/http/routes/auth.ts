@@ -47,7 +47,7 @@ export function authRoutes(deps: AppDeps) {
       throw new AppError('unauthorized', '用户名或密码错误')
     }
     deps.throttle.succeed(keys)
-    const { token, session } = await deps.storage.sessions.create(user.id, { ip: address, userAgent: c.req.header('user-agent') ?? null })
+    const { token, session } = await deps.storage.sessions.create(user.id, { ttlMs: deps.config.sessionMaxMs, ip: address, userAgent: c.req.header('user-agent') ?? null })
     await deps.storage.audit.record({ userId: user.id, action: 'login', details: { address } })
     setCookie(c, SESSION_COOKIE, token, {
       httpOnly: true,
