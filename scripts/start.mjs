@@ -1,11 +1,13 @@
 // `npm start`: builds the browser client when its sources are newer than the build, then runs
-// the server (migrations, bootstrap account and demo city happen inside it).
+// the server (migrations, bootstrap account and demo city happen inside it) under the supervisor
+// (scripts/supervise.mjs: restarted with backoff when it crashes; SIGINT/SIGTERM stop it cleanly).
 import { existsSync, readdirSync, statSync } from 'node:fs'
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { serverNodeFlags } from './node-flags.mjs'
 import { ensurePackages, RUNTIME_PACKAGES } from './ensure-packages.mjs'
+import { runSupervised } from './supervise.mjs'
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..')
 const viteConfig = path.join(root, 'client/vite.config.ts')
@@ -31,6 +33,4 @@ if (existsSync(viteConfig)) {
   }
 }
 
-const server = spawn(process.execPath, [...serverNodeFlags(), '--import', 'tsx', path.join(root, 'server/main.ts')], { cwd: root, stdio: 'inherit' })
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => server.kill(sig))
-server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+runSupervised({ command: process.execPath, args: [...serverNodeFlags(), '--import', 'tsx', path.join(root, 'server/main.ts')], cwd: root })
