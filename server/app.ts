@@ -11,6 +11,7 @@ import type { AppDeps, AppEnv } from './http/context.ts'
 import { errorResponse } from './http/errors.ts'
 import { apiDocsPage, openApiDocument } from './http/openapi.ts'
 import { auditRoutes } from './http/routes/audit.ts'
+import { backupRoutes } from './backup/endpoint.ts'
 import { authRoutes } from './http/routes/auth.ts'
 import { compilationRoutes } from './http/routes/compilations.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
@@ -68,6 +69,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', opinionRoutes(deps))
   app.route('/api', auditRoutes(deps))
   app.route('/api', compilationRoutes(deps))
+  app.route('/api', backupRoutes(deps))
   const openApi = openApiDocument()
   app.get('/api/openapi.json', (c) => c.json(openApi))
   app.get('/api/docs', (c) => c.html(apiDocsPage(openApi)))

@@ -14,6 +14,7 @@ import { createLive, liveAppHooks } from './live.ts'
 import { createJobRunner } from './jobs/runner.ts'
 import { compilationHandler } from './jobs/compilation.ts'
 import { closePdfProcess } from './export/pdf-process.ts'
+import { newBackupToken, publishBackupEndpoint } from './backup/endpoint.ts'
 
 const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
 
@@ -36,8 +37,11 @@ async function main() {
     storage, leaseMs: config.jobLeaseMs,
     handlers: { compilation: compilationHandler({ storage, dataDir: config.dataDir }) },
   })
+  // Embedded database: `npm run backup` cannot open it beside us, so it asks this process (server/backup/endpoint.ts)
+  const backupToken = database.kind === 'pglite' ? newBackupToken() : undefined
+  let backupEndpoint: { remove(): void } | undefined
   const app = createApp({
-    config, database, storage, findings, jobs,
+    config, database, storage, findings, jobs, backupToken,
     throttle: new LoginThrottle(),
     ...liveAppHooks(live),
     clientDir: CLIENT_DIR,
@@ -45,6 +49,7 @@ async function main() {
 
   const server = serve({ fetch: app.fetch, port: config.port, hostname: config.host }, (info) => {
     const url = `http://${config.host}:${info.port}`
+    if (backupToken) backupEndpoint = publishBackupEndpoint(config.dataDir, config.host, info.port, backupToken)
     console.log(`[http] target-tables 绩效目标表 listening on ${url}`)
     if (boot.adminCreated) {
       console.log(`[bootstrap] 管理员账号 administrator: ${config.adminUsername}` + (boot.generatedAdminPassword ? ` / ${boot.generatedAdminPassword}  (shown once — 请妥善保存)` : ' (password from ADMIN_PASSWORD)'))
@@ -63,6 +68,7 @@ async function main() {
     stopping = true
     console.log(`[process] ${signal}: shutting down`)
     server.close()
+    backupEndpoint?.remove()
     closePdfProcess()
     await jobs.stop() // a book being built goes back to the queue for the next start or another process
     await live.shutdown()

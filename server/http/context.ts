@@ -23,6 +23,8 @@ export interface AppDeps {
   mountCollab?: (app: Hono<AppEnv>) => void
   /** the background job runner (server/jobs): told when a job is queued so it starts at once */
   jobs?: { wake(): void }
+  /** the token of GET /api/admin/backup (server/backup/endpoint.ts); unset = the endpoint refuses every call */
+  backupToken?: string
   /** directory of the built client; served when present */
   clientDir?: string
 }

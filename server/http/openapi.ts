@@ -70,6 +70,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '一个汇编任务：状态、进度（done/total、预计剩余秒数）、失败的表、文件', who: '财政局', answer: compilationStatus },
   { method: 'get', path: '/api/compilations/:jobId/file', tag: '汇编成册', summary: '下载汇编文件（xlsx 或 PDF，中文文件名）；未完成时 409', who: '财政局', xlsx: true },
   { method: 'delete', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '取消排队中或生成中的汇编；已结束的汇编删除其文件和记录', who: '财政局', answer: compilationStatus },
+  { method: 'get', path: '/api/admin/backup', tag: '运维', summary: '整个数据库的一致快照备份文件（gzip JSON 行，见 README → 备份与恢复）；由 npm run backup 调用', who: '持有本机备份令牌者（服务器启动时写入数据目录 backup-endpoint.json）', files: ['application/gzip'] },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存', who: '已登录', body: z.object({ content: anyJson }) },
   { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },
   { method: 'get', path: '/api/openapi.json', tag: '文档', summary: '本文档（OpenAPI 3.1）', who: '任何人' },
