@@ -8,6 +8,7 @@ import { serveStatic } from '@hono/node-server/serve-static'
 import { AppError } from '../shared/errors.ts'
 import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { AppDeps, AppEnv } from './http/context.ts'
+import { crossSiteGuard, jsonBodies } from './http/csrf.ts'
 import { errorResponse } from './http/errors.ts'
 import { apiDocsPage, openApiDocument } from './http/openapi.ts'
 import { auditRoutes } from './http/routes/audit.ts'
@@ -16,6 +17,7 @@ import { authRoutes } from './http/routes/auth.ts'
 import { compilationRoutes } from './http/routes/compilations.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
+import { sessionRoutes } from './http/routes/sessions.ts'
 import { tableExportRoutes } from './http/routes/table-export.ts'
 import { tableHistoryRoutes } from './http/routes/table-history.ts'
 import { tableLifecycleRoutes } from './http/routes/table-lifecycle.ts'
@@ -52,6 +54,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   )
+  app.use('/api/*', crossSiteGuard(), jsonBodies()) // server/http/csrf.ts: 403 cross-site with the cookie, 415 not JSON
   app.use('/api/*', async function resolveSession(c, next) {
     const token = tokenFromRequest({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') })
     c.set('caller', await resolveCaller(deps.storage, token, deps.config.sessionIdleMs))
@@ -60,6 +63,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/api/auth', authRoutes(deps))
   app.route('/api', directoryRoutes(deps))
+  app.route('/api', sessionRoutes(deps))
   app.route('/api/tables', tableListRoutes(deps))
   app.route('/api/tables', tableLifecycleRoutes(deps))
   app.route('/api/tables', tableHistoryRoutes(deps))

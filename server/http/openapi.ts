@@ -5,6 +5,7 @@ import { z } from 'zod'
 import { auditAnswer, auditQuery } from '../../shared/api/audit.ts'
 import { errorBody } from '../../shared/api/common.ts'
 import { departmentListAnswer, loginAnswer, meAnswer } from '../../shared/api/directory.ts'
+import { passwordChangeBody, passwordResetBody, revokeAnswer, sessionListAnswer, userAnswer, userPatchBody } from '../../shared/api/sessions.ts'
 import {
   cityOpinionsQuery, diffAnswer, diffQuery, historyAnswer, historyQuery, opinionsAnswer, opinionsQuery, reviewAnswer, reviewBody, roundsAnswer, versionAnswer, versionsAnswer,
 } from '../../shared/api/review.ts'
@@ -42,10 +43,16 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/auth/login', tag: '登录', summary: '登录，返回令牌并设置会话 Cookie', who: '任何人', body: loginSchema, answer: loginAnswer },
   { method: 'post', path: '/api/auth/logout', tag: '登录', summary: '退出登录（吊销会话）', who: '已登录' },
   { method: 'get', path: '/api/auth/me', tag: '登录', summary: '当前用户', who: '已登录', answer: meAnswer },
+  { method: 'post', path: '/api/auth/password', tag: '登录', summary: '修改自己的密码（须填原密码）；其他会话全部吊销、其实时连接断开，本会话保留', who: '已登录', body: passwordChangeBody, answer: revokeAnswer },
   { method: 'get', path: '/api/departments', tag: '部门与用户', summary: '部门、单位和镇街', who: '已登录', answer: departmentListAnswer },
   { method: 'post', path: '/api/departments', tag: '部门与用户', summary: '新建部门、单位或镇街', who: '财政局', body: departmentSchema, status: 201 },
   { method: 'get', path: '/api/users', tag: '部门与用户', summary: '用户列表', who: '财政局' },
   { method: 'post', path: '/api/users', tag: '部门与用户', summary: '新建用户', who: '财政局', body: userSchema, status: 201 },
+  { method: 'patch', path: '/api/users/:id', tag: '部门与用户', summary: '停用或启用用户；停用时吊销其全部会话并断开其实时连接', who: '财政局', body: userPatchBody, answer: userAnswer },
+  { method: 'put', path: '/api/users/:id/password', tag: '部门与用户', summary: '重置用户密码；吊销其全部会话（重置自己的密码时保留本会话）并断开其实时连接', who: '财政局', body: passwordResetBody, answer: revokeAnswer },
+  { method: 'get', path: '/api/users/:id/sessions', tag: '部门与用户', summary: '用户的有效会话：登录时间、最近使用、到期时间（绝对与闲置）、地址和浏览器；不含令牌', who: '财政局', answer: sessionListAnswer },
+  { method: 'delete', path: '/api/users/:id/sessions/:sessionId', tag: '部门与用户', summary: '吊销用户的一个会话并断开其实时连接', who: '财政局', answer: revokeAnswer },
+  { method: 'delete', path: '/api/users/:id/sessions', tag: '部门与用户', summary: '吊销用户的全部会话并断开其实时连接', who: '财政局', answer: revokeAnswer },
   { method: 'get', path: '/api/tables', tag: '绩效目标表', summary: '可查看的绩效目标表（分页、筛选、排序；total 为全部匹配数）', who: '已登录（按权限范围）', query: tableListQuery, answer: tableListAnswer },
   { method: 'post', path: '/api/tables', tag: '绩效目标表', summary: '新建绩效目标表（空白官方表样或给定内容）', who: '本部门编辑者、财政局', body: createTableBody, status: 201 },
   { method: 'get', path: '/api/tables/:id', tag: '绩效目标表', summary: '一张表：状态、轮次、版本、审核提示数、未解决意见数、当前用户可执行的操作和内容', who: '可查看者', answer: tableDetail },
@@ -68,7 +75,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/compilations', tag: '汇编成册', summary: '汇编成册：所选年度、部门（含下属单位）和表类型的审核通过表，按部门顺序生成一本 xlsx 或 PDF（后台任务，202 返回任务号和表数；超过 5000 张表拒绝）', who: '财政局', body: compilationBody, answer: compilationAccepted, status: 202 },
   { method: 'get', path: '/api/compilations', tag: '汇编成册', summary: '汇编任务列表（新的在前）：状态、进度、失败的表和文件', who: '财政局', answer: compilationList },
   { method: 'get', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '一个汇编任务：状态、进度（done/total、预计剩余秒数）、失败的表、文件', who: '财政局', answer: compilationStatus },
-  { method: 'get', path: '/api/compilations/:jobId/file', tag: '汇编成册', summary: '下载汇编文件（xlsx 或 PDF，中文文件名）；未完成时 409', who: '财政局', xlsx: true },
+  { method: 'get', path: '/api/compilations/:jobId/file', tag: '汇编成册', summary: '下载汇编文件（xlsx 或 PDF，中文文件名）；未完成时 409', who: '财政局', xlsx: true, files: ['application/pdf'] },
   { method: 'delete', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '取消排队中或生成中的汇编；已结束的汇编删除其文件和记录', who: '财政局', answer: compilationStatus },
   { method: 'get', path: '/api/admin/backup', tag: '运维', summary: '整个数据库的一致快照备份文件（gzip JSON 行，见 README → 备份与恢复）；由 npm run backup 调用', who: '持有本机备份令牌者（服务器启动时写入数据目录 backup-endpoint.json）', files: ['application/gzip'] },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存', who: '已登录', body: z.object({ content: anyJson }) },

@@ -1,13 +1,14 @@
-// POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me.
+// POST /api/auth/login, POST /api/auth/logout, GET /api/auth/me, POST /api/auth/password (one's own).
 import { Hono, type Context } from 'hono'
 import { setCookie, deleteCookie } from 'hono/cookie'
 import { getConnInfo } from '@hono/node-server/conninfo'
 import { z } from 'zod'
 import { AppError } from '../../../shared/errors.ts'
+import { passwordChangeBody } from '../../../shared/api/sessions.ts'
 import { SESSION_COOKIE } from '../../auth/session.ts'
 import type { User } from '../../storage/index.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
-import { readJson, requireCaller } from '../guards.ts'
+import { parseRequest, readJson, requireCaller } from '../guards.ts'
 
 export const loginSchema = z.object({
   username: z.string({ error: '请输入用户名（username）' }).trim().min(1, { error: '请输入用户名（username）' }).max(100, { error: '用户名过长' }),
@@ -66,6 +67,30 @@ export function authRoutes(deps: AppDeps) {
     deps.onSessionRevoked?.()
     deleteCookie(c, SESSION_COOKIE, { path: '/' })
     return c.json({ ok: true })
+  })
+
+  // One's own password: the old one is checked (throttled like sign-in), the other sessions end and
+  // their sockets are cut; the session that asked stays signed in.
+  app.post('/password', async (c) => {
+    const caller = requireCaller(c)
+    const { oldPassword, newPassword } = parseRequest(passwordChangeBody, await readJson(c))
+    const keys = [`password:${caller.user.id}`]
+    const wait = deps.throttle.retryAfter(keys)
+    if (wait > 0) {
+      c.header('Retry-After', String(Math.ceil(wait / 1000)))
+      throw new AppError('rate_limited', `尝试过于频繁，请 ${Math.ceil(wait / 1000)} 秒后再试`, { retryAfterMs: wait })
+    }
+    if (!(await deps.storage.users.verifyPassword(caller.user.username, oldPassword))) {
+      deps.throttle.fail(keys)
+      await deps.storage.audit.record({ userId: caller.user.id, action: 'password.change_failed' })
+      throw new AppError('invalid_input', '原密码不正确', { field: 'oldPassword' })
+    }
+    deps.throttle.succeed(keys)
+    await deps.storage.users.setPassword(caller.user.id, newPassword)
+    const revoked = await deps.storage.sessions.revokeAllForUser(caller.user.id, new Date(), { except: caller.sessionId })
+    await deps.storage.audit.record({ userId: caller.user.id, action: 'password.change', details: { revoked } })
+    deps.onSessionRevoked?.()
+    return c.json({ revoked })
   })
 
   app.get('/me', (c) => {
