@@ -24,6 +24,7 @@ import { denialText, REFUSALS, type Refusal } from './refusals.ts'
 import { DEFAULT_TIMINGS, RoomRegistry, type Timings } from './registry.ts'
 import type { RoomKind } from './room.ts'
 import { tableShapeChecker } from './table-shape.ts'
+import { hasSessionCookie, sameOrigin } from '../http/csrf.ts'
 import { sendBinary } from './wire.ts'
 import type { WebSocket } from 'ws'
 
@@ -277,6 +278,17 @@ export function createCollab(deps: CollabDeps): Collab {
       // WATCH OUT: ws reads maxPayload from the server's options at each upgrade; @hono/node-ws does not
       // expose it, so set it here. Past it ws closes with 1009 without buffering the frame.
       ;(nodeWs.wss.options as { maxPayload?: number }).maxPayload = limits.maxFrameBytes
+      // Cross-site WebSocket hijacking: a socket authenticated by the session cookie (no `?token=`, which
+      // wins over the cookie) must be opened by our own pages — same rule as /api (server/http/csrf.ts).
+      // Refused before the upgrade: the other site's page gets an HTTP 403, never a socket.
+      app.use(`${basePath}/*`, async (c, next) => {
+        if (!c.req.query('token') && hasSessionCookie(c.req.header('cookie')) && !sameOrigin(c)) {
+          count('cross_site')
+          log.info('collab.refuse.cross-site', { origin: c.req.header('origin') ?? null })
+          return c.text('跨站连接已拒绝', 403)
+        }
+        return next()
+      })
       app.get(`${basePath}/:tableId/comments`, route('comments', nodeWs.upgradeWebSocket))
       app.get(`${basePath}/:tableId`, route('table', nodeWs.upgradeWebSocket))
       inject = (server) => nodeWs.injectWebSocket(server)
