@@ -9,7 +9,6 @@ import { AppError } from '../shared/errors.ts'
 import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { AppDeps, AppEnv } from './http/context.ts'
 import { crossSiteGuard, jsonBodies } from './http/csrf.ts'
-import { crossSiteGuard, jsonBodies } from './http/csrf.ts'
 import { errorResponse } from './http/errors.ts'
 import { apiDocsPage, openApiDocument } from './http/openapi.ts'
 import { auditRoutes } from './http/routes/audit.ts'
@@ -55,7 +54,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
       },
     }),
   )
-  app.use('/api/*', crossSiteGuard(), jsonBodies()) // server/http/csrf.ts: 403 cross-site with the cookie, 415 not JSON
   app.use('/api/*', crossSiteGuard(), jsonBodies()) // server/http/csrf.ts: 403 cross-site with the cookie, 415 not JSON
   app.use('/api/*', async function resolveSession(c, next) {
     const token = tokenFromRequest({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') })
