@@ -21,7 +21,16 @@ export interface LiveOptions {
   log?: 'console' | 'quiet'
   /** how long a session may go unused (config.sessionIdleMs), the same as REST */
   sessionIdleMs?: number
+  /** how often open sockets have their sessions re-checked (default SESSION_CHECK_MS) */
+  sessionCheckMs?: number
 }
+
+/**
+ * Open sockets re-check their sessions this often: a session that expired or went idle is cut (4401)
+ * within this time, and an open socket counts as use (y-websocket clients renew their awareness every
+ * 15 s while the page is open), so the check moves its lastSeenAt (at most once a minute).
+ */
+export const SESSION_CHECK_MS = 60_000
 
 const quietLog: CollabLog = { info: () => {}, warn: consoleLog.warn, error: consoleLog.error }
 
@@ -30,7 +39,7 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
   const log = options.log === 'quiet' ? quietLog : consoleLog
   const bus = options.redisUrl ? await createRedisBus({ url: options.redisUrl, log }) : undefined
   const writeHistory = historyWriter(storage, log)
-  return createCollab({
+  const collab = createCollab({
     ...collabAccess(storage, options.sessionIdleMs),
     persistence: createDocLogPersistence(storage, { synchronousCommit: options.synchronousCommit ?? true }),
     onSettled: (tableId, content, version, changes) => {
@@ -43,6 +52,25 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
     bus,
     log,
   })
+  const stopSweep = sweepSessions(collab, options.sessionCheckMs ?? SESSION_CHECK_MS)
+  const shutdown = collab.shutdown
+  collab.shutdown = async () => {
+    stopSweep()
+    await shutdown()
+  }
+  return collab
+}
+
+/** Re-checks every open socket's session on a timer; returns the stop function. */
+export function sweepSessions(collab: Pick<Collab, 'revalidate'>, everyMs: number): () => void {
+  let running = false
+  const timer = setInterval(() => {
+    if (running) return // a slow database: never pile checks up
+    running = true
+    collab.revalidate().catch(() => {}).finally(() => (running = false))
+  }, everyMs)
+  timer.unref()
+  return () => clearInterval(timer)
 }
 
 /**

@@ -4,6 +4,7 @@
 // lastSeenAt is written at most once a minute.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { loadConfig } from '../../server/config.ts'
+import { sweepSessions } from '../../server/live.ts'
 import { hashToken } from '../../server/storage/index.ts'
 import { sessionListAnswer } from '../../shared/api/sessions.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
@@ -240,6 +241,26 @@ describe.each(kinds)('sessions on %s', (kind) => {
     expect(await seen()).toBe(touched)
   })
 
+  it('an open socket counts as use when sessions are re-checked, and is cut once its session is idle', async () => {
+    const u = await newUser()
+    const token = (await signIn(u.username)).token
+    const id = (await sessionOf(token)) as string
+    const socket = connectClient(server.wsUrl, await newTable(token), token)
+    clients.push(socket)
+    await socket.synced()
+    // the timed re-check (sweepSessions, every SESSION_CHECK_MS) runs this
+    await server.storage.sessions.setLastSeen(id, new Date(Date.now() - 30 * 60_000))
+    const t0 = Date.now()
+    await server.live.revalidate()
+    const seen = (await server.storage.sessions.listForUser(u.id)).find((s) => s.id === id)!
+    expect(seen.lastSeenAt.getTime()).toBeGreaterThanOrEqual(t0 - 5)
+    expect(socket.closes).toEqual([])
+    await server.storage.sessions.setLastSeen(id, new Date(Date.now() - 481 * 60_000))
+    await server.live.revalidate()
+    await waitFor(() => socket.closes.length === 1, 10_000, 'the idle session’s socket to close')
+    expect(socket.closes[0]!.code).toBe(4401)
+  })
+
   it('refuses the session routes to everyone but finance', async () => {
     const u = await newUser()
     const dept = await server.login('jiaoyu')
@@ -270,6 +291,29 @@ describe.each(kinds)('sessions on %s', (kind) => {
     expect(res.status).toBe(201)
     return res.body.id
   }
+})
+
+describe('the timed session re-check', () => {
+  it('re-checks open sockets on its interval, one check at a time, until stopped', async () => {
+    let calls = 0
+    let inFlight = 0
+    let overlapped = false
+    const stop = sweepSessions({
+      revalidate: async () => {
+        calls++
+        if (++inFlight > 1) overlapped = true
+        await new Promise((r) => setTimeout(r, 45))
+        inFlight--
+      },
+    }, 10)
+    await new Promise((r) => setTimeout(r, 250))
+    stop()
+    const atStop = calls
+    expect(atStop).toBeGreaterThanOrEqual(3)
+    expect(overlapped).toBe(false)
+    await new Promise((r) => setTimeout(r, 100))
+    expect(calls).toBe(atStop)
+  })
 })
 
 describe('session configuration', () => {
