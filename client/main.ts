@@ -1,5 +1,6 @@
 // Router of the single-page client: /login, /tables and /compilations (React, no Univer) are small and load at once; the grid
 // (/tables/<id>) and the dev grid (/dev/grid) are dynamic imports that bring Univer with them.
+import './lib/csp.ts' // first: zod's settings for our Content-Security-Policy
 import './app.css'
 import { h, render } from './lib/dom.ts'
 

@@ -10,6 +10,7 @@ import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { AppDeps, AppEnv } from './http/context.ts'
 import { crossSiteGuard, jsonBodies } from './http/csrf.ts'
 import { errorResponse } from './http/errors.ts'
+import { securityHeaders } from './http/security-headers.ts'
 import { apiDocsPage, openApiDocument } from './http/openapi.ts'
 import { auditRoutes } from './http/routes/audit.ts'
 import { backupRoutes } from './backup/endpoint.ts'
@@ -34,6 +35,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
 
   app.onError((err, c) => errorResponse(c, err))
+  app.use('*', securityHeaders()) // CSP, nosniff, no framing, Referrer-Policy on every answer
 
   app.get('/healthz', (c) => c.json({ ok: true }))
   app.get('/readyz', async (c) => {
