@@ -241,6 +241,22 @@ describe.each(kinds)('sessions on %s', (kind) => {
     expect(await seen()).toBe(touched)
   })
 
+  it('ends a session by the clock: idle time counted from the last use, the absolute end regardless of use', async () => {
+    const u = await newUser()
+    const t0 = new Date('2030-01-01T08:00:00Z')
+    const at = (min: number) => new Date(t0.getTime() + min * 60_000)
+    const { token } = await server.storage.sessions.create(u.id, { now: t0, ttlMs: 12 * 60 * 60_000 })
+    const idle = 60 * 60_000 // SESSION_IDLE_MINUTES=60
+    expect(await server.storage.sessions.lookup(token, at(61), idle)).toBeNull()
+    expect(await server.storage.sessions.lookup(token, at(59), idle)).not.toBeNull() // and records the use at 08:59
+    expect(await server.storage.sessions.lookup(token, at(118), idle)).not.toBeNull()
+    expect(await server.storage.sessions.lookup(token, at(118.5), idle)).not.toBeNull() // within the minute: no write
+    expect(await server.storage.sessions.lookup(token, at(178.5), idle)).toBeNull() // idle since 09:58
+    // kept in use every 50 minutes, it still ends 12 hours after sign-in
+    for (let m = 170; m < 720; m += 50) expect(await server.storage.sessions.lookup(token, at(m), idle), `at +${m} min`).not.toBeNull()
+    expect(await server.storage.sessions.lookup(token, at(720), idle)).toBeNull()
+  })
+
   it('an open socket counts as use when sessions are re-checked, and is cut once its session is idle', async () => {
     const u = await newUser()
     const token = (await signIn(u.username)).token
