@@ -10,6 +10,8 @@ import { resolveCaller, tokenFromRequest } from './auth/session.ts'
 import type { AppDeps, AppEnv } from './http/context.ts'
 import { crossSiteGuard, jsonBodies } from './http/csrf.ts'
 import { errorResponse } from './http/errors.ts'
+import { databaseAvailable } from './http/db-available.ts'
+import { UNAVAILABLE_MESSAGE } from './db/errors.ts'
 import { securityHeaders } from './http/security-headers.ts'
 import { apiDocsPage, openApiDocument } from './http/openapi.ts'
 import { auditRoutes } from './http/routes/audit.ts'
@@ -38,13 +40,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.use('*', securityHeaders()) // CSP, nosniff, no framing, Referrer-Policy on every answer
 
   app.get('/healthz', (c) => c.json({ ok: true }))
+  // ready = the database answers now (a fresh ping within its deadline); 503 at once while it is away
   app.get('/readyz', async (c) => {
-    try {
-      await deps.database.ping()
-      return c.json({ ok: true, database: deps.database.kind })
-    } catch {
-      return c.json({ ok: false, database: deps.database.kind, error: { code: 'internal', message: '数据库不可用' } }, 503)
-    }
+    const { health } = deps.database
+    if (health.available && (await health.check())) return c.json({ ok: true, database: deps.database.kind })
+    return c.json({ ok: false, database: deps.database.kind, error: { code: 'unavailable', message: UNAVAILABLE_MESSAGE } }, 503)
   })
 
   app.use(
@@ -57,6 +57,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     }),
   )
   app.use('/api/*', crossSiteGuard(), jsonBodies()) // server/http/csrf.ts: 403 cross-site with the cookie, 415 not JSON
+  app.use('/api/*', databaseAvailable(deps.database.health))
   app.use('/api/*', async function resolveSession(c, next) {
     const token = tokenFromRequest({ authorization: c.req.header('authorization'), cookie: c.req.header('cookie') })
     c.set('caller', await resolveCaller(deps.storage, token, deps.config.sessionIdleMs))

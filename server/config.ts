@@ -17,6 +17,8 @@ const schema = z.object({
   JOB_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(525_600).default(480),
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
+  DB_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(300).default(5),
+  DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
 })
 
 export interface Config {
@@ -44,6 +46,10 @@ export interface Config {
   sessionIdleMs: number
   /** a session is over this long after sign-in, however busy (SESSION_MAX_HOURS) */
   sessionMaxMs: number
+  /** PostgreSQL: a connection attempt gives up after this many seconds (DB_CONNECT_TIMEOUT_S) */
+  dbConnectTimeoutS: number
+  /** PostgreSQL: the server cancels a statement running longer (DB_STATEMENT_TIMEOUT_MS; 0 = never) */
+  dbStatementTimeoutMs: number
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -68,5 +74,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     jobLeaseMs: e.JOB_LEASE_MS,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
+    dbConnectTimeoutS: e.DB_CONNECT_TIMEOUT_S,
+    dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
   })
 }

@@ -20,7 +20,11 @@ const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
 
 async function main() {
   const config = loadConfig()
-  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: path.join(config.dataDir, 'pglite') })
+  const database = await openDatabase(
+    config.databaseUrl
+      ? { url: config.databaseUrl, connectTimeoutS: config.dbConnectTimeoutS, statementTimeoutMs: config.dbStatementTimeoutMs }
+      : { dataDir: path.join(config.dataDir, 'pglite') },
+  )
   console.log(`[db] ${database.kind === 'postgres' ? redact(config.databaseUrl!) : path.join(config.dataDir, 'pglite')} ready (migrations ${database.migrateMs.toFixed(0)} ms)`)
   const storage = createStorage(database.db)
   const boot = await bootstrap(storage, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo })
@@ -61,6 +65,10 @@ async function main() {
   })
   live.injectWebSocket(server)
   jobs.start()
+  // edits held while the database was away are stored the moment it answers again (server/db/health.ts)
+  database.health.onChange((available) => {
+    if (available) live.retryStores()
+  })
 
   let stopping = false
   const stop = async (signal: string) => {

@@ -11,6 +11,8 @@ export const ERROR_CODES = [
   'rate_limited',
   'payload_too_large',
   'internal',
+  /** the database is away (restarting, stalled, unreachable): retry later (HTTP 503) */
+  'unavailable',
 ] as const
 export type ErrorCode = (typeof ERROR_CODES)[number]
 

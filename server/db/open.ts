@@ -1,11 +1,16 @@
 // Opens the database: PostgreSQL (postgres.js pool) when given a URL, embedded PGlite otherwise.
 // Applies the committed migrations from drizzle/ before returning; callers get one Db type for both.
+// PostgreSQL waits are bounded (connect timeout, statement timeout) and a monitor (health.ts) says
+// whether it answers. WATCH OUT: postgres.js 3.4.9 is patched (patches/, applied by `npm install`'s
+// postinstall): unpatched, a connection closed under a query ended the process (an uncaught TypeError
+// from a timer); test/faults/driver.test.ts fails without the patch.
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import * as schema from './schema.ts'
 import { pgErrorCode } from './errors.ts'
+import { alwaysAvailable, createDatabaseHealth, type DatabaseHealth } from './health.ts'
 
 /** The database handle every repository takes; a transaction (`tx`) is one too. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -19,6 +24,12 @@ export interface OpenDatabaseOptions {
   memory?: boolean
   /** PostgreSQL pool size (default 10) */
   poolSize?: number
+  /** PostgreSQL: give up on a connection attempt after this many seconds (default 5) */
+  connectTimeoutS?: number
+  /** PostgreSQL: the server cancels a statement running longer than this (default 30 000 ms; 0 = never) */
+  statementTimeoutMs?: number
+  /** PostgreSQL: health monitor timings (tests shorten them) */
+  health?: { intervalMs?: number; probeMs?: number; deadlineMs?: number }
 }
 
 export interface Database {
@@ -28,6 +39,8 @@ export interface Database {
   migrateMs: number
   /** resolves when the database answers `select 1` */
   ping(): Promise<void>
+  /** whether the database answers right now (always for PGlite); see health.ts */
+  health: DatabaseHealth
   close(): Promise<void>
 }
 
@@ -38,11 +51,11 @@ export const MIGRATIONS_FOLDER = fileURLToPath(new URL('../../drizzle', import.m
 const MIGRATION_LOCK_KEY = 7_461_203_351
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
-  if (options.url) return openPostgres(options.url, options.poolSize ?? 10)
+  if (options.url) return openPostgres(options.url, options)
   return openPglite(options.memory || !options.dataDir ? undefined : options.dataDir)
 }
 
-async function openPostgres(url: string, poolSize: number): Promise<Database> {
+async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
   const { default: postgres } = await import('postgres')
   const { drizzle } = await import('drizzle-orm/postgres-js')
   const { migrate } = await import('drizzle-orm/postgres-js/migrator')
@@ -52,7 +65,8 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   // WATCH OUT: drizzle's migrator takes no lock of its own; two processes starting together would
   // both try to apply the same migration. The advisory lock makes the second one wait, then no-op.
   const t0 = performance.now()
-  const migrator = postgres(url, { max: 1, onnotice: () => {} })
+  const connectTimeout = options.connectTimeoutS ?? 5
+  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: connectTimeout })
   try {
     const mdb = drizzle(migrator, { schema })
     await mdb.execute(sql.raw(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`))
@@ -68,9 +82,24 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
   }
   const migrateMs = performance.now() - t0
 
-  const pool = postgres(url, { max: poolSize, onnotice: () => {} })
+  const statementTimeout = options.statementTimeoutMs ?? 30_000
+  const bounded = {
+    onnotice: () => {},
+    connect_timeout: connectTimeout,
+    // a dead peer (machine gone, no RST) is noticed by TCP keepalive instead of after ≈ 15 minutes
+    keep_alive: 10,
+    // sent at connection start: the server itself cancels a statement that runs too long (57014 → 503)
+    ...(statementTimeout > 0 ? { connection: { statement_timeout: statementTimeout } } : {}),
+  }
+  const pool = postgres(url, { max: options.poolSize ?? 10, ...bounded })
   // The driver-specific database is a PgDatabase over the same schema; only the raw-result type differs.
   const db = drizzle(pool, { schema }) as unknown as Db
+  // The monitor pings on a connection of its own: behind a busy pool a ping would wait its turn and
+  // call a database that is merely busy "away".
+  const probe = postgres(url, { max: 1, ...bounded })
+  const health = createDatabaseHealth(async () => {
+    await probe`select 1`
+  }, options.health)
   return {
     kind: 'postgres',
     db,
@@ -78,7 +107,11 @@ async function openPostgres(url: string, poolSize: number): Promise<Database> {
     ping: async () => {
       await db.execute(sql`select 1`)
     },
-    close: () => pool.end({ timeout: 5 }),
+    health,
+    close: async () => {
+      health.close()
+      await Promise.all([pool.end({ timeout: 5 }), probe.end({ timeout: 1 })])
+    },
   }
 }
 
@@ -104,6 +137,7 @@ async function openPglite(dataDir: string | undefined): Promise<Database> {
       ping: async () => {
         await db.execute(sql`select 1`)
       },
+      health: alwaysAvailable(),
       close: () => client.close(),
     }
   } catch (err) {
