@@ -1,7 +1,8 @@
 // Group commit: accepted updates wait for the end of the event-loop turn, then the batches of every
 // document are appended to the update log in one write (per document when the persistence cannot);
 // only after it is stored is an update broadcast by its room and published to other processes.
-// A failed write keeps the batch and retries with backoff.
+// A failed write keeps the batch and retries with backoff; while the database is away, what waits is
+// held within bounds per room and overall (HoldLimits), past which new updates are refused (full()).
 import { createHistogram } from 'node:perf_hooks'
 import type { DocPersistence } from './persistence.ts'
 import type { ClientOrigin, Room } from './room.ts'
@@ -30,6 +31,9 @@ interface Flight {
 interface RoomQueue {
   room: Room
   items: Item[]
+  /** updates and bytes of this room waiting for storage (queued or in flight) */
+  held: number
+  heldBytes: number
   /** writes on their way, oldest first; applied and broadcast strictly in this order */
   flights: Flight[]
   retryTimer: NodeJS.Timeout | null
@@ -38,6 +42,27 @@ interface RoomQueue {
   alone: boolean
 }
 
+/**
+ * How much may wait for storage (the database is away or slow) before new updates are refused: per
+ * room, so one busy table cannot take everything, and overall, so memory stays bounded.
+ */
+export interface HoldLimits {
+  roomUpdates: number
+  roomBytes: number
+  totalUpdates: number
+  totalBytes: number
+}
+
+export const DEFAULT_HOLD_LIMITS: HoldLimits = Object.freeze({
+  roomUpdates: 20_000,
+  roomBytes: 16 * 1024 * 1024,
+  totalUpdates: 200_000,
+  totalBytes: 64 * 1024 * 1024,
+})
+
+/** Which bound an update would cross (what the refusal names). */
+export type HoldBound = keyof HoldLimits
+
 export interface CommitterOptions {
   persistence: DocPersistence
   log: CollabLog
@@ -45,8 +70,8 @@ export interface CommitterOptions {
   onStored?(room: Room, update: Uint8Array, id: number): void
   /** a write failed for good (the table is gone): the room must close */
   onLost?(room: Room, err: unknown): void
-  /** queued bytes beyond which new updates are turned away (the database is down or slow) */
-  maxQueuedBytes?: number
+  /** bounds of what may wait for storage (default DEFAULT_HOLD_LIMITS) */
+  holdLimits?: Partial<HoldLimits>
   retryMinMs?: number
   retryMaxMs?: number
   /** pacing (see scheduleTurn; default DEFAULT_PACING): wait per receiver of the last write's biggest broadcast, and at most */
@@ -75,6 +100,8 @@ export class Committer {
   private lastFanout = 0
   private statementsInFlight = 0
   private queuedBytes = 0
+  private queuedUpdates = 0
+  private readonly holdLimits: HoldLimits
   private idleWaiters: (() => void)[] = []
   private readonly maxInFlight: number
   private readonly pacing: { paceMsPerReceiver: number; paceMaxMs: number }
@@ -86,12 +113,38 @@ export class Committer {
 
   constructor(private readonly opts: CommitterOptions) {
     this.maxInFlight = opts.persistence.appendMany && opts.persistence.ordered ? MAX_PIPELINED_WRITES : 1
+    this.holdLimits = { ...DEFAULT_HOLD_LIMITS, ...opts.holdLimits }
     this.pacing = { paceMsPerReceiver: opts.paceMsPerReceiver ?? DEFAULT_PACING.paceMsPerReceiver, paceMaxMs: opts.paceMaxMs ?? DEFAULT_PACING.paceMaxMs }
   }
 
-  /** True while so much waits for storage that new updates must be turned away. */
+  /** True while so much waits for storage overall that new updates must be turned away. */
   get overloaded(): boolean {
-    return this.queuedBytes > (this.opts.maxQueuedBytes ?? 64 * 1024 * 1024)
+    return this.queuedBytes >= this.holdLimits.totalBytes || this.queuedUpdates >= this.holdLimits.totalUpdates
+  }
+
+  /**
+   * The bound an update of `bytes` for `room` would cross, or null when it may be held. Checked before
+   * an update is applied: a refused one is not taken at all (its sender keeps it and sends it again).
+   */
+  full(room: Room, bytes: number): HoldBound | null {
+    const l = this.holdLimits
+    const q = this.queues.get(room)
+    if (q && q.held + 1 > l.roomUpdates) return 'roomUpdates'
+    if (q && q.heldBytes + bytes > l.roomBytes) return 'roomBytes'
+    if (this.queuedUpdates + 1 > l.totalUpdates) return 'totalUpdates'
+    if (this.queuedBytes + bytes > l.totalBytes) return 'totalBytes'
+    return null
+  }
+
+  /** what waits for storage now: updates and bytes, overall and in the fullest room */
+  get holding(): { updates: number; bytes: number; roomUpdates: number; roomBytes: number } {
+    let roomUpdates = 0
+    let roomBytes = 0
+    for (const q of this.queues.values()) {
+      roomUpdates = Math.max(roomUpdates, q.held)
+      roomBytes = Math.max(roomBytes, q.heldBytes)
+    }
+    return { updates: this.queuedUpdates, bytes: this.queuedBytes, roomUpdates, roomBytes }
   }
 
   /** True while updates of `room` wait for storage (the room must stay loaded). */
@@ -111,10 +164,13 @@ export class Committer {
   /** Queues an update for storage; with `wait`, returns a promise that settles once it is stored. */
   enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait = false): Promise<void> | void {
     let q = this.queues.get(room)
-    if (!q) this.queues.set(room, (q = { room, items: [], flights: [], retryTimer: null, failures: 0, alone: false }))
+    if (!q) this.queues.set(room, (q = { room, items: [], held: 0, heldBytes: 0, flights: [], retryTimer: null, failures: 0, alone: false }))
     const item: Item = { update, userId, origin, at: performance.now() }
     const done = wait ? new Promise<void>((resolve, reject) => (item.waiter = { resolve, reject })) : undefined
     q.items.push(item)
+    q.held++
+    q.heldBytes += update.byteLength
+    this.queuedUpdates++
     this.queuedBytes += update.byteLength
     if (!q.retryTimer) this.markReady(q)
     return done
@@ -148,6 +204,7 @@ export class Committer {
     }
     this.queues.clear()
     this.queuedBytes = 0
+    this.queuedUpdates = 0
     this.notifyIdle()
   }
 
@@ -293,9 +350,9 @@ export class Committer {
     }
     if (isPermanent(err)) {
       this.opts.log.error('collab.store.lost', { room: room.key, updates: q.items.length, error: String(err) })
-      for (const it of q.items) this.settle(it, err)
+      for (const it of q.items) this.settle(q, it, err)
       q.items = []
-      for (const f of q.flights) for (const it of f.batch) this.settle(it, err)
+      for (const f of q.flights) for (const it of f.batch) this.settle(q, it, err)
       q.flights = []
       this.queues.delete(room)
       this.opts.onLost?.(room, err)
@@ -339,14 +396,22 @@ export class Committer {
       this.holdMicros.record(Math.max(1, Math.round((now - it.at) * 1000)))
       this.counters.updates++
       this.counters.bytes += it.update.byteLength
-      this.queuedBytes -= it.update.byteLength
+      this.release(q, it)
       it.waiter?.resolve()
     }
   }
 
-  private settle(it: Item, err: unknown): void {
-    this.queuedBytes -= it.update.byteLength
+  private settle(q: RoomQueue, it: Item, err: unknown): void {
+    this.release(q, it)
     it.waiter?.reject(err)
+  }
+
+  /** `it` no longer waits for storage */
+  private release(q: RoomQueue, it: Item): void {
+    q.held--
+    q.heldBytes -= it.update.byteLength
+    this.queuedUpdates--
+    this.queuedBytes -= it.update.byteLength
   }
 
   private notifyIdle(): void {

@@ -178,7 +178,10 @@ export class Connection implements RoomConn {
       }
       return
     }
-    if (this.opts.committer.overloaded) return this.end(REFUSALS.busy, 'collab.cut.busy')
+    // the database is away and this room (or the server) holds all the unstored edits it may: the update
+    // is not taken; the provider reconnects (1013) and sends it again, and keeps it meanwhile
+    const full = this.opts.committer.full(room, update.byteLength)
+    if (full) return this.end(REFUSALS.storeFull, 'collab.cut.store-full', { bound: full, holding: this.opts.committer.holding })
     const verdict = room.receiveUpdate(this, update)
     if (!verdict.ok) {
       const first = verdict.problems[0]

@@ -20,8 +20,13 @@ export const REFUSALS = {
   tooLarge: { code: 4413, reason: 'E_TOO_LARGE', message: '单次修改过大，已拒绝' },
   invalidUpdate: { code: 4422, reason: 'E_INVALID_UPDATE', message: '修改不符合表格结构，已拒绝；请刷新页面后重试' },
   rateLimited: { code: 4429, reason: 'E_RATE_LIMITED', message: '发送过于频繁，连接已断开' },
-  /** transient: the provider reconnects and re-sends, nothing is lost */
-  busy: { code: 1013, reason: 'E_BUSY', message: '服务器繁忙，请稍后重试' },
+  /**
+   * transient: the database is away and the unstored edits held for this table (or the server) reached
+   * their bound (commit.ts HoldLimits); the update was not taken, the provider reconnects and re-sends it
+   */
+  storeFull: { code: 1013, reason: 'E_STORE_FULL', message: '数据库暂时不可用，待保存的修改已达上限，本次修改未被接收；连接恢复后将自动重新发送' },
+  /** transient: the database is away while a connection authenticates or its table loads */
+  unavailable: { code: 1013, reason: 'E_UNAVAILABLE', message: '数据库暂时不可用，将自动重连' },
   slowConsumer: { code: 1013, reason: 'E_SLOW', message: '网络过慢，连接已重置' },
   restarting: { code: 1012, reason: 'E_RESTART', message: '服务器重启中，将自动重连' },
   internal: { code: 1011, reason: 'E_INTERNAL', message: '服务器内部错误，将自动重连' },

@@ -12,7 +12,8 @@ import { fromYDoc, type CommentThread } from '../../shared/ydoc/index.ts'
 import { writeTableStateMessage } from '../../shared/ydoc/table-state-message.ts'
 import * as encoding from 'lib0/encoding'
 import type { DocBus } from './bus.ts'
-import { Committer } from './commit.ts'
+import { Committer, type HoldLimits } from './commit.ts'
+import { isDatabaseUnavailable } from '../db/errors.ts'
 import { commentsShapeChecker } from './comments-shape.ts'
 import { Connection, type CollabActor, type Credentials } from './connection.ts'
 import { DEFAULT_LIMITS, type GuardLimits } from './guard.ts'
@@ -50,6 +51,8 @@ export interface CollabDeps {
   bus?: DocBus
   limits?: Partial<GuardLimits>
   timings?: Partial<Timings>
+  /** how much may wait for storage while the database is away (commit.ts DEFAULT_HOLD_LIMITS) */
+  holdLimits?: Partial<HoldLimits>
 }
 
 export interface CollabStats {
@@ -99,6 +102,8 @@ export interface Collab {
   /** closes every connection (1012: clients reconnect), stores every document, unloads */
   shutdown(): Promise<void>
   stats(): CollabStats
+  /** the database is back: try the held writes now instead of at the end of their backoff */
+  retryStores(): void
 }
 
 const TABLE_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -132,6 +137,7 @@ export function createCollab(deps: CollabDeps): Collab {
     log,
     paceMsPerReceiver: timings.paceMsPerReceiver,
     paceMaxMs: timings.paceMaxMs,
+    holdLimits: deps.holdLimits,
     onStored: deps.bus ? (room, update, id) => deps.bus!.publishUpdate(room.key, update, id) : undefined,
     onLost: (room) => {
       for (const c of connections) if (c.room === room) c.end(REFUSALS.notFound, 'collab.cut.lost')
@@ -188,8 +194,10 @@ export function createCollab(deps: CollabDeps): Collab {
         try {
           decision = await decide(tableId, kind, credentials)
         } catch (err) {
-          log.error('collab.auth.failed', { tableId, error: String(err) })
-          decision = { ok: false, refusal: REFUSALS.internal }
+          // the database away: a transient refusal that says so (the provider reconnects)
+          const away = isDatabaseUnavailable(err)
+          log[away ? 'warn' : 'error']('collab.auth.failed', { tableId, error: String(err) })
+          decision = { ok: false, refusal: away ? REFUSALS.unavailable : REFUSALS.internal }
         }
       }
       let conn: Connection | null = null
@@ -239,7 +247,7 @@ export function createCollab(deps: CollabDeps): Collab {
               if (c.closed) return registry.release(room)
               c.attach(room)
             },
-            () => c.end(REFUSALS.internal, 'collab.cut.load'),
+            (err: unknown) => (isDatabaseUnavailable(err) ? c.end(REFUSALS.unavailable, 'collab.cut.load', { error: String(err) }) : c.end(REFUSALS.internal, 'collab.cut.load')),
           )
         },
         onClose() {
@@ -340,6 +348,9 @@ export function createCollab(deps: CollabDeps): Collab {
       }
     },
 
+    retryStores() {
+      committer.retryNow()
+    },
     async shutdown() {
       closing = true
       for (const c of [...connections]) c.end(REFUSALS.restarting, 'collab.shutdown')
