@@ -318,4 +318,100 @@ describe('backup and restore', () => {
       await server.close()
     }
   }, 120_000)
+
+  it('backs PostgreSQL up directly (npm run backup with DATABASE_URL) and restores it back into PGlite, row for row', async () => {
+    const pg = await newPg()
+    await restoreBackup(quietFile, { kind: 'postgres', url: pg.url })
+    const fromPg = path.join(tmp, 'from-postgres.jsonl.gz')
+    const b = await cli('backup', fromPg, { DATABASE_URL: pg.url })
+    expect(b.out).toContain('PostgreSQL')
+    expect(b.code).toBe(0)
+    const target = path.join(tmp, 'restored-from-postgres')
+    await restoreBackup(fromPg, { kind: 'pglite', dataDir: target })
+    const db = await openPglite(target)
+    try {
+      expect(await everyRow(db.db)).toEqual(sourceRows)
+      expect(await documents(db)).toEqual(sourceDocs)
+    } finally {
+      await db.close()
+    }
+  }, 120_000)
+
+  describe('refusals, with nothing written', () => {
+    const bytes = () => fs.readFileSync(quietFile)
+    const expectRefused = async (file: string, zh: RegExp, en: RegExp) => {
+      const dataDir = path.join(tmp, `refused-${Math.random().toString(36).slice(2)}`)
+      const err = await restoreBackup(file, { kind: 'pglite', dataDir }).catch((e: unknown) => e)
+      expect(err).toBeInstanceOf(BackupError)
+      expect((err as BackupError).zh).toMatch(zh)
+      expect((err as BackupError).en).toMatch(en)
+      expect(fs.existsSync(dataDir)).toBe(false)
+      return err as BackupError
+    }
+
+    it('refuses a truncated file (npm run restore: exit 1, Chinese and English), into PGlite and PostgreSQL', async () => {
+      const cut = path.join(tmp, 'truncated.jsonl.gz')
+      fs.writeFileSync(cut, bytes().subarray(0, Math.floor(bytes().length * 0.6)))
+      const dataDir = path.join(tmp, 'restored-truncated')
+      const r = await cli('restore', cut, { DATA_DIR: dataDir })
+      expect(r.code).toBe(1)
+      expect(r.out).toContain('备份文件不完整或已损坏')
+      expect(r.out).toContain('truncated or corrupted')
+      expect(fs.existsSync(dataDir)).toBe(false)
+      const pg = await newPg()
+      await expect(restoreBackup(cut, { kind: 'postgres', url: pg.url })).rejects.toThrow(/不完整或已损坏/)
+      expect(await relations(pg.url)).toEqual([])
+      // cut at a line boundary inside the uncompressed text, then gzipped whole: the trailer is missing
+      const text = zlib.gunzipSync(bytes()).toString('utf8')
+      const lines = text.split('\n')
+      const early = path.join(tmp, 'cut-lines.jsonl.gz')
+      fs.writeFileSync(early, zlib.gzipSync(lines.slice(0, Math.floor(lines.length / 2)).join('\n') + '\n'))
+      await expectRefused(early, /缺少结束标记|行数/, /trailer|rows/)
+    }, 120_000)
+
+    it('refuses a corrupted file: one changed character fails the SHA-256', async () => {
+      const text = zlib.gunzipSync(bytes()).toString('utf8')
+      const at = text.indexOf('"password_hash":"') + 20
+      const changed = text.slice(0, at) + (text[at] === 'a' ? 'b' : 'a') + text.slice(at + 1)
+      const file = path.join(tmp, 'corrupted.jsonl.gz')
+      fs.writeFileSync(file, zlib.gzipSync(changed))
+      await expectRefused(file, /SHA-256/, /SHA-256 checksum mismatch/)
+    })
+
+    it('refuses foreign files: not gzip, another gzip, an empty file', async () => {
+      const text = path.join(tmp, 'foreign.txt')
+      fs.writeFileSync(text, 'id,name\n1,教育局\n')
+      await expectRefused(text, /不是本系统的备份文件/, /Not a target-tables backup/)
+      const otherGzip = path.join(tmp, 'foreign.json.gz')
+      fs.writeFileSync(otherGzip, zlib.gzipSync(JSON.stringify({ format: 'something-else', rows: [] }) + '\n'))
+      await expectRefused(otherGzip, /不是本系统的备份文件/, /Not a target-tables backup/)
+      const empty = path.join(tmp, 'empty.gz')
+      fs.writeFileSync(empty, '')
+      await expectRefused(empty, /不是本系统的备份文件/, /Not a target-tables backup/)
+    })
+
+    it('refuses a non-empty target: a data directory holding anything, a database holding any table', async () => {
+      const dataDir = path.join(tmp, 'occupied')
+      fs.mkdirSync(dataDir)
+      fs.writeFileSync(path.join(dataDir, 'notes.txt'), 'keep me')
+      const r = await cli('restore', quietFile, { DATA_DIR: dataDir })
+      expect(r.code).toBe(1)
+      expect(r.out).toContain('不是空的')
+      expect(r.out).toContain('not empty')
+      expect(fs.readdirSync(dataDir)).toEqual(['notes.txt'])
+      expect(fs.readFileSync(path.join(dataDir, 'notes.txt'), 'utf8')).toBe('keep me')
+
+      const pg = await newPg()
+      const c = postgres(pg.url, { max: 1, onnotice: () => {} })
+      await c.unsafe(`create table keep_me (id int primary key); insert into keep_me values (42)`)
+      await c.end({ timeout: 5 })
+      const err = await restoreBackup(quietFile, { kind: 'postgres', url: pg.url }).catch((e: unknown) => e)
+      expect((err as BackupError).zh).toContain('目标数据库不是空的（已有 public.keep_me')
+      expect(await relations(pg.url)).toEqual(['public.keep_me', 'public.keep_me_pkey'])
+      // a database the server has already migrated and seeded counts as not empty too
+      const restored = await newPg()
+      await restoreBackup(quietFile, { kind: 'postgres', url: restored.url })
+      await expect(restoreBackup(quietFile, { kind: 'postgres', url: restored.url })).rejects.toThrow(/不是空的/)
+    }, 120_000)
+  })
 })
