@@ -94,13 +94,18 @@ export async function writeBackup(db: Db, source: 'pglite' | 'postgres', file: s
   gzip.pipe(out)
   const hash = createHash('sha256')
   let failed: unknown
-  gzip.on('error', (e) => (failed ??= e))
-  out.on('error', (e) => (failed ??= e))
+  // one promise that rejects on the first stream error, raced against every wait for drain
+  const broken = new Promise<never>((_, reject) => {
+    const fail = (e: unknown) => reject((failed ??= e))
+    gzip.on('error', fail)
+    out.on('error', fail)
+  })
+  broken.catch(() => {})
   const write = async (text: string) => {
     if (failed) throw failed
     const buf = Buffer.from(text, 'utf8')
     hash.update(buf)
-    if (!gzip.write(buf)) await Promise.race([once(gzip, 'drain'), once(out, 'error').then(([e]) => Promise.reject(e))])
+    if (!gzip.write(buf)) await Promise.race([once(gzip, 'drain'), broken])
   }
 
   try {
@@ -147,9 +152,9 @@ export async function writeBackup(db: Db, source: 'pglite' | 'postgres', file: s
     const trailer: BackupTrailer = { end: BACKUP_FORMAT, rows: total, sha256: hash.copy().digest('hex') }
     // the trailer is not part of what its hash covers: write it past the hash
     const tail = Buffer.from(JSON.stringify(trailer) + '\n', 'utf8')
-    if (!gzip.write(tail)) await once(gzip, 'drain')
+    if (!gzip.write(tail)) await Promise.race([once(gzip, 'drain'), broken])
     gzip.end()
-    await once(out, 'close')
+    await Promise.race([once(out, 'close'), broken])
     if (failed) throw failed
     const fd = fs.openSync(part, 'r')
     fs.fsyncSync(fd)
