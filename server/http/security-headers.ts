@@ -3,13 +3,16 @@
 //
 // What the built client needs (checked in real Chromium by test/e2e/csp.test.ts, which fails on any
 // `securitypolicyviolation` on /login, /tables, /tables/<id> with an edit, /compilations):
-// - scripts: only our own files ('self'): Vite emits no inline script, and Univer runs without eval.
-// - styles: 'self' plus 'unsafe-inline' — Univer and its UI kit insert <style> elements and style
-//   attributes at run time (a nonce cannot reach them; style injection cannot run script).
-// - images and fonts: 'self', data: (icons inlined in CSS and by Univer) and blob: (canvas snapshots).
+// - scripts: only our own files ('self'): Vite emits no inline script and Univer runs without eval; zod's
+//   eval probe is switched off by the client before anything else (client/lib/csp.ts).
+// - styles: 'self' plus 'unsafe-inline': Univer's UI kit inserts <style> elements at run time (seen in
+//   Chromium as style-src-elem violations without it; a nonce cannot reach them) and the pages set style
+//   attributes (client/lib/dom.ts, the presence colours). Styles cannot run script.
+// - images and fonts: 'self' and data: (icons inlined in CSS), blob: (images made in the page).
 // - connections: 'self' and the WebSocket of the same host (ws:/wss:, spelled out for browsers whose
 //   'self' does not cover WebSocket schemes).
-// - workers: 'self' and blob:. No plugins, no <base> elsewhere, forms post only to us, never framed.
+// - workers: 'self' and blob: (none today; Univer can move formulas to a worker). No plugins, <base> only
+//   ours, forms post only to us, never framed (frame-ancestors 'none' and X-Frame-Options: DENY).
 import type { Context, MiddlewareHandler } from 'hono'
 import { secureHeaders } from 'hono/secure-headers'
 

@@ -18,6 +18,8 @@ export interface SupervisedProcess {
   supervisor: ChildProcess
   /** every line the supervisor and the server printed (stdout and stderr), in arrival order */
   lines: string[]
+  /** performance.now() when each line arrived */
+  lineTimes: number[]
   /** resolves with the supervisor's exit code */
   exited: Promise<number | null>
   /** waits for a line matching `re` at index ≥ from; returns its index */
@@ -49,6 +51,7 @@ export async function freePort(): Promise<number> {
 export function spawnSupervisor(flags: string[], command: string[], env: Record<string, string> = {}): SupervisedProcess {
   const supervisor = spawn(process.execPath, [SUPERVISOR, ...flags, '--', ...command], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] })
   const lines: string[] = []
+  const lineTimes: number[] = []
   const waiters = new Set<() => void>()
   for (const stream of [supervisor.stdout!, supervisor.stderr!]) {
     let partial = ''
@@ -56,6 +59,7 @@ export function spawnSupervisor(flags: string[], command: string[], env: Record<
       const parts = (partial + chunk.toString('utf8')).split('\n')
       partial = parts.pop() ?? ''
       lines.push(...parts)
+      for (const _ of parts) lineTimes.push(performance.now())
       if (process.env.SUPERVISE_ECHO === '1') for (const l of parts) console.error(`  ${l}`)
       for (const w of waiters) w()
     })
@@ -80,6 +84,7 @@ export function spawnSupervisor(flags: string[], command: string[], env: Record<
   return {
     supervisor,
     lines,
+    lineTimes,
     exited,
     waitForLine,
     async close() {
