@@ -69,3 +69,5 @@ try {
 } finally {
   await s.close()
 }
+// nothing of ours is left, but a provider's last reconnect timer can keep the loop alive for a while
+process.exit(0)
