@@ -65,10 +65,12 @@ async function main() {
   })
   live.injectWebSocket(server)
   jobs.start()
-  // edits held while the database was away are stored the moment it answers again (server/db/health.ts)
+  // edits held while the database was away are stored the moment it answers again (server/db/health.ts);
+  // a failed write makes the monitor look at once, so even a restart between two pings is noticed
   database.health.onChange((available) => {
     if (available) live.retryStores()
   })
+  live.onStoreFailure((err) => database.health.report(err))
 
   let stopping = false
   const stop = async (signal: string) => {

@@ -103,6 +103,8 @@ export class Committer {
   private queuedUpdates = 0
   private readonly holdLimits: HoldLimits
   private idleWaiters: (() => void)[] = []
+  /** told of every failed write that will be retried (the database monitor hears of an outage at once) */
+  readonly failureListeners = new Set<(err: unknown) => void>()
   private readonly maxInFlight: number
   private readonly pacing: { paceMsPerReceiver: number; paceMaxMs: number }
   readonly counters = { batches: 0, statements: 0, updates: 0, failures: 0, bytes: 0 }
@@ -370,6 +372,7 @@ export class Committer {
     q.failures++
     const wait = Math.min(this.opts.retryMaxMs ?? 5000, (this.opts.retryMinMs ?? 100) * 2 ** (q.failures - 1))
     this.opts.log.warn('collab.store.retry', { room: q.room.key, updates: q.items.length, attempt: q.failures, waitMs: wait, error: String(err) })
+    for (const l of this.failureListeners) l(err)
     if (q.retryTimer) clearTimeout(q.retryTimer)
     q.retryTimer = setTimeout(() => {
       q.retryTimer = null

@@ -104,6 +104,8 @@ export interface Collab {
   stats(): CollabStats
   /** the database is back: try the held writes now instead of at the end of their backoff */
   retryStores(): void
+  /** `listener` hears of every update-log write that failed and will be retried; returns its removal */
+  onStoreFailure(listener: (err: unknown) => void): () => void
 }
 
 const TABLE_ID = /^[A-Za-z0-9_-]{1,64}$/
@@ -350,6 +352,10 @@ export function createCollab(deps: CollabDeps): Collab {
 
     retryStores() {
       committer.retryNow()
+    },
+    onStoreFailure(listener) {
+      committer.failureListeners.add(listener)
+      return () => committer.failureListeners.delete(listener)
     },
     async shutdown() {
       closing = true

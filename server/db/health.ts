@@ -1,5 +1,5 @@
-// Whether the database answers right now: a small monitor that pings it (every few seconds while it
-// answers, twice a second while it does not) with a deadline, so a stopped or stalled PostgreSQL is
+// Whether the database answers right now: a small monitor that pings it (every 2 s while it answers,
+// every 250 ms while it does not) with a deadline, so a stopped or stalled PostgreSQL is
 // noticed within seconds. /readyz reports it, REST calls fail fast with 503 while it is away
 // (server/http/db-available.ts), and the live layer retries its held writes the moment it is back.
 import { AppError } from '../../shared/errors.ts'
@@ -25,7 +25,7 @@ export interface DatabaseHealth {
 export interface HealthOptions {
   /** ping interval while the database answers (default 2 000 ms) */
   intervalMs?: number
-  /** ping interval while it does not (default 500 ms) */
+  /** ping interval while it does not (default 250 ms) */
   probeMs?: number
   /** a ping not answered within this is a failure (default 1 500 ms) */
   deadlineMs?: number
@@ -50,7 +50,7 @@ export function alwaysAvailable(): DatabaseHealth {
 
 export function createDatabaseHealth(ping: () => Promise<void>, opts: HealthOptions = {}): DatabaseHealth {
   const intervalMs = opts.intervalMs ?? 2000
-  const probeMs = opts.probeMs ?? 500
+  const probeMs = opts.probeMs ?? 250
   const deadlineMs = opts.deadlineMs ?? 1500
   const log = opts.log ?? ((event, fields) => console.warn(`[db] ${event}`, JSON.stringify(fields)))
   let available = true
