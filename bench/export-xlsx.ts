@@ -11,9 +11,10 @@ import { fileURLToPath } from 'node:url'
 import { parseTableOrThrow, type TargetTable } from '../shared/model/index.ts'
 import type { BookPlan } from '../server/export/book.ts'
 import { createXlsxBookWriter } from '../server/export/book-xlsx.ts'
-import { exportDoc, type ExportSource } from '../server/export/document.ts'
+import { exportDoc } from '../server/export/document.ts'
 import { tableXlsx } from '../server/export/xlsx.ts'
 import { loadSample, sampleFiles } from '../test/helpers/samples.ts'
+import { pct, source, tableWith } from './export-fixtures.ts'
 
 const env = process.env
 const RUNS = Number(env.RUNS ?? 50)
@@ -22,26 +23,6 @@ const DEPARTMENTS = Number(env.DEPARTMENTS ?? 100)
 const self = fileURLToPath(import.meta.url)
 const f = (x: number, d = 1) => x.toFixed(d)
 const mb = (bytes: number) => f(bytes / 1024 / 1024, 0)
-
-function pct(times: number[], p: number): number {
-  const s = [...times].sort((a, b) => a - b)
-  return s[Math.min(s.length - 1, Math.floor(s.length * p))]!
-}
-
-/** S01 (mof2015-project, 中期 and 年度 halves) grown to `count` indicators */
-function tableWith(count: number): TargetTable {
-  const t = parseTableOrThrow(loadSample('S01'))
-  const rows = t.indicators
-  const more = Array.from({ length: Math.max(0, count - rows.length) }, (_, i) => ({ ...rows[i % rows.length]!, id: `bench-${i}`, level3: `${rows[i % rows.length]!.level3}（${i + 1}）` }))
-  return { ...t, indicators: [...rows, ...more] } as TargetTable
-}
-
-function source(table: TargetTable, i: number, departmentName: string, title: string): ExportSource {
-  return {
-    tableId: `t${i}`, table, title, departmentName, status: 'approved', version: 1, versionReason: 'approved',
-    versionAt: new Date(2026, 10, 20), edition: 'internal',
-  }
-}
 
 async function benchTable(): Promise<void> {
   const table = tableWith(60)

@@ -29,13 +29,12 @@ export interface ApiOperation {
   body?: z.ZodType
   /** the JSON answer; omitted for answers described only in words */
   answer?: z.ZodType
-  /** an answer that may be a file instead of JSON */
-  xlsx?: boolean
-  /** file answers (media types) besides or instead of xlsx */
+  /** file answers (media types) besides or instead of JSON */
   files?: readonly string[]
   status?: number
 }
 
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'
 const anyJson = z.unknown()
 const findingsAnswer = z.object({ findings: z.array(z.object({ ruleId: z.string(), severity: z.enum(['error', 'warning', 'info']), path: z.string(), rowId: z.string().optional(), message: z.string() })) })
 
@@ -63,9 +62,9 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/tables/:id/transitions', tag: '流程', summary: '报送、退回修改（须填原因）、审核通过、调整（财政局，须填原因）；409 blocked 列出错误和未解决意见，409 conflict 表示状态已被他人改变', who: '按角色', body: transitionBody, answer: transitionAnswer },
   { method: 'get', path: '/api/tables/:id/rounds', tag: '征求意见', summary: '各轮征求意见：报送人、时间、意见数、评审等级和结论', who: '可查看者', answer: roundsAnswer },
   { method: 'put', path: '/api/tables/:id/rounds/:n/review', tag: '征求意见', summary: '按完整性、相关性、适当性、可行性评审一轮（优/良/中/差）并给出结论', who: '财政局、负责该部门的第三方机构', body: reviewBody, answer: reviewAnswer },
-  { method: 'get', path: '/api/tables/:id/rounds/:n/opinions', tag: '征求意见', summary: '一轮的意见汇总表（JSON 或 xlsx）', who: '可查看者', query: opinionsQuery, answer: opinionsAnswer, xlsx: true },
-  { method: 'get', path: '/api/opinions', tag: '征求意见', summary: '一个部门（含下属单位）某年度所有表的意见汇总表', who: '可查看者（按权限范围）', query: cityOpinionsQuery, answer: opinionsAnswer, xlsx: true },
-  { method: 'get', path: '/api/tables/:id/export', tag: '导出', summary: '按表样官方版式导出一张表（xlsx 或 PDF）；不指定版本时，已批复的表导出批复版本，其他导出当前内容并标明草稿；公开版不含涉密表和个人姓名、电话', who: '可查看者（不能查看时 403）', query: exportQuery, xlsx: true, files: ['application/pdf'] },
+  { method: 'get', path: '/api/tables/:id/rounds/:n/opinions', tag: '征求意见', summary: '一轮的意见汇总表（JSON 或 xlsx）', who: '可查看者', query: opinionsQuery, answer: opinionsAnswer, files: [XLSX] },
+  { method: 'get', path: '/api/opinions', tag: '征求意见', summary: '一个部门（含下属单位）某年度所有表的意见汇总表', who: '可查看者（按权限范围）', query: cityOpinionsQuery, answer: opinionsAnswer, files: [XLSX] },
+  { method: 'get', path: '/api/tables/:id/export', tag: '导出', summary: '按表样官方版式导出一张表（xlsx 或 PDF）；不指定版本时，已批复的表导出批复版本，其他导出当前内容并标明草稿；公开版不含涉密表和个人姓名、电话', who: '可查看者（不能查看时 403）', query: exportQuery, files: [XLSX, 'application/pdf'] },
   { method: 'post', path: '/api/tables/export', tag: '导出', summary: '所选表格打包为 zip（每张一个文件，最多 50 张）；有不能导出的表时整体拒绝并列出原因', who: '可查看者', body: zipExportBody, files: ['application/zip'] },
   { method: 'get', path: '/api/tables/:id/versions', tag: '版本', summary: '冻结的版本（每次报送和批复）', who: '可查看者', answer: versionsAnswer },
   { method: 'get', path: '/api/tables/:id/versions/:v', tag: '版本', summary: '一个冻结版本及其内容', who: '可查看者', answer: versionAnswer },
@@ -75,7 +74,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/compilations', tag: '汇编成册', summary: '汇编成册：所选年度、部门（含下属单位）和表类型的审核通过表，按部门顺序生成一本 xlsx 或 PDF（后台任务，202 返回任务号和表数；超过 5000 张表拒绝）', who: '财政局', body: compilationBody, answer: compilationAccepted, status: 202 },
   { method: 'get', path: '/api/compilations', tag: '汇编成册', summary: '汇编任务列表（新的在前）：状态、进度、失败的表和文件', who: '财政局', answer: compilationList },
   { method: 'get', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '一个汇编任务：状态、进度（done/total、预计剩余秒数）、失败的表、文件', who: '财政局', answer: compilationStatus },
-  { method: 'get', path: '/api/compilations/:jobId/file', tag: '汇编成册', summary: '下载汇编文件（xlsx 或 PDF，中文文件名）；未完成时 409', who: '财政局', xlsx: true, files: ['application/pdf'] },
+  { method: 'get', path: '/api/compilations/:jobId/file', tag: '汇编成册', summary: '下载汇编文件（xlsx 或 PDF，中文文件名）；未完成时 409', who: '财政局', files: [XLSX, 'application/pdf'] },
   { method: 'delete', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '取消排队中或生成中的汇编；已结束的汇编删除其文件和记录', who: '财政局', answer: compilationStatus },
   { method: 'get', path: '/api/admin/backup', tag: '运维', summary: '整个数据库的一致快照备份文件（gzip JSON 行，见 README → 备份与恢复）；由 npm run backup 调用', who: '持有本机备份令牌者（服务器启动时写入数据目录 backup-endpoint.json）', files: ['application/gzip'] },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存', who: '已登录', body: z.object({ content: anyJson }) },
@@ -103,7 +102,6 @@ export function openApiDocument(): Record<string, unknown> {
       for (const [name, schema] of Object.entries(shape.properties ?? {})) params.push({ name, in: 'query', required: shape.required?.includes(name) ?? false, schema })
     }
     const content: Record<string, unknown> = op.answer ? { 'application/json': { schema: jsonSchema(op.answer, 'output') } } : { 'application/json': {} }
-    if (op.xlsx) content['application/vnd.openxmlformats-officedocument.spreadsheetml.sheet'] = { schema: { type: 'string', format: 'binary' } }
     for (const media of op.files ?? []) content[media] = { schema: { type: 'string', format: 'binary' } }
     const operation: Record<string, unknown> = {
       tags: [op.tag],

@@ -8,6 +8,7 @@ import { startCompilation } from '../../lib/export-api.ts'
 import { errorField } from '../../lib/tables-api.ts'
 import type { DepartmentOption } from '../tables/departments.ts'
 import { budgetYear } from '../tables/FilterBar.tsx'
+import { Segmented } from '../../components/Segmented.tsx'
 
 type Kind = (typeof TABLE_KINDS)[number]
 type KindChoice = 'all' | Kind
@@ -153,38 +154,17 @@ export function CompilationForm({ departments, onStarted }: { departments: reado
         <div className="tt-form-row tc-row tc-wrap">
           <fieldset className="tt-form-field">
             <legend>表类型</legend>
-            <div className="tt-segmented" role="radiogroup">
-              {(['all', ...TABLE_KINDS] as const).map((k) => (
-                <label key={k} className={kinds === k ? 'tt-on' : undefined}>
-                  <input type="radio" name="kinds" value={k} checked={kinds === k} onChange={() => setKinds(k)} />
-                  {k === 'all' ? '全部' : KIND_LABELS[k]}
-                </label>
-              ))}
-            </div>
+            <Segmented name="kinds" options={(['all', ...TABLE_KINDS] as const)} value={kinds} onChange={setKinds} label={(k) => (k === 'all' ? '全部' : KIND_LABELS[k])} />
             {fieldError('kinds')}
           </fieldset>
           <fieldset className="tt-form-field">
             <legend>格式</legend>
-            <div className="tt-segmented" role="radiogroup">
-              {EXPORT_FORMATS.map((f) => (
-                <label key={f} className={format === f ? 'tt-on' : undefined}>
-                  <input type="radio" name="format" value={f} checked={format === f} onChange={() => setFormat(f)} />
-                  {FORMAT_LABELS[f]}
-                </label>
-              ))}
-            </div>
+            <Segmented name="format" options={EXPORT_FORMATS} value={format} onChange={setFormat} label={(f) => FORMAT_LABELS[f]} />
             {fieldError('format')}
           </fieldset>
           <fieldset className="tt-form-field">
             <legend>版本类型</legend>
-            <div className="tt-segmented" role="radiogroup">
-              {EDITIONS.map((ed) => (
-                <label key={ed} className={edition === ed ? 'tt-on' : undefined}>
-                  <input type="radio" name="edition" value={ed} checked={edition === ed} onChange={() => setEdition(ed)} />
-                  {EDITION_LABELS[ed]}
-                </label>
-              ))}
-            </div>
+            <Segmented name="edition" options={EDITIONS} value={edition} onChange={setEdition} label={(ed) => EDITION_LABELS[ed]} />
             {fieldError('edition')}
           </fieldset>
         </div>

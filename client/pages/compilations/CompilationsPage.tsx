@@ -4,11 +4,12 @@
 // the page is finance's.
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import type { CompilationStatus } from '../../../shared/api/export.ts'
-import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
+import type { PublicUser } from '../../../shared/api/directory.ts'
 import { AppHeader } from '../../components/AppHeader.tsx'
 import { ApiError, goLogin } from '../../lib/api.ts'
 import { listCompilations } from '../../lib/export-api.ts'
-import { isAbort, listDepartments } from '../../lib/tables-api.ts'
+import { isAbort } from '../../lib/tables-api.ts'
+import { useDepartments } from '../../lib/use-departments.ts'
 import { departmentTree } from '../tables/departments.ts'
 import { CompilationForm } from './CompilationForm.tsx'
 import { CompilationList, isActive } from './CompilationList.tsx'
@@ -42,17 +43,11 @@ export function CompilationsPage({ user }: { user: PublicUser }) {
 }
 
 function Compilations() {
-  const [departments, setDepartments] = useState<DepartmentSummary[]>([])
+  const departments = useDepartments()
   const [books, setBooks] = useState<CompilationStatus[] | null>(null)
   const [loadError, setLoadError] = useState<string | null>(null)
   const [tick, setTick] = useState(0)
   const reload = useCallback(() => setTick((n) => n + 1), [])
-
-  useEffect(() => {
-    const ctl = new AbortController()
-    listDepartments(ctl.signal).then(setDepartments, (e) => { if (!isAbort(e)) console.warn('departments', e) })
-    return () => ctl.abort()
-  }, [])
 
   // one request per tick; the next tick is set only while some job is queued or running
   useEffect(() => {

@@ -10,6 +10,7 @@ import { Dialog } from '../../components/Dialog.tsx'
 import { createTable, errorField } from '../../lib/tables-api.ts'
 import type { DepartmentOption } from './departments.ts'
 import { budgetYear, DepartmentSelect } from './FilterBar.tsx'
+import { Segmented } from '../../components/Segmented.tsx'
 
 type Kind = CreateTableBody['kind']
 type Field = 'kind' | 'template' | 'year' | 'departmentId' | 'projectName'
@@ -80,14 +81,7 @@ export default function CreateTableDialog({ user, departments, onClose }: {
       <form id="tt-create-form" className="tt-form" onSubmit={(e) => void submit(e)} noValidate>
         <fieldset className="tt-form-field">
           <legend>表类型</legend>
-          <div className="tt-segmented" role="radiogroup">
-            {TABLE_KINDS.map((k) => (
-              <label key={k} className={kind === k ? 'tt-on' : undefined}>
-                <input type="radio" name="kind" value={k} checked={kind === k} onChange={() => chooseKind(k)} />
-                {KIND_LABELS[k]}
-              </label>
-            ))}
-          </div>
+          <Segmented name="kind" options={TABLE_KINDS} value={kind} onChange={chooseKind} label={(k) => KIND_LABELS[k]} />
           {fieldError('kind')}
         </fieldset>
 

@@ -6,6 +6,7 @@ import { EDITION_LABELS, EDITIONS, EXPORT_FORMATS, FORMAT_LABELS, MAX_ZIP_TABLES
 import { Dialog } from '../../components/Dialog.tsx'
 import { exportZip, formatBytes, refusalsOf, type Refusal } from '../../lib/export-api.ts'
 import { titleOf } from './TablesTable.tsx'
+import { Segmented } from '../../components/Segmented.tsx'
 
 export function ExportSelectedDialog({ tables, onClose, onDone }: {
   tables: readonly TableSummary[]
@@ -51,25 +52,11 @@ export function ExportSelectedDialog({ tables, onClose, onDone }: {
         </p>
         <fieldset className="tt-form-field">
           <legend>格式</legend>
-          <div className="tt-segmented" role="radiogroup">
-            {EXPORT_FORMATS.map((f) => (
-              <label key={f} className={format === f ? 'tt-on' : undefined}>
-                <input type="radio" name="format" value={f} checked={format === f} onChange={() => setFormat(f)} />
-                {FORMAT_LABELS[f]}
-              </label>
-            ))}
-          </div>
+          <Segmented name="format" options={EXPORT_FORMATS} value={format} onChange={setFormat} label={(f) => FORMAT_LABELS[f]} />
         </fieldset>
         <fieldset className="tt-form-field">
           <legend>版本类型</legend>
-          <div className="tt-segmented" role="radiogroup">
-            {EDITIONS.map((ed) => (
-              <label key={ed} className={edition === ed ? 'tt-on' : undefined}>
-                <input type="radio" name="edition" value={ed} checked={edition === ed} onChange={() => setEdition(ed)} />
-                {EDITION_LABELS[ed]}
-              </label>
-            ))}
-          </div>
+          <Segmented name="edition" options={EDITIONS} value={edition} onChange={setEdition} label={(ed) => EDITION_LABELS[ed]} />
           {edition === 'public' && classified.length > 0 && (
             <p className="tt-form-hint tt-warning-text" data-testid="classified-hint">
               所选表中有 {classified.length} 张涉密表（{classified.slice(0, 3).map(titleOf).join('、')}{classified.length > 3 ? ' 等' : ''}），涉密表不能导出公开版，请取消选择或改为内部版。

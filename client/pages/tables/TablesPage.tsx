@@ -2,12 +2,13 @@
 // with a stack of cursors for 上一页, counts as the server computes them, new table and delete; tables
 // chosen by their checkboxes (kept across pages) exported together as a zip.
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react'
-import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
+import type { PublicUser } from '../../../shared/api/directory.ts'
 import type { TableListAnswer, TableSummary } from '../../../shared/api/tables.ts'
 import { can } from '../../../shared/permissions.ts'
 import { AppHeader } from '../../components/AppHeader.tsx'
 import { ApiError, goLogin } from '../../lib/api.ts'
-import { isAbort, listDepartments, listTables } from '../../lib/tables-api.ts'
+import { isAbort, listTables } from '../../lib/tables-api.ts'
+import { useDepartments } from '../../lib/use-departments.ts'
 import { actorOf, departmentTree, scopeOf, seesAll } from './departments.ts'
 import { AuditDialog } from './AuditDialog.tsx'
 import { DeleteTableDialog } from './DeleteTableDialog.tsx'
@@ -32,7 +33,7 @@ export function TablesPage({ user }: { user: PublicUser }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [retry, setRetry] = useState(0)
-  const [departments, setDepartments] = useState<DepartmentSummary[]>([])
+  const departments = useDepartments()
   const [creating, setCreating] = useState(false)
   const [deleting, setDeleting] = useState<TableSummary | null>(null)
   // the chosen tables by id, across pages and filters (the dialog names them)
@@ -49,12 +50,6 @@ export function TablesPage({ user }: { user: PublicUser }) {
     })
   }, [])
   const selectedIds = useMemo(() => new Set(selected.keys()), [selected])
-
-  useEffect(() => {
-    const ctl = new AbortController()
-    listDepartments(ctl.signal).then(setDepartments, (e) => { if (!isAbort(e)) console.warn('departments', e) })
-    return () => ctl.abort()
-  }, [])
 
   useEffect(() => {
     const ctl = new AbortController()
