@@ -20,8 +20,13 @@ import { SESSION_COOKIE } from '../auth/session.ts'
 const SAFE_METHOD = /^(GET|HEAD|OPTIONS)$/
 const CROSS_SITE_MESSAGE = '跨站请求已拒绝：该操作只能从本系统页面发起（脚本请使用 Authorization: Bearer 令牌）'
 
-/** Routes (path patterns) whose contract takes multipart/form-data bodies (none yet; e.g. future imports). */
-export const MULTIPART_ROUTES: readonly RegExp[] = []
+/** Routes (path patterns) whose contract takes multipart/form-data bodies: the xlsx uploads. */
+export const MULTIPART_ROUTES: readonly RegExp[] = [
+  /^\/api\/tables\/import$/,
+  /^\/api\/validate$/,
+  /^\/api\/registry\/import$/,
+  /^\/api\/departments\/import$/,
+]
 
 /** True when `origin` (an Origin header) names this request's own host. */
 export function isOwnOrigin(origin: string | undefined, host: string | undefined): boolean {

@@ -6,16 +6,14 @@ import { TEMPLATE_IDS, TEMPLATES, blankTable, parseTable, type TargetTable, type
 import { can, TABLE_STATUSES, type TableStatus } from '../../../shared/permissions.ts'
 import { readThreads } from '../../../shared/ydoc/index.ts'
 import type { TableRow } from '../../storage/index.ts'
-import { initialUpdate, readContent, readTableDoc } from '../../tables/documents.ts'
+import { readContent, readTableDoc } from '../../tables/documents.ts'
+import { createTables, titleOf } from '../../tables/create.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
 import type { Caller } from '../../auth/session.ts'
 import { createTableBody, type TableAccess, type TableDetail } from '../../../shared/api/tables.ts'
 import { openThreadsOf } from '../../review/lifecycle.ts'
 import { toTableSummary } from '../../tables/summary.ts'
 import { parseRequest, readJson, requireCaller, requireTable } from '../guards.ts'
-
-
-
 
 
 /** What the caller may do with the table now: the page shows exactly these buttons. */
@@ -33,10 +31,6 @@ function createdFields(t: TableRow) {
     id: t.id, kind: t.kind, template: t.template, year: t.year, departmentId: t.departmentId, title: t.title,
     status: t.status, round: t.round, version: t.version, classified: t.classified, updatedAt: t.updatedAt,
   }
-}
-
-function titleOf(content: TargetTable): string {
-  return content.kind === 'project' ? content.header.projectName : content.header.deptName
 }
 
 /** Parses submitted content for a new table, checking it agrees with the table's own fields. */
@@ -75,16 +69,10 @@ export function tableRoutes(deps: AppDeps) {
       if (content.kind === 'project') content.header.projectName = projectName
       else content.header.deptName = dept.name
     }
-    const row = await storage.transaction(async (tx) => {
-      const created = await tx.tables.create({
-        kind: input.kind, template: input.template, year: input.year, departmentId: dept.id,
-        title: input.title ?? titleOf(content), classified: input.classified ?? false, createdBy: caller.user.id,
-      })
-      await tx.docLog.appendUpdates(created.id, 'table', [{ update: initialUpdate(content), userId: caller.user.id }])
-      await tx.audit.record({ userId: caller.user.id, action: 'table.create', tableId: created.id, details: { template: input.template, year: input.year } })
-      return created
-    })
-    return c.json({ ...createdFields(row), content }, 201)
+    const [row] = await storage.transaction((tx) =>
+      createTables(tx, caller.user.id, [{ content, departmentId: dept.id, title: input.title ?? titleOf(content), classified: input.classified ?? false }]),
+    )
+    return c.json({ ...createdFields(row!), content }, 201)
   })
 
   app.get('/:id', async (c) => {
