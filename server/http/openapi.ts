@@ -31,6 +31,8 @@ export interface ApiOperation {
   answer?: z.ZodType
   /** file answers (media types) besides or instead of JSON */
   files?: readonly string[]
+  /** a multipart/form-data upload: an xlsx `file` plus these text fields (alone, or besides a JSON `body`) */
+  upload?: z.ZodObject
   status?: number
 }
 
@@ -110,7 +112,15 @@ export function openApiDocument(): Record<string, unknown> {
       parameters: params,
       responses: { [String(op.status ?? 200)]: { description: '成功', content }, default: ERROR_RESPONSE },
     }
-    if (op.body) operation.requestBody = { required: true, content: { 'application/json': { schema: jsonSchema(op.body, 'input') } } }
+    const bodies: Record<string, unknown> = {}
+    if (op.body) bodies['application/json'] = { schema: jsonSchema(op.body, 'input') }
+    if (op.upload) {
+      const fields = jsonSchema(op.upload, 'input') as { properties?: Record<string, unknown>; required?: string[] }
+      bodies['multipart/form-data'] = {
+        schema: { type: 'object', properties: { file: { type: 'string', format: 'binary', description: 'xlsx 文件' }, ...fields.properties }, required: ['file', ...(fields.required ?? [])] },
+      }
+    }
+    if (op.body || op.upload) operation.requestBody = { required: true, content: bodies }
     ;(paths[toOpenApiPath(op.path)] ??= {})[op.method] = operation
   }
   return {
@@ -128,12 +138,14 @@ const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': 
 export function apiDocsPage(doc = openApiDocument()): string {
   const ops = OPERATIONS
   const tags = [...new Set(ops.map((o) => o.tag))]
-  const paths = doc.paths as Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: { 'application/json': { schema: unknown } } }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>
+  const paths = doc.paths as Record<string, Record<string, { parameters: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, { schema: unknown }> }; responses: Record<string, { content?: Record<string, { schema?: unknown }> }> }>>
   const section = (tag: string) => {
     const items = ops.filter((o) => o.tag === tag).map((o) => {
       const d = paths[toOpenApiPath(o.path)]![o.method]!
       const params = d.parameters.map((p) => `<code>${escape(p.name)}</code>（${p.in === 'path' ? '路径' : '查询'}${p.required ? '，必填' : ''}）`).join('、')
-      const body = d.requestBody ? `<details><summary>请求体</summary><pre>${escape(JSON.stringify(d.requestBody.content['application/json'].schema, null, 2))}</pre></details>` : ''
+      const body = d.requestBody
+        ? Object.entries(d.requestBody.content).map(([media, c]) => `<details><summary>请求体（${escape(media)}）</summary><pre>${escape(JSON.stringify(c.schema, null, 2))}</pre></details>`).join('')
+        : ''
       const ok = Object.entries(d.responses).find(([k]) => k !== 'default')
       const answer = ok?.[1].content?.['application/json']?.schema ? `<details><summary>应答</summary><pre>${escape(JSON.stringify(ok[1].content['application/json'].schema, null, 2))}</pre></details>` : ''
       return `<section class="op" id="${o.method}-${escape(o.path)}"><h3><span class="m ${o.method}">${o.method.toUpperCase()}</span> <code>${escape(o.path)}</code></h3><p>${escape(o.summary)}</p><p class="who">权限：${escape(o.who)}${params ? `；参数：${params}` : ''}</p>${body}${answer}</section>`
