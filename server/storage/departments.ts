@@ -27,6 +27,21 @@ export interface DepartmentRepository {
   update(id: string, patch: { code?: string; name?: string }): Promise<Department>
   /** the given ids plus every unit below them — what a department user may see */
   withDescendants(ids: readonly string[]): Promise<string[]>
+  /**
+   * Creates or updates departments by code (name, kind and parent, the parent named by its code), in
+   * one transaction (a savepoint inside storage.transaction): all are stored or none. Give parents
+   * before their children when both are new. Refuses (invalid_input) a result where a unit has no
+   * parent, a parent is a unit, or a department or town has a parent.
+   */
+  upsertByCode(items: readonly DepartmentByCode[]): Promise<{ department: Department; action: 'created' | 'updated' | 'unchanged' }[]>
+}
+
+export interface DepartmentByCode {
+  code: string
+  name: string
+  kind: DepartmentKind
+  /** the parent's code; null for departments and towns */
+  parentCode: string | null
 }
 
 const CODE = requiredText('部门代码（code）', 50)
@@ -37,6 +52,12 @@ const newDepartmentSchema = z.object({
   name: NAME,
   kind: oneOf('部门类型（kind）', DEPARTMENT_KINDS),
   parentId: id('上级部门（parentId）').nullish(),
+})
+const departmentByCodeSchema = z.object({
+  code: CODE,
+  name: NAME,
+  kind: oneOf('部门类型（kind）', DEPARTMENT_KINDS),
+  parentCode: CODE.nullable(),
 })
 const CONFLICT = { conflict: '部门代码（code）已存在', missingReference: '上级部门（parentId）不存在' }
 
@@ -95,6 +116,50 @@ export function createDepartmentRepository(db: Db): DepartmentRepository {
       )
       if (!row) throw notFound('部门', departmentId)
       return row
+    },
+
+    async upsertByCode(items) {
+      const data = items.map((item) => parseInput(departmentByCodeSchema, item))
+      return mapDbErrors(
+        () =>
+          db.transaction(async (tx) => {
+            const byCode = new Map((await tx.select().from(departments)).map((d) => [d.code, d]))
+            const out: { department: Department; action: 'created' | 'updated' | 'unchanged' }[] = []
+            for (const item of data) {
+              let parentId: string | null = null
+              if (item.parentCode !== null) {
+                const parent = byCode.get(item.parentCode)
+                if (!parent) throw new AppError('invalid_input', `部门 ${item.code} 的上级代码 ${item.parentCode} 不存在`)
+                parentId = parent.id
+              }
+              const before = byCode.get(item.code)
+              let row: Department
+              let action: 'created' | 'updated' | 'unchanged'
+              if (!before) {
+                ;[row] = await tx.insert(departments).values({ code: item.code, name: item.name, kind: item.kind, parentId }).returning() as [Department]
+                action = 'created'
+              } else if (before.name === item.name && before.kind === item.kind && before.parentId === parentId) {
+                row = before
+                action = 'unchanged'
+              } else {
+                ;[row] = await tx.update(departments).set({ name: item.name, kind: item.kind, parentId }).where(eq(departments.id, before.id)).returning() as [Department]
+                action = 'updated'
+              }
+              byCode.set(row.code, row)
+              out.push({ department: row, action })
+            }
+            // the two-level tree holds for everything after the batch (changed rows and their neighbours)
+            const byId = new Map([...byCode.values()].map((d) => [d.id, d]))
+            for (const d of byCode.values()) {
+              const parent = d.parentId ? byId.get(d.parentId) : undefined
+              if (d.kind === 'unit' && !parent) throw new AppError('invalid_input', `单位 ${d.code}（${d.name}）必须有上级部门`)
+              if (d.kind !== 'unit' && d.parentId) throw new AppError('invalid_input', `部门或镇街 ${d.code}（${d.name}）不能有上级部门`)
+              if (parent && parent.kind === 'unit') throw new AppError('invalid_input', `单位 ${d.code}（${d.name}）的上级 ${parent.code} 是单位，单位只能隶属于部门或镇街`)
+            }
+            return out
+          }),
+        CONFLICT,
+      )
     },
 
     async withDescendants(ids) {
