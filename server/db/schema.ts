@@ -20,6 +20,7 @@ import { newId } from '../../shared/model/ids.ts'
 import type { Grade } from '../../shared/api/common.ts'
 import type { RoundGrades } from '../../shared/api/review.ts'
 import { JOB_STATUSES, type JobStatus } from '../../shared/api/export.ts'
+import type { RegistryAmount, RegistryCodeName, RegistryContact, RegistryFunctionalClass, RegistrySource } from '../../shared/api/registry.ts'
 
 export const ROLES = ['finance', 'department', 'consultant', 'viewer'] as const
 export type Role = (typeof ROLES)[number]
@@ -366,4 +367,61 @@ export const jobs = pgTable(
     check('jobs_kind_check', oneOf(t.kind, JOB_KINDS)),
     check('jobs_status_check', oneOf(t.status, JOB_STATUSES)),
   ],
+)
+
+/**
+ * 项目统计表 (the project registry, tables.md §10): one row per project a department declared for a year,
+ * imported from xlsx. `natural_key` (unit code or name + project name, normalised) makes a re-import
+ * update the row instead of adding another. `department_id` is null while its department is unknown
+ * (finance maps it: registry_department_aliases); `table_id` is the target table created for it.
+ */
+export const registryProjects = pgTable(
+  'registry_projects',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('p')),
+    year: integer('year').notNull(),
+    naturalKey: text('natural_key').notNull(),
+    departmentId: text('department_id').references(() => departments.id, { onDelete: 'set null' }),
+    financeOffice: jsonb('finance_office').$type<RegistryCodeName | null>(),
+    competentDept: jsonb('competent_dept').$type<RegistryCodeName | null>(),
+    unit: jsonb('unit').$type<RegistryCodeName | null>(),
+    contacts: jsonb('contacts').$type<RegistryContact[]>().notNull().default(sql`'[]'::jsonb`),
+    projectName: text('project_name').notNull(),
+    /** as typed: a number, text (an amount with prose) or null (blank) */
+    requestedAmount: jsonb('requested_amount').$type<RegistryAmount>(),
+    functionalClass: jsonb('functional_class').$type<RegistryFunctionalClass | null>(),
+    classified: boolean('classified'),
+    fundingType: text('funding_type'),
+    fundSource: text('fund_source'),
+    source: jsonb('source').$type<RegistrySource>().notNull(),
+    tableId: text('table_id').references(() => targetTables.id, { onDelete: 'set null' }),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedBy: text('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    unique('registry_projects_year_key_unique').on(t.year, t.naturalKey),
+    index('registry_projects_year_department_idx').on(t.year, t.departmentId),
+    index('registry_projects_table_idx').on(t.tableId),
+  ],
+)
+
+/**
+ * A department or unit name (and code) as a registry spells it, mapped by finance to an existing
+ * department, so the next import recognises it. `key` is `c:<code>` when the code is known, else
+ * `n:<normalised name>`.
+ */
+export const registryDepartmentAliases = pgTable(
+  'registry_department_aliases',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('a')),
+    key: text('key').notNull().unique('registry_department_aliases_key_unique'),
+    code: text('code'),
+    name: text('name').notNull(),
+    departmentId: text('department_id').notNull().references(() => departments.id, { onDelete: 'cascade' }),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [index('registry_department_aliases_department_idx').on(t.departmentId)],
 )

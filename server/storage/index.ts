@@ -9,6 +9,7 @@ import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
 import { createHistoryRepository, type HistoryRepository } from './history.ts'
 import { createJobRepository, type JobRepository } from './jobs.ts'
 import { createLibraryRepository, type LibraryRepository } from './library.ts'
+import { createRegistryRepository, type RegistryRepository } from './registry.ts'
 import { createRoundRepository, type RoundRepository } from './rounds.ts'
 import { createSessionRepository, type SessionRepository } from './sessions.ts'
 import { createTableRepository, type TableRepository } from './tables.ts'
@@ -33,6 +34,8 @@ export interface Storage {
   jobs: JobRepository
   /** the compiled book's reads: approved tables and their frozen content */
   book: BookRepository
+  /** the project registry (项目统计表) and its department aliases */
+  registry: RegistryRepository
   /**
    * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
    * back when it throws. Repository methods that use a transaction of their own become savepoints.
@@ -58,6 +61,7 @@ export function createStorage(db: Db): Storage {
     history: createHistoryRepository(db),
     jobs: createJobRepository(db),
     book: createBookRepository(db),
+    registry: createRegistryRepository(db),
     transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
   }
 }
@@ -71,6 +75,7 @@ export type { ClaimOptions, Job, JobFailure, JobRepository, JobRow, NewJob } fro
 export type { FieldChange, FieldChangeOp, HistoryListOptions, HistoryRepository, LastAuthor, NewFieldChange } from './history.ts'
 export type { Indicator, LibraryFilter, LibraryRepository, NewIndicator } from './library.ts'
 export { loadLibraryFile } from './library.ts'
+export type { RegistryAliasRow, RegistryListFilter, RegistryProjectRow, RegistryProjectUpsert, RegistryProjectView, RegistryRepository } from './registry.ts'
 export type { OpenRound, ReviewRound, RoundRepository, RoundReview } from './rounds.ts'
 export type { NewSessionOptions, Session, SessionRepository } from './sessions.ts'
 export { DEFAULT_SESSION_IDLE_MS, DEFAULT_SESSION_TTL_MS, hashToken } from './sessions.ts'
