@@ -3,7 +3,9 @@
 // in a 300-indicator table costs a row parse instead of a whole-table parse (README.md: figures).
 import * as Y from 'yjs'
 import { z } from 'zod'
-import { LIMITS, formatPath, strictSchemas, type ParseProblem, type PathSegment } from '../../shared/model/index.ts'
+import {
+  ABSENT, LIMITS, canonicalRootValue, canonicalRow, canonicalRowField, formatPath, strictSchemas, type ParseProblem, type PathSegment,
+} from '../../shared/model/index.ts'
 import { fromYDoc, isLongText, TABLE_ROOT, ROW_LISTS, type RowList } from '../../shared/ydoc/index.ts'
 import type { ShapeChecker, ShapeContext } from './shape.ts'
 import type { AnyType } from './shape.ts'
@@ -14,6 +16,7 @@ const LIST_CAPS: Record<RowList, number> = {
   tasks: LIMITS.tasks,
   coreIndicators: LIMITS.auxRows,
   priorYear: LIMITS.auxRows,
+  unplaced: LIMITS.auxRows,
 }
 /** Lists whose row ids share one namespace (parseTable's duplicate check). */
 const ID_LISTS: readonly RowList[] = ['indicators', 'tasks']
@@ -47,6 +50,17 @@ function problemsOf(result: z.ZodSafeParseResult<unknown>, base: PathSegment[]):
 function plain(value: unknown): unknown {
   return value instanceof Y.AbstractType ? value.toJSON() : value
 }
+
+/*
+ * Blanks in the live document (CONTRACT.md → Table JSON). A client may write null or "" into any field
+ * or delete an optional key: the document keeps what it wrote (the Yjs state is never rewritten behind
+ * the editors' backs), and every check here judges the value in its canonical blank form
+ * (shared/model/canonical.ts) — exactly what the whole-table strict parse (fromYDoc → parseTable) does —
+ * so both accept the same documents. Every reader of the content goes through fromYDoc (server: findings,
+ * versions, journal) or the lenient parseTable (client: readTable), which yield the canonical form; no
+ * consumer ever meets the raw null.
+ */
+const orUndefined = (v: unknown) => (v === ABSENT ? undefined : v)
 
 /**
  * Checks the table room. Sound only when the document parsed before the transaction; the room runs
@@ -90,7 +104,7 @@ export const tableShapeChecker: ShapeChecker = {
         continue
       }
       const value = root.get(key)
-      const found = problemsOf(schema.safeParse(plain(value)), [key])
+      const found = problemsOf(schema.safeParse(orUndefined(canonicalRootValue(kind, key, plain(value)))), [key])
       if (!found.length) layoutProblems(value, 'root', key, [key], found)
       problems.push(...found)
     }
@@ -103,8 +117,8 @@ export const tableShapeChecker: ShapeChecker = {
         problems.push({ path: list, code: 'unknown_key', message: `表格含未知字段：${list}` })
         continue
       }
-      if (value === undefined) {
-        problems.push(...problemsOf(schema.safeParse(undefined), [list]))
+      if (value === undefined || value === null || value === '') {
+        problems.push(...problemsOf(schema.safeParse(orUndefined(canonicalRootValue(kind, list, value))), [list]))
         continue
       }
       if (!(value instanceof Y.Array)) {
@@ -154,7 +168,7 @@ function checkChangedRow(schema: z.ZodType, row: Y.Map<unknown>, list: RowList, 
   for (const key of keys) {
     const field = fields[key]
     const value = row.get(key)
-    const result = field ? field.safeParse(plain(value)) : null
+    const result = field ? field.safeParse(orUndefined(canonicalRowField(list, key, plain(value)))) : null
     if (field && result!.success) {
       const layout: ParseProblem[] = []
       layoutProblems(value, list, key, [list, '?', key], layout)
@@ -179,7 +193,7 @@ function fieldSchemas(schema: z.ZodType): Record<string, z.ZodType> | null {
 }
 
 function checkRow(schema: z.ZodType, row: Y.Map<unknown>, list: RowList, index: number): ParseProblem[] {
-  const found = problemsOf(schema.safeParse(row.toJSON()), [list, index])
+  const found = problemsOf(schema.safeParse(canonicalRow(list, row.toJSON())), [list, index])
   if (!found.length) layoutProblems(row, list, '', [list, index], found)
   return found
 }

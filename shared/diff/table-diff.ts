@@ -17,7 +17,7 @@ type Json = Record<string, unknown>
 
 const ROW_LIST_SET: ReadonlySet<string> = new Set(ROW_LISTS)
 /** the form's order, so a list of changes reads from the top of the table down */
-const TOP_ORDER = ['kind', 'template', 'framework', 'year', 'moneyUnit', 'id', 'title', 'header', 'funds', 'midTermGoal', 'annualGoal', 'tasks', 'taskTotals', 'indicators', 'waivers', 'budgetLink', 'coreIndicators', 'priorYear']
+const TOP_ORDER = ['kind', 'template', 'framework', 'year', 'moneyUnit', 'id', 'title', 'header', 'funds', 'midTermGoal', 'annualGoal', 'tasks', 'taskTotals', 'indicators', 'waivers', 'budgetLink', 'coreIndicators', 'priorYear', 'unplaced']
 const TOP_RANK = new Map(TOP_ORDER.map((k, i) => [k, i]))
 const FIELD_RANK = new Map(Object.keys(FIELD_LABELS).map((k, i) => [k, i]))
 const EMPTY: Json = Object.freeze({}) as Json
@@ -61,6 +61,7 @@ function rowPlace(row: Json): string {
     const text = levels.join('/')
     return text && row.period === 'midTerm' ? `${text}（中期）` : text
   }
+  if (typeof row.cell === 'string' && !('name' in row)) return [row.sheet, row.cell].filter((v) => typeof v === 'string' && v.trim() !== '').join('!')
   return typeof row.name === 'string' ? row.name.trim() : ''
 }
 

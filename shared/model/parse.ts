@@ -6,7 +6,7 @@ import { newId } from './ids.ts'
 import { fieldLabel } from './labels.ts'
 import { formatPath, type PathSegment } from './path.ts'
 import { lenientSchemas, strictSchemas, type SchemaMode, type TargetTable } from './schema.ts'
-import { numberToPlainString } from './money.ts'
+import { canonicalTable, isBlank, ROW_LIST_KEYS } from './canonical.ts'
 
 export interface ParseProblem {
   /** location in the table, e.g. `indicators[3].target` */
@@ -25,8 +25,15 @@ export interface ParseOptions {
   assignIds?: boolean
 }
 
-const TEXT_FIELDS_OF_ROW = ['level1', 'level2', 'level3', 'comparator', 'target', 'unit'] as const
-const ROW_LISTS = ['indicators', 'tasks', 'coreIndicators', 'priorYear'] as const
+const ROW_LISTS = ROW_LIST_KEYS
+const LIST_CAPS: Readonly<Record<string, number>> = {
+  indicators: LIMITS.indicators,
+  tasks: LIMITS.tasks,
+  coreIndicators: LIMITS.auxRows,
+  priorYear: LIMITS.auxRows,
+  unplaced: LIMITS.auxRows,
+}
+const ID_PREFIX: Readonly<Record<string, string>> = { tasks: 't', unplaced: 'u' }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
@@ -36,16 +43,15 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
 function precheck(raw: unknown): ParseProblem[] {
   if (!isPlainObject(raw)) return [{ path: '', code: 'not_object', message: '表格内容必须是一个 JSON 对象' }]
   const problems: ParseProblem[] = []
-  const caps: Record<string, number> = { indicators: LIMITS.indicators, tasks: LIMITS.tasks, coreIndicators: LIMITS.auxRows, priorYear: LIMITS.auxRows }
   for (const key of ROW_LISTS) {
     const list = raw[key]
-    if (list === undefined) continue
+    if (isBlank(list)) continue // a blank list is an empty one (canonical.ts)
     if (!Array.isArray(list)) {
       problems.push({ path: key, code: 'type', message: `${fieldLabel(key)}（${key}）必须是列表` })
       continue
     }
-    if (list.length > caps[key]!) {
-      problems.push({ path: key, code: 'too_many', message: `${fieldLabel(key)}（${key}）共 ${list.length} 行，超过上限 ${caps[key]} 行` })
+    if (list.length > LIST_CAPS[key]!) {
+      problems.push({ path: key, code: 'too_many', message: `${fieldLabel(key)}（${key}）共 ${list.length} 行，超过上限 ${LIST_CAPS[key]} 行` })
       continue
     }
     list.forEach((row, i) => {
@@ -55,28 +61,18 @@ function precheck(raw: unknown): ParseProblem[] {
   return problems
 }
 
-/** Returns a normalised copy: row ids assigned, default period, numbers typed into text fields kept as their text. */
-function normalise(raw: Record<string, unknown>, assignIds: boolean): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...raw }
+/**
+ * Returns a normalised copy: every blank in its canonical form (canonical.ts), then, for outside input,
+ * numbers typed into text fields kept as their text and missing row ids assigned.
+ */
+function normalise(raw: Record<string, unknown>, assignIds: boolean, numbersToText: boolean): Record<string, unknown> {
+  const out = canonicalTable(raw, { numbersToText })
+  if (!assignIds) return out
   for (const key of ROW_LISTS) {
-    const list = raw[key]
+    const list = out[key]
     if (!Array.isArray(list)) continue
-    out[key] = list.map((row: Record<string, unknown>) => {
-      const r: Record<string, unknown> = { ...row }
-      if (assignIds && (r.id === undefined || r.id === null || r.id === '')) r.id = newId(key === 'tasks' ? 't' : 'r')
-      if (key === 'indicators') {
-        if (r.period === undefined || r.period === null || r.period === '') r.period = 'annual'
-        for (const f of TEXT_FIELDS_OF_ROW) {
-          if (typeof r[f] === 'number') r[f] = numberToPlainString(r[f] as number)
-          else if (r[f] === undefined || r[f] === null) r[f] = ''
-        }
-      }
-      if (key === 'tasks') {
-        for (const f of ['name', 'content'] as const) if (r[f] === undefined || r[f] === null) r[f] = ''
-        for (const f of ['total', 'fiscal', 'other'] as const) if (r[f] === undefined) r[f] = null
-      }
-      return r
-    })
+    out[key] = list.map((row: Record<string, unknown>) =>
+      row.id === undefined || row.id === null || row.id === '' ? { ...row, id: newId(ID_PREFIX[key] ?? 'r') } : row)
   }
   return out
 }
@@ -138,8 +134,11 @@ export function parseTable(raw: unknown, options: ParseOptions = {}): ParseResul
   const mode = options.mode ?? 'lenient'
   const early = precheck(raw)
   if (early.length) return { ok: false, problems: early }
-  // The live document must already hold exactly the shape: only outside input is normalised.
-  const input = mode === 'strict' && !options.assignIds ? raw : normalise(raw as Record<string, unknown>, options.assignIds ?? true)
+  // Blanks are made canonical in both modes: the live document may hold a null or a deleted key a
+  // client wrote (kept there as written), and its readers get the same canonical table as everyone.
+  // Only outside input has its ids assigned and numbers in text fields turned into text.
+  const outside = mode !== 'strict' || options.assignIds === true
+  const input = normalise(raw as Record<string, unknown>, options.assignIds ?? mode !== 'strict', outside)
   const schemas = mode === 'strict' ? strictSchemas : lenientSchemas
   const result = schemas.table.safeParse(input)
   if (result.success) {

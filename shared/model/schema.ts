@@ -82,6 +82,8 @@ function build(mode: SchemaMode) {
     implementingUnit: codeName().optional(),
     projectAttribute: short().optional(),
     projectCategory: short().optional(),
+    /** 项目类别（预算管理）: 部门预算项目、专项资金项目 … (项目统计表, tables.md §10) */
+    fundingType: short().optional(),
     oneOff: z.boolean().optional(),
     crossYear: z.boolean().optional(),
     projectPeriod: obj({
@@ -129,6 +131,17 @@ function build(mode: SchemaMode) {
     actual: short().optional(),
   })
 
+  /** A cell an import could not place in the form: kept here as read, never dropped. */
+  const unplacedCell = obj({
+    id: short().min(1),
+    /** where it was, e.g. `D14` */
+    cell: short(),
+    text: long(),
+    sheet: short().optional(),
+    /** why it could not be placed */
+    reason: short().optional(),
+  })
+
   const common = {
     id: short().optional(),
     title: short().optional(),
@@ -142,6 +155,7 @@ function build(mode: SchemaMode) {
     budgetLink: budgetLink.optional(),
     coreIndicators: z.array(coreIndicator).max(LIMITS.auxRows).optional(),
     priorYear: z.array(priorIndicator).max(LIMITS.auxRows).optional(),
+    unplaced: z.array(unplacedCell).max(LIMITS.auxRows).optional(),
   }
 
   const projectTable = obj({
@@ -164,7 +178,7 @@ function build(mode: SchemaMode) {
     error: '未知的表类型（kind 应为 project 或 department）',
   })
 
-  return { table, projectTable, departmentTable, indicator, task, fundSplit, amount: amount() }
+  return { table, projectTable, departmentTable, indicator, task, fundSplit, unplacedCell, amount: amount() }
 }
 
 export const lenientSchemas = build('lenient')
@@ -176,6 +190,7 @@ export type DepartmentTable = z.infer<typeof strictSchemas.departmentTable>
 export type IndicatorRow = z.infer<typeof strictSchemas.indicator>
 export type TaskRow = z.infer<typeof strictSchemas.task>
 export type FundSplit = z.infer<typeof strictSchemas.fundSplit>
+export type UnplacedCell = z.infer<typeof strictSchemas.unplacedCell>
 export type Amount = z.infer<typeof strictSchemas.amount>
 
 /** JSON Schema of the table content (published by the server at /api/schema/table). */

@@ -3,7 +3,7 @@
 import * as Y from 'yjs'
 
 export const TABLE_ROOT = 'table'
-export const ROW_LISTS = ['indicators', 'tasks', 'coreIndicators', 'priorYear'] as const
+export const ROW_LISTS = ['indicators', 'tasks', 'coreIndicators', 'priorYear', 'unplaced'] as const
 export type RowList = (typeof ROW_LISTS)[number]
 
 /**
