@@ -18,6 +18,7 @@ import { auditRoutes } from './http/routes/audit.ts'
 import { backupRoutes } from './backup/endpoint.ts'
 import { authRoutes } from './http/routes/auth.ts'
 import { compilationRoutes } from './http/routes/compilations.ts'
+import { departmentImportRoutes } from './http/routes/department-import.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
 import { sessionRoutes } from './http/routes/sessions.ts'
@@ -66,6 +67,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
 
   app.route('/api/auth', authRoutes(deps))
   app.route('/api', directoryRoutes(deps))
+  app.route('/api', departmentImportRoutes(deps))
   app.route('/api', sessionRoutes(deps))
   app.route('/api/tables', tableListRoutes(deps))
   app.route('/api/tables', tableLifecycleRoutes(deps))

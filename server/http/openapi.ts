@@ -9,6 +9,7 @@ import { passwordChangeBody, passwordResetBody, revokeAnswer, sessionListAnswer,
 import {
   cityOpinionsQuery, diffAnswer, diffQuery, historyAnswer, historyQuery, opinionsAnswer, opinionsQuery, reviewAnswer, reviewBody, roundsAnswer, versionAnswer, versionsAnswer,
 } from '../../shared/api/review.ts'
+import { departmentImportAnswer } from '../../shared/api/imports.ts'
 import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { SESSION_COOKIE } from '../auth/session.ts'
@@ -47,6 +48,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/auth/password', tag: '登录', summary: '修改自己的密码（须填原密码）；其他会话全部吊销、其实时连接断开，本会话保留', who: '已登录', body: passwordChangeBody, answer: revokeAnswer },
   { method: 'get', path: '/api/departments', tag: '部门与用户', summary: '部门、单位和镇街', who: '已登录', answer: departmentListAnswer },
   { method: 'post', path: '/api/departments', tag: '部门与用户', summary: '新建部门、单位或镇街', who: '财政局', body: departmentSchema, status: 201 },
+  { method: 'post', path: '/api/departments/import', tag: '部门与用户', summary: '从 xlsx 导入部门名单（代码、名称、类型、上级代码；或按代码前缀归属的一体化清单）：已有代码更新名称、类型和上级，不重复创建；有错误的行逐行报告、不导入，其余在一个事务中保存；dryRun=1 只预览', who: '财政局', query: z.object({ dryRun: z.enum(['1', 'true']).optional() }), upload: z.object({}), answer: departmentImportAnswer },
   { method: 'get', path: '/api/users', tag: '部门与用户', summary: '用户列表', who: '财政局' },
   { method: 'post', path: '/api/users', tag: '部门与用户', summary: '新建用户', who: '财政局', body: userSchema, status: 201 },
   { method: 'patch', path: '/api/users/:id', tag: '部门与用户', summary: '停用或启用用户；停用时吊销其全部会话并断开其实时连接', who: '财政局', body: userPatchBody, answer: userAnswer },
