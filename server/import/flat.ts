@@ -289,10 +289,7 @@ function frameworkOf(grid: SheetGrid, heading: IndicatorHeading, p: Project): Fr
 
 /** A 预算数 cell → the stored amount (in the sheet's unit); text that is no amount is kept as typed and reported. */
 function amountOf(cell: GridCell, moneyUnit: string, report?: ReportBuilder, field?: string): Amount | undefined {
-  if (cell.error) {
-    report?.problem('formula_error', 'warning', `预算数单元格 ${cell.ref} 是错误值 ${cell.error}，按空白读入`, cell.ref)
-    return null
-  }
+  if (cell.error) return null // the workbook reader reports error values
   if (typeof cell.value === 'number') return cell.value
   if (cell.text === '') return null
   const v = parseAmountInput(cell.text, moneyUnit)

@@ -29,6 +29,11 @@ const PLACEHOLDERS = defaultRuleConfig.terms.placeholders
 const DIGITS = /[0-9０-９]/
 const GROUPED = /^[+-]?\d{1,3}(?:,\d{3})+(?:\.\d+)?$/
 const DATE_TARGET = /^\d{4}-\d{2}-\d{2}$/
+/** full-width digits, point, percent and signs → half-width; brackets stay as typed (台（套）) */
+function foldDigits(s: string): string {
+  return s.replace(/[０-９．％＋－＞＜＝]/g, (ch) => String.fromCharCode(ch.charCodeAt(0) - 0xfee0)).replace(/\u3000/g, ' ')
+}
+
 /** a value that is only a blank form's filler: ……, **, XX, 待定, / */
 const ONLY_PLACEHOLDER = /^(?:[.…。]+|\*+|[xX×]+|待定|\/|-|—+)$/
 /** units are short words: no digits (a range, a second number), no sentence punctuation, no “其中” asides */
@@ -58,7 +63,7 @@ function noteOf(v: { comparator: string; target: string; unit: string }, shape: 
 export function splitIndicatorValue(text: string, opts: SplitOptions = {}): SplitValue {
   const raw = text.trim()
   if (raw === '') return { comparator: '', target: '', unit: '', changed: text !== '', shape: 'empty' }
-  const folded = toHalfWidth(raw)
+  const folded = foldDigits(raw)
   const extra: string[] = []
   if (ONLY_PLACEHOLDER.test(folded)) return { comparator: '', target: raw, unit: '', changed: raw !== text, shape: 'placeholder' }
   // deadlines first: the codec reads `10月底前` as 10 + unit 月底前
