@@ -4,7 +4,7 @@
 import * as Y from 'yjs'
 import { z } from 'zod'
 import {
-  ABSENT, LIMITS, canonicalRootValue, canonicalRow, canonicalRowField, formatPath, strictSchemas, type ParseProblem, type PathSegment,
+  ABSENT, LIMITS, canonicalRootValue, isBlank, canonicalRow, canonicalRowField, formatPath, strictSchemas, type ParseProblem, type PathSegment,
 } from '../../shared/model/index.ts'
 import { fromYDoc, isLongText, TABLE_ROOT, ROW_LISTS, type RowList } from '../../shared/ydoc/index.ts'
 import type { ShapeChecker, ShapeContext } from './shape.ts'
@@ -117,7 +117,7 @@ export const tableShapeChecker: ShapeChecker = {
         problems.push({ path: list, code: 'unknown_key', message: `表格含未知字段：${list}` })
         continue
       }
-      if (value === undefined || value === null || value === '') {
+      if (isBlank(value)) {
         problems.push(...problemsOf(schema.safeParse(orUndefined(canonicalRootValue(kind, list, value))), [list]))
         continue
       }

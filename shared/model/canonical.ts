@@ -5,11 +5,11 @@
 //   - required text → ""            (projectName, annualGoal, a row's level3 …)
 //   - optional text → absent when null; "" is kept as typed
 //   - amounts       → null when absent, null, "" or only spaces (text amounts are kept for R-FUND-FORMAT)
-//   - optional objects (competentDept, projectPeriod, waivers …) → absent when null or ""; a present one
+//   - optional objects (competentDept, projectPeriod, waivers …) → absent when null, "" or spaces; a present one
 //     has its own fields made canonical (a code-name object with a blank name keeps `name: ""`)
 //   - required objects (header, funds, funds.annual, taskTotals) → their blank form when missing or null
 //   - row lists → [] (indicators, tasks) or absent (the optional lists) when missing or null
-//   - optional enums and booleans → absent when null or ""; an indicator's blank period → 'annual'
+//   - optional enums and booleans → absent when null, "" or spaces; an indicator's blank period → 'annual'
 // Only blanks are touched: a value of the wrong type (a number for an object, a string for a list) is
 // left for the schema to refuse. kind, template and year are the table's identity and stay required.
 // The spec below mirrors schema.ts key for key (test/unit/blanks.test.ts checks that it does).
@@ -118,8 +118,8 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
 
-/** absent, null or "" */
-export const isBlank = (v: unknown): boolean => v === undefined || v === null || v === ''
+/** absent, null, "" or only spaces: a blank where a structure (object, list, choice) belongs */
+export const isBlank = (v: unknown): boolean => v === undefined || v === null || (typeof v === 'string' && v.trim() === '')
 
 /** The canonical form of one value under `spec`; ABSENT when the key should not be there. */
 export function canonicalValue(spec: FieldSpec, v: unknown, options: CanonicalOptions = {}): unknown {
@@ -137,8 +137,7 @@ export function canonicalValue(spec: FieldSpec, v: unknown, options: CanonicalOp
     case 'amount':
     case 'optAmount':
       if (v === undefined) return spec === 'amount' ? null : ABSENT
-      if (v === null || (typeof v === 'string' && v.trim() === '')) return null
-      return v
+      return isBlank(v) ? null : v
     case 'optEnum':
     case 'optBool':
     case 'optYears':

@@ -14,7 +14,9 @@ import { changeLabel, diffTables } from '../../shared/diff/table-diff.ts'
 import { exportDoc } from '../../server/export/document.ts'
 import { tableXlsx } from '../../server/export/xlsx.ts'
 import { sheetData } from '../../server/export/typst.ts'
-import { fromYDoc, toYDoc } from '../../shared/ydoc/index.ts'
+import * as Y from 'yjs'
+import { fromYDoc, setField, tableRoot, toYDoc } from '../../shared/ydoc/index.ts'
+import { tableShapeChecker } from '../../server/collab/table-shape.ts'
 import { blankedTableArb, type JsonPath } from '../helpers/arbitraries.ts'
 import { loadSample } from '../helpers/samples.ts'
 
@@ -207,9 +209,11 @@ describe('blank fields, one by one', () => {
   it('accepts null signatures, flags, enums and optional objects', () => {
     const s = raw('S01')
     Object.assign(s.header, { preparer: null, phone: null, unitLeader: '', fillDate: null, reviewOpinion: null, oneOff: null, crossYear: '', fundSource: null, fundingType: null })
-    Object.assign(s, { moneyUnit: null, framework: '', title: null, id: null, waivers: { noServiceObject: null, reason: null }, budgetLink: null })
+    Object.assign(s, { moneyUnit: null, framework: ' ', title: null, id: null, waivers: { noServiceObject: null, reason: null }, budgetLink: '\u3000' })
+    s.header.functionalClass = '  '
     const t = parsed(s)
     expect(t.kind === 'project' && t.header).not.toHaveProperty('preparer')
+    expect(t.kind === 'project' && t.header).not.toHaveProperty('functionalClass')
     expect(t.kind === 'project' && t.header.unitLeader).toBe('')
     expect(t.waivers).toEqual({ noServiceObject: false, reason: '' })
     expect('moneyUnit' in t || 'framework' in t || 'budgetLink' in t || 'title' in t).toBe(false)
@@ -233,6 +237,62 @@ describe('blank fields, one by one', () => {
     // a strict reader still refuses what is not a blank
     header.set('functionalClass', 5)
     expect(fromYDoc(doc).ok).toBe(false)
+  })
+
+  it('lets the live document check (incremental and whole) accept blanks and still refuse wrong types', () => {
+    const verdict = (base: TargetTable, op: (d: Y.Doc) => void) => {
+      const doc = toYDoc(base)
+      let tr: Y.Transaction | null = null
+      doc.on('afterTransaction', (t: Y.Transaction) => (tr = t))
+      doc.transact(() => op(doc), 'test')
+      return { incremental: tableShapeChecker.incremental(doc, tr!, { actorId: 'u1' }), full: tableShapeChecker.full(doc) }
+    }
+    const project = parsed(raw('S01'))
+    const dept = parsed(raw('S06'))
+    const header = (d: Y.Doc) => tableRoot(d).get('header') as Y.Map<unknown>
+    const firstRow = (d: Y.Doc, list = 'indicators') => (tableRoot(d).get(list) as Y.Array<Y.Map<unknown>>).get(0)
+    const blanks: [TargetTable, (d: Y.Doc) => void][] = [
+      [project, (d) => header(d).set('functionalClass', null)],
+      [project, (d) => header(d).delete('competentDept')],
+      [project, (d) => header(d).set('projectPeriod', '')],
+      [project, (d) => setField(d, ['header', 'projectPeriod', 'start'], null)],
+      [project, (d) => setField(d, ['header', 'implementingUnit', 'name'], null)],
+      [project, (d) => tableRoot(d).set('header', null)],
+      [project, (d) => tableRoot(d).delete('header')],
+      [project, (d) => tableRoot(d).set('funds', null)],
+      [project, (d) => setField(d, ['funds', 'annual', 'total'], ' ')],
+      [project, (d) => (tableRoot(d).get('funds') as Y.Map<unknown>).delete('annual')],
+      [project, (d) => tableRoot(d).delete('annualGoal')],
+      [project, (d) => tableRoot(d).set('midTermGoal', null)],
+      [project, (d) => tableRoot(d).set('indicators', null)],
+      [project, (d) => tableRoot(d).set('waivers', null)],
+      [project, (d) => firstRow(d).set('target', null)],
+      [project, (d) => firstRow(d).delete('level3')],
+      [project, (d) => firstRow(d).set('period', '')],
+      [project, (d) => firstRow(d).set('weight', '')],
+      [dept, (d) => tableRoot(d).set('taskTotals', null)],
+      [dept, (d) => tableRoot(d).delete('tasks')],
+      [dept, (d) => firstRow(d, 'tasks').set('name', null)],
+      [dept, (d) => firstRow(d, 'tasks').delete('total')],
+    ]
+    for (const [base, op] of blanks) {
+      const v = verdict(base, op)
+      expect(v, op.toString()).toEqual({ incremental: [], full: [] })
+    }
+    const wrong: [TargetTable, (d: Y.Doc) => void][] = [
+      [project, (d) => header(d).set('functionalClass', 5)],
+      [project, (d) => tableRoot(d).set('header', 'x')],
+      [project, (d) => tableRoot(d).set('indicators', 'rows')],
+      [project, (d) => firstRow(d).set('target', 5)],
+      [project, (d) => firstRow(d).delete('id')],
+      [project, (d) => tableRoot(d).set('tasks', null)],
+      [project, (d) => tableRoot(d).delete('year')],
+      [dept, (d) => tableRoot(d).set('funds', null)],
+    ]
+    for (const [base, op] of wrong) {
+      const v = verdict(base, op)
+      expect(v.incremental.length > 0 && v.full.length > 0, op.toString()).toBe(true)
+    }
   })
 
   it('prints a blanked table of every template to xlsx', async () => {
