@@ -30,7 +30,7 @@ export function parseAmount(value: Amount | undefined, moneyUnit = '万元'): Pa
   let text = typeof value === 'number' ? numberToPlainString(value) : value.trim()
   if (text === '') return { ok: false, reason: 'empty' }
   if (typeof value === 'string') {
-    if (text.endsWith(moneyUnit)) text = text.slice(0, -moneyUnit.length).trim()
+    if (moneyUnit && text.endsWith(moneyUnit)) text = text.slice(0, -moneyUnit.length).trim()
     if (GROUPED_NUMBER.test(text)) text = text.replace(/,/g, '')
   }
   const m = PLAIN_NUMBER.exec(text)
