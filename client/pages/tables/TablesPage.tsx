@@ -19,6 +19,8 @@ import { TablesTable } from './TablesTable.tsx'
 
 // the dialog brings the template descriptions with it; most visits never open it
 const CreateTableDialog = lazy(() => import('./CreateTableDialog.tsx'))
+const ImportTablesDialog = lazy(() => import('./ImportTablesDialog.tsx'))
+const ImportDepartmentsDialog = lazy(() => import('./ImportDepartmentsDialog.tsx'))
 
 type Load =
   | { state: 'loading'; answer?: TableListAnswer }
@@ -33,7 +35,12 @@ export function TablesPage({ user }: { user: PublicUser }) {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined])
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [retry, setRetry] = useState(0)
-  const departments = useDepartments()
+  const [departmentsRead, setDepartmentsRead] = useState(0)
+  const departments = useDepartments(departmentsRead)
+  // 导入 Excel: the files dropped on the page or chosen in the dialog; 导入部门名单 (finance)
+  const [importing, setImporting] = useState<File[] | null>(null)
+  const [importingDepartments, setImportingDepartments] = useState(false)
+  const [dragging, setDragging] = useState(false)
   const [creating, setCreating] = useState(false)
   const [deleting, setDeleting] = useState<TableSummary | null>(null)
   // the chosen tables by id, across pages and filters (the dialog names them)
@@ -117,8 +124,16 @@ export function TablesPage({ user }: { user: PublicUser }) {
       : l))
   }
 
+  // xlsx files dragged over the page open 导入 Excel with them (editors and finance)
+  const dropProps = mayCreate && !importing && !creating ? {
+    onDragOver: (e: React.DragEvent) => { if (e.dataTransfer.types.includes('Files')) { e.preventDefault(); e.dataTransfer.dropEffect = 'copy'; setDragging(true) } },
+    onDragLeave: (e: React.DragEvent) => { if (!e.relatedTarget || !(e.currentTarget as Node).contains(e.relatedTarget as Node)) setDragging(false) },
+    onDrop: (e: React.DragEvent) => { e.preventDefault(); setDragging(false); if (e.dataTransfer.files.length) setImporting([...e.dataTransfer.files]) },
+  } : {}
+
   return (
-    <div className="tt-shell">
+    <div className="tt-shell" {...dropProps} data-testid="tables-page">
+      {dragging && <div className="tt-drop-overlay" data-testid="drop-overlay"><span>松开鼠标，导入 Excel 中的绩效目标表</span></div>}
       <AppHeader user={user} />
       <main className="tt-tables">
         <div className="tt-titlebar">
@@ -139,6 +154,14 @@ export function TablesPage({ user }: { user: PublicUser }) {
               title={selected.size ? '将所选表格导出为 Excel 或 PDF，打包为 zip' : '请先勾选要导出的表格'} onClick={() => setExporting('open')}>导出所选</button>
             {auditFor && (
               <button type="button" className="tt-button" onClick={() => setAuditing(true)} title={`${auditFor.name}（含下属单位）的表格操作和人员操作记录`}>审计记录</button>
+            )}
+            {user.role === 'finance' && (
+              <button type="button" className="tt-button" data-testid="import-departments" onClick={() => setImportingDepartments(true)}
+                title="从 Excel 导入部门、单位和镇街名单（已有的按代码更新）">导入部门名单</button>
+            )}
+            {mayCreate && (
+              <button type="button" className="tt-button" data-testid="import-tables" onClick={() => setImporting([])}
+                title="从 Excel 导入绩效目标表（也可以把 .xlsx 文件拖到本页），先预览再保存">导入 Excel</button>
             )}
             {mayCreate && (
               <button type="button" className="tt-button tt-button-primary" onClick={() => setCreating(true)}>＋ 新建绩效目标表</button>
@@ -202,6 +225,16 @@ export function TablesPage({ user }: { user: PublicUser }) {
       {creating && (
         <Suspense fallback={null}>
           <CreateTableDialog user={user} departments={createScope} onClose={() => setCreating(false)} />
+        </Suspense>
+      )}
+      {importing && (
+        <Suspense fallback={null}>
+          <ImportTablesDialog user={user} departments={createScope} files={importing} onClose={() => setImporting(null)} onImported={() => setRetry((n) => n + 1)} />
+        </Suspense>
+      )}
+      {importingDepartments && (
+        <Suspense fallback={null}>
+          <ImportDepartmentsDialog onClose={() => setImportingDepartments(false)} onImported={() => setDepartmentsRead((n) => n + 1)} />
         </Suspense>
       )}
       {auditing && auditFor && <AuditDialog departmentId={auditFor.id} departmentName={auditFor.name} onClose={() => setAuditing(false)} />}
