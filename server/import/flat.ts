@@ -142,6 +142,8 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
     const cell = cellAt(grid, r, c)
     return cell !== undefined && cell !== first && cell.text !== ''
   })
+  const mergedDown = new Set<GridCell>()
+  for (const m of grid.merges) if (m.endRow > m.startRow) { const top = grid.rows[m.startRow]?.[m.startColumn]; if (top) mergedDown.add(top) }
   const projects: Project[] = []
   let current: Project | null = null
   let dept: { text: string; ref: string; total?: Amount; projects: Project[]; ref2?: string } | undefined
@@ -165,7 +167,7 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
     }
     const name = nameCell.text
     const unitText = unitCell?.text ?? ''
-    const same = current && (name === '' || (name === current.nameCell.text && (nameCell === current.nameCell || !isMergedDown(grid, current.nameCell))))
+    const same = current && (name === '' || (name === current.nameCell.text && (nameCell === current.nameCell || !mergedDown.has(current.nameCell))))
       && (unitText === '' || unitText === (current.unitCell?.text ?? ''))
     if (current && same) continue
     if (current) current.endRow = r
@@ -269,13 +271,6 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
     }
   }
   return { tables }
-}
-
-function isMergedDown(grid: SheetGrid, cell: GridCell): boolean {
-  return grid.merges.some((m) => {
-    const top = grid.rows[m.startRow]?.[m.startColumn]
-    return top === cell && m.endRow > m.startRow
-  })
 }
 
 /** 成本指标 as a 一级 marks the 2021 framework. */
