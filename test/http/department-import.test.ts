@@ -147,15 +147,4 @@ describe('department list import over HTTP', () => {
     expect(none.status).toBe(400)
     expect((await all()).length).toBe(count)
   })
-
-  it('stores all or nothing: a batch breaking the two-level tree is refused whole', async () => {
-    const count = (await all()).length
-    await expect(t.storage.departments.upsertByCode([
-      { code: '880', name: '南江市测试局', kind: 'department', parentCode: null },
-      { code: '880001', name: '南江市测试中心', kind: 'unit', parentCode: '880' },
-      { code: '880002', name: '南江市测试分中心', kind: 'unit', parentCode: '880001' },
-    ])).rejects.toThrow(/单位只能隶属于部门或镇街/)
-    expect((await all()).length).toBe(count)
-    expect(await t.storage.departments.getByCode('880')).toBeNull()
-  })
 })
