@@ -21,9 +21,11 @@ import { compilationRoutes } from './http/routes/compilations.ts'
 import { departmentImportRoutes } from './http/routes/department-import.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
+import { registryRoutes } from './http/routes/registry.ts'
 import { sessionRoutes } from './http/routes/sessions.ts'
 import { tableExportRoutes } from './http/routes/table-export.ts'
 import { tableHistoryRoutes } from './http/routes/table-history.ts'
+import { tableImportRoutes } from './http/routes/table-import.ts'
 import { tableLifecycleRoutes } from './http/routes/table-lifecycle.ts'
 import { tableListRoutes } from './http/routes/table-list.ts'
 import { tableRoutes } from './http/routes/tables.ts'
@@ -32,7 +34,7 @@ import { validateRoutes } from './http/routes/validate.ts'
 export type { AppDeps } from './http/context.ts'
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024
-const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library', '/compilations']
+const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library', '/compilations', '/registry']
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -73,11 +75,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/tables', tableLifecycleRoutes(deps))
   app.route('/api/tables', tableHistoryRoutes(deps))
   app.route('/api/tables', tableExportRoutes(deps))
+  app.route('/api/tables', tableImportRoutes(deps))
   app.route('/api/tables', tableRoutes(deps))
   app.route('/api', validateRoutes())
   app.route('/api', opinionRoutes(deps))
   app.route('/api', auditRoutes(deps))
   app.route('/api', compilationRoutes(deps))
+  app.route('/api', registryRoutes(deps))
   app.route('/api', backupRoutes(deps))
   const openApi = openApiDocument()
   app.get('/api/openapi.json', (c) => c.json(openApi))

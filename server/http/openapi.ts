@@ -11,6 +11,7 @@ import {
 } from '../../shared/api/review.ts'
 import { departmentImportAnswer } from '../../shared/api/imports.ts'
 import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
+import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { SESSION_COOKIE } from '../auth/session.ts'
 import { loginSchema } from './routes/auth.ts'
@@ -80,6 +81,10 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '一个汇编任务：状态、进度（done/total、预计剩余秒数）、失败的表、文件', who: '财政局', answer: compilationStatus },
   { method: 'get', path: '/api/compilations/:jobId/file', tag: '汇编成册', summary: '下载汇编文件（xlsx 或 PDF，中文文件名）；未完成时 409', who: '财政局', files: [XLSX, 'application/pdf'] },
   { method: 'delete', path: '/api/compilations/:jobId', tag: '汇编成册', summary: '取消排队中或生成中的汇编；已结束的汇编删除其文件和记录', who: '财政局', answer: compilationStatus },
+  { method: 'post', path: '/api/registry/import', tag: '项目统计表', summary: '从 xlsx 导入项目统计表（附件2）：每个项目按代码、名称或已对应的别名匹配部门；重新导入按“预算单位＋项目名称”更新，不重复登记；未能匹配的部门列在 unknownDepartments 中待财政局对应，不自动创建；整个文件一个事务；dryRun=1 只预览', who: '财政局、第三方机构', query: z.object({ dryRun: z.enum(['1', 'true']).optional() }), upload: registryImportFields, answer: registryImportAnswer },
+  { method: 'get', path: '/api/registry', tag: '项目统计表', summary: '某年度已登记的项目（全部返回，total 为总数）：部门、单位、金额、功能分类、类别、涉密和已建的绩效目标表；财政局和第三方机构另见待对应的部门', who: '已登录（按权限范围）', query: registryListQuery, answer: registryListAnswer },
+  { method: 'post', path: '/api/registry/aliases', tag: '项目统计表', summary: '把项目统计表中的部门代码或名称对应到已有部门（以后导入自动识别），并把等待该部门的项目归入其中', who: '财政局', body: registryAliasBody, answer: registryAliasAnswer },
+  { method: 'post', path: '/api/registry/tables', tag: '项目统计表', summary: '为尚未建表的登记项目（或所选项目）创建绩效目标表，表头预填项目名称、主管部门、实施单位、功能分类、项目类别、资金来源、年度资金总额、涉密和项目负责人；已有表的项目不重复创建；未对应部门或无权限的项目列在 skipped 中', who: '财政局；第三方机构和部门限本人负责的部门', body: registryTablesBody, answer: registryTablesAnswer },
   { method: 'get', path: '/api/admin/backup', tag: '运维', summary: '整个数据库的一致快照备份文件（gzip JSON 行，见 README → 备份与恢复）；由 npm run backup 调用', who: '持有本机备份令牌者（服务器启动时写入数据目录 backup-endpoint.json）', files: ['application/gzip'] },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存', who: '已登录', body: z.object({ content: anyJson }) },
   { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },

@@ -25,12 +25,14 @@ export interface RegistryListFilter {
   departmentIds?: readonly string[]
   /** also the projects whose department is unknown (department_id null) */
   unmatched?: boolean
+  /** lock the rows until the transaction ends (SELECT … FOR UPDATE): table creation holds them */
+  lock?: boolean
 }
 
 export interface RegistryRepository {
   /** the year's projects, ordered by department then sheet row; `tableId` null when the table was deleted */
   list(year: number, filter?: RegistryListFilter): Promise<RegistryProjectView[]>
-  get(ids: readonly string[]): Promise<RegistryProjectView[]>
+  get(ids: readonly string[], options?: { lock?: boolean }): Promise<RegistryProjectView[]>
   /** every project of the year by natural key (what a re-import compares against) */
   byKey(year: number): Promise<Map<string, RegistryProjectRow>>
   /** inserts new projects and updates those whose (year, natural key) exists; answers the stored rows */
@@ -52,14 +54,15 @@ const CHUNK = 400
 const liveTableId = sql<string | null>`case when ${targetTables.deletedAt} is null then ${registryProjects.tableId} end`
 
 export function createRegistryRepository(db: Db): RegistryRepository {
-  async function select(where: SQL | undefined): Promise<RegistryProjectView[]> {
-    const rows = await db
+  async function select(where: SQL | undefined, lock = false): Promise<RegistryProjectView[]> {
+    const query = db
       .select({ row: registryProjects, tableId: liveTableId, departmentName: departments.name })
       .from(registryProjects)
       .leftJoin(targetTables, eq(targetTables.id, registryProjects.tableId))
       .leftJoin(departments, eq(departments.id, registryProjects.departmentId))
       .where(where)
       .orderBy(asc(departments.code), sql`(${registryProjects.source}->>'row')::int`, asc(registryProjects.id))
+    const rows = await (lock ? query.for('update', { of: registryProjects }) : query)
     return rows.map((r) => ({ ...r.row, tableId: r.tableId, departmentName: r.departmentName }))
   }
 
@@ -76,12 +79,12 @@ export function createRegistryRepository(db: Db): RegistryRepository {
       } else if (filter.unmatched === false) {
         conditions.push(sql`${registryProjects.departmentId} is not null`)
       }
-      return select(and(...conditions))
+      return select(and(...conditions), filter.lock)
     },
 
-    async get(ids) {
+    async get(ids, options = {}) {
       if (ids.length === 0) return []
-      return select(inArray(registryProjects.id, [...ids]))
+      return select(inArray(registryProjects.id, [...ids]), options.lock)
     },
 
     async byKey(year) {

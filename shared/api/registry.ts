@@ -158,7 +158,7 @@ export const registryTablesBody = z.object({
 })
 export type RegistryTablesBody = z.infer<typeof registryTablesBody>
 
-export const REGISTRY_SKIP_CODES = ['has_table', 'no_department', 'forbidden', 'not_found'] as const
+export const REGISTRY_SKIP_CODES = ['has_table', 'no_department', 'forbidden', 'not_found', 'invalid'] as const
 export type RegistrySkipCode = (typeof REGISTRY_SKIP_CODES)[number]
 
 export const registryTablesAnswer = z.object({
