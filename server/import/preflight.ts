@@ -182,7 +182,6 @@ function findTag(b: Buffer, name: Buffer, from: number, end: number): number {
 const B_ROW = Buffer.from('<row')
 const B_ROW_END = Buffer.from('</row>')
 const B_C = Buffer.from('<c')
-const B_C_END = Buffer.from('</c>')
 const B_SHEETDATA = Buffer.from('<sheetData')
 const B_SHEETDATA_END = Buffer.from('</sheetData>')
 
@@ -245,26 +244,28 @@ export function sanitizeSheet(b: Buffer, cellBudget: number, sheetName: string):
     }
     const rowEnd = body.indexOf(B_ROW_END, tagEnd)
     if (rowEnd < 0) throw new ZipError('corrupt', 'unterminated row')
-    const kept: Buffer[] = []
-    let dropped = false
-    let c = findTag(body, B_C, tagEnd + 1, rowEnd)
-    while (c >= 0) {
-      const cTagEnd = body.indexOf(GT, c)
-      if (cTagEnd < 0 || cTagEnd > rowEnd) throw new ZipError('corrupt', 'bad cell')
-      if (body[cTagEnd - 1] === SLASH) {
-        dropped = true
-        c = findTag(body, B_C, cTagEnd + 1, rowEnd)
-        continue
-      }
-      const cEnd = body.indexOf(B_C_END, cTagEnd)
-      if (cEnd < 0 || cEnd > rowEnd) throw new ZipError('corrupt', 'unterminated cell')
-      kept.push(body.subarray(c, cEnd + B_C_END.length))
-      if (++cells > cellBudget) throw tooMany()
-      c = findTag(body, B_C, cEnd + B_C_END.length, rowEnd)
+    // one pass over the row's bytes: count cells, note self-closing (empty, styled) ones to leave out
+    let kept = 0
+    let dropFrom = -1
+    const keptParts: Buffer[] = []
+    let copyFrom = tagEnd + 1
+    for (let j = tagEnd + 1; j < rowEnd; j++) {
+      if (body[j] !== LT || body[j + 1] !== 0x63 || !isDelimiter(body[j + 2])) continue
+      let k = j + 2
+      while (k < rowEnd && body[k] !== GT) k++
+      if (k >= rowEnd) throw new ZipError('corrupt', 'bad cell')
+      if (body[k - 1] === SLASH) {
+        if (dropFrom < 0) dropFrom = j
+        keptParts.push(body.subarray(copyFrom, j))
+        copyFrom = k + 1
+      } else if (++cells > cellBudget) throw tooMany()
+      else kept++
+      j = k
     }
-    if (kept.length > 0) {
+    const dropped = dropFrom >= 0
+    if (kept > 0) {
       if (pendingHidden.length) { out.push(...pendingHidden); rows += pendingHidden.length; pendingHidden = [] }
-      if (dropped) out.push(rowTag, ...kept, B_ROW_END)
+      if (dropped) out.push(rowTag, ...keptParts, body.subarray(copyFrom, rowEnd), B_ROW_END)
       else out.push(body.subarray(at, rowEnd + B_ROW_END.length))
       rows++
     } else if (hidden) {
@@ -284,6 +285,41 @@ function countTags(b: Buffer, name: Buffer, limit: number): number {
     if (++n > limit) return n
   }
   return n
+}
+
+// ---- XML some writers produce that ExcelJS misreads ------------------------------------
+
+/**
+ * Writers built on the OpenXML SDK may prefix every element (`<x:row>`); ExcelJS matches bare names
+ * and would read nothing. The root's prefix is dropped from every tag.
+ */
+export function dropRootPrefix(b: Buffer, root: string): Buffer {
+  const head = b.subarray(0, 2048).toString('utf8')
+  const m = new RegExp(`<([A-Za-z_][\\w.-]*):${root}\\b`).exec(head)
+  if (!m) return b
+  const p = m[1]!
+  const xml = b.toString('utf8')
+  return Buffer.from(
+    xml.replace(new RegExp(`<(/?)${p}:`, 'g'), '<$1').replace(new RegExp(`\\sxmlns:${p}\\s*=`), ' xmlns='),
+    'utf8',
+  )
+}
+
+/**
+ * A formula whose result is the empty string is written `<c t="str"><f>…</f><v></v></c>`; ExcelJS
+ * takes the empty `<v>` for no result at all. A single space reads as the same blank.
+ */
+export function keepEmptyResults(b: Buffer): Buffer {
+  if (!b.includes('<v></v>') && !b.includes('<v/>')) return b
+  const xml = b.toString('utf8')
+  return Buffer.from(
+    xml.replace(/<v><\/v>|<v\/>/g, (m: string, at: number) => {
+      const start = xml.lastIndexOf('<c', at)
+      const tag = start >= 0 ? xml.slice(start, xml.indexOf('>', start) + 1) : ''
+      return /\st\s*=\s*["']str["']/.test(tag) ? '<v> </v>' : m
+    }),
+    'utf8',
+  )
 }
 
 // ---- styles: the zh-CN built-in date formats ExcelJS does not know -------------------
@@ -416,22 +452,24 @@ export async function preflightWorkbook(data: Uint8Array, options: PreflightOpti
     const declared = wanted.reduce((n, p) => n + (byName.get(p)?.declaredSize ?? 0), inflated)
     if (declared > maxInflated) throw bomb()
 
-    const shared = await read(sharedPart)
-    if (shared) {
+    const sharedRaw = await read(sharedPart)
+    if (sharedRaw) {
+      const shared = dropRootPrefix(sharedRaw, 'sst')
       if (countTags(shared, Buffer.from('<si'), maxCells) > maxCells) {
         throw fileRefusal('too_many_cells', `${label}的共享文本超过 ${maxCells.toLocaleString('en-US')} 条，单元格过多，请拆分后再导入`)
       }
       parts.set('xl/sharedStrings.xml', shared)
     }
     const styles = await read(stylesPart)
-    if (styles) parts.set('xl/styles.xml', addBuiltinFormats(styles))
+    if (styles) parts.set('xl/styles.xml', addBuiltinFormats(dropRootPrefix(styles, 'styleSheet')))
 
     let id = 0
     const sheetXml: string[] = []
     for (const { sheet, part } of visible) {
       const raw = (await read(part))!
       if (raw.includes('<!DOCTYPE') || raw.includes('<!ENTITY')) throw corrupt()
-      const clean = sanitizeSheet(raw, maxCells - cells, sheet.name)
+      const clean = sanitizeSheet(dropRootPrefix(raw, 'worksheet'), maxCells - cells, sheet.name)
+      clean.xml = keepEmptyResults(clean.xml)
       cells += clean.cells
       sheet.merges = clean.merges
       sheet.id = ++id

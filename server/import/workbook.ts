@@ -59,52 +59,49 @@ export async function readWorkbook(data: Uint8Array, options: ReadWorkbookOption
 
 // ---- one sheet --------------------------------------------------------------------
 
-interface Content {
-  cell: Omit<GridCell, 'ref'>
-  /** counts for the grid's extent (text, an error, or a formula without a result) */
-  shows: boolean
-}
+/** counts for the grid's extent: text or an error (a formula without a result is reported, not shown) */
+const shows = (c: GridCell) => c.text !== '' || c.error !== undefined
 
 function readSheet(ws: ExcelJS.Worksheet, sheet: PreparedSheet, problems: ImportProblem[], budget: { cells: number }): SheetGrid {
   const name = sheet.name
   const problem = (code: string, severity: ImportProblem['severity'], message: string, cell?: string) =>
     problems.push({ sheet: name, ...(cell ? { cell } : {}), code, severity, message })
 
-  // content by original (1-based) row, then column
-  const content = new Map<number, Map<number, Content>>()
+  // cells by original (1-based) row, then column (sparse arrays)
+  const content = new Map<number, GridCell[]>()
+  const letters: string[] = []
+  const letter = (c: number) => letters[c] ?? (letters[c] = columnLetters(c - 1))
   let maxRow = 0
   let maxCol = 0
-  const listed = { formula_error: 0, formula_no_value: 0 }
-  const countOver: Record<string, number> = { formula_error: 0, formula_no_value: 0 }
+  let errors = 0
+  let noValues = 0
   ws.eachRow({ includeEmpty: false }, (row, r) => {
-    let cells: Map<number, Content> | undefined
-    row.eachCell({ includeEmpty: false }, (cell, c) => {
-      const read = readCell(cell)
-      if (!read) return
-      const ref = `${columnLetters(c - 1)}${r}`
-      if (read.cell.error) {
-        const code = 'formula_error'
-        if (listed[code]++ < MAX_LISTED) {
-          problem(code, 'warning', read.cell.formula
-            ? `工作表“${name}”单元格 ${ref} 的公式结果是错误值 ${read.cell.error}，按空白读取`
-            : `工作表“${name}”单元格 ${ref} 是错误值 ${read.cell.error}，按空白读取`, ref)
-        } else countOver[code]!++
-      } else if (read.noValue) {
-        const code = 'formula_no_value'
-        if (listed[code]++ < MAX_LISTED) {
-          problem(code, 'warning', `工作表“${name}”单元格 ${ref} 的公式没有保存计算结果，按空白读取；请在 Excel/WPS 中打开并保存后再导入`, ref)
-        } else countOver[code]!++
+    let cells: GridCell[] | undefined
+    row.eachCell({ includeEmpty: false }, (xc, c) => {
+      const ref = letter(c) + r
+      const cell = readCell(xc, ref)
+      if (!cell) return
+      if (cell.error) {
+        if (errors++ < MAX_LISTED) {
+          problem('formula_error', 'warning', cell.formula
+            ? `工作表“${name}”单元格 ${ref} 的公式结果是错误值 ${cell.error}，按空白读取`
+            : `工作表“${name}”单元格 ${ref} 是错误值 ${cell.error}，按空白读取`, ref)
+        }
+      } else if (noValue.has(cell)) {
+        if (noValues++ < MAX_LISTED) {
+          problem('formula_no_value', 'warning', `工作表“${name}”单元格 ${ref} 的公式没有保存计算结果，按空白读取；请在 Excel/WPS 中打开并保存后再导入`, ref)
+        }
       }
-      if (!cells) content.set(r, (cells = new Map()))
-      cells.set(c, read)
-      if (read.shows) {
+      if (!cells) content.set(r, (cells = []))
+      cells[c] = cell
+      if (shows(cell)) {
         if (r > maxRow) maxRow = r
         if (c > maxCol) maxCol = c
       }
     })
   })
-  if (countOver.formula_error) problem('formula_error', 'warning', `工作表“${name}”另有 ${countOver.formula_error} 个单元格是错误值，按空白读取`)
-  if (countOver.formula_no_value) problem('formula_no_value', 'warning', `工作表“${name}”另有 ${countOver.formula_no_value} 个公式没有保存计算结果，按空白读取`)
+  if (errors > MAX_LISTED) problem('formula_error', 'warning', `工作表“${name}”另有 ${errors - MAX_LISTED} 个单元格是错误值，按空白读取`)
+  if (noValues > MAX_LISTED) problem('formula_no_value', 'warning', `工作表“${name}”另有 ${noValues - MAX_LISTED} 个公式没有保存计算结果，按空白读取`)
 
   // hidden rows and columns: flags over every row and column the sheet defines
   const rowTotal = ws.rowCount
@@ -126,16 +123,17 @@ function readSheet(ws: ExcelJS.Worksheet, sheet: PreparedSheet, problems: Import
   let lastCol = 0
   for (const [r, cells] of content) {
     if (hiddenRow(r)) continue
-    for (const [c, v] of cells) {
-      if (!v.shows || hiddenCol(c)) continue
+    cells.forEach((cell, c) => {
+      if (!shows(cell) || hiddenCol(c)) return
       if (r > lastRow) lastRow = r
       if (c > lastCol) lastCol = c
-    }
+    })
   }
   // a merge whose top-left is hidden shows its content in its first visible cell
   for (const ref of sheet.merges) {
     const d = decodeRange(ref)
-    if (!d || !content.get(d.r1)?.get(d.c1)?.shows || (!hiddenRow(d.r1) && !hiddenCol(d.c1))) continue
+    const master = d && content.get(d.r1)?.[d.c1]
+    if (!d || !master || !shows(master) || (!hiddenRow(d.r1) && !hiddenCol(d.c1))) continue
     const r = nextVisible(d.r1, d.r2, hiddenRow)
     const c = nextVisible(d.c1, d.c2, hiddenCol)
     if (r > d.r2 || c > d.c2) continue
@@ -162,11 +160,7 @@ function readSheet(ws: ExcelJS.Worksheet, sheet: PreparedSheet, problems: Import
 
   const rows: GridCell[][] = rowsKept.map((r) => {
     const cells = content.get(r)
-    return colsKept.map((c) => {
-      const ref = `${columnLetters(c - 1)}${r}`
-      const v = cells?.get(c)
-      return v ? { ...v.cell, ref } : { text: '', value: null, ref }
-    })
+    return colsKept.map((c) => cells?.[c] ?? { text: '', value: null, ref: letter(c) + r })
   })
 
   const merges = placeMerges(sheet.merges, rows, rowsKept, colsKept, content, problem, name)
@@ -223,7 +217,7 @@ function placeMerges(
   rows: GridCell[][],
   rowsKept: number[],
   colsKept: number[],
-  content: Map<number, Map<number, Content>>,
+  content: Map<number, GridCell[]>,
   problem: (code: string, severity: ImportProblem['severity'], message: string, cell?: string) => void,
   sheetName: string,
 ): GridRange[] {
@@ -253,8 +247,8 @@ function placeMerges(
     const masterRow = rows[startRow]!
     // the top-left is hidden: its content shows in the first visible cell
     if (rowsKept[startRow] !== d.r1 || colsKept[startColumn] !== d.c1) {
-      const master = content.get(d.r1)?.get(d.c1)
-      masterRow[startColumn] = master ? { ...master.cell, ref: `${columnLetters(d.c1 - 1)}${d.r1}` } : { text: '', value: null, ref: masterRow[startColumn]!.ref }
+      const master = content.get(d.r1)?.[d.c1]
+      masterRow[startColumn] = master ?? { text: '', value: null, ref: masterRow[startColumn]!.ref }
     }
     for (let r = startRow; r <= endRow; r++) {
       const row = rows[r]!
@@ -274,52 +268,55 @@ function placeMerges(
 
 // ---- one cell ---------------------------------------------------------------------
 
-interface ReadCell extends Content {
-  noValue?: boolean
-}
+/** formula cells without a cached result (reported as such; the grid cell itself is a plain blank) */
+const noValue = new WeakSet<GridCell>()
 
 type RawValue = ExcelJS.CellValue | undefined
 
-function readCell(cell: ExcelJS.Cell): ReadCell | undefined {
-  const v = cell.value as RawValue
+function readCell(xc: ExcelJS.Cell, ref: string): GridCell | undefined {
+  const v = xc.value as RawValue
   if (v === null || v === undefined) return undefined
   if (typeof v === 'object' && !(v instanceof Date) && ('formula' in v || 'sharedFormula' in v)) {
     const result = (v as { result?: unknown }).result as RawValue
     if (result === undefined || result === null) {
-      return { cell: { text: '', value: null, formula: true }, shows: true, noValue: true }
+      const cell: GridCell = { text: '', value: null, ref, formula: true }
+      noValue.add(cell)
+      return cell
     }
-    const read = readValue(result, cell.numFmt)
-    return { cell: { ...read.cell, formula: true }, shows: read.shows }
+    const cell = readValue(result, xc.numFmt, ref)
+    cell.formula = true
+    return cell
   }
-  return readValue(v, cell.numFmt)
+  return readValue(v, xc.numFmt, ref)
 }
 
-function readValue(v: RawValue, numFmt: string | undefined): Content {
-  if (v === null || v === undefined) return { cell: { text: '', value: null }, shows: false }
-  if (typeof v === 'string') return stringContent(v)
+function readValue(v: RawValue, numFmt: string | undefined, ref: string): GridCell {
+  if (typeof v === 'string') return stringCell(v, ref)
   if (typeof v === 'number') {
-    if (!Number.isFinite(v)) return stringContent(String(v))
+    // NaN: a value ExcelJS could not parse as the number its type says
+    if (!Number.isFinite(v)) return { text: '', value: null, ref }
     const value = cleanNumber(v)
-    const percent = numFmt ? percentDecimals(numFmt) : undefined
-    return { cell: { text: percent === undefined ? plainNumber(value) : percentText(v, percent), value }, shows: true }
+    const percent = numFmt && numFmt.includes('%') ? percentDecimals(numFmt) : undefined
+    return { text: percent === undefined ? plainNumber(value) : percentText(v, percent), value, ref }
   }
-  if (typeof v === 'boolean') return { cell: { text: v ? 'TRUE' : 'FALSE', value: v }, shows: true }
+  if (v === null || v === undefined) return { text: '', value: null, ref }
+  if (typeof v === 'boolean') return { text: v ? 'TRUE' : 'FALSE', value: v, ref }
   if (v instanceof Date) {
-    const text = dateText(v, numFmt)
-    if (text === undefined) return { cell: { text: '', value: null }, shows: false }
-    return { cell: { text: text.text, value: text.text, ...(text.date ? { date: true } : {}) }, shows: true }
+    const d = dateText(v, numFmt)
+    if (d === undefined) return { text: '', value: null, ref }
+    return d.date ? { text: d.text, value: d.text, ref, date: true } : { text: d.text, value: d.text, ref }
   }
   if (typeof v === 'object') {
-    if ('error' in v) return { cell: { text: '', value: null, error: String((v as { error: unknown }).error) }, shows: true }
-    if ('richText' in v) return stringContent(richText(v.richText))
+    if ('error' in v) return { text: '', value: null, ref, error: String((v as { error: unknown }).error) }
+    if ('richText' in v) return stringCell(richText(v.richText), ref)
     if ('text' in v) {
       const t = (v as { text: unknown }).text
-      if (typeof t === 'string') return stringContent(t)
-      if (t && typeof t === 'object' && 'richText' in t) return stringContent(richText((t as ExcelJS.CellRichTextValue).richText))
-      return readValue(t as RawValue, numFmt)
+      if (typeof t === 'string') return stringCell(t, ref)
+      if (t && typeof t === 'object' && 'richText' in t) return stringCell(richText((t as ExcelJS.CellRichTextValue).richText), ref)
+      return readValue(t as RawValue, numFmt, ref)
     }
   }
-  return stringContent(String(v))
+  return stringCell(String(v), ref)
 }
 
 function richText(runs: readonly { text?: unknown }[] | undefined): string {
@@ -331,10 +328,10 @@ function unescapeOoxml(s: string): string {
   return s.includes('_x') ? s.replace(/_x([0-9A-Fa-f]{4})_/g, (_, h: string) => String.fromCharCode(Number.parseInt(h, 16))) : s
 }
 
-function stringContent(raw: string): Content {
-  const s = unescapeOoxml(raw).replace(/\r\n?/g, '\n')
+function stringCell(raw: string, ref: string): GridCell {
+  const s = unescapeOoxml(raw.includes('\r') ? raw.replace(/\r\n?/g, '\n') : raw)
   const text = s.trim()
-  return { cell: { text, value: text === '' ? null : s }, shows: text !== '' }
+  return { text, value: text === '' ? null : s, ref }
 }
 
 // ---- numbers ----------------------------------------------------------------------
@@ -369,6 +366,8 @@ function formatScaled(digits: bigint, exp: number, places: number): string {
 /** Plain notation, no separators, no exponent, 15 significant digits: 1e21 → 1000000000000000000000. */
 export function plainNumber(n: number): string {
   if (n === 0 || !Number.isFinite(n)) return n === 0 ? '0' : String(n)
+  const quick = String(cleanNumber(n))
+  if (!quick.includes('e')) return quick
   const { digits, exp } = decimal(n)
   let s = formatScaled(digits, exp, Math.max(0, -exp))
   if (s.includes('.')) s = s.replace(/0+$/, '').replace(/\.$/, '')
