@@ -10,7 +10,7 @@ import {
   type FrameworkId, type IndicatorRow, type Period,
 } from '../../shared/model/index.ts'
 import { parseNumberInput } from '../../shared/layout/codecs.ts'
-import { headingField, isBlockLabel, isEndLabel, periodHeading, foldLabel, type IndicatorField } from './indicator-labels.ts'
+import { headingField, isBlockLabel, isEndLabel, isNumberingLabel, periodHeading, foldLabel, type IndicatorField } from './indicator-labels.ts'
 import { normaliseDirectionCell, normaliseSeparateValue, splitIndicatorValue } from './values.ts'
 
 export type { IndicatorField } from './indicator-labels.ts'
@@ -42,6 +42,8 @@ export interface IndicatorHeading {
   dataRow: number
   /** the 绩效指标 / 年度绩效指标 column left of 一级: form furniture */
   labelCol: number | null
+  /** row-number columns (序号, 编号): furniture, neither read nor unplaced */
+  numberCols: number[]
   /** the 一级 column (shared by the halves), null when the grid has none */
   level1Col: number | null
   halves: IndicatorHalf[]
@@ -121,6 +123,7 @@ function buildHeading(grid: SheetGrid, firstRow: number, mainRow: number, lastRo
   const mapped: Mapped[] = []
   const unknown: IndicatorHeading['unknown'] = []
   let labelCol: number | null = null
+  const numberCols: number[] = []
   const seen = new Set<string>()
   let startColumn = Infinity
   let endColumn = -1
@@ -156,6 +159,8 @@ function buildHeading(grid: SheetGrid, firstRow: number, mainRow: number, lastRo
       }
     } else if (label) {
       labelCol ??= c
+    } else if (text && isNumberingLabel(text.text)) {
+      numberCols.push(c)
     } else if (text && periodHeading(text.text) === null) {
       const prev = unknown[unknown.length - 1]
       if (prev && prev.ref === text.ref) prev.cols.push(c)
@@ -202,6 +207,7 @@ function buildHeading(grid: SheetGrid, firstRow: number, mainRow: number, lastRo
     lastRow,
     dataRow: lastRow + 1,
     labelCol,
+    numberCols,
     level1Col: shared ? shared.cols[0]! : (out[0]!.columns.level1?.cols[0] ?? null),
     halves: out,
     unknown,
@@ -247,6 +253,8 @@ const TOTAL_ROW = /^(合计|小计|总计|总分)$/
 const PLACEHOLDER_LEVEL3 = /^(?:指标\s*\d*\s*[:：]?)?\s*[.…。]*$/
 const NUMBERING = /^指标\s*\d+\s*[:：]\s*/
 const ONLY_DOTS = /^[.…。]+$/
+/** ★, ★★★ before or after a 三级 name: a core indicator of a transfer-payment template */
+const CORE_MARK = /^[★☆]+\s*|\s*[★☆]+$/g
 
 function ownCell(grid: SheetGrid, row: number, col: number): GridCell | undefined {
   return grid.rows[row]?.[col]
@@ -275,6 +283,7 @@ function endsBlock(grid: SheetGrid, heading: IndicatorHeading, row: number): boo
     const t = textAt(grid, row, c)
     if (t === '') continue
     if (c === heading.labelCol && isBlockLabel(t)) continue
+    if (heading.numberCols.includes(c)) continue
     return isEndLabel(t)
   }
   return false
@@ -298,6 +307,7 @@ export function readIndicators(grid: SheetGrid, heading: IndicatorHeading, repor
   const ignore = new Set(options.ignoreColumns ?? [])
   const used = new Set<number>(ignore)
   if (heading.labelCol !== null) used.add(heading.labelCol)
+  for (const c of heading.numberCols) used.add(c)
   for (const h of heading.halves) for (const col of Object.values(h.columns)) for (const c of col!.cols) used.add(c)
   const unknownLabel = new Map<number, string>()
   for (const u of heading.unknown) for (const c of u.cols) unknownLabel.set(c, u.label)
@@ -412,6 +422,13 @@ function readRow(half: IndicatorHalf, x: Cells, options: ReadIndicatorsOptions, 
     notes.push({ cell: x.l3.cell!.ref, field: 'level3', from: level3, to: bare, note: '去掉三级指标前的编号“指标N：”' })
     level3 = bare
   }
+  let core = false
+  if (/^[★☆]|[★☆]$/.test(level3)) {
+    const bare = level3.replace(CORE_MARK, '').trim()
+    notes.push({ cell: x.l3.cell!.ref, field: 'level3', from: level3, to: bare, note: '三级指标的“★”记为核心指标（core）' })
+    level3 = bare
+    core = true
+  }
   const row: IndicatorRow = { id: newId('r'), period: half.period, level1: x.level1, level2: x.level2, level3, comparator: '', target: '', unit: '' }
   const extra = new Map(x.extras.map((e) => [e.f, e.v]))
   let valueKind: IndicatorRow['valueKind']
@@ -442,11 +459,17 @@ function readRow(half: IndicatorHalf, x: Cells, options: ReadIndicatorsOptions, 
   else if (QUANTITATIVE.has(row.comparator)) valueKind = 'quantitative'
   else if (!valueKind && /^-?\d+(?:\.\d+)?$|^\*+$/.test(row.target)) valueKind = 'quantitative'
   if (valueKind) row.valueKind = valueKind
+  if (core) row.core = true
   for (const [f, v] of extra) {
     if (f === 'comparator' || f === 'unit' || !v.cell || v.text === '') continue
     switch (f) {
       case 'weight': {
-        const n = typeof v.cell.value === 'number' ? v.cell.value : parseNumberInput(v.text)
+        let n = typeof v.cell.value === 'number' ? v.cell.value : parseNumberInput(v.text)
+        const m = typeof n === 'string' ? /^(\d+(?:\.\d+)?)\s*(分|%|％)$/.exec(n) : null
+        if (m) {
+          n = Number(m[1])
+          notes.push({ cell: v.cell.ref, field: 'weight', from: v.text, to: n, note: `权重“${v.text}”记为 ${n}` })
+        }
         if (n !== null) row.weight = n
         break
       }

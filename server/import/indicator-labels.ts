@@ -93,6 +93,11 @@ export function isBlockLabel(text: string): boolean {
   return /^(?:年度|中期|项目)?绩效(?:指标|目标)$/.test(t)
 }
 
+/** A row-number column (序号, 编号, 行次): form furniture, its numbers are nobody's data. */
+export function isNumberingLabel(text: string): boolean {
+  return /^(序号|编号|行次|行号|No\.?)$/i.test(foldLabel(text))
+}
+
 const END_LABELS = [
   '财政部门审核意见', '主管部门审核意见', '审核意见', '审批意见', '业务股室初审', '业务科室初审', '绩效股审核', '绩效科审核',
   '填报人', '填表人', '联系电话', '单位负责人', '填报日期', '填表日期', '审核人', '部门负责人',

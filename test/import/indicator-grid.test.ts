@@ -194,6 +194,24 @@ describe('readIndicators on hand-made grids', () => {
     ])
   })
 
+  it('treats a 序号 column as furniture, reads ★ as a core indicator and a weight written as 10分', () => {
+    const g = gridFromRows('s', [
+      ['序号', '一级指标', '二级指标', '三级指标', '指标值', '分值'],
+      ['1', '产出指标', '数量指标', '★受益人数', '≥**人', '10分'],
+      ['2', '产出指标', '质量指标', '达标率★★★', '100%', '20'],
+      ['3', '产出指标', '质量指标', '合格率', '≥95%', ''],
+    ])
+    const { heading, indicators, report } = read(g)
+    expect(heading.numberCols).toEqual([0])
+    expect(indicators.map((r) => [r.level3, r.core, r.weight])).toEqual([['受益人数', true, 10], ['达标率', true, 20], ['合格率', undefined, undefined]])
+    expect(norms(report).filter(([, f]) => !String(f).endsWith('.target'))).toEqual([
+      ['D2', 'indicators[0].level3', '★受益人数', '受益人数'],
+      ['F2', 'indicators[0].weight', '10分', 10],
+      ['D3', 'indicators[1].level3', '达标率★★★', '达标率'],
+    ])
+    expect(report.unplaced).toEqual([])
+  })
+
   it('counts field paths from firstIndex and gives every row its own id', () => {
     const g = gridFromRows('s', [['一级指标', '二级指标', '三级指标', '指标值'], ['产出指标', '数量指标', 'a', '≥1个'], ['产出指标', '数量指标', 'b', '≥2个']])
     const report = new ReportBuilder('s')
