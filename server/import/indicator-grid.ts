@@ -91,7 +91,7 @@ function isHeadingPart(grid: SheetGrid, row: number, needField: boolean): boolea
   let fields = 0
   for (const s of segments(grid, row)) {
     if (s.text === '' || s.master.row !== row) continue // a merge from above (the block label, 一级指标 over two rows)
-    if (isBlockLabel(s.text)) continue
+    if (isBlockLabel(s.text) && periodHeading(s.text) === null) continue
     const f = headingField(s.text)
     if (!f && periodHeading(s.text) === null) return false
     own++
@@ -261,8 +261,9 @@ function ownCell(grid: SheetGrid, row: number, col: number): GridCell | undefine
 }
 
 /** Text under a (possibly multi-column) heading: the first non-empty cell; more distinct cells are returned apart. */
-function textUnder(grid: SheetGrid, row: number, cols: readonly number[]): { text: string; cell?: GridCell; rest: GridCell[] } {
+function textUnder(grid: SheetGrid, row: number, cols: readonly number[]): { text: string; cell?: GridCell; rest: GridCell[]; own: boolean } {
   let first: GridCell | undefined
+  let own = false
   const rest: GridCell[] = []
   const seen = new Set<GridCell>()
   for (const c of cols) {
@@ -270,10 +271,12 @@ function textUnder(grid: SheetGrid, row: number, cols: readonly number[]): { tex
     if (!cell || seen.has(cell)) continue
     seen.add(cell)
     if (cell.text === '') continue
-    if (!first) first = cell
-    else if (cell.master === undefined && ownCell(grid, row, c) === cell) rest.push(cell)
+    if (!first) {
+      first = cell
+      own = ownCell(grid, row, c) === cell
+    } else if (ownCell(grid, row, c) === cell) rest.push(cell)
   }
-  return { text: first?.text ?? '', cell: first, rest }
+  return { text: first?.text ?? '', cell: first, rest, own }
 }
 
 /** Is the row the end of the block: a form label in its first cells (left of and in the 一级 column)? */
@@ -334,7 +337,7 @@ export function readIndicators(grid: SheetGrid, heading: IndicatorHeading, repor
     const isTotal = TOTAL_ROW.test(foldLabel(l1Text))
     heading.halves.forEach((half, h) => {
       const cols = half.columns
-      const read = (f: IndicatorField) => (cols[f] ? textUnder(grid, r, cols[f]!.cols) : { text: '', rest: [] as GridCell[] })
+      const read = (f: IndicatorField) => (cols[f] ? textUnder(grid, r, cols[f]!.cols) : { text: '', rest: [] as GridCell[], own: false })
       const l2 = read('level2')
       if (l1Changed) level2[h] = ''
       if (l2.text !== '' && !ONLY_DOTS.test(l2.text)) level2[h] = normaliseLevel2(l2.text)
@@ -352,6 +355,8 @@ export function readIndicators(grid: SheetGrid, heading: IndicatorHeading, repor
         if (isTotal) for (const x of [l3, value]) if (x.cell && x.text !== '' && isOwn(grid, r, x.cell)) report.unplace(x.cell.ref, x.text, '合计行不是指标，未读入')
         return
       }
+      // a row whose 三级, 指标值 and other cells all belong to merges from the rows above continues that indicator
+      if (![l3, value, ...extras.map((e) => e.v)].some((x) => x.own && x.text !== '')) return
       perHalf[h]!.push(readRow(half, { level1, level2: level2[h]!, l1Cell, l2, l3, value, extras }, options, report, reported, r))
       for (const x of [l2, l3, value, ...extras.map((e) => e.v)]) for (const extra of x.rest) report.unplace(extra.ref, extra.text, '同一列标题下有多个单元格，只读入第一个')
     })

@@ -38,6 +38,25 @@ function read(grid: SheetGrid, opts: { framework?: FrameworkId; year?: number; f
 const line = (r: IndicatorRow) => `${r.period === 'midTerm' ? '中期 ' : ''}${r.level1}|${r.level2}|${r.level3}|${r.comparator} ${r.target} ${r.unit}`.trimEnd()
 const norms = (report: ReportBuilder) => report.normalisations.map((n) => [n.cell, n.field, n.from, n.to])
 
+/** gridFromRows with merged ranges (A1 like `C2:C3`): covered cells emptied and pointed at their top-left */
+function merged(rows: (string | number | null)[][], ranges: string[]): SheetGrid {
+  const g = gridFromRows('s', rows)
+  const pos = (a1: string) => {
+    const m = /^([A-Z]+)(\d+)$/.exec(a1)!
+    return { row: Number(m[2]) - 1, col: [...m[1]!].reduce((n, ch) => n * 26 + ch.charCodeAt(0) - 64, 0) - 1 }
+  }
+  for (const r of ranges) {
+    const [a, b] = r.split(':').map(pos)
+    g.merges.push({ startRow: a!.row, endRow: b!.row, startColumn: a!.col, endColumn: b!.col })
+    for (let i = a!.row; i <= b!.row; i++) for (let j = a!.col; j <= b!.col; j++) {
+      if (i === a!.row && j === a!.col) continue
+      const cell = g.rows[i]![j]!
+      g.rows[i]![j] = { ...cell, text: '', value: null, master: { row: a!.row, col: a!.col } }
+    }
+  }
+  return g
+}
+
 function columnsOf(h: IndicatorHeading, i = 0): Record<string, number[]> {
   return Object.fromEntries(Object.entries(h.halves[i]!.columns).map(([k, v]) => [k, v!.cols]))
 }
@@ -210,6 +229,29 @@ describe('readIndicators on hand-made grids', () => {
       ['D3', 'indicators[1].level3', '达标率★★★', '达标率'],
     ])
     expect(report.unplaced).toEqual([])
+  })
+
+  it('reads an indicator whose cells are merged over two rows once, and a value merged over two indicators for both', () => {
+    const g = merged([
+      ['一级指标', '二级指标', '三级指标', '指标值'],
+      ['产出指标', '数量指标', '培训人次', '≥300人次'],
+      ['', '', '', ''],
+      ['', '质量指标', '合格率', '100%'],
+      ['', '', '达标率', ''],
+    ], ['A2:A5', 'B2:B3', 'C2:C3', 'D2:D3', 'B4:B5', 'D4:D5'])
+    const { indicators, report } = read(g)
+    expect(indicators.map(line)).toEqual(['产出指标|数量指标|培训人次|≥ 300 人次', '产出指标|质量指标|合格率|= 100 %', '产出指标|质量指标|达标率|= 100 %'])
+    expect(report.normalisations.map((n) => n.cell)).toEqual(['D2', 'D4', 'D4'])
+  })
+
+  it('reads 中期绩效指标 / 年度绩效指标 above the heading as the halves’ periods', () => {
+    const g = gridFromRows('s', [
+      ['', '', '年度绩效指标', '', '', '中期绩效指标'],
+      ['', '一级指标', '二级指标', '三级指标', '指标值', '二级指标', '三级指标', '指标值'],
+    ])
+    const h = findIndicatorHeading(g, 0)!
+    expect(h.firstRow).toBe(0)
+    expect(h.halves.map((x) => x.period)).toEqual(['annual', 'midTerm'])
   })
 
   it('counts field paths from firstIndex and gives every row its own id', () => {
