@@ -2,7 +2,8 @@
 // each problem with its cell) → 确认导入 stores it → the page reloads its department tree. The server
 // decides everything; its refusals are shown as it words them.
 import { useRef, useState } from 'react'
-import type { DepartmentImportAnswer } from '../../../shared/api/imports.ts'
+import type { DepartmentImportAnswer, ImportProblem } from '../../../shared/api/imports.ts'
+import { ApiError } from '../../lib/api.ts'
 import { Dialog } from '../../components/Dialog.tsx'
 import { importDepartments, spreadsheetsOf } from '../../lib/import-api.ts'
 import { ProblemList } from './ImportTablesDialog.tsx'
@@ -13,11 +14,17 @@ type Stage =
   | { step: 'preview'; file: File; answer: DepartmentImportAnswer }
   | { step: 'storing'; file: File; answer: DepartmentImportAnswer }
   | { step: 'done'; file: File; answer: DepartmentImportAnswer }
-  | { step: 'failed'; file: File; message: string }
+  | { step: 'failed'; file: File; message: string; problems: ImportProblem[] }
 
 const ACTION_LABELS = { created: '新建', updated: '更新', unchanged: '不变' } as const
 // shared/api/directory.ts has the same labels, but a value import from it would bring zod into the page
 const KIND_LABELS: Record<DepartmentImportAnswer['departments'][number]['kind'], string> = { department: '部门', unit: '单位', town: '镇街' }
+
+/** A refusal, with the problems the server lists in `details.problems` (e.g. why no sheet held a list). */
+function failed(file: File, e: unknown): Stage {
+  const details = e instanceof ApiError && e.details && typeof e.details === 'object' ? (e.details as { problems?: unknown }) : undefined
+  return { step: 'failed', file, message: e instanceof Error ? e.message : String(e), problems: Array.isArray(details?.problems) ? (details.problems as ImportProblem[]) : [] }
+}
 
 export default function ImportDepartmentsDialog({ onClose, onImported }: { onClose(): void; onImported(): void }) {
   const [stage, setStage] = useState<Stage>({ step: 'pick' })
@@ -31,7 +38,7 @@ export default function ImportDepartmentsDialog({ onClose, onImported }: { onClo
     try {
       setStage({ step: 'preview', file, answer: await importDepartments(file, true) })
     } catch (e) {
-      setStage({ step: 'failed', file, message: e instanceof Error ? e.message : String(e) })
+      setStage(failed(file, e))
     }
   }
 
@@ -44,7 +51,7 @@ export default function ImportDepartmentsDialog({ onClose, onImported }: { onClo
       setStage({ step: 'done', file, answer })
       onImported()
     } catch (e) {
-      setStage({ step: 'failed', file, message: e instanceof Error ? e.message : String(e) })
+      setStage(failed(file, e))
     }
   }
 
@@ -85,6 +92,7 @@ export default function ImportDepartmentsDialog({ onClose, onImported }: { onClo
 
         {stage.step === 'checking' && <p className="tt-muted" aria-busy="true">正在读取 {stage.file.name}…</p>}
         {stage.step === 'failed' && <div className="tt-refusal" role="alert" data-testid="import-error"><p>{stage.message}</p></div>}
+        {stage.step === 'failed' && <ProblemList problems={stage.problems} />}
 
         {answer && (
           <>

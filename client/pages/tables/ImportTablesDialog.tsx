@@ -9,12 +9,13 @@ import type { ImportedTable, ImportProblem, ImportTableReport, TableImportAnswer
 import { KIND_LABELS } from '../../../shared/api/constants.ts'
 import { TEMPLATES } from '../../../shared/model/templates.ts'
 import { Dialog } from '../../components/Dialog.tsx'
+import { ApiError } from '../../lib/api.ts'
 import { importTables, shownValue, spreadsheetsOf } from '../../lib/import-api.ts'
 import type { DepartmentOption } from './departments.ts'
 import { budgetYear, DepartmentSelect } from './FilterBar.tsx'
 
-type Result = { state: 'ready'; answer: TableImportAnswer } | { state: 'failed'; message: string }
-type Stored = { state: 'stored'; answer: TableImportAnswer } | { state: 'failed'; message: string }
+type Result = { state: 'ready'; answer: TableImportAnswer } | { state: 'failed'; message: string; problems: ImportProblem[] }
+type Stored = { state: 'stored'; answer: TableImportAnswer } | { state: 'failed'; message: string; problems: ImportProblem[] }
 interface Picked { key: number; file: File }
 
 const SEVERITY_LABELS: Record<ImportProblem['severity'], string> = { error: '错误', warning: '警告', info: '提示' }
@@ -23,6 +24,12 @@ const OPEN_AT_MOST = 2
 
 let nextKey = 1
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
+/** A refusal's report problems (e.g. no table found: why each sheet was passed over), from `details.report`. */
+function problemsOf(e: unknown): ImportProblem[] {
+  const report = e instanceof ApiError && e.details && typeof e.details === 'object' ? (e.details as { report?: { problems?: unknown } }).report : undefined
+  return Array.isArray(report?.problems) ? (report.problems as ImportProblem[]) : []
+}
+const failure = (e: unknown) => ({ state: 'failed' as const, message: message(e), problems: problemsOf(e) })
 
 export default function ImportTablesDialog({ user, departments, files, onClose, onImported }: {
   user: PublicUser
@@ -62,7 +69,7 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
           r = { state: 'ready', answer: await importTables(p.file, { departmentId, year: Number(year.trim()) }, true, ctl.signal) }
         } catch (e) {
           if (ctl.signal.aborted) return
-          r = { state: 'failed', message: message(e) }
+          r = failure(e)
         }
         if (ctl.signal.aborted) return
         setResults((old) => new Map(old).set(keyOf(p), r))
@@ -96,7 +103,7 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
         done.set(p.key, { state: 'stored', answer })
         created.push(...answer.tables)
       } catch (e) {
-        done.set(p.key, { state: 'failed', message: message(e) })
+        done.set(p.key, failure(e))
       }
       setStored(new Map(done))
     }
@@ -174,8 +181,8 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
                   </span>
                   {!stored && !storing && <button type="button" className="tt-link-button" onClick={() => remove(p.key)}>移除</button>}
                 </header>
-                {result?.state === 'failed' && <div className="tt-refusal" role="alert" data-testid="import-error"><p>{result.message}</p></div>}
-                {after?.state === 'failed' && <div className="tt-refusal" role="alert" data-testid="import-error"><p>{after.message}</p></div>}
+                {result?.state === 'failed' && <Refusal failed={result} />}
+                {after?.state === 'failed' && <Refusal failed={after} />}
                 {result?.state === 'ready' && <FilePreview answer={result.answer} />}
               </section>
             )
@@ -183,6 +190,15 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
         </div>
       </div>
     </Dialog>
+  )
+}
+
+function Refusal({ failed }: { failed: { message: string; problems: ImportProblem[] } }) {
+  return (
+    <>
+      <div className="tt-refusal" role="alert" data-testid="import-error"><p>{failed.message}</p></div>
+      <ProblemList problems={failed.problems} />
+    </>
   )
 }
 
