@@ -19,6 +19,7 @@ export function AppHeader({ user }: { user: PublicUser }) {
       <a className="tt-brand" href="/tables">绩效目标表协同编审</a>
       <nav className="tt-nav">
         <a href="/tables" aria-current={location.pathname.startsWith('/tables') ? 'page' : undefined}>绩效目标表</a>
+        <a href="/registry" aria-current={location.pathname.startsWith('/registry') ? 'page' : undefined}>项目统计表</a>
         {user.role === 'finance' && <a href="/compilations" aria-current={location.pathname.startsWith('/compilations') ? 'page' : undefined}>汇编成册</a>}
       </nav>
       <div className="tt-user">
