@@ -151,15 +151,63 @@ export function canonicalValue(spec: FieldSpec, v: unknown, options: CanonicalOp
   }
 }
 
-/** A copy of `obj` with every key of `spec` made canonical; keys outside `spec` are kept for the schema to judge. */
-export function canonicalObject(spec: ObjectSpec, obj: Record<string, unknown>, options: CanonicalOptions = {}): Record<string, unknown> {
-  const out: Record<string, unknown> = { ...obj }
-  for (const key in spec) {
-    const v = canonicalValue(spec[key]!, obj[key], options)
-    if (v === ABSENT) delete out[key]
-    else out[key] = v
+interface CompiledSpec {
+  fields: ReadonlyMap<string, FieldSpec>
+  /** keys that are not left out when absent (required text, amounts, objects …), with their spec */
+  required: readonly [string, FieldSpec][]
+}
+const COMPILED = new WeakMap<ObjectSpec, CompiledSpec>()
+
+function compiled(spec: ObjectSpec): CompiledSpec {
+  let c = COMPILED.get(spec)
+  if (!c) {
+    const entries = Object.entries(spec)
+    c = { fields: new Map(entries), required: entries.filter(([, sub]) => canonicalValue(sub, undefined) !== ABSENT) }
+    COMPILED.set(spec, c)
   }
+  return c
+}
+
+/**
+ * `obj` with every key of `spec` made canonical; keys outside `spec` are kept for the schema to judge.
+ * Returns `obj` itself when nothing is blank (the common case: a 300-row table is not copied row by row),
+ * else a new object; never changes `obj`. Visits the keys `obj` has, then the required ones it lacks.
+ */
+export function canonicalObject(spec: ObjectSpec, obj: Record<string, unknown>, options: CanonicalOptions = {}): Record<string, unknown> {
+  const { fields, required } = compiled(spec)
+  let changed: Map<string, unknown> | null = null
+  for (const key in obj) {
+    const sub = fields.get(key)
+    if (sub === undefined) continue
+    const cur = obj[key]
+    const v = canonicalValue(sub, cur, options)
+    if (v !== cur) (changed ??= new Map()).set(key, v)
+  }
+  for (const [key, sub] of required) {
+    // WATCH OUT: own-key test, not obj[key]: V8 looks a missing key up slowly on some objects (rows built by spread)
+    if (!Object.hasOwn(obj, key)) (changed ??= new Map()).set(key, canonicalValue(sub, undefined, options))
+  }
+  return changed ? rebuilt(obj, changed) : obj
+}
+
+/**
+ * A fresh object: `obj`'s keys in order with `changes` applied (ABSENT drops a key), then the added keys.
+ * Built anew rather than copied and `delete`d (a deleted key can leave a V8 object in slow dictionary mode).
+ */
+function rebuilt(obj: Record<string, unknown>, changes: Map<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  for (const key in obj) {
+    const v = changes.has(key) ? changes.get(key) : obj[key]
+    if (v !== ABSENT) put(out, key, v)
+  }
+  for (const [key, v] of changes) if (v !== ABSENT && !Object.hasOwn(obj, key)) put(out, key, v)
   return out
+}
+
+/** out[key] = v, as an own property even for a JSON key `__proto__` (left for the schema to judge, never a prototype). */
+function put(out: Record<string, unknown>, key: string, v: unknown): void {
+  if (key === '__proto__') Object.defineProperty(out, key, { value: v, enumerable: true, writable: true, configurable: true })
+  else out[key] = v
 }
 
 /** A row of `list` in canonical form (non-objects are returned as they are, for the schema to refuse). */
@@ -183,21 +231,28 @@ export function canonicalRootValue(kind: 'project' | 'department', key: string, 
   const list = LISTS_OF[kind][key]
   if (list) {
     if (isBlank(value)) return list === 'required' ? [] : ABSENT
-    return Array.isArray(value) ? value.map((row) => canonicalRow(key, row, options)) : value
+    if (!Array.isArray(value)) return value
+    let rows: unknown[] | null = null
+    for (let i = 0; i < value.length; i++) {
+      const row = canonicalRow(key, value[i], options)
+      if (row !== value[i]) (rows ??= value.slice())[i] = row
+    }
+    return rows ?? value
   }
   const spec = ROOT_SPECS[kind][key]
   return spec ? canonicalValue(spec, value, options) : value
 }
 
-/** A copy of a table with every blank in canonical form; unchanged when `kind` is not a table kind. */
+/** The table with every blank in canonical form (a copy when anything changed); unchanged when `kind` is not a table kind. */
 export function canonicalTable(raw: Record<string, unknown>, options: CanonicalOptions = {}): Record<string, unknown> {
   const kind = raw.kind
   if (kind !== 'project' && kind !== 'department') return raw
-  const out: Record<string, unknown> = { ...raw }
+  let changed: Map<string, unknown> | null = null
   for (const key of new Set([...Object.keys(raw), ...Object.keys(ROOT_SPECS[kind]), ...Object.keys(LISTS_OF[kind])])) {
-    const v = canonicalRootValue(kind, key, raw[key], options)
-    if (v === ABSENT) delete out[key]
-    else if (v !== undefined || key in out) out[key] = v
+    const has = Object.hasOwn(raw, key)
+    const cur = has ? raw[key] : undefined
+    const v = canonicalRootValue(kind, key, cur, options)
+    if (v === ABSENT ? has : v !== cur) (changed ??= new Map()).set(key, v)
   }
-  return out
+  return changed ? rebuilt(raw, changed) : raw
 }

@@ -66,8 +66,9 @@ function precheck(raw: unknown): ParseProblem[] {
  * numbers typed into text fields kept as their text and missing row ids assigned.
  */
 function normalise(raw: Record<string, unknown>, assignIds: boolean, numbersToText: boolean): Record<string, unknown> {
-  const out = canonicalTable(raw, { numbersToText })
-  if (!assignIds) return out
+  const canonical = canonicalTable(raw, { numbersToText })
+  if (!assignIds) return canonical
+  const out = { ...canonical } // never the caller's object
   for (const key of ROW_LISTS) {
     const list = out[key]
     if (!Array.isArray(list)) continue

@@ -339,6 +339,18 @@ describe('what cannot be a table is still refused', () => {
   }
 })
 
+describe('a JSON key __proto__ beside a blank', () => {
+  it('stays an unknown key: stripped from outside input, refused in the live document, never a prototype', () => {
+    const s = raw('S01')
+    s.header = JSON.parse('{"__proto__": {"projectName": "偷换的名称"}, "functionalClass": null}')
+    const t = parsed(s)
+    expect(t.kind === 'project' && t.header.projectName).toBe('')
+    expect(Object.getPrototypeOf(t.header)).toBe(Object.prototype)
+    const strict = parseTable({ ...parsed(raw('S01')), header: s.header }, { mode: 'strict', assignIds: false })
+    expect(!strict.ok && strict.problems[0]).toMatchObject({ path: 'header', code: 'unknown_key' })
+  })
+})
+
 describe('model additions for imports', () => {
   it('keeps 项目类别（预算管理） and the cells an import could not place, with ids', () => {
     const s = raw('S01')
