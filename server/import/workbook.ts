@@ -7,7 +7,8 @@
 // - booleans as TRUE / FALSE (what Excel and WPS show, in Chinese too); `value` is the boolean;
 // - numbers in plain notation, 15 significant digits, no thousands separators, no exponent
 //   (1234567.5, 0.000001), whatever the number format says — except percent formats, whose text is the
-//   percent as shown (0.955 in `0.0%` → `95.5%`); `value` is always the number;
+//   percent as shown (0.955 in `0.0%` → `95.5%`), and zero-padded integer formats (1 in `000` → `001`,
+//   codes typed as numbers); `value` is always the number;
 // - dates (a number in a date format) as `YYYY-MM-DD`, or `YYYY-MM` when the format shows no day
 //   (`yyyy"年"m"月"`); `date: true`, `value` is that text. Times alone (`h:mm`) as `H:mm` / `H:mm:ss`;
 // - formulas as their cached result (`formula: true`); errors (`#REF!`, …) as '' with `error` set.
@@ -53,6 +54,7 @@ export async function readWorkbook(data: Uint8Array, options: ReadWorkbookOption
     const ws = wb.getWorksheet(sheet.id)
     if (!ws) continue
     sheets.push(readSheet(ws, sheet, problems, budget))
+    wb.removeWorksheet(sheet.id) // its cells can go before the next sheet is read
   }
   return { sheets, problems }
 }
@@ -296,8 +298,15 @@ function readValue(v: RawValue, numFmt: string | undefined, ref: string): GridCe
     // NaN: a value ExcelJS could not parse as the number its type says
     if (!Number.isFinite(v)) return { text: '', value: null, ref }
     const value = cleanNumber(v)
-    const percent = numFmt && numFmt.includes('%') ? percentDecimals(numFmt) : undefined
-    return { text: percent === undefined ? plainNumber(value) : percentText(v, percent), value, ref }
+    if (numFmt && numFmt !== 'General') {
+      if (numFmt.includes('%')) {
+        const places = percentDecimals(numFmt)
+        if (places !== undefined) return { text: percentText(v, places), value, ref }
+      }
+      const width = zeroPadWidth(numFmt)
+      if (width && Number.isInteger(value) && value >= 0) return { text: plainNumber(value).padStart(width, '0'), value, ref }
+    }
+    return { text: plainNumber(value), value, ref }
   }
   if (v === null || v === undefined) return { text: '', value: null, ref }
   if (typeof v === 'boolean') return { text: v ? 'TRUE' : 'FALSE', value: v, ref }
@@ -389,6 +398,12 @@ export function percentDecimals(fmt: string): number | undefined {
   if (point < 0) return 0
   const m = /^[0#?]*/.exec(s.slice(point + 1))
   return m ? m[0].length : 0
+}
+
+/** Digits of a zero-padded integer format (`000` shows 1 as 001: codes typed as numbers), else 0. */
+export function zeroPadWidth(fmt: string): number {
+  const s = formatSection(fmt, 1).trim()
+  return /^0{2,}$/.test(s) ? s.length : 0
 }
 
 function percentText(n: number, places: number): string {

@@ -90,7 +90,7 @@ export function readZipEntries(b: Buffer): ZipEntry[] {
     let localHeaderOffset = u32(b, at + 42)
     const nameEnd = at + 46 + nameLength
     if (nameEnd + extraLength > b.length) throw new ZipError('corrupt', 'truncated entry')
-    const name = b.toString('utf8', at + 46, nameEnd).replace(/^\/+/, '')
+    const name = b.toString('utf8', at + 46, nameEnd).replace(/\\/g, '/').replace(/^\/+/, '')
     // zip64: the real sizes and offset sit in extra field 0x0001, in this order, when the 32-bit ones are saturated
     let x = nameEnd
     const extraEnd = nameEnd + extraLength
