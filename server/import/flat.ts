@@ -5,7 +5,7 @@
 import { cellAt, columnLetters, type GridCell, type SheetGrid } from './grid.ts'
 import { ReportBuilder } from './report.ts'
 import { findIndicatorHeading, readIndicators, type IndicatorHeading } from './indicator-grid.ts'
-import { foldLabel, isEndLabel } from './indicator-labels.ts'
+import { foldLabel, isClosingLabel } from './indicator-labels.ts'
 import {
   normaliseLevel1, parseAmount, parseTable,
   type Amount, type FrameworkId, type ProjectTable, type TargetTable,
@@ -149,10 +149,24 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
   let dept: { text: string; ref: string; total?: Amount; projects: Project[]; ref2?: string } | undefined
   const depts: NonNullable<typeof dept>[] = []
   let dataEnd = grid.rows.length
+  const level3Cols = heading.halves.flatMap((h) => h.columns.level3?.cols ?? [])
+  const ownLevel3 = (r: number) => level3Cols.some((c) => {
+    const own = grid.rows[r]?.[c]
+    return own !== undefined && !own.master && own.text !== ''
+  })
+  const repeatedHeadings: number[] = []
+  let afterBreak = false
   for (let r = heading.dataRow; r < grid.rows.length; r++) {
     const first = grid.rows[r]!.map((_, c) => cellAt(grid, r, c)!).find((c) => c.text !== '')
     if (!first) continue
-    if (isEndLabel(first.text) || signatureField(first.text)) { dataEnd = r; break }
+    if (isFlatHeading(grid, r)) {
+      // the heading printed again after a page break: not data, the project goes on
+      repeatedHeadings.push(r)
+      afterBreak = true
+      continue
+    }
+    // 审核意见 / 填报人 / 注： rows close the data (a project named 总分馆建设 has its own 三级 cells)
+    if ((isClosingLabel(first.text) || signatureField(first.text)) && !ownLevel3(r)) { dataEnd = r; break }
     const nameCell = cellAt(grid, r, pCol)!
     const unitCell = uCol === undefined ? undefined : cellAt(grid, r, uCol)
     if (!hasIndicator(r, first) && (nameCell.text === '' || nameCell === unitCell || TOTAL.test(foldLabel(nameCell.text)))) {
@@ -167,8 +181,9 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
     }
     const name = nameCell.text
     const unitText = unitCell?.text ?? ''
-    const same = current && (name === '' || (name === current.nameCell.text && (nameCell === current.nameCell || !mergedDown.has(current.nameCell))))
+    const same = current && (name === '' || (name === current.nameCell.text && (nameCell === current.nameCell || !mergedDown.has(current.nameCell) || afterBreak)))
       && (unitText === '' || unitText === (current.unitCell?.text ?? ''))
+    afterBreak = false
     if (current && same) continue
     if (current) current.endRow = r
     if (name === '') {
@@ -202,7 +217,9 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
   for (const p of projects) {
     const rep = new ReportBuilder(grid.name)
     const framework = frameworkOf(grid, heading, p)
-    const { indicators } = readIndicators(grid, heading, rep, { framework, startRow: p.startRow, endRow: p.endRow, ignoreColumns: ignore, year: options.year })
+    const { indicators } = readIndicators(grid, heading, rep, {
+      framework, startRow: p.startRow, endRow: p.endRow, ignoreColumns: ignore, skipRows: repeatedHeadings, year: options.year,
+    })
     const header: ProjectTable['header'] = { projectName: p.nameCell.text }
     const field = (f: LeadField) => (col(f) === undefined ? undefined : cellAt(grid, p.startRow, col(f)!)!)
     const unit = field('unit')
@@ -226,6 +243,7 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
     for (const l of lead) {
       const firstCell = cellAt(grid, p.startRow, l.col)!
       for (let r = p.startRow + 1; r < p.endRow; r++) {
+        if (repeatedHeadings.includes(r)) continue
         const c = grid.rows[r]![l.col]!
         if (c.master || c.text === '' || c.text === firstCell.text) continue
         rep.unplace(c.ref, c.text, `同一项目的“${l.label}”与首行（${firstCell.ref}）不同，按首行读入`)

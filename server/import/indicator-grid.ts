@@ -226,6 +226,8 @@ export interface ReadIndicatorsOptions {
   startRow?: number
   /** columns another reader handles (the 一体化 flat sheet's project columns): neither read nor unplaced */
   ignoreColumns?: readonly number[]
+  /** rows not read at all (the flat sheet's heading repeated after a page break) */
+  skipRows?: readonly number[]
   /** budget year, for deadlines typed without one (10月底前) */
   year?: number
   /** index of the first row read in the table's indicator list (field paths `indicators[i]…`), default 0 */
@@ -280,9 +282,10 @@ function textUnder(grid: SheetGrid, row: number, cols: readonly number[]): { tex
 }
 
 /** Is the row the end of the block: a form label in its first cells (left of and in the 一级 column)? */
-function endsBlock(grid: SheetGrid, heading: IndicatorHeading, row: number): boolean {
+function endsBlock(grid: SheetGrid, heading: IndicatorHeading, row: number, ignore: ReadonlySet<number>): boolean {
   const last = heading.level1Col ?? firstMappedColumn(heading)
   for (let c = 0; c <= last; c++) {
+    if (ignore.has(c)) continue
     const t = textAt(grid, row, c)
     if (t === '') continue
     if (c === heading.labelCol && isBlockLabel(t)) continue
@@ -308,6 +311,7 @@ export function readIndicators(grid: SheetGrid, heading: IndicatorHeading, repor
   const limit = Math.min(options.endRow ?? grid.rows.length, grid.rows.length)
   const start = options.startRow ?? heading.dataRow
   const ignore = new Set(options.ignoreColumns ?? [])
+  const skip = new Set(options.skipRows ?? [])
   const used = new Set<number>(ignore)
   if (heading.labelCol !== null) used.add(heading.labelCol)
   for (const c of heading.numberCols) used.add(c)
@@ -321,7 +325,8 @@ export function readIndicators(grid: SheetGrid, heading: IndicatorHeading, repor
   const level2 = heading.halves.map(() => '')
   let end = limit
   for (let r = start; r < limit; r++) {
-    if (endsBlock(grid, heading, r) || (r > start && isMainHeadingRow(segments(grid, r)))) {
+    if (skip.has(r)) continue
+    if (endsBlock(grid, heading, r, ignore) || (r > start && isMainHeadingRow(segments(grid, r)))) {
       end = r
       break
     }

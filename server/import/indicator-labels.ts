@@ -98,17 +98,29 @@ export function isNumberingLabel(text: string): boolean {
   return /^(序号|编号|行次|行号|No\.?)$/i.test(foldLabel(text))
 }
 
-const END_LABELS = [
+/** review, signature, note and evaluation rows: what closes a form */
+const CLOSING_LABELS = [
   '财政部门审核意见', '主管部门审核意见', '审核意见', '审批意见', '业务股室初审', '业务科室初审', '绩效股审核', '绩效科审核',
   '填报人', '填表人', '联系电话', '单位负责人', '填报日期', '填表日期', '审核人', '部门负责人',
-  '备注:', '备注：', '注:', '注：', '说明:', '说明：', '填表说明', '项目实施进度计划', '偏差原因分析', '完成目标可能性',
-  '总分', '评价结论', '存在问题', '改进措施', '项目名称', '部门(单位)名称', '年度主要任务', '项目资金',
-]
+  '备注:', '备注：', '注:', '注：', '说明:', '说明：', '填表说明', '偏差原因分析', '完成目标可能性',
+  '总分', '评价结论', '存在问题', '改进措施',
+].map((l) => l.replace(/（/g, '(').replace(/）/g, ')'))
+/** labels that open another part of a form (a second form, its header or task block) */
+const FORM_PART_LABELS = ['项目名称', '部门(单位)名称', '年度主要任务', '项目资金', '项目实施进度计划']
+
+function foldEnd(text: string): string {
+  return text.replace(/[\s\u3000]+/g, '').replace(/（/g, '(').replace(/）/g, ')')
+}
+
+/** A review, signature or note row's label (审核意见, 填报人, 注：…): the rows under a table. */
+export function isClosingLabel(text: string): boolean {
+  const t = foldEnd(text)
+  if (t === '') return false
+  if (t === '备注' || t === '注' || t === '说明') return true
+  return CLOSING_LABELS.some((l) => t.startsWith(l))
+}
 
 /** A cell that opens another part of the form: the indicator block ends at its row. */
 export function isEndLabel(text: string): boolean {
-  const t = text.replace(/[\s\u3000]+/g, '').replace(/（/g, '(').replace(/）/g, ')')
-  if (t === '') return false
-  if (t === '备注' || t === '注' || t === '说明') return true
-  return END_LABELS.some((l) => t.startsWith(l.replace(/（/g, '(').replace(/）/g, ')')))
+  return isClosingLabel(text) || FORM_PART_LABELS.some((l) => foldEnd(text).startsWith(l))
 }

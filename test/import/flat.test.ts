@@ -76,6 +76,23 @@ describe('readFlatSheet on hand-made grids', () => {
     expect(report.unplaced).toEqual([{ cell: 'A8', text: '注：本表由系统导出', reason: '表格下方的文字，不属于任何项目' }])
   })
 
+  it('reads on across the heading printed again after a page break, and does not end at a project named like a note (总分馆建设)', () => {
+    const g = gridFromRows('s', [
+      HEAD,
+      ['820001-XX镇', '总分馆建设', 60, '', '产出指标', '数量指标', 'a', '≥', '1', '个', '', ''],
+      ['820001-XX镇', '项目资金绩效管理', 30, '', '产出指标', '数量指标', 'b', '≥', '1', '个', '', ''],
+      HEAD,
+      ['820001-XX镇', '项目资金绩效管理', 30, '', '产出指标', '质量指标', 'c', '≥', '95', '%', '', ''],
+      ['审核意见', '同意'],
+    ])
+    const { tables, projects, report } = readFlat(g)
+    expect(tables.map((t) => [t.title, t.range])).toEqual([['总分馆建设', 'A2:L2'], ['项目资金绩效管理', 'A3:L5']])
+    expect(projects[1]!.indicators.map((r) => r.level3)).toEqual(['b', 'c'])
+    expect(projects[1]!.header.reviewOpinion).toBe('同意')
+    for (const t of tables) expect(t.report.unplaced).toEqual([])
+    expect(report.unplaced).toEqual([])
+  })
+
   it('reports a department subtotal that is not the sum of its projects, a title of another year, and a sheet without the heading', () => {
     const g = gridFromRows('s', [
       ['部门预算项目绩效目标申报表（2023年度）'],
