@@ -114,6 +114,7 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
   // title, 金额单位 and year from the rows above the heading
   let moneyUnit: '元' | '万元' | undefined = lead.find((l) => l.moneyUnit)?.moneyUnit
   let title = ''
+  let titleRef: string | undefined
   for (let r = 0; r < heading.firstRow; r++) {
     for (const cell of grid.rows[r]!) {
       if (cell.master || cell.text === '') continue
@@ -123,14 +124,15 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
         moneyUnit ??= note[1] as '元' | '万元'
         continue
       }
-      if (!title) { title = cell.text; continue }
+      if (!title) { title = cell.text; titleRef = cell.ref; continue }
       report.unplace(cell.ref, cell.text, '表格上方的文字，不属于任何项目')
     }
   }
+  if (!moneyUnit) report.problem('money_unit_default', 'info', '表格未写明金额单位，按一体化导出的默认“元”读入')
   moneyUnit ??= '元'
   const titleYear = YEAR.exec(title)?.[1]
   if (titleYear && Number(titleYear) !== options.year) {
-    report.problem('year_mismatch', 'warning', `标题“${title}”写的是 ${titleYear} 年度，导入年度为 ${options.year}：按导入年度保存`)
+    report.problem('year_mismatch', 'warning', `标题“${title}”写的是 ${titleYear} 年度，导入年度为 ${options.year}：按导入年度保存`, titleRef)
   }
 
   // rows: projects, department subtotal rows, the end of the data

@@ -103,8 +103,10 @@ describe('readFlatSheet on hand-made grids', () => {
     ])
     const { report, tables } = readFlat(g)
     expect(tables).toHaveLength(2)
-    expect(report.problems.map((p) => [p.code, p.severity, p.cell])).toEqual([['year_mismatch', 'warning', undefined], ['subtotal_mismatch', 'warning', 'A3']])
-    expect(report.problems[0]!.message).toContain('2023')
+    expect(report.problems.map((p) => [p.code, p.severity, p.cell])).toEqual([
+      ['money_unit_default', 'info', undefined], ['year_mismatch', 'warning', 'A1'], ['subtotal_mismatch', 'warning', 'A3'],
+    ])
+    expect(report.problems[1]!.message).toContain('2023')
     const none = new ReportBuilder('x')
     expect(readFlatSheet(gridFromRows('x', [['一级指标', '二级指标', '三级指标']]), none, { year: 2024 }).tables).toEqual([])
     expect(none.problems.map((p) => p.code)).toEqual(['no_table'])
