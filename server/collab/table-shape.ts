@@ -27,12 +27,17 @@ const SHAPES: Record<'project' | 'department', KindShape> = {
   department: strictSchemas.departmentTable.shape as unknown as KindShape,
 }
 
+/** `shape[key]` for an own key only: a key such as `constructor` or `__proto__` is unknown, not Object's. */
+function own<T>(shape: Record<string, T>, key: string): T | undefined {
+  return Object.hasOwn(shape, key) ? shape[key] : undefined
+}
+
 function unwrap(schema: z.ZodType): z.ZodType {
   return schema instanceof z.ZodOptional ? (schema.unwrap() as z.ZodType) : schema
 }
 
 function rowSchema(shape: KindShape, list: RowList): z.ZodType | null {
-  const s = shape[list]
+  const s = own(shape, list)
   if (!s) return null
   const arr = unwrap(s)
   return arr instanceof z.ZodArray ? (arr.element as z.ZodType) : null
@@ -98,7 +103,7 @@ export const tableShapeChecker: ShapeChecker = {
         lists.add(key as RowList)
         continue
       }
-      const schema = shape[key]
+      const schema = own(shape, key)
       if (!schema) {
         problems.push({ path: key, code: 'unknown_key', message: `表格含未知字段：${key}` })
         continue
@@ -112,7 +117,7 @@ export const tableShapeChecker: ShapeChecker = {
 
     for (const list of lists) {
       const value = root.get(list)
-      const schema = shape[list]
+      const schema = own(shape, list)
       if (!schema) {
         problems.push({ path: list, code: 'unknown_key', message: `表格含未知字段：${list}` })
         continue
@@ -166,7 +171,7 @@ function checkChangedRow(schema: z.ZodType, row: Y.Map<unknown>, list: RowList, 
   if (!fields || keys.has('')) return checkRow(schema, row, list, indexOf(row))
   let found: ParseProblem[] | null = null
   for (const key of keys) {
-    const field = fields[key]
+    const field = own(fields, key)
     const value = row.get(key)
     const result = field ? field.safeParse(orUndefined(canonicalRowField(list, key, plain(value)))) : null
     if (field && result!.success) {
@@ -205,6 +210,11 @@ function checkRow(schema: z.ZodType, row: Y.Map<unknown>, list: RowList, index: 
  */
 function layoutProblems(value: unknown, role: string, key: string, path: PathSegment[], out: ParseProblem[]): void {
   const where = formatPath(path)
+  // WATCH OUT: Y.Map#toJSON turns a key `__proto__` into the result's prototype, so no JSON parse sees it
+  if (key === '__proto__') {
+    out.push({ path: where, code: 'unknown_key', message: `${where} 为未知字段` })
+    return
+  }
   if (value instanceof Y.Text) {
     if (!isLongText(role, key)) out.push({ path: where, code: 'layout', message: `${where} 应为普通文字，而不是 Y.Text` })
   } else if (value instanceof Y.Map) {

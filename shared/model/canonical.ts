@@ -114,6 +114,11 @@ export interface CanonicalOptions {
   numbersToText?: boolean
 }
 
+/** `table[key]` for an own key only: a JSON key such as `constructor` or `__proto__` names nothing here. */
+function own<T>(table: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(table, key) ? table[key] : undefined
+}
+
 function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v)
 }
@@ -212,13 +217,14 @@ function put(out: Record<string, unknown>, key: string, v: unknown): void {
 
 /** A row of `list` in canonical form (non-objects are returned as they are, for the schema to refuse). */
 export function canonicalRow(list: string, row: unknown, options: CanonicalOptions = {}): unknown {
-  const spec = ROW_SPECS[list]
+  const spec = own(ROW_SPECS, list)
   return spec && isPlainObject(row) ? canonicalObject(spec, row, options) : row
 }
 
 /** The canonical form of one field of a row of `list` (ABSENT: no such key); unknown fields are untouched. */
 export function canonicalRowField(list: string, key: string, value: unknown, options: CanonicalOptions = {}): unknown {
-  const spec = ROW_SPECS[list]?.[key]
+  const rowSpec = own(ROW_SPECS, list)
+  const spec = rowSpec && own(rowSpec, key)
   return spec ? canonicalValue(spec, value, options) : value
 }
 
@@ -228,7 +234,7 @@ export function canonicalRowField(list: string, key: string, value: unknown, opt
  * kind does not have (e.g. `tasks` on a project): untouched, for the schema to judge.
  */
 export function canonicalRootValue(kind: 'project' | 'department', key: string, value: unknown, options: CanonicalOptions = {}): unknown {
-  const list = LISTS_OF[kind][key]
+  const list = own(LISTS_OF[kind], key)
   if (list) {
     if (isBlank(value)) return list === 'required' ? [] : ABSENT
     if (!Array.isArray(value)) return value
@@ -239,7 +245,7 @@ export function canonicalRootValue(kind: 'project' | 'department', key: string, 
     }
     return rows ?? value
   }
-  const spec = ROOT_SPECS[kind][key]
+  const spec = own(ROOT_SPECS[kind], key)
   return spec ? canonicalValue(spec, value, options) : value
 }
 

@@ -288,6 +288,12 @@ describe('blank fields, one by one', () => {
       [project, (d) => tableRoot(d).set('tasks', null)],
       [project, (d) => tableRoot(d).delete('year')],
       [dept, (d) => tableRoot(d).set('funds', null)],
+      // keys that only name something on Object.prototype are unknown keys, blank or not
+      ...['constructor', '__proto__', 'toString'].map((k): [TargetTable, (d: Y.Doc) => void] => [project, (d) => tableRoot(d).set(k, null)]),
+      [project, (d) => header(d).set('constructor', null)],
+      [project, (d) => header(d).set('__proto__', null)],
+      [project, (d) => firstRow(d).set('__proto__', '')],
+      [project, (d) => firstRow(d).set('hasOwnProperty', null)],
     ]
     for (const [base, op] of wrong) {
       const v = verdict(base, op)
