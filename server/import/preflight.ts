@@ -435,9 +435,14 @@ export async function preflightWorkbook(data: Uint8Array, options: PreflightOpti
       const state = stateRaw === 'hidden' || stateRaw === 'veryHidden' ? stateRaw : 'visible'
       const sheet: PreparedSheet = { name, state, merges: [] }
       const rel = relById.get(a.get('id') ?? '')
-      const part = rel && REL_WORKSHEET.test(rel.type) ? rel.target : rel ? undefined : 'xl/worksheets/sheet' + (sheets.length + 1) + '.xml'
-      if (!part || !byName.has(part)) {
+      // no relation at all: the part name Excel would have used
+      const part = rel ? (REL_WORKSHEET.test(rel.type) ? rel.target : undefined) : `xl/worksheets/sheet${sheets.length + 1}.xml`
+      if (!part) {
         problems.push({ sheet: name, code: 'unsupported_sheet', severity: 'info', message: `工作表“${name}”是图表、对话框或宏表，不含单元格数据，未导入` })
+        continue
+      }
+      if (!byName.has(part)) {
+        problems.push({ sheet: name, code: 'missing_sheet', severity: 'warning', message: `工作表“${name}”的数据在文件中缺失（文件不完整），未导入` })
         continue
       }
       sheets.push(sheet)

@@ -15,7 +15,7 @@
 import ExcelJS from 'exceljs'
 import type { ImportProblem } from '../../shared/api/imports.ts'
 import { MAX_IMPORT_CELLS } from '../../shared/api/imports.ts'
-import { a1, columnLetters, type GridCell, type GridRange, type SheetGrid } from './grid.ts'
+import { columnLetters, type GridCell, type GridRange, type SheetGrid } from './grid.ts'
 import { fileRefusal, preflightWorkbook, type PreflightOptions, type PreparedSheet } from './preflight.ts'
 
 export interface ReadWorkbookOptions extends Pick<PreflightOptions, 'maxBytes' | 'maxUncompressedBytes' | 'maxCells'> {
@@ -114,11 +114,14 @@ function readSheet(ws: ExcelJS.Worksheet, sheet: PreparedSheet, problems: Import
   for (let c = 1; c <= columns.length; c++) if (columns[c - 1]?.hidden) isHiddenCol[c] = 1
   const hiddenRow = (r: number) => r < isHiddenRow.length && isHiddenRow[r] === 1
   const hiddenCol = (c: number) => c < isHiddenCol.length && isHiddenCol[c] === 1
-  const nextVisible = (from: number, to: number, hidden: (n: number) => boolean) => {
-    let n = from
-    while (n <= to && hidden(n)) n++
-    return n
+  /** the first visible row (column) at or after n, in one step whatever the number of hidden ones */
+  const nextVisibleOf = (flags: Uint8Array) => {
+    const next = new Int32Array(flags.length)
+    for (let n = flags.length - 1; n >= 0; n--) next[n] = flags[n] && n + 1 < flags.length ? next[n + 1]! : n
+    return (n: number) => (n < next.length ? next[n]! : n)
   }
+  const nextVisibleRow = nextVisibleOf(isHiddenRow)
+  const nextVisibleCol = nextVisibleOf(isHiddenCol)
 
   // trailing empty visible rows and columns go
   let lastRow = 0
@@ -136,8 +139,8 @@ function readSheet(ws: ExcelJS.Worksheet, sheet: PreparedSheet, problems: Import
     const d = decodeRange(ref)
     const master = d && content.get(d.r1)?.[d.c1]
     if (!d || !master || !shows(master) || (!hiddenRow(d.r1) && !hiddenCol(d.c1))) continue
-    const r = nextVisible(d.r1, d.r2, hiddenRow)
-    const c = nextVisible(d.c1, d.c2, hiddenCol)
+    const r = nextVisibleRow(d.r1)
+    const c = nextVisibleCol(d.c1)
     if (r > d.r2 || c > d.c2) continue
     if (r > lastRow) lastRow = r
     if (c > lastCol) lastCol = c
@@ -229,7 +232,10 @@ function placeMerges(
   const width = colsKept.length
   let overlaps = 0
   let hiddenContent = 0
-  for (const ref of refs) {
+  // WATCH OUT: crafted overlapping merges could make the overlap checks quadratic; they get a budget
+  let checks = claimed.length * 2 + 100_000
+  for (let i = 0; i < refs.length; i++) {
+    const ref = refs[i]!
     const d = decodeRange(ref)
     if (!d) continue
     const startRow = lowerBound(rowsKept, d.r1)
@@ -237,6 +243,11 @@ function placeMerges(
     const startColumn = lowerBound(colsKept, d.c1)
     const endColumn = lowerBound(colsKept, d.c2 + 1) - 1
     if (startRow > endRow || startColumn > endColumn) continue
+    checks -= (endRow - startRow + 1) * (endColumn - startColumn + 1)
+    if (checks < 0) {
+      problem('merge_overlap', 'warning', `工作表“${sheetName}”的合并区域过多且相互重叠，其余 ${refs.length - i} 个合并区域按未合并读取`)
+      break
+    }
     let free = true
     for (let r = startRow; r <= endRow && free; r++) {
       for (let c = startColumn; c <= endColumn; c++) if (claimed[r * width + c]) { free = false; break }

@@ -542,6 +542,25 @@ describe('readWorkbook: files from other writers', () => {
     expect(sheets.map((g) => [g.name, texts(g)])).toEqual([['A&B<表>', [['指标名称', '42'], ['指标值', '']]]])
   })
 
+  it('skips a chart sheet and a sheet whose part is missing, saying so', async () => {
+    const base = await xlsx((wb) => { wb.addWorksheet('数据').getCell('A1').value = '有' })
+    const data = await editParts(base, {
+      'xl/workbook.xml': (xml) => xml.replace('</sheets>', '<sheet name="图表1" sheetId="8" r:id="rId98"/><sheet name="丢失" sheetId="9" r:id="rId99"/></sheets>'),
+      'xl/_rels/workbook.xml.rels': (xml) =>
+        xml.replace(
+          '</Relationships>',
+          '<Relationship Id="rId98" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/chartsheet" Target="chartsheets/sheet1.xml"/>' +
+            '<Relationship Id="rId99" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet9.xml"/></Relationships>',
+        ),
+    })
+    const { sheets, problems } = await readWorkbook(data)
+    expect(sheets.map((g) => g.name)).toEqual(['数据'])
+    expect(problems.map((p) => [p.code, p.sheet, p.severity])).toEqual([
+      ['unsupported_sheet', '图表1', 'info'],
+      ['missing_sheet', '丢失', 'warning'],
+    ])
+  })
+
   it('reads a zip whose part names use backslashes (some Windows tools write them)', async () => {
     const base = await xlsx((wb) => { wb.addWorksheet('表').getCell('A1').value = '反斜杠' })
     const zip = await JSZip.loadAsync(base)
