@@ -64,7 +64,7 @@ export const PROJECT_LABELS: LabelDef[] = [
   { id: 'implementingUnit', re: /^(实施单位|实施单位名称|项目实施单位|单位名称)$/ },
   { id: 'projectAttribute', re: /^(项目属性|项目性质)$/ },
   { id: 'fundingType', re: /^项目类别\(预算管理\)$/ },
-  { id: 'projectCategory', re: /^(项目类别|项目类型|项目分类|项目类别\(一体化\))$/ },
+  { id: 'projectCategory', re: /^(项目类别|项目类型|项目分类|项目类别\(一体化\)|项目类型\/一级项目|一级项目)$/ },
   { id: 'projectPeriod', re: /^(项目期|实施期|项目周期|建设周期|项目实施期|实施周期|项目期限|项目实施周期)$/ },
   { id: 'functionalClass', re: /^(功能分类|功能分类科目|支出功能分类|支出功能分类科目|功能科目|财政资金科目代码|功能分类\(类款项\)|功能分类科目\(类款项\))$/ },
   { id: 'fundSource', re: /^(资金来源|财政资金来源|财政资金预算分类|资金性质)$/ },

@@ -111,7 +111,7 @@ export class FormReader {
   text(pos: Pos, cell: GridCell, field: string): string {
     this.use(pos.row, pos.col)
     this.formulaError(cell)
-    if (cell.date && cell.text) this.report.normalise(cell.ref, field, String(cell.value ?? cell.text), cell.text, '日期单元格按文字保存（YYYY-MM-DD）')
+    if (cell.date && cell.text) this.report.normalise(cell.ref, field, cell.text, cell.text, 'Excel 日期（序列号）按文字保存')
     return cell.text
   }
 
@@ -177,7 +177,9 @@ export class FormReader {
     if (text === '') return undefined
     const p = parsePeriod(text)
     const unread = p.start === text && p.end === undefined && p.years === undefined
-    this.report.normalise(ref, field, text, p, unread ? '项目期无法识别起止年月，原文保留' : '项目期拆分为起止年月与年数')
+    const note = !unread ? '项目期拆分为起止年月与年数'
+      : /^\d{4}(-\d{2})?$/.test(text) ? '项目期只写了一个年月，记为开始年月' : '项目期无法识别起止年月，原文保留'
+    this.report.normalise(ref, field, text, p, note)
     return p
   }
 

@@ -2,14 +2,18 @@
 // templates come back exactly”): every shared sample is written by our exporter (tableXlsx, internal
 // edition with the signature block) in its own template and read back by importWorkbook; then random
 // tables of every template (fast-check) make the same trip. The comparison drops row ids and what the
-// template does not print (PRINTED below, with the reason for each); nothing else is forgiven.
+// template does not print (PRINTED below, with the reason for each) and treats as equal only what one
+// printed cell cannot tell apart (the equivalences below: blanks, trimmed text, an amount's value, a
+// code and name in one cell, the print order of grouped rows, the reader's reading of random value
+// cells); the samples' indicator values are compared field by field as stored.
 import fc from 'fast-check'
 import { describe, expect, it } from 'vitest'
 import {
   TEMPLATES, normaliseLevel1, normaliseLevel2, parseAmount, parseTableOrThrow,
   type IndicatorRow, type TargetTable, type TemplateId,
 } from '../../shared/model/index.ts'
-import { formatCodeName, formatIndicatorValue, formatPeriod, parseComparator, parseDirection } from '../../shared/layout/codecs.ts'
+import { formatCodeName, formatIndicatorValue, formatPeriod } from '../../shared/layout/codecs.ts'
+import { normaliseSeparateValue, splitIndicatorValue } from '../../server/import/values.ts'
 import { buildLayout, taskSums } from '../../shared/layout/layout.ts'
 import { exportDoc } from '../../server/export/document.ts'
 import { tableXlsx } from '../../server/export/xlsx.ts'
@@ -81,33 +85,26 @@ function number(v: unknown): string {
   return amount(v, '')
 }
 
-/** The one-string 指标值 as read: spaces dropped and a typed sign (>=, <=) read as ≥/≤ — both reported normalisations. */
-function oneString(v: string): string {
-  return v.replace(/\s+/g, '').replace(/^>=/, '≥').replace(/^<=/, '≤')
-}
-
 /**
- * A row as printed. `exact`: a one-string 指标值 is compared as its three stored fields (the samples are
- * well-formed, so the split must come back); otherwise as the string the form prints (random text such
- * as `≥\n%` has no one reading).
+ * A row as printed. `read`: the value cells as the reader (server/import/values.ts) takes what the form
+ * prints — the one-string 指标值 (`≥95%`) split, or the separate 指标性质 | 指标值 | 度量单位 cells with a
+ * sign typed in 指标值 moved, a repeated unit dropped … (each reported as a normalisation). Random text
+ * such as `≥\n%` or `1%` + `%` has no other reading; the samples (well-formed) are compared as stored.
  */
-function rowView(row: IndicatorRow, fields: readonly string[], exact: boolean): Record<string, string> {
+function rowView(row: IndicatorRow, fields: readonly string[], read: boolean, year: number): Record<string, string> {
   const out: Record<string, string> = {}
+  let value: { comparator: string; target: string; unit: string } = { comparator: text(row.comparator), target: text(row.target), unit: text(row.unit) }
+  if (read && fields.includes('value')) value = splitIndicatorValue(text(formatIndicatorValue(row)), { year })
+  else if (read) value = normaliseSeparateValue({ comparator: text(row.comparator), target: text(row.target), unit: text(row.unit) }, { year })
   for (const f of fields) {
     const v = (row as unknown as Record<string, unknown>)[f]
     if (f === 'level1') out[f] = normaliseLevel1(text(v)) // the form prints the canonical name
     else if (f === 'level2') out[f] = normaliseLevel2(text(v))
-    else if (f === 'value' && exact) {
-      out.comparator = text(row.comparator)
-      out.target = text(row.target)
-      out.unit = text(row.unit)
-    } else if (f === 'value') out[f] = oneString(formatIndicatorValue(row))
-    else if (f === 'comparator') out[f] = parseComparator(text(v)) // typed signs (>=) are read as the sign (≥)
-    else if ((f === 'target' || f === 'unit') && !exact) {
-      // a unit typed after the number in 指标值 with 度量单位 blank is read as the unit (reported): compare the two together
-      out.targetUnit = (text(row.target) + text(row.unit)).replace(/\s+/g, '')
-    }
-    else if (f === 'weight') out[f] = number(v)
+    else if (f === 'value' || f === 'comparator' || f === 'target' || f === 'unit') {
+      out.comparator = value.comparator
+      out.target = value.target
+      out.unit = value.unit
+    } else if (f === 'weight') out[f] = number(v)
     else if (f === 'direction') out[f] = text(v)
     else out[f] = text(v)
   }
@@ -119,7 +116,7 @@ function rowView(row: IndicatorRow, fields: readonly string[], exact: boolean): 
  * empty 二级, a blank form's …… rows): the reader takes it for one and keeps its other cells in `unplaced`.
  */
 function isIndicatorLine(row: IndicatorRow, oneValue: boolean): boolean {
-  return text(row.level3) !== '' || (oneValue ? oneString(formatIndicatorValue(row)) : text(row.target)) !== ''
+  return text(row.level3) !== '' || text(oneValue ? formatIndicatorValue(row) : row.target) !== ''
 }
 
 /** Row ids per period in the order the form prints them (the layout groups rows by 一级 and 二级). */
@@ -168,7 +165,8 @@ function printed(table: TargetTable, source: boolean, exact = false): View {
       view.midTermGoal = text(table.midTermGoal)
     }
   } else {
-    view.tasks = table.tasks.map((t) => ({ name: text(t.name), content: text(t.content), total: amount(t.total, unit), fiscal: amount(t.fiscal, unit), other: amount(t.other, unit) }))
+    // a task row with nothing in it prints as (and is read as) a blank line of the task block
+    view.tasks = table.tasks.filter((t) => [t.name, t.content, t.total, t.fiscal, t.other].some((v) => text(v) !== '')).map((t) => ({ name: text(t.name), content: text(t.content), total: amount(t.total, unit), fiscal: amount(t.fiscal, unit), other: amount(t.other, unit) }))
     const totals = source ? taskSums({ table, moneyUnit: unit, decimals: TEMPLATES[table.template].moneyDecimals }) : table.taskTotals
     view.taskTotals = { total: amount(totals.total, unit), fiscal: amount(totals.fiscal, unit), other: amount(totals.other, unit) }
   }
@@ -177,7 +175,7 @@ function printed(table: TargetTable, source: boolean, exact = false): View {
   for (const period of periods) {
     let rows = table.indicators.filter((r) => (r.period ?? 'annual') === period)
     if (order) rows = rows.filter((r) => order.has(r.id)).sort((a, b) => order.get(a.id)! - order.get(b.id)!)
-    view[`indicators.${period}`] = rows.filter((r) => isIndicatorLine(r, p.row.includes('value'))).map((r) => rowView(r, p.row, exact))
+    view[`indicators.${period}`] = rows.filter((r) => isIndicatorLine(r, p.row.includes('value'))).map((r) => rowView(r, p.row, source && !exact, table.year))
   }
   return view
 }
