@@ -166,6 +166,35 @@ for (const kind of kinds) {
       expect(byName(listed.projects, '城乡义务教育课后服务补助')).toMatchObject({ requestedAmount: 333.75, source: { file: '项目统计表（第二版）.xlsx' } })
     })
 
+    it('within one file: the same project twice is one project (the later row wins, reported); an unknown unit under a known department joins the department', async () => {
+      const rows = basicRows().map((r) => [...r])
+      const twice = [...rows[0]!]
+      twice[6] = 400
+      const newUnit = [...rows[4]!]
+      newUnit[3] = '135009-南江市城市照明管理所'
+      newUnit[5] = '城市照明维护'
+      newUnit[2] = '135-南江市城市管理局（部门）'
+      const a = imported(await upload(new Uint8Array(await buildBasic([...rows, twice, newUnit])), { year: '2029', dryRun: true }))
+      expect(a.projects).toHaveLength(7)
+      expect(byName(a.projects, '城乡义务教育课后服务补助')).toMatchObject({ requestedAmount: 400, source: { row: 12 } })
+      expect(a.report.problems).toEqual(expect.arrayContaining([
+        expect.objectContaining({ code: 'duplicate_project', cell: 'F12', message: expect.stringContaining('第 12 行与第 5 行是同一项目') }),
+        expect.objectContaining({ code: 'unit_unmatched', cell: 'D13', severity: 'info', message: expect.stringContaining('归入主管部门“南江市城市管理局”') }),
+      ]))
+      expect(byName(a.projects, '城市照明维护').departmentId).toBe(dept['135'])
+      expect(a.unknownDepartments).toEqual([])
+    })
+
+    it('gives a project one table when two calls race', async () => {
+      imported(await upload(fixture('registry-basic.xlsx'), { year: '2030' }))
+      const [x, y] = await Promise.all([1, 2].map(() => t.request('POST', '/api/registry/tables', { token: finance, body: { year: 2030 } })))
+      const created = [...registryTablesAnswer.parse(x!.body).created, ...registryTablesAnswer.parse(y!.body).created]
+      expect(created).toHaveLength(6)
+      expect(new Set(created.map((c) => c.projectId)).size).toBe(6)
+      const tables = await t.storage.tables.list({ year: 2030 })
+      expect(tables).toHaveLength(6)
+    })
+
     it('creates tables with the header prefilled from the registry, once', async () => {
       const first = registryTablesAnswer.parse((await t.request('POST', '/api/registry/tables', { token: finance, body: { year: 2026 } })).body)
       expect(first.created).toHaveLength(6)
@@ -225,7 +254,11 @@ for (const kind of kinds) {
       const own = registryTablesAnswer.parse((await t.request('POST', '/api/registry/tables', { token: jiaoyu, body: { year: 2027 } })).body)
       expect(own.created).toHaveLength(2)
       expect(own.skipped).toEqual([])
-      const other = (await list(2027)).projects.find((p) => p.projectName === '送戏下乡文艺演出')!
+      // a consultant creates within its departments, never a 涉密 table it may not read
+      const consultant = registryTablesAnswer.parse((await t.request('POST', '/api/registry/tables', { token: zixun, body: { year: 2027 } })).body)
+      expect(consultant.created).toHaveLength(2) // 118 and 126001
+      expect(consultant.skipped.map((x) => x.code)).toEqual(['has_table', 'has_table'])
+      const other = (await list(2027)).projects.find((p) => p.projectName === '城区园林绿化养护')!
       const notMine = registryTablesAnswer.parse((await t.request('POST', '/api/registry/tables', { token: jiaoyu, body: { year: 2027, projectIds: [other.id] } })).body)
       expect(notMine).toMatchObject({ created: [], skipped: [{ projectId: other.id, code: 'not_found' }] })
     })
