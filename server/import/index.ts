@@ -155,7 +155,9 @@ function readForm(grid: SheetGrid, t: RecognisedTable, options: ImportOptions): 
   let indicators: IndicatorRow[] = []
   let gridEnd = t.endRow + 1
   const heading: IndicatorHeading | null = t.heading
-  if (heading) {
+  if (!heading) {
+    report.problem('no_indicator_grid', 'warning', `工作表“${grid.name}”第 ${t.formRow + 1} 行起的表格没有找到绩效指标的列标题（一级指标、二级指标、三级指标），只读入了表头`, grid.rows[t.formRow]?.[0]?.ref)
+  } else {
     const read = readIndicators(grid, heading, report, { framework, endRow: t.endRow + 1, year: options.year })
     indicators = read.indicators
     gridEnd = read.endRow
@@ -203,7 +205,7 @@ function finish(raw: TargetTable | Record<string, unknown>, rep: ReportBuilder, 
   const parsed = parseTable(content)
   const name = String((content.header as { projectName?: string; deptName?: string } | undefined)?.projectName
     ?? (content.header as { deptName?: string } | undefined)?.deptName ?? '')
-  const title = name || meta.title || `${meta.sheet}（${meta.range}）`
+  const title = name || `${meta.title || '未命名表格'}（${meta.sheet} ${meta.range}）`
   report.problems.push(...rep.problems)
   if (!parsed.ok) {
     report.problems.push({

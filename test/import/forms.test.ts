@@ -10,6 +10,7 @@ import { readDepartmentForm } from '../../server/import/department-form.ts'
 import { recogniseSheet } from '../../server/import/recognise.ts'
 import { importSheets } from '../../server/import/index.ts'
 import type { MoneyUnit } from '../../server/import/form-labels.ts'
+import { MAX_IMPORT_TABLES } from '../../shared/api/imports.ts'
 
 type Row = (string | number | null)[]
 
@@ -337,6 +338,21 @@ describe('recognising the tables of a sheet', () => {
       expect.objectContaining({ cell: 'E7', field: 'indicators[0].target', from: '≥95%', to: { comparator: '≥', target: '95', unit: '%' } }),
     ]))
     expect(entry.findings.errors).toBeGreaterThan(0) // blank 主管部门, 实施单位 … are reported by the rules, not refused
+  })
+
+  it(`more than MAX_IMPORT_TABLES (${MAX_IMPORT_TABLES}) tables is refused with a clear message`, () => {
+    const form = (i: number) => gridFromRows(`表${i}`, [['项目名称', `项目${i}`], ['一级指标', '二级指标', '三级指标', '指标值'], ['产出指标', '数量指标', '培训人次', '≥10人']])
+    const ok = importSheets([form(1), form(2)], { fileName: 'c.xlsx', year: 2024 })
+    expect(ok.tables.map((t) => t.title)).toEqual(['项目1', '项目2'])
+    const many = Array.from({ length: MAX_IMPORT_TABLES + 1 }, (_, i) => form(i))
+    expect(() => importSheets(many, { fileName: 'c.xlsx', year: 2024 })).toThrow(`超过单次导入上限 ${MAX_IMPORT_TABLES} 张`)
+  })
+
+  it('a header without an indicator grid is still a table (its blanks judged), with a warning', () => {
+    const { tables, report } = importSheets([gridFromRows('表头', [['项目名称', '只有表头的项目'], ['年度资金总额', 12]])], { fileName: 'd.xlsx', year: 2024 })
+    expect(tables[0]!.content).toMatchObject({ header: { projectName: '只有表头的项目' }, funds: { annual: { total: 12 } }, indicators: [] })
+    expect(report.problems.map((p) => p.code)).toEqual(['closest_template', 'money_unit_default', 'no_indicator_grid'])
+    expect(report.problems[2]).toMatchObject({ severity: 'warning', cell: 'A1', message: expect.stringContaining('只读入了表头') })
   })
 
   it('a workbook without any table is refused with a Chinese message', () => {

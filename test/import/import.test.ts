@@ -300,6 +300,18 @@ describe('odd cells: title and notes around the form, blank rows, hidden rows an
   })
 })
 
+describe('several projects in one 一体化 flat sheet', () => {
+  it('one table per project through importWorkbook (read by flat.ts), each reported with the flat layout', async () => {
+    const r = await load('flat-several-projects.xlsx')
+    expect(r.tables.map((t) => [t.title, t.content.template, t.content.kind === 'project' && t.content.funds.annual.total])).toEqual([
+      ['农村人居环境整治', 'yth-flat', 330.984], ['镇村道路养护', 'yth-flat', 119.016], ['社区服务', 'yth-flat', 80],
+    ])
+    expect(r.report.tables.map((e) => e.layout)).toEqual(Array(3).fill('一体化系统导出（平铺，一表多项目）'))
+    expect(r.report.sheets).toEqual([{ name: '一体化导出', tables: 3 }])
+    expect(r.report.tables.every((e) => e.rows.indicators > 0)).toBe(true)
+  })
+})
+
 describe('bad input', () => {
   it('a file that is not a workbook gets a Chinese message', async () => {
     await expect(importWorkbook(new TextEncoder().encode('not a workbook'), { fileName: 'x.xlsx', year: 2024 })).rejects.toThrow(/[\u4e00-\u9fff]/)
