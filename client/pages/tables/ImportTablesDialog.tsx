@@ -183,7 +183,8 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
                 </header>
                 {result?.state === 'failed' && <Refusal failed={result} />}
                 {after?.state === 'failed' && <Refusal failed={after} />}
-                {result?.state === 'ready' && <FilePreview answer={result.answer} />}
+                {/* once stored, the links above say it all: the preview would only push the footer away */}
+                {result?.state === 'ready' && after?.state !== 'stored' && <FilePreview answer={result.answer} />}
               </section>
             )
           })}
@@ -249,7 +250,7 @@ function TableDetails({ report }: { report: ImportTableReport }) {
       {report.normalisations.length > 0 ? (
         <table className="tt-audit" data-testid="normalisations">
           <caption>导入时规范化的单元格</caption>
-          <thead><tr><th>单元格</th><th>原文</th><th>导入为</th><th>说明</th></tr></thead>
+          <thead><tr><th className="tt-nowrap">单元格</th><th>原文</th><th>导入为</th><th>说明</th></tr></thead>
           <tbody>
             {report.normalisations.map((n, i) => (
               <tr key={`${n.cell}|${n.field}|${i}`}>
@@ -265,7 +266,7 @@ function TableDetails({ report }: { report: ImportTableReport }) {
       {report.unplaced.length > 0 && (
         <table className="tt-audit" data-testid="unplaced">
           <caption>未能放入表格栏目的单元格（内容保留在表中，请核对）</caption>
-          <thead><tr><th>单元格</th><th>内容</th><th>原因</th></tr></thead>
+          <thead><tr><th className="tt-nowrap">单元格</th><th>内容</th><th>原因</th></tr></thead>
           <tbody>
             {report.unplaced.map((u, i) => (
               <tr key={`${u.cell}|${i}`}><td className="tt-nowrap">{u.cell}</td><td>{u.text}</td><td>{u.reason}</td></tr>
