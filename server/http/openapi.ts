@@ -9,7 +9,7 @@ import { passwordChangeBody, passwordResetBody, revokeAnswer, sessionListAnswer,
 import {
   cityOpinionsQuery, diffAnswer, diffQuery, historyAnswer, historyQuery, opinionsAnswer, opinionsQuery, reviewAnswer, reviewBody, roundsAnswer, versionAnswer, versionsAnswer,
 } from '../../shared/api/review.ts'
-import { departmentImportAnswer } from '../../shared/api/imports.ts'
+import { departmentImportAnswer, tableImportAnswer, tableImportFields } from '../../shared/api/imports.ts'
 import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
@@ -59,6 +59,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'delete', path: '/api/users/:id/sessions', tag: '部门与用户', summary: '吊销用户的全部会话并断开其实时连接', who: '财政局', answer: revokeAnswer },
   { method: 'get', path: '/api/tables', tag: '绩效目标表', summary: '可查看的绩效目标表（分页、筛选、排序；total 为全部匹配数）', who: '已登录（按权限范围）', query: tableListQuery, answer: tableListAnswer },
   { method: 'post', path: '/api/tables', tag: '绩效目标表', summary: '新建绩效目标表（空白官方表样或给定内容）', who: '本部门编辑者、财政局', body: createTableBody, status: 201 },
+  { method: 'post', path: '/api/tables/import', tag: '绩效目标表', summary: '从 xlsx 导入绩效目标表（官方表样及常见地方表样；一个工作表一张表，一体化平铺表一个项目一张）：报告列出每处规范化（单元格、原文、导入值）和未能放置的单元格（保留在表的 unplaced 中），以及审核提示数；全部表在一个事务中创建；dryRun=1 只预览、不保存', who: '本部门编辑者、财政局', query: z.object({ dryRun: z.enum(['1', 'true']).optional() }), upload: tableImportFields, answer: tableImportAnswer, status: 201 },
   { method: 'get', path: '/api/tables/:id', tag: '绩效目标表', summary: '一张表：状态、轮次、版本、审核提示数、未解决意见数、当前用户可执行的操作和内容', who: '可查看者', answer: tableDetail },
   { method: 'delete', path: '/api/tables/:id', tag: '绩效目标表', summary: '删除（离开所有列表，记入审计日志）', who: '财政局；部门仅限本部门草稿', body: deleteTableBody },
   { method: 'get', path: '/api/tables/:id/findings', tag: '绩效目标表', summary: '服务器按审核规则给出的审核提示', who: '可查看者', answer: findingsAnswer },
@@ -86,7 +87,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/registry/aliases', tag: '项目统计表', summary: '把项目统计表中的部门代码或名称对应到已有部门（以后导入自动识别），并把等待该部门的项目归入其中', who: '财政局', body: registryAliasBody, answer: registryAliasAnswer },
   { method: 'post', path: '/api/registry/tables', tag: '项目统计表', summary: '为尚未建表的登记项目（或所选项目）创建绩效目标表，表头预填项目名称、主管部门、实施单位、功能分类、项目类别、资金来源、年度资金总额、涉密和项目负责人；已有表的项目不重复创建；未对应部门或无权限的项目列在 skipped 中', who: '财政局；第三方机构和部门限本人负责的部门', body: registryTablesBody, answer: registryTablesAnswer },
   { method: 'get', path: '/api/admin/backup', tag: '运维', summary: '整个数据库的一致快照备份文件（gzip JSON 行，见 README → 备份与恢复）；由 npm run backup 调用', who: '持有本机备份令牌者（服务器启动时写入数据目录 backup-endpoint.json）', files: ['application/gzip'] },
-  { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存', who: '已登录', body: z.object({ content: anyJson }) },
+  { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存：JSON 的 content 应答 {findings}；multipart 上传的 xlsx（官方或常见地方表样，可含多张表）应答每张表的审核提示和导入报告', who: '已登录', body: z.object({ content: anyJson }), upload: z.object({ year: z.string().optional().describe('标题未写年度的表按此年度检查') }) },
   { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },
   { method: 'get', path: '/api/openapi.json', tag: '文档', summary: '本文档（OpenAPI 3.1）', who: '任何人' },
   { method: 'get', path: '/api/docs', tag: '文档', summary: '接口参考页', who: '任何人' },

@@ -12,7 +12,7 @@ export const MAX_IMPORT_BYTES = 10 * 1024 * 1024
 /** uncompressed size of all parts of the workbook (a zip bomb is refused before it is inflated) */
 export const MAX_IMPORT_UNCOMPRESSED_BYTES = 200 * 1024 * 1024
 /** cells with content over all sheets */
-export const MAX_IMPORT_CELLS = 2_000_000
+export const MAX_IMPORT_CELLS = 1_000_000
 /** tables one import may create */
 export const MAX_IMPORT_TABLES = 500
 

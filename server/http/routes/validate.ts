@@ -1,5 +1,9 @@
-// POST /api/validate: judges posted content without storing anything; GET /api/schema/table.
+// POST /api/validate: judges posted content (JSON `content`, or a multipart xlsx `file`) without storing
+// anything; GET /api/schema/table.
 import { Hono } from 'hono'
+import type { ValidateXlsxAnswer } from '../../../shared/api/imports.ts'
+import { runImport } from '../../import/run.ts'
+import { readUpload } from '../upload.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { parseTable, tableJsonSchema } from '../../../shared/model/index.ts'
 import { judge } from '../../tables/findings.ts'
@@ -12,6 +16,17 @@ export function validateRoutes() {
 
   app.post('/validate', async (c) => {
     requireCaller(c)
+    if ((c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
+      const upload = await readUpload(c)
+      // the year only fills tables whose title names none; validation needs some year
+      const year = Number(upload.fields.year) || new Date().getFullYear()
+      const { tables, report } = await runImport({ kind: 'tables', data: upload.bytes, fileName: upload.fileName, year })
+      const answer: ValidateXlsxAnswer = {
+        tables: tables.map((t) => ({ title: t.title, sheet: t.sheet, findings: judge(t.content).findings })),
+        report,
+      }
+      return c.json(answer)
+    }
     const body = await readJson(c)
     if (!('content' in body)) throw new AppError('invalid_input', '请在 content 字段中提交表格内容', { field: 'content' })
     const parsed = parseTable(body.content)
