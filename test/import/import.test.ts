@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest'
 import type { ImportTableReport } from '../../shared/api/imports.ts'
 import type { IndicatorRow, TargetTable } from '../../shared/model/index.ts'
 import { importWorkbook, type ImportResult } from '../../server/import/index.ts'
+import { validateTable } from '../../shared/rules/index.ts'
 
 const fixtures = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/import')
 
@@ -213,6 +214,7 @@ describe('local-simple and its variants', () => {
       ['C7,C8', 'funds.annual.fiscal', '400000 + 200000', 600000],
     ])
     expect(eb.normalisations.find((n) => n.cell === 'C6')!.note).toContain('R-FUND-FORMAT')
+    expect(validateTable(b!).filter((f) => f.ruleId === 'R-FUND-FORMAT').map((f) => f.path)).toEqual(['funds.annual'])
     expect(eb.normalisations).toEqual(expect.arrayContaining([expect.objectContaining({ field: 'indicators[1].level2', from: '社会公众或服务对象满意度指标', to: '服务对象满意度指标' })]))
     const why = (c: TargetTable, re: RegExp) => (c.unplaced ?? []).filter((u) => re.test(u.reason ?? '')).map((u) => u.text)
     expect(why(b!, /项目实施进度计划/)).toEqual(['项目实施进度计划', '内容', '开始时间', '完成时间', '招标确定演出团队', '2024年3月', '2024年4月', '组织下乡演出', '2024年5月', '2024年11月'])

@@ -17,6 +17,7 @@ import { normaliseSeparateValue, splitIndicatorValue } from '../../server/import
 import { buildLayout, taskSums } from '../../shared/layout/layout.ts'
 import { exportDoc } from '../../server/export/document.ts'
 import { tableXlsx } from '../../server/export/xlsx.ts'
+import { redactForEdition } from '../../server/export/edition.ts'
 import { importWorkbook } from '../../server/import/index.ts'
 import { departmentTableArb, projectTableArb } from '../helpers/arbitraries.ts'
 import { loadSample, sampleFiles } from '../helpers/samples.ts'
@@ -203,6 +204,20 @@ describe('the shared samples, exported in their templates, come back exactly', (
     expect(got.unplaced ?? []).toEqual([])
     expect(report.problems.filter((p) => p.severity !== 'info')).toEqual([])
     expect(report.tables[0]!.template).toBe(table.template)
+  })
+})
+
+describe('an approved version and the public edition make the trip too', () => {
+  it('the version stamp beside 金额单位 is furniture; the public edition has no signature rows', async () => {
+    const table = parseTableOrThrow(loadSample('S03'))
+    const approved = exportDoc({
+      tableId: 't1', table, title: '测试表', departmentName: '南江市农业农村局', status: 'approved', version: 2,
+      versionReason: 'approved', versionAt: new Date(2026, 10, 20), edition: 'public',
+    })
+    expect(approved.stamp).toContain('审核通过')
+    const { tables, report } = await importWorkbook(new Uint8Array(await tableXlsx(approved)), { fileName: 'v2.xlsx', year: table.year })
+    expect(printed(tables[0]!.content, false, true)).toEqual(printed(redactForEdition(table, 'public'), true, true))
+    expect(report.tables[0]!.unplaced).toEqual([])
   })
 })
 
