@@ -39,3 +39,24 @@ describe('npm run validate', () => {
     fs.rmSync(dir, { recursive: true })
   })
 })
+
+describe('npm run validate with xlsx', () => {
+  it('judges every table of a workbook, naming its sheet, and refuses an old Office file in Chinese', () => {
+    const r = run(path.join(root, 'test/fixtures/import/form-several.xlsx'), '--json')
+    const out = JSON.parse(r.stdout) as { file: string; tables: { title: string; sheet: string; findings: { ruleId: string; severity: string }[] }[] }[]
+    expect(out[0]!.tables.length).toBeGreaterThanOrEqual(2)
+    for (const t of out[0]!.tables) {
+      expect(t.sheet).toBeTruthy()
+      expect(Array.isArray(t.findings)).toBe(true)
+    }
+    expect(r.code).toBe(out[0]!.tables.some((t) => t.findings.some((f) => f.severity === 'error')) ? 1 : 0)
+
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-validate-'))
+    const xls = path.join(dir, 'old.xls')
+    fs.writeFileSync(xls, Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(2048)]))
+    const bad = run(xls)
+    expect(bad.code).toBe(1)
+    expect(bad.stdout).toMatch(/不是 Excel 工作簿（\.xlsx）/)
+    fs.rmSync(dir, { recursive: true })
+  })
+})
