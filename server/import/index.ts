@@ -101,7 +101,10 @@ export function importSheets(sheets: readonly SheetGrid[], options: ImportOption
     report.sheets.push({ name: grid.name, tables: tables.length - before })
   }
   if (tables.length === 0) {
-    throw new AppError('invalid_input', `文件“${options.fileName}”中没有找到可以导入的绩效目标表：请确认表格含有“项目名称”或“部门（单位）名称”栏目，以及一级/二级/三级指标的列标题`, {
+    const refused = problems.find((p) => p.code === 'invalid_table')
+    throw new AppError('invalid_input', refused
+      ? `文件“${options.fileName}”中的表格无法导入：${refused.message}`
+      : `文件“${options.fileName}”中没有找到可以导入的绩效目标表：请确认表格含有“项目名称”或“部门（单位）名称”栏目，以及一级/二级/三级指标的列标题`, {
       field: 'file', report,
     })
   }
