@@ -14,6 +14,7 @@ import { createLive, liveAppHooks } from './live.ts'
 import { createJobRunner } from './jobs/runner.ts'
 import { compilationHandler } from './jobs/compilation.ts'
 import { closePdfProcess } from './export/pdf-process.ts'
+import { closeImportWorker, warmImportWorker } from './import/run.ts'
 import { newBackupToken, publishBackupEndpoint } from './backup/endpoint.ts'
 
 const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
@@ -65,6 +66,7 @@ async function main() {
   })
   live.injectWebSocket(server)
   jobs.start()
+  setTimeout(warmImportWorker, 3000).unref() // after the start, off its critical path
   // edits held while the database was away are stored the moment it answers again (server/db/health.ts);
   // a failed write makes the monitor look at once, so even a restart between two pings is noticed
   database.health.onChange((available) => {
@@ -80,6 +82,7 @@ async function main() {
     server.close()
     backupEndpoint?.remove()
     closePdfProcess()
+    closeImportWorker()
     await jobs.stop() // a book being built goes back to the queue for the next start or another process
     await live.shutdown()
     await findings.flush() // counts of the last settles, before the database closes

@@ -111,6 +111,14 @@ export function runImport<K extends ImportTask['kind']>(task: Extract<ImportTask
   return run as Promise<TaskResults[K]>
 }
 
+/**
+ * Starts the worker ahead of the first upload (it takes ~2 s to load ExcelJS and compile the readers),
+ * so the first import of the day does not pay for it. Idle, it keeps nothing alive.
+ */
+export function warmImportWorker(): void {
+  worker()
+}
+
 /** Stops the import worker (server shutdown, tests). */
 export function closeImportWorker(): void {
   current?.close()
