@@ -355,7 +355,7 @@ describe('recognising the tables of a sheet', () => {
     expect(report.problems[2]).toMatchObject({ severity: 'warning', cell: 'A1', message: expect.stringContaining('只读入了表头') })
   })
 
-  it('a form past the model's limits is refused naming the limit, never half stored', () => {
+  it('a form past the model limits is refused naming the limit, never half stored', () => {
     const rows: Row[] = [['项目名称', '大表'], ['一级指标', '二级指标', '三级指标', '指标值']]
     for (let i = 0; i < 1001; i++) rows.push(['产出指标', '数量指标', `指标${i}`, '≥1人'])
     expect(() => importSheets([sheet(rows)], { fileName: 'e.xlsx', year: 2024 })).toThrow(/表格无法导入：“大表”.*超过上限 1000 行/)
