@@ -2,7 +2,7 @@
 // the aliases met in local copies; the title-area words (title, （2025年度）, 填报单位（盖章）, 金额单位);
 // and where a table says its money unit. Readers find labels by these words, never by position.
 import type { Period } from '../../shared/model/index.ts'
-import { cellAt, type GridCell, type SheetGrid } from './grid.ts'
+import type { GridCell, SheetGrid } from './grid.ts'
 
 export type MoneyUnit = '万元' | '元'
 
@@ -191,15 +191,4 @@ export function mergeEndRow(grid: SheetGrid, row: number, col: number): number {
 /** Key of a grid position, for the sets of cells a reader has used. */
 export function posKey(row: number, col: number): string {
   return `${row}:${col}`
-}
-
-/** The top-left grid position of the cell at r,c. */
-export function masterPos(grid: SheetGrid, row: number, col: number): { row: number; col: number } {
-  const cell = grid.rows[row]?.[col]
-  return cell?.master ?? { row, col }
-}
-
-/** The text at a position following merges (re-exported for readers that import labels only). */
-export function textOf(grid: SheetGrid, row: number, col: number): string {
-  return cellAt(grid, row, col)?.text ?? ''
 }

@@ -76,14 +76,14 @@ export function readProjectForm(reader: FormReader, rows: readonly number[]): Pr
         }
         case 'competentDept': case 'implementingUnit': case 'functionalClass': {
           const field = `header.${id}`
-          const v = firstValue(reader, e, field, { raw: true })
+          const v = firstValue(reader, e, field)
           if (!v) break
           const cn = reader.codeNameOf(v.text, v.cell.ref, field, { bareCode: id === 'functionalClass' })
           header.set(id, cn, v.pos, v.cell, label)
           break
         }
         case 'projectPeriod': {
-          const v = firstValue(reader, e, 'header.projectPeriod', { raw: true })
+          const v = firstValue(reader, e, 'header.projectPeriod')
           if (!v) break
           header.set('projectPeriod', reader.periodOf(v.text, v.cell.ref, 'header.projectPeriod'), v.pos, v.cell, label)
           break
@@ -166,9 +166,9 @@ interface Value { text: string; pos: { row: number; col: number }; cell: LabelEn
 
 /**
  * The value of a label: the inline text after its colon, else the first value cell to its right. Further
- * non-empty value cells are kept in `unplaced`. `raw`: the caller reports its own normalisation.
+ * non-empty value cells are kept in `unplaced`.
  */
-function firstValue(reader: FormReader, e: LabelEntry, field: string, _opts: { raw?: boolean } = {}): Value | undefined {
+function firstValue(reader: FormReader, e: LabelEntry, field: string): Value | undefined {
   if (e.inline !== undefined && e.inline !== '') {
     reader.report.normalise(e.cell.ref, field, e.cell.text, e.inline, '栏目名与内容写在同一单元格，取冒号后的内容')
     unplaceValues(reader, e, `「${e.cell.text}」右侧多出的内容，原文保留`)

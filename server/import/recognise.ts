@@ -56,7 +56,8 @@ function anchorOf(grid: SheetGrid, row: number): TableKind | undefined {
     const text = c.cell.text
     if (!text) continue
     const t = foldLabel(text)
-    if (DEPT_ANCHOR.test(t) || DEPT_ANCHOR.test(foldLabel(text.split(/[:：]/)[0] ?? '')) && /[:：]/.test(text)) return 'department'
+    const inlineDept = /[:：]/.test(text) && DEPT_ANCHOR.test(foldLabel(text.split(/[:：]/)[0] ?? ''))
+    if (DEPT_ANCHOR.test(t) || inlineDept) return 'department'
     const p = matchLabel(text, PROJECT_LABELS) ?? inlineLabel(text, PROJECT_LABELS)?.def
     if (p?.id === 'projectName') return 'project'
   }
