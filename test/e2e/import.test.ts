@@ -7,6 +7,7 @@
 import fs from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
+import ExcelJS from 'exceljs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { parseTable } from '../../shared/model/index.ts'
@@ -20,6 +21,7 @@ const WAIT = { timeout: 20_000 }
 /** the table page loads Univer (≈ 6 MB of script): on a busy machine that alone can take half a minute */
 const OPEN = { timeout: 90_000 }
 const PROJECT = '导入测试：义务教育课后服务'
+const UNPLACED = '附：项目实施方案另附'
 const DEPARTMENTS = path.join(path.dirname(fileURLToPath(import.meta.url)), '../fixtures/departments')
 
 let server: RunningServer
@@ -37,7 +39,12 @@ beforeAll(async () => {
   const parsed = parseTable(sample)
   if (!parsed.ok) throw new Error(JSON.stringify(parsed.problems))
   const table = parsed.table
-  workbook = await tableXlsx(exportDoc({ tableId: 't_import', table, title: PROJECT, departmentName: '南江市教育局', status: 'draft', version: null, edition: 'internal' }))
+  const exported = await tableXlsx(exportDoc({ tableId: 't_import', table, title: PROJECT, departmentName: '南江市教育局', status: 'draft', version: null, edition: 'internal' }))
+  // a note typed beside the form, as people do: the importer cannot place it and keeps it (导入遗留)
+  const wb = new ExcelJS.Workbook()
+  await wb.xlsx.load(exported as unknown as ArrayBuffer)
+  wb.worksheets[0]!.getCell('L4').value = UNPLACED
+  workbook = Buffer.from(await wb.xlsx.writeBuffer())
 }, 180_000)
 
 afterAll(async () => {
@@ -117,7 +124,17 @@ describe('imports on /tables', () => {
     await link.click()
     await page.waitForURL(new RegExp(`/tables/${id}$`), WAIT)
     await page.waitForFunction(() => (window as any).__tt?.ready === true, null, OPEN)
-    await shot(page, '4-opened')
+    // the cell the importer could not place is kept with the table: the 导入遗留 tab lists it until an editor marks it 已处理
+    await page.click('[data-tab="unplaced"]')
+    const item = page.locator('#tp-pane-unplaced .tp-unplaced-item')
+    expect(await item.count()).toBe(1)
+    expect(await item.locator('.tp-unplaced-where').textContent()).toMatch(/!L4$/)
+    expect(await item.locator('.tp-unplaced-text').textContent()).toBe(UNPLACED)
+    await shot(page, '4-opened-unplaced')
+    await item.locator('button', { hasText: '已处理' }).click()
+    await page.waitForFunction(() => document.querySelectorAll('#tp-pane-unplaced .tp-unplaced-item').length === 0, null, WAIT)
+    // the removal is an edit like any other: stored once the live room settles
+    await expect.poll(async () => (await server.api('GET', `/api/tables/${id}`, await server.login('jiaoyu'))).body.content.unplaced ?? [], { timeout: 20_000 }).toEqual([])
     expect(errors).toEqual([])
   }, 180_000)
 

@@ -1,5 +1,6 @@
 // The table page's side panel: 审核提示 (the grid's findings panel, moved in here), 征求意见 (rounds),
-// 意见 (threads), 修改 (changes since the last version) and 历史, as tabs.
+// 意见 (threads), 修改 (changes since the last version), 历史, and 导入遗留 (cells an import could not
+// place) while there are any, as tabs.
 import { useEffect, useRef, type ReactNode } from 'react'
 import { ChangesTab, useChanges } from './ChangesTab.tsx'
 import { usePage } from './Header.tsx'
@@ -7,12 +8,14 @@ import { HistoryTab } from './HistoryTab.tsx'
 import { RoundsTab } from './RoundsTab.tsx'
 import type { PanelTab, TablePageStore } from './store.ts'
 import { ThreadsTab, useThreads } from './ThreadsTab.tsx'
+import { UnplacedTab, useUnplaced } from './UnplacedTab.tsx'
 
 export function SidePanel({ store }: { store: TablePageStore }) {
   const s = usePage(store)
   const grid = store.grid
   const threads = useThreads(grid?.commentsDoc)
   const changes = useChanges(store)
+  const unplaced = useUnplaced(grid?.editor.binding.doc)
   const open = threads.filter((t) => t.status === 'open').length
   const tabs: [PanelTab, string, number | null][] = [
     ['findings', '审核提示', null],
@@ -20,6 +23,7 @@ export function SidePanel({ store }: { store: TablePageStore }) {
     ['threads', '意见', open || null],
     ['changes', '修改', changes.lines.length || null],
     ['history', '历史', null],
+    ...(unplaced.length || s.tab === 'unplaced' ? [['unplaced', '导入遗留', unplaced.length || null] as [PanelTab, string, number | null]] : []),
   ]
   return (
     <div className="tp-panel">
@@ -39,6 +43,7 @@ export function SidePanel({ store }: { store: TablePageStore }) {
       <Pane id="threads" on={s.tab === 'threads'}>{grid ? <ThreadsTab store={store} /> : null}</Pane>
       <Pane id="changes" on={s.tab === 'changes'}><ChangesTab store={store} changes={changes} /></Pane>
       <Pane id="history" on={s.tab === 'history'}><HistoryTab store={store} active={s.tab === 'history'} /></Pane>
+      <Pane id="unplaced" on={s.tab === 'unplaced'}><UnplacedTab store={store} cells={unplaced} /></Pane>
     </div>
   )
 }

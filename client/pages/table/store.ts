@@ -21,7 +21,7 @@ export interface Notice {
   text: string
 }
 
-export type PanelTab = 'findings' | 'rounds' | 'threads' | 'changes' | 'history'
+export type PanelTab = 'findings' | 'rounds' | 'threads' | 'changes' | 'history' | 'unplaced'
 
 export interface PageState {
   detail: TableDetail
