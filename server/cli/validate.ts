@@ -21,7 +21,7 @@ function isWorkbook(file: string, bytes: Buffer): boolean {
   return /\.xls[xm]?$/i.test(file) || (bytes[0] === 0x50 && bytes[1] === 0x4b)
 }
 
-export async function validateFile(file: string, year = new Date().getFullYear()): Promise<FileResult> {
+export async function validateFile(file: string, year?: number): Promise<FileResult> {
   let bytes: Buffer
   try {
     bytes = fs.readFileSync(file)
@@ -31,7 +31,7 @@ export async function validateFile(file: string, year = new Date().getFullYear()
   }
   if (isWorkbook(file, bytes)) {
     try {
-      const { tables, report } = await importWorkbook(new Uint8Array(bytes), { fileName: path.basename(file), year })
+      const { tables, report } = await importWorkbook(new Uint8Array(bytes), { fileName: path.basename(file), ...(year ? { year } : {}) })
       const notes = report.problems.filter((p) => p.severity !== 'info')
       if (tables.length === 0) return { file, tables: [], problems: [{ path: '', code: 'no_table', message: '文件中没有可识别的绩效目标表' }], notes }
       return { file, tables: tables.map((t) => ({ title: t.title, sheet: t.sheet, findings: validateTable(t.content) })), notes }

@@ -100,7 +100,8 @@ const MONEY_NOTE = /(?:金额)?单位[:：]\s*(万元|元)/
  * Reads a flat sheet into one project table per project. `report` takes what belongs to the sheet
  * (title and notes that fit nowhere, subtotal checks); each table has its own report.
  */
-export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: { year: number }): FlatSheetResult {
+/** `options.year`: the year the tables are imported into; absent, the title's year, else the current year. */
+export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: { year?: number }): FlatSheetResult {
   let headRow = -1
   for (let r = 0; r < grid.rows.length; r++) if (isFlatHeading(grid, r)) { headRow = r; break }
   if (headRow < 0) {
@@ -131,9 +132,10 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
   if (!moneyUnit) report.problem('money_unit_default', 'info', '表格未写明金额单位，按一体化导出的默认“元”读入')
   moneyUnit ??= '元'
   const titleYear = YEAR.exec(title)?.[1]
-  if (titleYear && Number(titleYear) !== options.year) {
+  if (titleYear && options.year !== undefined && Number(titleYear) !== options.year) {
     report.problem('year_mismatch', 'warning', `标题“${title}”写的是 ${titleYear} 年度，导入年度为 ${options.year}：按导入年度保存`, titleRef)
   }
+  const year = options.year ?? (titleYear ? Number(titleYear) : new Date().getFullYear())
 
   // rows: projects, department subtotal rows, the end of the data
   const pCol = col('projectName')!
@@ -220,7 +222,7 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
     const rep = new ReportBuilder(grid.name)
     const framework = frameworkOf(grid, heading, p)
     const { indicators } = readIndicators(grid, heading, rep, {
-      framework, startRow: p.startRow, endRow: p.endRow, ignoreColumns: ignore, skipRows: repeatedHeadings, year: options.year,
+      framework, startRow: p.startRow, endRow: p.endRow, ignoreColumns: ignore, skipRows: repeatedHeadings, year,
     })
     const header: ProjectTable['header'] = { projectName: p.nameCell.text }
     const field = (f: LeadField) => (col(f) === undefined ? undefined : cellAt(grid, p.startRow, col(f)!)!)
@@ -255,7 +257,7 @@ export function readFlatSheet(grid: SheetGrid, report: ReportBuilder, options: {
       kind: 'project' as const,
       template: 'yth-flat' as const,
       framework,
-      year: options.year,
+      year,
       moneyUnit,
       header,
       funds: { midTerm: null, annual: { total: total ?? null, fiscal: null, other: null } },

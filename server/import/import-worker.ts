@@ -9,7 +9,7 @@ import { readWorkbook } from './workbook.ts'
 async function handle(task: ImportTask): Promise<unknown> {
   switch (task.kind) {
     case 'tables':
-      return importWorkbook(task.data, { fileName: task.fileName, year: task.year })
+      return importWorkbook(task.data, { fileName: task.fileName, ...(task.year !== undefined ? { year: task.year } : {}) })
     case 'sheets':
       return readWorkbook(task.data, { fileName: task.fileName })
   }

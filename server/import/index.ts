@@ -8,6 +8,8 @@
 // The budget year: the one the importer is given (`options.year`, the year chosen in the import
 // dialog). When the title names another year (（2024年度）) the table is still stored under
 // `options.year` and a `year_mismatch` warning says so — the flat reader (flat.ts) does the same.
+// Without `options.year` (validating a file: npm run validate, POST /api/validate) each table takes
+// the year its title names, else the current year.
 import { MAX_IMPORT_TABLES, type ImportProblem, type ImportReport, type ImportTableReport } from '../../shared/api/imports.ts'
 import { AppError } from '../../shared/errors.ts'
 import {
@@ -38,8 +40,8 @@ export interface ImportedContent {
 export interface ImportOptions {
   /** the uploaded file's name (messages and the report) */
   fileName: string
-  /** the budget year the tables are imported into */
-  year: number
+  /** the budget year the tables are imported into; absent: the title's year, else the current year */
+  year?: number
 }
 
 export interface ImportResult {
@@ -61,7 +63,7 @@ export function importSheets(sheets: readonly SheetGrid[], options: ImportOption
   const count = () => {
     if (tables.length > MAX_IMPORT_TABLES) {
       throw new AppError('invalid_input', `文件“${options.fileName}”中的表格超过单次导入上限 ${MAX_IMPORT_TABLES} 张，请分成几个文件导入`, {
-        field: 'file', limit: MAX_IMPORT_TABLES,
+        field: 'file', reason: 'too_many_tables', limit: MAX_IMPORT_TABLES,
       })
     }
   }
@@ -80,7 +82,7 @@ export function importSheets(sheets: readonly SheetGrid[], options: ImportOption
     const before = tables.length
     if (found.kind === 'flat') {
       const sheetReport = new ReportBuilder(grid.name)
-      const flat = readFlatSheet(grid, sheetReport, { year: options.year })
+      const flat = readFlatSheet(grid, sheetReport, { ...(options.year !== undefined ? { year: options.year } : {}) })
       problems.push(...sheetReport.problems)
       flat.tables.forEach((t, i) => {
         // what belongs to the sheet rather than to a project (title area, rows under the data) stays with the first table
@@ -105,7 +107,7 @@ export function importSheets(sheets: readonly SheetGrid[], options: ImportOption
     throw new AppError('invalid_input', refused
       ? `文件“${options.fileName}”中的表格无法导入：${refused.message}`
       : `文件“${options.fileName}”中没有找到可以导入的绩效目标表：请确认表格含有“项目名称”或“部门（单位）名称”栏目，以及一级/二级/三级指标的列标题`, {
-      field: 'file', report,
+      field: 'file', reason: 'no_table', report,
     })
   }
   return { tables, report }
@@ -146,9 +148,10 @@ function readForm(grid: SheetGrid, t: RecognisedTable, options: ImportOptions): 
   for (const u of t.otherUnits) {
     report.problem('money_unit_conflict', 'warning', `单元格 ${u.ref} 写“${u.text}”，与 ${t.moneyUnit!.ref} 的“${t.moneyUnit!.unit}”不一致：按“${t.moneyUnit!.unit}”读入`, u.ref)
   }
-  if (t.year && t.year.year !== options.year) {
+  if (t.year && options.year !== undefined && t.year.year !== options.year) {
     report.problem('year_mismatch', 'warning', `标题“${t.year.text}”写的是 ${t.year.year} 年度，导入年度为 ${options.year}：按导入年度保存`, t.year.ref)
   }
+  const year = options.year ?? t.year?.year ?? new Date().getFullYear()
 
   const reader = new FormReader(grid, report, moneyUnit)
   readTitleArea(reader, t.titleRows)
@@ -161,7 +164,7 @@ function readForm(grid: SheetGrid, t: RecognisedTable, options: ImportOptions): 
   if (!heading) {
     report.problem('no_indicator_grid', 'warning', `工作表“${grid.name}”第 ${t.formRow + 1} 行起的表格没有找到绩效指标的列标题（一级指标、二级指标、三级指标），只读入了表头`, grid.rows[t.formRow]?.[0]?.ref)
   } else {
-    const read = readIndicators(grid, heading, report, { framework, endRow: t.endRow + 1, year: options.year })
+    const read = readIndicators(grid, heading, report, { framework, endRow: t.endRow + 1, year })
     indicators = read.indicators
     gridEnd = read.endRow
   }
@@ -173,7 +176,7 @@ function readForm(grid: SheetGrid, t: RecognisedTable, options: ImportOptions): 
   const formRows = [...headerRows, ...trailer].filter((r) => !notes.has(r))
 
   const common = {
-    template: t.template, framework, year: options.year, moneyUnit,
+    template: t.template, framework, year, moneyUnit,
   }
   let content: Record<string, unknown>
   if (t.kind === 'department') {

@@ -25,7 +25,7 @@ const TIMEOUT_MS = 60_000
 const WORKER_HEAP_MB = 768
 
 export type ImportTask =
-  | { kind: 'tables'; data: Uint8Array; fileName: string; year: number }
+  | { kind: 'tables'; data: Uint8Array; fileName: string; year?: number }
   | { kind: 'sheets'; data: Uint8Array; fileName: string }
 
 export interface TaskResults {

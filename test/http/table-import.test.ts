@@ -114,7 +114,7 @@ describe.each(['pglite', 'postgres'] as const)('table import over HTTP (%s)', (k
     empty.addWorksheet('说明').getCell('A1').value = '本文件没有表格'
     const none = await upload('/api/tables/import', tok.caizheng, form(new Uint8Array(await empty.xlsx.writeBuffer()), { departmentId: edu, year: '2024' }))
     expect(none.status).toBe(400)
-    expect(none.body.error.details).toMatchObject({ field: 'file' })
+    expect(none.body.error.details).toMatchObject({ field: 'file', reason: 'no_table' })
     expect(none.body.error.message).toMatch(/没有.*绩效目标表/)
     expect(none.body.error.details.report.sheets).toEqual([expect.objectContaining({ name: '说明', tables: 0 })])
     const noFile = await t.app.request('/api/tables/import', { method: 'POST', headers: { authorization: `Bearer ${tok.caizheng}` }, body: (() => { const f = new FormData(); f.append('departmentId', edu); return f })() })

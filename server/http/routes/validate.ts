@@ -18,9 +18,9 @@ export function validateRoutes() {
     requireCaller(c)
     if ((c.req.header('content-type') ?? '').toLowerCase().startsWith('multipart/form-data')) {
       const upload = await readUpload(c)
-      // the year only fills tables whose title names none; validation needs some year
-      const year = Number(upload.fields.year) || new Date().getFullYear()
-      const { tables, report } = await runImport({ kind: 'tables', data: upload.bytes, fileName: upload.fileName, year })
+      // without a year each table is judged in the year its title names (else the current year)
+      const year = Number(upload.fields.year) || undefined
+      const { tables, report } = await runImport({ kind: 'tables', data: upload.bytes, fileName: upload.fileName, ...(year ? { year } : {}) })
       const answer: ValidateXlsxAnswer = {
         tables: tables.map((t) => ({ title: t.title, sheet: t.sheet, findings: judge(t.content).findings })),
         report,
