@@ -123,7 +123,7 @@ describe.each(['pglite', 'postgres'] as const)('table import over HTTP (%s)', (k
     const json = await t.request('POST', '/api/tables/import', { token: tok.caizheng, body: { departmentId: edu } })
     expect(json.status).toBe(400)
     expect(json.body.error.details).toMatchObject({ reason: 'not_multipart' })
-    const big = await upload('/api/tables/import', tok.caizheng, form(new Uint8Array(11 * 1024 * 1024), { departmentId: edu, year: '2024' }))
+    const big = await upload('/api/tables/import', tok.caizheng, form(new Uint8Array(60 * 1024 * 1024), { departmentId: edu, year: '2024' }))
     expect(big.status).toBe(413)
     expect((await t.request('GET', '/api/tables', { token: tok.caizheng })).body.total).toBe(before)
   })

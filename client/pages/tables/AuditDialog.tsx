@@ -9,6 +9,7 @@ const ACTIONS: Readonly<Record<string, string>> = {
   'table.create': '新建', 'table.submit': '报送', 'table.return': '退回修改', 'table.approve': '审核通过',
   'table.reopen': '调整', 'table.review': '评审', 'table.delete': '删除', login: '登录', logout: '退出',
   'login.failed': '登录失败', 'user.create': '新建用户', 'department.create': '新建部门',
+  'department.import': '导入部门名单', 'registry.import': '导入项目统计表', 'registry.alias': '对应部门',
 }
 
 const time = (iso: string) => new Date(iso).toLocaleString('zh-CN', { hour12: false })
