@@ -78,6 +78,15 @@ export interface RowInfo {
   value: EffectiveValue
 }
 
+/** A core (★) entry of the indicator library that applies to the table (R-CORE-REQUIRED). */
+export interface LibraryCoreIndicator {
+  /** library entry id */
+  id: string
+  level1?: string
+  level2?: string
+  level3: string
+}
+
 export interface ReportInput {
   id: RuleId
   /** severity case of the rule (config.rules[id].cases) */
@@ -115,6 +124,8 @@ export interface RuleContext {
   fundsTotal(period: Period): bigint | null
   /** formats micro-units with the table's money unit: “180 万元” */
   money(micro: bigint): string
+  /** core (★) library entries of the table's 功能分类, supplied by the caller (validateTable options) */
+  libraryCore: readonly LibraryCoreIndicator[]
   findings: Finding[]
   report(input: ReportInput): void
   reportRow(id: RuleId, kase: string | undefined, row: RowInfo, message: string, value?: string): void
@@ -227,6 +238,7 @@ export function buildContext(table: TargetTable, config: RuleConfig): RuleContex
       return fundsMemo[period]!
     },
     money: (micro) => `${microToString(micro)} ${moneyUnit}`,
+    libraryCore: [],
     findings: [],
     report(input) {
       const f: Finding = { ruleId: input.id, severity: severityOf(config, input.id, input.kase), path: input.path, message: input.message }

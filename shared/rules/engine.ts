@@ -2,7 +2,7 @@
 // (one finding per rule and location, specific beats generic on the same cell) and sorts the result.
 import type { TargetTable } from '../model/index.ts'
 import { defaultRuleConfig, type RuleConfig } from './config.ts'
-import { buildContext } from './context.ts'
+import { buildContext, type LibraryCoreIndicator } from './context.ts'
 import { costRules } from './rules/cost.ts'
 import { departmentRules } from './rules/department.ts'
 import { fundRules } from './rules/funds.ts'
@@ -84,9 +84,16 @@ export function finaliseFindings(findings: readonly Finding[]): Finding[] {
   return out.sort(compareFindings)
 }
 
+/** What the caller knows beyond the table itself (the engine stays pure: no storage here). */
+export interface ValidateOptions {
+  /** core (★) library entries whose 功能分类 cover the table's class (R-CORE-REQUIRED) */
+  libraryCore?: readonly LibraryCoreIndicator[]
+}
+
 /** Validates a parsed table. Never throws on odd content: bad values become findings. */
-export function validateTable(table: TargetTable, config: RuleConfig = defaultRuleConfig): Finding[] {
+export function validateTable(table: TargetTable, config: RuleConfig = defaultRuleConfig, options: ValidateOptions = {}): Finding[] {
   const ctx = buildContext(table, config)
+  if (options.libraryCore) ctx.libraryCore = options.libraryCore
   for (const rule of RULES) {
     if (!config.rules[rule.id].enabled) continue
     if (rule.scope !== 'both' && rule.scope !== table.kind) continue

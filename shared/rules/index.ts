@@ -1,5 +1,6 @@
 // Public surface of the rule engine (审核规则): validateTable, its configuration, findings and the value parser.
-export { validateTable, canSubmit, finaliseFindings, RULES } from './engine.ts'
+export { validateTable, canSubmit, finaliseFindings, RULES, type ValidateOptions } from './engine.ts'
+export type { LibraryCoreIndicator } from './context.ts'
 export { defaultRuleConfig, mergeRuleConfig, severityOf, type RuleConfig, type RuleConfigPatch, type RuleSetting } from './config.ts'
 export { RULE_IDS, SEVERITIES, type Finding, type RuleId, type Severity, type RuleScope } from './types.ts'
 export {

@@ -3,7 +3,7 @@
 import { normaliseLevel1, normaliseLevel2, parseAmount } from '../../model/index.ts'
 import { inferDirection, type RowInfo, type RuleContext } from '../context.ts'
 import { parseYearMonth } from '../dates.ts'
-import { includesAny, normaliseName } from '../text.ts'
+import { includesAny, nearKeyOf, normaliseName } from '../text.ts'
 import { q, type RuleDef } from './rule.ts'
 
 const LIGHT_CATEGORIES = new Set(['人员类', '运转类-公用经费'])
@@ -125,6 +125,28 @@ function checkCoreRequired(ctx: RuleContext): void {
   }
   if (absent.length) {
     ctx.report({ id: 'R-CORE-REQUIRED', path: 'indicators', message: `缺少模板规定的核心指标（★）：${absent.map(q).join('、')}，请补充并填写指标值` })
+  }
+  // The library's core entries of the table's 功能分类: matched by near-identical 三级 name in any 一级/二级
+  // (a department files 培训人次 where the library says 培训人数); one finding per missing entry.
+  if (!ctx.libraryCore.length) return
+  const nearKeys = new Set(ctx.rows.map((r) => r.nearKey))
+  const seen = new Set<string>()
+  for (const core of ctx.libraryCore) {
+    const key = nearKeyOf(normaliseName(core.level3))
+    if (!key || seen.has(key)) continue
+    seen.add(key)
+    if (nearKeys.has(key)) {
+      for (const r of ctx.rows) if (r.nearKey === key && r.value.shape === 'empty' && !missingRows.has(r)) {
+        missingRows.add(r)
+        ctx.reportRow('R-CORE-REQUIRED', undefined, r, `核心指标（★）${q(r.name)}未填写指标值，核心指标必须填报`)
+      }
+      continue
+    }
+    const place = [core.level1, core.level2].filter(Boolean).join('/')
+    ctx.report({
+      id: 'R-CORE-REQUIRED', path: `indicators.core.${core.id}`, value: core.level3,
+      message: `缺少本类项目的核心指标（★）${q(core.level3)}${place ? `（${place}）` : ''}，请从指标库插入并填写指标值`,
+    })
   }
 }
 
