@@ -6,7 +6,7 @@ import { Hono } from 'hono'
 import type { DepartmentImportAnswer } from '../../../shared/api/imports.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { MAX_DEPARTMENT_ROWS, planDepartmentImport, readDepartmentList } from '../../import/departments.ts'
-import { readWorkbook } from '../../import/workbook.ts'
+import { runImport } from '../../import/run.ts'
 import type { Storage } from '../../storage/index.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
 import { requireRole } from '../guards.ts'
@@ -19,7 +19,7 @@ export function departmentImportRoutes(deps: AppDeps) {
     const caller = requireRole(c, 'finance')
     const dryRun = isDryRun(c)
     const upload = await readUpload(c)
-    const workbook = await readWorkbook(upload.bytes, { fileName: upload.fileName })
+    const workbook = await runImport({ kind: 'sheets', data: upload.bytes, fileName: upload.fileName })
     const list = readDepartmentList(workbook.sheets)
     if (!list.found) {
       throw new AppError('invalid_input', `「${upload.fileName}」中没有找到部门名单：需要一行表头，含「名称」（或 单位名称、部门名称）列，以及「代码」和可选的「类型」「上级代码」列`, {

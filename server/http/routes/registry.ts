@@ -10,7 +10,7 @@ import {
 } from '../../../shared/api/registry.ts'
 import type { TemplateId } from '../../../shared/model/index.ts'
 import type { Caller } from '../../auth/session.ts'
-import { readWorkbook } from '../../import/workbook.ts'
+import { runImport } from '../../import/run.ts'
 import { collectUnknown, importRegistry, toRegistryProject } from '../../import/registry-import.ts'
 import { createRegistryTables } from '../../import/registry-tables.ts'
 import type { RegistryProjectView } from '../../storage/index.ts'
@@ -43,7 +43,7 @@ export function registryRoutes(deps: AppDeps) {
     const caller = requireRole(c, 'finance', 'consultant')
     const upload = await readUpload(c)
     const { year } = parseRequest(registryImportFields, upload.fields)
-    const { sheets, problems } = await readWorkbook(upload.bytes, { fileName: upload.fileName })
+    const { sheets, problems } = await runImport({ kind: 'sheets', data: upload.bytes, fileName: upload.fileName })
     const answer = await importRegistry(storage, {
       sheets, workbookProblems: problems, fileName: upload.fileName, year, dryRun: isDryRun(c), userId: caller.user.id,
     })
