@@ -274,6 +274,10 @@ export const indicators = pgTable(
     alt2021: jsonb('alt2021').$type<Alt2021>(),
     departmentId: text('department_id').references(() => departments.id, { onDelete: 'cascade' }),
     core: boolean('core').notNull().default(false),
+    /** how many approved tables used it (search ranks by it after match quality) */
+    usageCount: integer('usage_count').notNull().default(0),
+    /** 1 on creation, +1 per change (indicator_changes holds each) */
+    version: integer('version').notNull().default(1),
     createdAt: createdAt(),
     updatedAt: updatedAt(),
   },
@@ -425,3 +429,30 @@ export const registryDepartmentAliases = pgTable(
   },
   (t) => [index('registry_department_aliases_department_idx').on(t.departmentId)],
 )
+
+/**
+ * Each version of a library entry: who changed it, why, and the changed fields before and after
+ * (before is null for the creation). Kept when the entry is deleted.
+ */
+export const indicatorChanges = pgTable(
+  'indicator_changes',
+  {
+    id: bigint('id', { mode: 'number' }).primaryKey().generatedAlwaysAsIdentity(),
+    indicatorId: text('indicator_id').notNull(),
+    version: integer('version').notNull(),
+    changedBy: text('changed_by').references(() => users.id, { onDelete: 'set null' }),
+    reason: text('reason').notNull(),
+    before: jsonb('before').$type<Record<string, unknown>>(),
+    after: jsonb('after').$type<Record<string, unknown>>().notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [unique('indicator_changes_indicator_version_unique').on(t.indicatorId, t.version)],
+)
+
+/** Library settings a bureau edits, one JSON value per key (`synonyms`: the search synonym groups). */
+export const librarySettings = pgTable('library_settings', {
+  key: text('key').primaryKey(),
+  value: jsonb('value').notNull(),
+  updatedBy: text('updated_by').references(() => users.id, { onDelete: 'set null' }),
+  updatedAt: updatedAt(),
+})

@@ -2,12 +2,14 @@
 // searched by level, functional class, scope and text; finance and consultants add and edit entries.
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { and, asc, count, eq, isNull, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, isNull, max, or, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { COMPARATORS } from '../../shared/model/index.ts'
 import type { Db } from '../db/open.ts'
 import { mapDbErrors } from '../db/errors.ts'
-import { LIBRARY_SCOPES, indicators, type Alt2021, type LibraryScope } from '../db/schema.ts'
+import { AppError } from '../../shared/errors.ts'
+import { DEFAULT_SYNONYMS } from '../../shared/api/library.ts'
+import { LIBRARY_SCOPES, indicatorChanges, indicators, librarySettings, users, type Alt2021, type LibraryScope } from '../db/schema.ts'
 import { id, nonNegativeInt, notFound, oneOf, optionalText, parseInput, requiredText } from './input.ts'
 
 export type Indicator = typeof indicators.$inferSelect
@@ -60,6 +62,55 @@ export interface LibraryRepository {
   create(input: NewIndicator): Promise<Indicator>
   update(id: string, patch: Partial<Omit<NewIndicator, 'id'>>): Promise<Indicator>
   remove(id: string): Promise<boolean>
+  /** every entry (the search index is built from them) */
+  all(): Promise<Indicator[]>
+  /** changes whenever an entry or the synonyms change: count, newest update, synonyms' update */
+  revision(): Promise<string>
+  /** creates the entry and its history version 1 in one transaction */
+  createVersioned(input: NewIndicator, change: ChangeInfo): Promise<Indicator>
+  /**
+   * changes the entry, bumps its version and records the changed fields before and after; `expectedVersion`
+   * (when given) refuses a stale edit with `conflict`. A patch that changes nothing records nothing.
+   */
+  change(id: string, patch: Partial<Omit<NewIndicator, 'id'>>, change: ChangeInfo & { expectedVersion?: number }): Promise<Indicator>
+  /** newest first */
+  history(id: string): Promise<IndicatorChangeRow[]>
+  /** the synonym groups search uses (the defaults until finance saves some) */
+  synonyms(): Promise<SynonymSetting>
+  setSynonyms(groups: readonly (readonly string[])[], userId: string | null): Promise<SynonymSetting>
+}
+
+export interface ChangeInfo {
+  userId: string | null
+  reason: string
+}
+
+export interface IndicatorChangeRow {
+  version: number
+  changedBy: string | null
+  changedByName: string | null
+  reason: string
+  before: Record<string, unknown> | null
+  after: Record<string, unknown>
+  at: Date
+}
+
+export interface SynonymSetting {
+  groups: string[][]
+  updatedAt: Date | null
+  updatedBy: string | null
+}
+
+const SYNONYMS_KEY = 'synonyms'
+
+/** the fields a change can touch, as stored (compared and recorded in the history) */
+const TRACKED = [
+  'level1', 'level2', 'level3', 'explanation', 'formula', 'comparator', 'typicalValue', 'unit', 'basis', 'dataSource',
+  'scope', 'functionalClasses', 'projectTypes', 'alt2021', 'departmentId', 'core',
+] as const
+
+function snapshot(row: Indicator): Record<string, unknown> {
+  return Object.fromEntries(TRACKED.map((k) => [k, row[k]]))
 }
 
 export const LIBRARY_FILE = fileURLToPath(new URL('../../shared/domain/library.json', import.meta.url))
@@ -259,6 +310,94 @@ export function createLibraryRepository(db: Db): LibraryRepository {
       )
       if (!rows[0]) throw notFound('指标', indicatorId)
       return rows[0]
+    },
+
+    async all() {
+      return db.select().from(indicators).orderBy(asc(indicators.id))
+    },
+
+    async revision() {
+      const [a] = await db.select({ n: count(), at: max(indicators.updatedAt) }).from(indicators)
+      const [b] = await db.select({ at: librarySettings.updatedAt }).from(librarySettings).where(eq(librarySettings.key, SYNONYMS_KEY))
+      return `${a?.n ?? 0}:${a?.at ? new Date(a.at).getTime() : 0}:${b?.at ? new Date(b.at).getTime() : 0}`
+    },
+
+    async createVersioned(input, change) {
+      const data = parseInput(newIndicatorSchema, input)
+      return mapDbErrors(
+        () =>
+          db.transaction(async (tx) => {
+            const [row] = await tx.insert(indicators).values(toRow(data)).returning()
+            await tx.insert(indicatorChanges).values({ indicatorId: row!.id, version: row!.version, changedBy: change.userId, reason: change.reason, before: null, after: snapshot(row!) })
+            return row!
+          }),
+        MESSAGES,
+      )
+    },
+
+    async change(indicatorId, patch, change) {
+      const data = parseInput(patchSchema, patch)
+      return mapDbErrors(
+        () =>
+          db.transaction(async (tx) => {
+            const [current] = await tx.select().from(indicators).where(eq(indicators.id, indicatorId)).for('update')
+            if (!current) throw notFound('指标', indicatorId)
+            if (change.expectedVersion !== undefined && change.expectedVersion !== current.version) {
+              throw new AppError('conflict', `指标已被他人修改（当前版本 ${current.version}，您编辑的是版本 ${change.expectedVersion}），请刷新后再改`, {
+                field: 'version', version: current.version,
+              })
+            }
+            const before: Record<string, unknown> = {}
+            const after: Record<string, unknown> = {}
+            for (const k of TRACKED) {
+              if (!(k in data)) continue
+              const next = (data as Record<string, unknown>)[k]
+              if (JSON.stringify(next ?? null) === JSON.stringify(current[k] ?? null)) continue
+              before[k] = current[k]
+              after[k] = next
+            }
+            if (Object.keys(after).length === 0) return current
+            const version = current.version + 1
+            const [row] = await tx
+              .update(indicators)
+              .set({ ...after, version, updatedAt: new Date() })
+              .where(eq(indicators.id, indicatorId))
+              .returning()
+            await tx.insert(indicatorChanges).values({ indicatorId, version, changedBy: change.userId, reason: change.reason, before, after })
+            return row!
+          }),
+        MESSAGES,
+      )
+    },
+
+    async history(indicatorId) {
+      const rows = await db
+        .select({
+          version: indicatorChanges.version, changedBy: indicatorChanges.changedBy, changedByName: users.displayName,
+          reason: indicatorChanges.reason, before: indicatorChanges.before, after: indicatorChanges.after, at: indicatorChanges.at,
+        })
+        .from(indicatorChanges)
+        .leftJoin(users, eq(users.id, indicatorChanges.changedBy))
+        .where(eq(indicatorChanges.indicatorId, indicatorId))
+        .orderBy(desc(indicatorChanges.version))
+      return rows.map((r) => ({ ...r, changedByName: r.changedByName ?? null, before: r.before ?? null }))
+    },
+
+    async synonyms() {
+      const [row] = await db.select().from(librarySettings).where(eq(librarySettings.key, SYNONYMS_KEY))
+      if (!row) return { groups: DEFAULT_SYNONYMS.map((g) => [...g]), updatedAt: null, updatedBy: null }
+      return { groups: row.value as string[][], updatedAt: row.updatedAt, updatedBy: row.updatedBy }
+    },
+
+    async setSynonyms(groups, userId) {
+      const value = groups.map((g) => [...new Set(g.map((w) => w.trim()).filter(Boolean))])
+      const now = new Date()
+      const [row] = await db
+        .insert(librarySettings)
+        .values({ key: SYNONYMS_KEY, value, updatedBy: userId, updatedAt: now })
+        .onConflictDoUpdate({ target: librarySettings.key, set: { value, updatedBy: userId, updatedAt: now } })
+        .returning()
+      return { groups: row!.value as string[][], updatedAt: row!.updatedAt, updatedBy: row!.updatedBy }
     },
 
     async remove(indicatorId) {

@@ -1,0 +1,83 @@
+// The library's search service: one in-memory index per storage, rebuilt when the library's revision
+// (entry count, newest update, synonyms' update) changes — so a change made by another process is seen
+// at the next query. The HTTP routes and the recommendations use it.
+import { AppError } from '../../shared/errors.ts'
+import type { IndicatorEntry, IndicatorHit, IndicatorListAnswer } from '../../shared/api/library.ts'
+import type { Indicator, Storage } from '../storage/index.ts'
+import { buildIndex, type LibraryIndex, type SearchFilter } from './search.ts'
+
+export interface LibrarySnapshot {
+  revision: string
+  index: LibraryIndex
+  byId: Map<string, Indicator>
+}
+
+const cache = new WeakMap<object, { revision: string; snapshot: Promise<LibrarySnapshot> }>()
+
+/** The index of the library as it is now (built at most once per revision and storage). */
+export async function librarySnapshot(storage: Storage): Promise<LibrarySnapshot> {
+  const revision = await storage.library.revision()
+  const cached = cache.get(storage)
+  if (cached && cached.revision === revision) return cached.snapshot
+  const snapshot = (async () => {
+    const [rows, synonyms] = await Promise.all([storage.library.all(), storage.library.synonyms()])
+    const index = buildIndex(rows, synonyms)
+    return { revision, index, byId: new Map(rows.map((r) => [r.id, r])) }
+  })()
+  cache.set(storage, { revision, snapshot })
+  snapshot.catch(() => cache.delete(storage))
+  return snapshot
+}
+
+export function toEntry(row: Indicator): IndicatorEntry {
+  return {
+    id: row.id,
+    level1: row.level1,
+    level2: row.level2,
+    level3: row.level3,
+    explanation: row.explanation,
+    formula: row.formula,
+    comparator: row.comparator as IndicatorEntry['comparator'],
+    typicalValue: row.typicalValue,
+    unit: row.unit,
+    basis: row.basis,
+    dataSource: row.dataSource,
+    scope: row.scope,
+    functionalClasses: row.functionalClasses,
+    projectTypes: row.projectTypes,
+    alt2021: row.alt2021 ?? null,
+    departmentId: row.departmentId,
+    core: row.core,
+    usageCount: row.usageCount,
+    version: row.version,
+    createdAt: new Date(row.createdAt).toISOString(),
+    updatedAt: new Date(row.updatedAt).toISOString(),
+  }
+}
+
+/** The cursor is the offset of the next page, opaque to clients. */
+export function encodeCursor(offset: number): string {
+  return Buffer.from(`o:${offset}`).toString('base64url')
+}
+
+export function decodeCursor(cursor: string | undefined): number {
+  if (!cursor) return 0
+  const m = /^o:(\d{1,9})$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'))
+  if (!m) throw new AppError('invalid_input', '翻页游标（cursor）无效，请从第一页重新查询', { field: 'cursor' })
+  return Number(m[1])
+}
+
+/** One page of a search: the ranked entries with their reasons, the exact total and the next cursor. */
+export async function searchLibrary(storage: Storage, filter: SearchFilter, page: { limit: number; cursor?: string | undefined }): Promise<IndicatorListAnswer> {
+  const offset = decodeCursor(page.cursor)
+  const { index, byId } = await librarySnapshot(storage)
+  const { hits, terms } = index.search(filter)
+  const slice = hits.slice(offset, offset + page.limit)
+  const indicators: IndicatorHit[] = []
+  for (const h of slice) {
+    const row = byId.get(h.id)
+    if (row) indicators.push({ ...toEntry(row), matched: h.matched })
+  }
+  const next = offset + page.limit
+  return { indicators, total: hits.length, nextCursor: next < hits.length ? encodeCursor(next) : null, terms }
+}
