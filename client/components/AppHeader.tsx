@@ -20,6 +20,7 @@ export function AppHeader({ user }: { user: PublicUser }) {
       <nav className="tt-nav">
         <a href="/tables" aria-current={location.pathname.startsWith('/tables') ? 'page' : undefined}>绩效目标表</a>
         <a href="/registry" aria-current={location.pathname.startsWith('/registry') ? 'page' : undefined}>项目统计表</a>
+        <a href="/library" aria-current={location.pathname.startsWith('/library') ? 'page' : undefined}>指标库</a>
         {user.role === 'finance' && <a href="/compilations" aria-current={location.pathname.startsWith('/compilations') ? 'page' : undefined}>汇编成册</a>}
       </nav>
       <div className="tt-user">
