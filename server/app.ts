@@ -20,7 +20,9 @@ import { authRoutes } from './http/routes/auth.ts'
 import { compilationRoutes } from './http/routes/compilations.ts'
 import { departmentImportRoutes } from './http/routes/department-import.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
+import { indicatorRoutes } from './http/routes/indicators.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
+import { recommendationRoutes } from './http/routes/recommendations.ts'
 import { registryRoutes } from './http/routes/registry.ts'
 import { sessionRoutes } from './http/routes/sessions.ts'
 import { tableExportRoutes } from './http/routes/table-export.ts'
@@ -76,12 +78,14 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api/tables', tableHistoryRoutes(deps))
   app.route('/api/tables', tableExportRoutes(deps))
   app.route('/api/tables', tableImportRoutes(deps))
+  app.route('/api/tables', recommendationRoutes(deps))
   app.route('/api/tables', tableRoutes(deps))
   app.route('/api', validateRoutes())
   app.route('/api', opinionRoutes(deps))
   app.route('/api', auditRoutes(deps))
   app.route('/api', compilationRoutes(deps))
   app.route('/api', registryRoutes(deps))
+  app.route('/api', indicatorRoutes(deps))
   app.route('/api', backupRoutes(deps))
   const openApi = openApiDocument()
   app.get('/api/openapi.json', (c) => c.json(openApi))

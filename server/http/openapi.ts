@@ -11,8 +11,10 @@ import {
 } from '../../shared/api/review.ts'
 import { departmentImportAnswer, tableImportAnswer, tableImportFields } from '../../shared/api/imports.ts'
 import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
+import { createIndicatorBody, indicatorAnswer, indicatorListAnswer, indicatorListQuery, patchIndicatorBody, synonymsAnswer, synonymsBody } from '../../shared/api/library.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
+import { recommendationAnswer, recommendationQuery } from '../../shared/api/recommendations.ts'
 import { SESSION_COOKIE } from '../auth/session.ts'
 import { loginSchema } from './routes/auth.ts'
 import { departmentSchema, userSchema } from './routes/directory.ts'
@@ -62,6 +64,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/tables/import', tag: '绩效目标表', summary: '从 xlsx 导入绩效目标表（官方表样及常见地方表样；一个工作表一张表，一体化平铺表一个项目一张）：报告列出每处规范化（单元格、原文、导入值）和未能放置的单元格（保留在表的 unplaced 中），以及审核提示数；全部表在一个事务中创建；dryRun=1 只预览、不保存', who: '本部门编辑者、财政局', query: z.object({ dryRun: z.enum(['1', 'true']).optional() }), upload: tableImportFields, answer: tableImportAnswer, status: 201 },
   { method: 'get', path: '/api/tables/:id', tag: '绩效目标表', summary: '一张表：状态、轮次、版本、审核提示数、未解决意见数、当前用户可执行的操作和内容', who: '可查看者', answer: tableDetail },
   { method: 'delete', path: '/api/tables/:id', tag: '绩效目标表', summary: '删除（离开所有列表，记入审计日志）', who: '财政局；部门仅限本部门草稿', body: deleteTableBody },
+  { method: 'get', path: '/api/tables/:id/recommendations', tag: '指标库', summary: '为本表推荐指标库中的指标：本类核心指标（★）在前，按功能分类、项目类型、部门、名称和目标的词语、同类及本部门已批复表的使用情况、空缺或未通过审核的二级指标排序，每条附中文理由；表中已有的指标不再推荐', who: '本表编辑者', query: recommendationQuery, answer: recommendationAnswer },
   { method: 'get', path: '/api/tables/:id/findings', tag: '绩效目标表', summary: '服务器按审核规则给出的审核提示', who: '可查看者', answer: findingsAnswer },
   { method: 'get', path: '/api/tables/:id/comments', tag: '征求意见', summary: '审核意见（批注）及其回复和状态', who: '可查看者', query: z.object({ round: z.string().optional() }) },
   { method: 'get', path: '/api/tables/:id/participants', tag: '征求意见', summary: '在该表发表过意见的人的姓名', who: '可查看者' },
@@ -86,6 +89,12 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/registry', tag: '项目统计表', summary: '某年度已登记的项目（全部返回，total 为总数）：部门、单位、金额、功能分类、类别、涉密和已建的绩效目标表；财政局和第三方机构另见待对应的部门', who: '已登录（按权限范围）', query: registryListQuery, answer: registryListAnswer },
   { method: 'post', path: '/api/registry/aliases', tag: '项目统计表', summary: '把项目统计表中的部门代码或名称对应到已有部门（以后导入自动识别），并把等待该部门的项目归入其中', who: '财政局', body: registryAliasBody, answer: registryAliasAnswer },
   { method: 'post', path: '/api/registry/tables', tag: '项目统计表', summary: '为尚未建表的登记项目（或所选项目）创建绩效目标表，表头预填项目名称、主管部门、实施单位、功能分类、项目类别、资金来源、年度资金总额、涉密和项目负责人；已有表的项目不重复创建；未对应部门或无权限的项目列在 skipped 中', who: '财政局；第三方机构和部门限本人负责的部门', body: registryTablesBody, answer: registryTablesAnswer },
+  { method: 'get', path: '/api/indicators', tag: '指标库', summary: '检索指标库：按三级指标名称（整词、分词、同义词、拼音首字母或全拼、一字之差容错）、指标解释和计算方法匹配，按匹配程度、使用次数、名称排序，每条附匹配原因；可按一级、二级、功能分类、共性/个性、部门、核心指标筛选；total 为全部匹配数；搜索词超过 200 个字符时 400', who: '已登录', query: indicatorListQuery, answer: indicatorListAnswer },
+  { method: 'get', path: '/api/indicators/synonyms', tag: '指标库', summary: '检索用的同义词组（如 满意度/满意率）', who: '已登录', answer: synonymsAnswer },
+  { method: 'put', path: '/api/indicators/synonyms', tag: '指标库', summary: '替换全部同义词组（检索随即生效）', who: '财政局', body: synonymsBody, answer: synonymsAnswer },
+  { method: 'get', path: '/api/indicators/:id', tag: '指标库', summary: '一条指标及其修改历史（每个版本：修改人、原因、修改前后）', who: '已登录', answer: indicatorAnswer },
+  { method: 'post', path: '/api/indicators', tag: '指标库', summary: '新增指标（记为版本 1）', who: '财政局、第三方机构', body: createIndicatorBody, answer: indicatorAnswer, status: 201 },
+  { method: 'patch', path: '/api/indicators/:id', tag: '指标库', summary: '修改指标（须填修改原因；版本加一并记入历史；带 version 时他人已改则 409）', who: '财政局、第三方机构', body: patchIndicatorBody, answer: indicatorAnswer },
   { method: 'get', path: '/api/admin/backup', tag: '运维', summary: '整个数据库的一致快照备份文件（gzip JSON 行，见 README → 备份与恢复）；由 npm run backup 调用', who: '持有本机备份令牌者（服务器启动时写入数据目录 backup-endpoint.json）', files: ['application/gzip'] },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存：JSON 的 content 应答 {findings}；multipart 上传的 xlsx（官方或常见地方表样，可含多张表）应答每张表的审核提示和导入报告', who: '已登录', body: z.object({ content: anyJson }), upload: z.object({ year: z.string().optional().describe('标题未写年度的表按此年度检查') }) },
   { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },

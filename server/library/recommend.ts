@@ -1,0 +1,300 @@
+// Indicator recommendations (指标推荐) for one table: library entries ranked by what the table says about itself
+// (功能分类, 项目类型/属性, department, the words of its name, goals and tasks), by what approved tables of the same
+// class and of the same department used (frequency and their most common value), and by which 二级 groups the
+// table still lacks or fails a rule on. Core ★ entries of the table's class come first. Every suggestion names its
+// reasons in Chinese; entries the table already has (near-identical 三级) are left out.
+//
+// Scoring is additive and deliberately plain (fixed weights per kind of evidence, no fitting to the samples):
+//   ★ core of the class 1000 · a rule fails on the entry's 二级 40 · an empty 二级 of the framework 15 ·
+//   usage share among same-class approved tables × 60 · among the department's approved tables × 30 ·
+//   shared words 6 each (at most 4) · class-specific entry 8 · project type named 6 · the department's own entry 5.
+// Words: @node-rs/jieba cutForSearch (the library's 三级 names loaded as user words so 雾炮车 stays one word).
+import { Jieba } from '@node-rs/jieba'
+import { dict } from '@node-rs/jieba/dict.js'
+import type { RecommendedIndicator, Recommendation } from '../../shared/api/recommendations.ts'
+import { FRAMEWORKS, frameworkOf, normaliseLevel1, normaliseLevel2, type FrameworkId, type TargetTable } from '../../shared/model/index.ts'
+import { nearNameKey, validateTable, type Finding, type LibraryCoreIndicator } from '../../shared/rules/index.ts'
+import type { Storage } from '../storage/index.ts'
+import type { Indicator } from '../storage/library.ts'
+
+export interface RecommendInput {
+  table: TargetTable
+  departmentId: string
+  year: number
+  limit: number
+}
+
+/** What one approved table used: its class, department and the near keys of its 三级 names with their values. */
+interface ApprovedUse {
+  departmentId: string
+  classCode: string
+  values: Map<string, string>
+}
+
+const WEIGHTS = { core: 1000, failing: 40, emptyGroup: 15, classUse: 60, deptUse: 30, word: 6, maxWords: 4, classSpecific: 8, projectType: 6, ownDept: 5 }
+const USAGE_TTL_MS = 60_000
+/** two-character words too common in budget prose to say a project and an indicator are about the same thing */
+const STOP_WORDS = new Set(['项目', '指标', '工作', '开展', '实施', '完成', '情况', '相关', '提高', '提升', '进一步', '保障', '建设', '管理', '服务', '全年', '年度', '计划', '资金', '实际', '全部', '按照', '通过', '确保', '推进', '加强'])
+
+/** 二级 whose absence a rule reports (framework ids), so a suggestion can say it fills the gap. */
+const RULE_GROUPS: Record<string, { l1: string; l2?: string }> = {
+  'R-OUTPUT-QUANTITY': { l1: 'output', l2: 'quantity' },
+  'R-OUTPUT-QUALITY': { l1: 'output', l2: 'quality' },
+  'R-OUTPUT-TIMELINESS': { l1: 'output', l2: 'timeliness' },
+  'R-COST-REQUIRED': { l1: 'output', l2: 'cost' },
+  'R-SATISFACTION-REQUIRED': { l1: 'satisfaction' },
+  'R-LEVEL1-BENEFIT': { l1: 'benefit' },
+  'R-LEVEL1-OUTPUT': { l1: 'output' },
+}
+
+let jieba: Jieba | null = null
+const userWords = new Set<string>()
+
+/** The segmenter, with the library's 三级 names as user words (each loaded once per process). */
+function segmenter(entries: readonly Indicator[]): Jieba {
+  jieba ??= Jieba.withDict(dict)
+  const fresh = entries.map((e) => e.level3.trim()).filter((w) => w.length >= 2 && w.length <= 12 && !userWords.has(w))
+  if (fresh.length) {
+    for (const w of fresh) userWords.add(w)
+    jieba.loadDict(Buffer.from(fresh.map((w) => `${w.replace(/\s+/g, '')} 50000 n`).join('\n'), 'utf8'))
+  }
+  return jieba
+}
+
+function words(j: Jieba, text: string): Set<string> {
+  const out = new Set<string>()
+  if (!text) return out
+  for (const w of j.cutForSearch(text, true)) {
+    if (w.length >= 2 && /\p{Script=Han}/u.test(w) && !STOP_WORDS.has(w)) out.add(w)
+  }
+  return out
+}
+
+/** Whether a library entry's class codes cover the table's class (`*`, a prefix of it, or below it). */
+export function classCovers(codes: readonly string[], classCode: string): boolean {
+  return codes.some((c) => c === '*' || (classCode !== '' && (classCode.startsWith(c) || c.startsWith(classCode))))
+}
+
+function classOf(table: { header?: { functionalClass?: { code?: string } } } | null | undefined): string {
+  const code = table?.header?.functionalClass?.code?.trim() ?? ''
+  return /^\d{3,7}$/.test(code) ? code : ''
+}
+
+/** Same 款 (5 digits) when both codes have one, else same 类. */
+function sameClass(a: string, b: string): boolean {
+  if (!a || !b) return false
+  const n = a.length >= 5 && b.length >= 5 ? 5 : 3
+  return a.slice(0, n) === b.slice(0, n)
+}
+
+const usageCache = new WeakMap<Storage, Map<number, { at: number; uses: Promise<ApprovedUse[]> }>>()
+
+/** What the approved tables of a year used (frozen approved versions), cached for a minute per storage. */
+function approvedUses(storage: Storage, year: number): Promise<ApprovedUse[]> {
+  let perYear = usageCache.get(storage)
+  if (!perYear) usageCache.set(storage, (perYear = new Map()))
+  const hit = perYear.get(year)
+  if (hit && Date.now() - hit.at < USAGE_TTL_MS) return hit.uses
+  const uses = (async () => {
+    const candidates = await storage.book.candidates({ year, includeClassified: true })
+    const out: ApprovedUse[] = []
+    for (let i = 0; i < candidates.length; i += 200) {
+      const batch = candidates.slice(i, i + 200)
+      const dept = new Map(batch.map((c) => [c.tableId, c.departmentId]))
+      for (const frozen of await storage.book.contents(batch.map((c) => ({ tableId: c.tableId, version: c.version })))) {
+        const content = frozen.content as Partial<TargetTable> | null
+        const values = new Map<string, string>()
+        for (const r of Array.isArray(content?.indicators) ? content.indicators : []) {
+          if (!r || typeof r.level3 !== 'string' || (r.period ?? 'annual') !== 'annual') continue
+          const key = nearNameKey(r.level3)
+          if (key && !values.has(key)) values.set(key, typeof r.target === 'string' ? r.target.trim() : '')
+        }
+        out.push({ departmentId: dept.get(frozen.tableId) ?? '', classCode: classOf(content as never), values })
+      }
+    }
+    return out
+  })()
+  perYear.set(year, { at: Date.now(), uses })
+  uses.catch(() => perYear.delete(year))
+  return uses
+}
+
+/** Forget cached usage (after approvals in tests, or when a caller knows it changed). */
+export function forgetUsage(storage: Storage): void {
+  usageCache.delete(storage)
+}
+
+function tableText(table: TargetTable): string {
+  const parts: string[] = [table.title ?? '', table.annualGoal ?? '']
+  if (table.kind === 'project') parts.push(table.header.projectName, table.midTermGoal ?? '', table.header.projectCategory ?? '')
+  else {
+    parts.push(table.header.deptName, table.header.deptFunctions ?? '')
+    for (const t of table.tasks) parts.push(t.name, t.content)
+  }
+  return parts.join('\n')
+}
+
+/** The longest run of Han characters (≥ 2) of `name` found in `text`. */
+function commonStretch(name: string, text: string): string {
+  let best = ''
+  for (let i = 0; i < name.length; i++) {
+    for (let k = name.length; k - i > Math.max(best.length, 1); k--) {
+      const part = name.slice(i, k)
+      if (/^\p{Script=Han}+$/u.test(part) && text.includes(part)) {
+        best = part
+        break
+      }
+    }
+  }
+  return best
+}
+
+function percent(n: number, of: number): number {
+  return Math.round((n / of) * 100)
+}
+
+/** The level names an entry is filed under in the table's framework (2021 placement for 成本指标 when given). */
+function placement(e: Indicator, framework: FrameworkId): { level1: string; level2: string } {
+  if (framework === 'mof2021' && e.alt2021) return { level1: e.alt2021.level1, level2: e.alt2021.level2 }
+  return { level1: e.level1, level2: e.level2 }
+}
+
+function frameworkIds(framework: FrameworkId, level1: string, level2: string): { l1?: string; l2?: string } {
+  const l1 = FRAMEWORKS[framework].level1.find((l) => l.name === normaliseLevel1(level1))
+  const l2 = l1?.level2.find((l) => l.name === normaliseLevel2(level2))
+  return { l1: l1?.id, l2: l2?.id }
+}
+
+/** The most common non-empty value among the uses, with its share. */
+function typicalValue(values: readonly string[]): string | undefined {
+  const counts = new Map<string, number>()
+  for (const v of values) if (v) counts.set(v, (counts.get(v) ?? 0) + 1)
+  let best: string | undefined
+  let n = 0
+  for (const [v, c] of counts) if (c > n) [best, n] = [v, c]
+  return best
+}
+
+/** Ranks the library for a table. */
+export async function recommend(storage: Storage, input: RecommendInput): Promise<Recommendation[]> {
+  const { table } = input
+  const framework = frameworkOf(table)
+  const classCode = classOf(table)
+  const entries = await storage.library.list({ ...(classCode ? { functionalClass: classCode } : {}), departmentId: input.departmentId, limit: 5000 })
+  const [thisYear, lastYear] = await Promise.all([approvedUses(storage, input.year), approvedUses(storage, input.year - 1)])
+  const uses = [...thisYear, ...lastYear]
+  const sameClassUses = classCode ? uses.filter((u) => sameClass(u.classCode, classCode)) : []
+  const deptUses = uses.filter((u) => u.departmentId === input.departmentId)
+
+  const coreOfClass = entries.filter((e) => e.core && classCovers(e.functionalClasses, classCode))
+  const libraryCore: LibraryCoreIndicator[] = coreOfClass.map((e) => ({ id: e.id, level1: e.level1, level2: e.level2, level3: e.level3 }))
+  const findings: Finding[] = validateTable(table, undefined, { libraryCore })
+
+  // 二级 groups: failing a rule, or simply empty in the annual period
+  const failing = new Set<string>()
+  for (const f of findings) {
+    const g = RULE_GROUPS[f.ruleId]
+    if (g && f.severity !== 'info') failing.add(g.l2 ? `${g.l1}/${g.l2}` : g.l1)
+  }
+  const present = new Set<string>()
+  const have = new Set<string>()
+  for (const r of table.indicators) {
+    if (r.level3.trim()) have.add(nearNameKey(r.level3))
+    if ((r.period ?? 'annual') !== 'annual') continue
+    const ids = frameworkIds(framework, r.level1, r.level2)
+    if (ids.l1) present.add(ids.l1)
+    if (ids.l1 && ids.l2) present.add(`${ids.l1}/${ids.l2}`)
+  }
+
+  const j = segmenter(entries)
+  const projectText = tableText(table)
+  const projectWords = words(j, projectText)
+  const projectCategory = table.kind === 'project' ? (table.header.projectCategory ?? '') : ''
+  const nameText = table.kind === 'project' ? `${table.header.projectName}${table.title ?? ''}` : `${table.header.deptName}${table.title ?? ''}`
+  const continuing = table.kind === 'project' && table.header.projectAttribute?.trim() === '延续'
+  const prior = new Map<string, { target?: string; actual?: string; comparator?: string; unit?: string }>()
+  if (continuing) for (const p of table.priorYear ?? []) if ((p.period ?? 'annual') === 'annual') prior.set(nearNameKey(p.level3), p)
+
+  const best = new Map<string, Recommendation>()
+  for (const e of entries) {
+    const key = nearNameKey(e.level3)
+    if (!key || have.has(key)) continue
+    const reasons: string[] = []
+    let score = 0
+    const core = e.core && classCovers(e.functionalClasses, classCode)
+    if (core) {
+      score += WEIGHTS.core
+      reasons.push('★ 本类核心指标')
+    }
+    const place = placement(e, framework)
+    const ids = frameworkIds(framework, place.level1, place.level2)
+    const group = ids.l1 && ids.l2 ? `${ids.l1}/${ids.l2}` : undefined
+    const groupName = normaliseLevel2(place.level2)
+    if (group && (failing.has(group) || (ids.l1 === 'satisfaction' && failing.has('satisfaction')) || (ids.l1 === 'benefit' && failing.has('benefit')))) {
+      score += WEIGHTS.failing
+      reasons.push(`补足缺失的${groupName.replace(/指标$/, '')}指标`)
+    } else if (group && !present.has(group)) {
+      score += WEIGHTS.emptyGroup
+      reasons.push(`补足空缺的${groupName}`)
+    }
+    const classValues = sameClassUses.filter((u) => u.values.has(key)).map((u) => u.values.get(key)!)
+    if (classValues.length) {
+      const share = classValues.length / sameClassUses.length
+      score += WEIGHTS.classUse * share
+      reasons.push(`同类项目 ${percent(classValues.length, sameClassUses.length)}% 使用`)
+    }
+    const deptValues = deptUses.filter((u) => u.values.has(key)).map((u) => u.values.get(key)!)
+    if (deptValues.length) {
+      score += WEIGHTS.deptUse * (deptValues.length / deptUses.length)
+      reasons.push(`本部门 ${deptValues.length} 张已批复表使用`)
+    }
+    const shared = [...words(j, e.level3)].filter((w) => projectWords.has(w))
+    if (shared.length) {
+      score += WEIGHTS.word * Math.min(shared.length, WEIGHTS.maxWords)
+      // shown as the longest stretch of the name the project's text also has (课后服务, where jieba cut 课后/服务)
+      const stretch = commonStretch(e.level3, projectText)
+      const shown = stretch && shared.some((w) => stretch.includes(w)) ? [stretch, ...shared.filter((w) => !stretch.includes(w))] : shared
+      reasons.push(`名称与项目相关：${shown.sort((a, b) => b.length - a.length).slice(0, 3).join('、')}`)
+    }
+    if (!e.functionalClasses.includes('*') && classCode && classCovers(e.functionalClasses, classCode)) {
+      score += WEIGHTS.classSpecific
+      reasons.push(`适用于功能分类 ${classCode}`)
+    }
+    const type = e.projectTypes.find((t) => t && (projectCategory.includes(t) || nameText.includes(t)))
+    if (type) {
+      score += WEIGHTS.projectType
+      reasons.push(`适用于${type}类项目`)
+    }
+    if (e.departmentId && e.departmentId === input.departmentId) {
+      score += WEIGHTS.ownDept
+      reasons.push('本部门指标')
+    }
+    if (!reasons.length) continue
+    const seen = typicalValue([...classValues, ...deptValues])
+    if (seen && seen !== e.typicalValue) reasons.push(`常用值 ${seen}`)
+    const indicator: RecommendedIndicator = {
+      id: e.id,
+      level1: place.level1,
+      level2: place.level2,
+      level3: e.level3,
+      comparator: e.comparator,
+      target: seen ?? e.typicalValue,
+      unit: e.unit,
+      explanation: e.explanation,
+      basis: e.basis,
+      core,
+    }
+    const p = prior.get(key)
+    if (p) {
+      if (p.target) indicator.priorTarget = `${p.comparator ?? ''}${p.target}${p.unit ?? ''}`
+      if (p.actual) indicator.priorActual = p.actual
+      score += 1
+      reasons.push(`上年目标 ${indicator.priorTarget ?? '（空）'}${p.actual ? `，实际 ${p.actual}` : ''}`)
+    }
+    const before = best.get(key)
+    if (!before || before.score < score) best.set(key, { indicator, score: Math.round(score * 100) / 100, reasons })
+  }
+  return [...best.values()]
+    .sort((a, b) => b.score - a.score || (a.indicator.id ?? '').localeCompare(b.indicator.id ?? ''))
+    .slice(0, input.limit)
+}
