@@ -167,9 +167,9 @@ export type CreateIndicatorBody = z.infer<typeof createIndicatorBody>
 
 /** A change: any fields plus the required `reason`; `version` (optional) refuses a stale edit with 409. */
 export const patchIndicatorBody = z
-  .object({ ...editable, reason: reasonField, version: z.number().int().min(1).optional() })
+  .object(editable)
   .partial()
-  .required({ reason: true })
+  .extend({ reason: reasonField, version: z.number({ error: '版本（version）必须是数字' }).int().min(1).optional() })
 export type PatchIndicatorBody = z.infer<typeof patchIndicatorBody>
 
 // ---- GET/PUT /api/indicators/synonyms (read: signed in; replace: finance) -----------------
