@@ -119,7 +119,7 @@ function History({ history, departmentName }: { history: readonly IndicatorChang
               </div>
               <p className="tl-change-reason">原因：{h.reason || '（未说明）'}</p>
               {h.before === null
-                ? <p className="tt-muted tl-change-line">新增指标</p>
+                ? (h.reason === '新增指标' ? null : <p className="tt-muted tl-change-line">新增指标</p>)
                 : (
                   <ul className="tl-change-fields">
                     {fields.map((k) => (
