@@ -70,6 +70,31 @@ function words(j: Jieba, text: string): Set<string> {
   return out
 }
 
+const entryWordCache = new Map<string, { name: string; words: Set<string> }>()
+
+/** The words of an entry's 三级 name, kept while the name stays the same. */
+function entryWords(j: Jieba, e: Indicator): Set<string> {
+  const hit = entryWordCache.get(e.id)
+  if (hit && hit.name === e.level3) return hit.words
+  const w = words(j, e.level3)
+  if (entryWordCache.size > 200_000) entryWordCache.clear()
+  entryWordCache.set(e.id, { name: e.level3, words: w })
+  return w
+}
+
+/** near key → the values the given approved tables gave it (one per table). */
+function valuesByKey(uses: readonly ApprovedUse[]): Map<string, string[]> {
+  const out = new Map<string, string[]>()
+  for (const u of uses) {
+    for (const [key, value] of u.values) {
+      const list = out.get(key)
+      if (list) list.push(value)
+      else out.set(key, [value])
+    }
+  }
+  return out
+}
+
 /** Whether a library entry's class codes cover the table's class (`*`, a prefix of it, or below it). */
 export function classCovers(codes: readonly string[], classCode: string): boolean {
   return codes.some((c) => c === '*' || (classCode !== '' && (classCode.startsWith(c) || c.startsWith(classCode))))
@@ -119,9 +144,35 @@ function approvedUses(storage: Storage, year: number): Promise<ApprovedUse[]> {
   return uses
 }
 
-/** Forget cached usage (after approvals in tests, or when a caller knows it changed). */
+const LIBRARY_TTL_MS = 10_000
+const LIBRARY_MAX = 100_000
+const libraryCache = new WeakMap<Storage, { at: number; entries: Promise<Indicator[]> }>()
+
+/**
+ * The whole library, cached for 10 s per storage (reading 1 000 entries costs ~40 ms on PGlite, more than the
+ * ranking): an edit reaches recommendations within 10 s.
+ */
+function libraryEntries(storage: Storage): Promise<Indicator[]> {
+  const hit = libraryCache.get(storage)
+  if (hit && Date.now() - hit.at < LIBRARY_TTL_MS) return hit.entries
+  const entries = (async () => {
+    const out: Indicator[] = []
+    for (let offset = 0; offset < LIBRARY_MAX; offset += 5000) {
+      const page = await storage.library.list({ limit: 5000, offset })
+      out.push(...page)
+      if (page.length < 5000) break
+    }
+    return out
+  })()
+  libraryCache.set(storage, { at: Date.now(), entries })
+  entries.catch(() => libraryCache.delete(storage))
+  return entries
+}
+
+/** Forget cached usage and library (after approvals or library edits in tests, or when a caller knows they changed). */
 export function forgetUsage(storage: Storage): void {
   usageCache.delete(storage)
+  libraryCache.delete(storage)
 }
 
 function tableText(table: TargetTable): string {
@@ -180,11 +231,14 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
   const { table } = input
   const framework = frameworkOf(table)
   const classCode = classOf(table)
-  const entries = await storage.library.list({ ...(classCode ? { functionalClass: classCode } : {}), departmentId: input.departmentId, limit: 5000 })
+  const entries = (await libraryEntries(storage)).filter((e) =>
+    (e.departmentId === null || e.departmentId === input.departmentId) && (!classCode || classCovers(e.functionalClasses, classCode)))
   const [thisYear, lastYear] = await Promise.all([approvedUses(storage, input.year), approvedUses(storage, input.year - 1)])
   const uses = [...thisYear, ...lastYear]
   const sameClassUses = classCode ? uses.filter((u) => sameClass(u.classCode, classCode)) : []
   const deptUses = uses.filter((u) => u.departmentId === input.departmentId)
+  const classUse = valuesByKey(sameClassUses)
+  const deptUse = valuesByKey(deptUses)
 
   const coreOfClass = entries.filter((e) => e.core && classCovers(e.functionalClasses, classCode))
   const libraryCore: LibraryCoreIndicator[] = coreOfClass.map((e) => ({ id: e.id, level1: e.level1, level2: e.level2, level3: e.level3 }))
@@ -237,18 +291,18 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
       score += WEIGHTS.emptyGroup
       reasons.push(`补足空缺的${groupName}`)
     }
-    const classValues = sameClassUses.filter((u) => u.values.has(key)).map((u) => u.values.get(key)!)
+    const classValues = classUse.get(key) ?? []
     if (classValues.length) {
       const share = classValues.length / sameClassUses.length
       score += WEIGHTS.classUse * share
       reasons.push(`同类项目 ${percent(classValues.length, sameClassUses.length)}% 使用`)
     }
-    const deptValues = deptUses.filter((u) => u.values.has(key)).map((u) => u.values.get(key)!)
+    const deptValues = deptUse.get(key) ?? []
     if (deptValues.length) {
       score += WEIGHTS.deptUse * (deptValues.length / deptUses.length)
       reasons.push(`本部门 ${deptValues.length} 张已批复表使用`)
     }
-    const shared = [...words(j, e.level3)].filter((w) => projectWords.has(w))
+    const shared = [...entryWords(j, e)].filter((w) => projectWords.has(w))
     if (shared.length) {
       score += WEIGHTS.word * Math.min(shared.length, WEIGHTS.maxWords)
       // shown as the longest stretch of the name the project's text also has (课后服务, where jieba cut 课后/服务)
