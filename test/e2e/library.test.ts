@@ -176,6 +176,13 @@ describe('the indicator library page', () => {
     expect(await page.locator('[data-testid="new-indicator"]').count()).toBe(0)
     expect(await panel.locator('[data-testid="history-line"]').count()).toBeGreaterThan(0)
     await shot(page, '6-department')
+
+    // a search of punctuation only finds nothing and says so
+    await page.click('[data-testid="indicator-panel"] button[aria-label="关闭"]')
+    await page.fill('input[name="q"]', '？？！')
+    await page.waitForSelector('[data-testid="no-indicators"]', WAIT)
+    expect(await page.textContent('[data-testid="no-indicators"]')).toContain('没有找到与“？？！”相关的指标')
+    expect(new URL(page.url()).searchParams.has('id')).toBe(false)
     expect(errors).toEqual([])
     await ctx.close()
   }, 40_000)

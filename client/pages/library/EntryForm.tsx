@@ -3,7 +3,6 @@
 import { useState, type ReactNode } from 'react'
 import type { CreateIndicatorBody, IndicatorEntry, PatchIndicatorBody } from '../../../shared/api/library.ts'
 import { Dialog } from '../../components/Dialog.tsx'
-import { ApiError } from '../../lib/api.ts'
 import { createIndicator, entryOf, patchIndicator } from '../../lib/library-api.ts'
 import { errorField } from '../../lib/tables-api.ts'
 import { DepartmentSelect } from '../tables/FilterBar.tsx'
@@ -80,7 +79,7 @@ type Errors = Partial<Record<keyof Draft | 'form', string>>
 
 function errorsOf(e: unknown): Errors {
   const field = errorField(e)?.split('.')[0]
-  const msg = e instanceof ApiError && e.code === 'conflict' ? `${e.message}（其他人刚修改过这条指标，请关闭后重新打开再改）` : e instanceof Error ? e.message : String(e)
+  const msg = e instanceof Error ? e.message : String(e)
   return field && field in draftOf() ? { [field]: msg } : { form: msg }
 }
 
