@@ -1,5 +1,6 @@
 // The side panel of one library entry: every field, its history (who, when, why, before → after, newest
-// first) and, for finance and consultants, 编辑 in place. Departments and viewers read.
+// first) and, for finance and consultants, 编辑 in place (取消 reads the entry again: someone may have changed
+// it meanwhile). Departments and viewers read.
 import { useCallback, useEffect, useState } from 'react'
 import type { IndicatorAnswer, IndicatorChange, IndicatorEntry } from '../../../shared/api/library.ts'
 import { ApiError, goLogin } from '../../lib/api.ts'
@@ -75,7 +76,7 @@ export function EntryPanel({ id, canEdit, departments, departmentName, onClose, 
         )}
         {!entry && !error && <p className="tt-muted" aria-busy="true">正在加载…</p>}
         {entry && editing && (
-          <EditEntryForm entry={entry} departments={departments} onCancel={() => setEditing(false)} onSaved={() => void afterSave()} />
+          <EditEntryForm entry={entry} departments={departments} onCancel={() => { setEditing(false); setTick((n) => n + 1) }} onSaved={() => void afterSave()} />
         )}
         {entry && !editing && (
           <>
