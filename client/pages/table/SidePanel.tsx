@@ -5,6 +5,7 @@ import { useEffect, useRef, type ReactNode } from 'react'
 import { ChangesTab, useChanges } from './ChangesTab.tsx'
 import { usePage } from './Header.tsx'
 import { HistoryTab } from './HistoryTab.tsx'
+import { RecommendTab } from './RecommendTab.tsx'
 import { RoundsTab } from './RoundsTab.tsx'
 import type { PanelTab, TablePageStore } from './store.ts'
 import { ThreadsTab, useThreads } from './ThreadsTab.tsx'
@@ -23,6 +24,7 @@ export function SidePanel({ store }: { store: TablePageStore }) {
     ['threads', '意见', open || null],
     ['changes', '修改', changes.lines.length || null],
     ['history', '历史', null],
+    ...(s.detail.access.edit ? [['recommend', '推荐指标', null] as [PanelTab, string, number | null]] : []),
     ...(unplaced.length || s.tab === 'unplaced' ? [['unplaced', '导入遗留', unplaced.length || null] as [PanelTab, string, number | null]] : []),
   ]
   return (
@@ -43,6 +45,7 @@ export function SidePanel({ store }: { store: TablePageStore }) {
       <Pane id="threads" on={s.tab === 'threads'}>{grid ? <ThreadsTab store={store} /> : null}</Pane>
       <Pane id="changes" on={s.tab === 'changes'}><ChangesTab store={store} changes={changes} /></Pane>
       <Pane id="history" on={s.tab === 'history'}><HistoryTab store={store} active={s.tab === 'history'} /></Pane>
+      <Pane id="recommend" on={s.tab === 'recommend'}><RecommendTab store={store} active={s.tab === 'recommend'} /></Pane>
       <Pane id="unplaced" on={s.tab === 'unplaced'}><UnplacedTab store={store} cells={unplaced} /></Pane>
     </div>
   )

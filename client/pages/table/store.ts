@@ -21,7 +21,7 @@ export interface Notice {
   text: string
 }
 
-export type PanelTab = 'findings' | 'rounds' | 'threads' | 'changes' | 'history' | 'unplaced'
+export type PanelTab = 'findings' | 'rounds' | 'threads' | 'changes' | 'history' | 'recommend' | 'unplaced'
 
 export interface PageState {
   detail: TableDetail
