@@ -169,6 +169,17 @@ function libraryEntries(storage: Storage): Promise<Indicator[]> {
   return entries
 }
 
+/**
+ * The core (★) library entries whose 功能分类 cover a table's class, as R-CORE-REQUIRED takes them
+ * (`validateTable(content, config, { libraryCore })`): common entries and the table's department's own.
+ */
+export async function libraryCoreFor(storage: Storage, content: TargetTable, departmentId: string): Promise<LibraryCoreIndicator[]> {
+  const classCode = classOf(content)
+  return (await libraryEntries(storage))
+    .filter((e) => e.core && (e.departmentId === null || e.departmentId === departmentId) && classCovers(e.functionalClasses, classCode))
+    .map((e) => ({ id: e.id, level1: e.level1, level2: e.level2, level3: e.level3 }))
+}
+
 /** Forget cached usage and library (after approvals or library edits in tests, or when a caller knows they changed). */
 export function forgetUsage(storage: Storage): void {
   usageCache.delete(storage)
@@ -240,8 +251,7 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
   const classUse = valuesByKey(sameClassUses)
   const deptUse = valuesByKey(deptUses)
 
-  const coreOfClass = entries.filter((e) => e.core && classCovers(e.functionalClasses, classCode))
-  const libraryCore: LibraryCoreIndicator[] = coreOfClass.map((e) => ({ id: e.id, level1: e.level1, level2: e.level2, level3: e.level3 }))
+  const libraryCore = await libraryCoreFor(storage, table, input.departmentId)
   const findings: Finding[] = validateTable(table, undefined, { libraryCore })
 
   // 二级 groups: failing a rule, or simply empty in the annual period

@@ -5,9 +5,10 @@
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { recommendationAnswer, type Recommendation } from '../../shared/api/recommendations.ts'
-import { nearNameKey } from '../../shared/rules/index.ts'
+import { nearNameKey, validateTable } from '../../shared/rules/index.ts'
 import { targetTables } from '../../server/db/schema.ts'
-import { forgetUsage } from '../../server/library/recommend.ts'
+import { forgetUsage, libraryCoreFor } from '../../server/library/recommend.ts'
+import { readContent } from '../../server/tables/documents.ts'
 import { makeTestApp, type TestApp } from '../helpers/app.ts'
 import { TEST_DATABASE_URL, type TestDatabaseKind } from '../helpers/database.ts'
 import { loadSample } from '../helpers/samples.ts'
@@ -103,6 +104,14 @@ describe.each(kinds)('recommendations API on %s', (kind) => {
     const safety = recs.find((r) => r.indicator.id === 'K-EDU-3')!
     expect(safety.reasons).toContain('同类项目 100% 使用')
     expect(safety.indicator).toMatchObject({ comparator: '≤', target: '0', unit: '%' })
+  })
+
+  it('gives R-CORE-REQUIRED the core entries of the table’s class only: the missing one is an error', async () => {
+    const content = await readContent(t.storage, undefined, tableId)
+    const core = await libraryCoreFor(t.storage, content, await t.departmentId('105'))
+    expect(core.map((c) => c.id)).toEqual(['K-EDU-1'])
+    const f = validateTable(content, undefined, { libraryCore: core }).filter((x) => x.ruleId === 'R-CORE-REQUIRED')
+    expect(f.map((x) => [x.path, x.severity])).toEqual([['indicators.core.K-EDU-1', 'error']])
   })
 
   it('answers the table’s editors (department, consultant, finance) and no one else; limit is checked', async () => {
