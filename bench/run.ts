@@ -6,7 +6,7 @@ import path from 'node:path'
 
 const dir = import.meta.dirname
 const only = process.env.BENCH_ONLY?.split(',').map((s) => s.trim())
-const scripts = ['validate.ts', 'collab.ts', 'grid.ts', 'diff.ts', 'history.ts', 'tables-list.ts', 'import.ts', 'export-xlsx.ts', 'export-pdf.ts', 'book.ts', 'supervise.ts', 'backup.ts', 'db-recovery.ts', 'registry.ts', 'recommend.ts']
+const scripts = ['validate.ts', 'collab.ts', 'grid.ts', 'diff.ts', 'history.ts', 'tables-list.ts', 'import.ts', 'export-xlsx.ts', 'export-pdf.ts', 'book.ts', 'supervise.ts', 'backup.ts', 'db-recovery.ts', 'registry.ts', 'recommend.ts', 'library-search.ts']
   .filter((f) => fs.existsSync(path.join(dir, f)))
   .filter((f) => !only || only.includes(f.replace(/\.ts$/, '')))
 

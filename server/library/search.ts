@@ -5,7 +5,7 @@
 //   1. the 三级指标 name equals the query                          名称即“…”
 //   2. the name contains the whole query, or every query word       名称含“…”
 //   3. every word is in the name once synonyms are applied         同义词 满意率→满意度
-//   4. pinyin initials or full pinyin of the name (ASCII queries)  拼音首字母 myd / 全拼 manyidu
+//   4. pinyin initials, or full pinyin from 4 letters, of the name  拼音首字母 myd / 全拼 manyidu
 //   5. some of the words are in the name                            名称含“…”（部分）
 //   6. the words are in 指标解释 or 计算方法 (jieba tokens)          解释含“…” / 计算方法含“…”
 //   7. a query chunk of ≥ 3 characters is one edit away from part of the name   近似“…”（容错）
@@ -50,8 +50,10 @@ export interface SearchHit {
 }
 
 export interface SearchResult {
-  /** every matching entry, ranked */
+  /** the matching entries, ranked (only the requested page when one is given) */
   hits: SearchHit[]
+  /** how many entries match */
+  total: number
   /** the query's words after dropping punctuation */
   terms: string[]
 }
@@ -122,15 +124,15 @@ export function pinyinOf(name: string): { initials: string; full: string } {
 /** Levenshtein distance of `p` to the closest substring of `t` (Sellers), stopping early above `max`. */
 export function substringDistance(p: string, t: string, max = 1): number {
   const m = p.length
-  let prev = new Array<number>(m + 1)
-  let cur = new Array<number>(m + 1)
+  if (distanceBuffers[0].length <= m) distanceBuffers = [new Int32Array(m + 1), new Int32Array(m + 1)]
+  let [prev, cur] = distanceBuffers
   for (let i = 0; i <= m; i++) prev[i] = i
   let best = prev[m]!
   for (let j = 1; j <= t.length; j++) {
     cur[0] = 0
-    const tc = t[j - 1]
+    const tc = t.charCodeAt(j - 1)
     for (let i = 1; i <= m; i++) {
-      const cost = p[i - 1] === tc ? 0 : 1
+      const cost = p.charCodeAt(i - 1) === tc ? 0 : 1
       cur[i] = Math.min(prev[i - 1]! + cost, prev[i]! + 1, cur[i - 1]! + 1)
     }
     if (cur[m]! < best) best = cur[m]!
@@ -140,6 +142,7 @@ export function substringDistance(p: string, t: string, max = 1): number {
   }
   return best <= max ? best : max + 1
 }
+let distanceBuffers: [Int32Array, Int32Array] = [new Int32Array(32), new Int32Array(32)]
 
 export interface Synonyms {
   groups: readonly (readonly string[])[]
@@ -191,6 +194,11 @@ export class LibraryIndex {
   private readonly explanationTokens = new Map<string, number[]>()
   private readonly formulaTokens = new Map<string, number[]>()
   private readonly synonymsOf = new Map<string, string[]>()
+  private readonly rowByRank: Int32Array
+  private readonly allInitials: string
+  private readonly initialsStart: Int32Array
+  private readonly allFull: string
+  private readonly fullStart: Int32Array
 
   constructor(entries: readonly SearchableEntry[], synonyms: Synonyms) {
     addUserWords(entries.flatMap((e) => [e.level3, e.level2]))
@@ -228,6 +236,32 @@ export class LibraryIndex {
       for (const t of tokens(r.entry.explanation)) push(this.explanationTokens, t, i)
       for (const t of tokens(r.entry.formula)) push(this.formulaTokens, t, i)
     })
+    // posting lists become typed arrays: one object each for the garbage collector instead of many numbers
+    for (const map of [this.nameGrams, this.nameChars, this.explanationTokens, this.formulaTokens]) {
+      for (const [k, list] of map) map.set(k, Int32Array.from(list) as unknown as number[])
+    }
+    if (entries.length > 999_999) throw new Error('library index: at most 999 999 entries')
+    this.rowByRank = new Int32Array(entries.length)
+    this.rows.forEach((r, i) => (this.rowByRank[r.nameRank] = i))
+    // every row's initials and full pinyin in one string each ('|' between rows), searched with indexOf
+    const initialsStart = new Int32Array(entries.length)
+    const fullStart = new Int32Array(entries.length)
+    const initials: string[] = []
+    const full: string[] = []
+    let initialsAt = 0
+    let fullAt = 0
+    this.rows.forEach((r, i) => {
+      initialsStart[i] = initialsAt
+      initials.push(r.initials)
+      initialsAt += r.initials.length + 1
+      fullStart[i] = fullAt
+      full.push(r.full)
+      fullAt += r.full.length + 1
+    })
+    this.allInitials = initials.join('|') + '|'
+    this.allFull = full.join('|') + '|'
+    this.initialsStart = initialsStart
+    this.fullStart = fullStart
     this.size = entries.length
   }
 
@@ -244,97 +278,205 @@ export class LibraryIndex {
     return w.length === 2 ? rarest! : rarest!.filter((i) => this.rows[i]!.name.includes(w))
   }
 
-  search(filter: SearchFilter): SearchResult {
-    const allowed = (i: number) => matchesFilter(this.rows[i]!.entry, filter)
+  // Per-query scratch space, reused (search is synchronous): typed arrays indexed by row, valid while
+  // their stamp equals the current query's generation. Nothing per-query outlives the query.
+  private generation = 0
+  private stamp = new Uint32Array(0)
+  private scoreOf = new Float64Array(0)
+  private coverStamp = new Uint32Array(0)
+  private plainMask = new Uint32Array(0)
+  private synonymMask = new Uint32Array(0)
+  private seenStamp = new Uint32Array(0)
+  private seenGeneration = 0
+  private filterStamp = new Uint32Array(0)
+  private filterOk = new Uint8Array(0)
+  private sharedCount = new Uint8Array(0)
+
+  private scratch(): number {
+    if (this.stamp.length !== this.rows.length) {
+      const n = this.rows.length
+      this.stamp = new Uint32Array(n)
+      this.scoreOf = new Float64Array(n)
+      this.coverStamp = new Uint32Array(n)
+      this.plainMask = new Uint32Array(n)
+      this.synonymMask = new Uint32Array(n)
+      this.seenStamp = new Uint32Array(n)
+      this.filterStamp = new Uint32Array(n)
+      this.filterOk = new Uint8Array(n)
+      this.sharedCount = new Uint8Array(n)
+    }
+    return ++this.generation
+  }
+
+  /** rows whose initials (or full pinyin) contain `s`, with whether they start with it */
+  private pinyinContaining(all: string, starts: Int32Array, s: string, visit: (row: number, atStart: boolean) => void): void {
+    let from = 0
+    let last = -1
+    for (;;) {
+      const at = all.indexOf(s, from)
+      if (at < 0) return
+      // the row whose text holds position `at` (binary search over the start offsets)
+      let lo = 0
+      let hi = starts.length - 1
+      while (lo < hi) {
+        const mid = (lo + hi + 1) >> 1
+        if (starts[mid]! <= at) lo = mid
+        else hi = mid - 1
+      }
+      if (lo !== last) visit(lo, starts[lo] === at)
+      last = lo
+      from = at + 1
+    }
+  }
+
+  /**
+   * Ranked matches of the filter. With `page`, `hits` holds only that slice (reasons are built for it
+   * alone); `total` always counts every match.
+   */
+  search(filter: SearchFilter, page?: { offset: number; limit: number }): SearchResult {
+    const gen = this.scratch()
+    const allowed = (i: number): boolean => {
+      if (this.filterStamp[i] !== gen) {
+        this.filterStamp[i] = gen
+        this.filterOk[i] = matchesFilter(this.rows[i]!.entry, filter) ? 1 : 0
+      }
+      return this.filterOk[i] === 1
+    }
+    const slice = <T>(xs: T[]) => (page ? xs.slice(page.offset, page.offset + page.limit) : xs)
     const q = filter.q?.trim() ?? ''
     if (!q) {
-      const hits: SearchHit[] = []
       const idx: number[] = []
-      this.rows.forEach((_, i) => allowed(i) && idx.push(i))
+      for (let i = 0; i < this.rows.length; i++) if (allowed(i)) idx.push(i)
       idx.sort((a, b) => {
         const x = this.rows[a]!
         const y = this.rows[b]!
         return x.level1Rank - y.level1Rank || cmp(x.entry.level1, y.entry.level1) || cmp(x.entry.level2, y.entry.level2) || x.nameRank - y.nameRank
       })
-      for (const i of idx) hits.push({ id: this.rows[i]!.entry.id, score: 0, matched: [] })
-      return { hits, terms: [] }
+      return { hits: slice(idx).map((i) => ({ id: this.rows[i]!.entry.id, score: 0, matched: [] })), total: idx.length, terms: [] }
     }
 
     const whole = normalize(q)
-    const words = queryWords(q)
-    if (!whole || words.length === 0) return { hits: [], terms: [] }
-    const best = new Map<number, { score: number; reasons: Map<string, number> }>()
+    const words = queryWords(q).slice(0, 32)
+    if (!whole || words.length === 0) return { hits: [], total: 0, terms: [] }
+    const touched: number[] = []
+    // reasons: kept per row only as (reason, score) pairs in one flat list, grouped when the page is built
+    const reasonRows: number[] = []
+    const reasonTexts: string[] = []
+    const reasonScores: number[] = []
     const offer = (i: number, score: number, reason: string) => {
       if (!allowed(i)) return
-      const cur = best.get(i)
-      if (!cur) best.set(i, { score, reasons: new Map([[reason, score]]) })
-      else {
-        if ((cur.reasons.get(reason) ?? -1) < score) cur.reasons.set(reason, score)
-        if (score > cur.score) cur.score = score
-      }
+      if (this.stamp[i] !== gen) {
+        this.stamp[i] = gen
+        this.scoreOf[i] = score
+        touched.push(i)
+      } else if (score > this.scoreOf[i]!) this.scoreOf[i] = score
+      reasonRows.push(i)
+      reasonTexts.push(reason)
+      reasonScores.push(score)
+    }
+    const scoreNow = (i: number) => (this.stamp[i] === gen ? this.scoreOf[i]! : 0)
+    const containing = new Map<string, readonly number[]>()
+    const names = (w: string) => {
+      let r = containing.get(w)
+      if (!r) containing.set(w, (r = this.namesContaining(w)))
+      return r
     }
 
     // 1. exact name, 2. name contains the whole query
-    for (const i of this.byName.get(whole) ?? []) offer(i, TIER.exact, `名称即${quote(q.trim())}`)
-    for (const i of this.namesContaining(whole)) if (this.rows[i]!.name !== whole) offer(i, TIER.name + 50 - Math.min(49, this.rows[i]!.name.length - whole.length), `名称含${quote(whole)}`)
+    const exactReason = `名称即${quote(q)}`
+    for (const i of this.byName.get(whole) ?? []) offer(i, TIER.exact, exactReason)
+    const wholeReason = `名称含${quote(whole)}`
+    for (const i of names(whole)) {
+      const extra = this.rows[i]!.name.length - whole.length
+      if (extra > 0) offer(i, TIER.name + 50 - Math.min(49, extra), wholeReason)
+    }
 
-    // 2/3/5. per word: in the name as typed, or through a synonym
+    // 2/3/5. per word: in the name as typed, or through a synonym (a bit per word of the query)
     // one-character words (度, 率) find no candidates of their own unless alone, but count in the coverage
     const significant = words.filter((w) => w.length >= 2 || /[\p{N}a-z]/u.test(w) || words.length === 1)
-    const minor = words.filter((w) => !significant.includes(w))
     if (significant.length > 0) {
-      const coverage = new Map<number, { plain: string[]; viaSynonym: string[] }>()
-      for (const w of significant) {
-        const seen = new Set<number>()
-        for (const i of this.namesContaining(w)) {
-          seen.add(i)
-          const c = coverage.get(i) ?? { plain: [], viaSynonym: [] }
-          c.plain.push(w)
-          coverage.set(i, c)
+      const covered: number[] = []
+      const firstSynonym = new Map<number, string[]>()
+      const cover = (i: number) => {
+        if (this.coverStamp[i] !== gen) {
+          this.coverStamp[i] = gen
+          this.plainMask[i] = 0
+          this.synonymMask[i] = 0
+          covered.push(i)
+        }
+      }
+      words.forEach((w, bit) => {
+        if (!significant.includes(w)) return
+        const seenGen = ++this.seenGeneration
+        for (const i of names(w)) {
+          cover(i)
+          this.plainMask[i]! |= 1 << bit
+          this.seenStamp[i] = seenGen
         }
         // synonyms of the word, or of a synonym inside it (培训人数满意率 → 满意率)
         for (const [term, others] of this.synonymsOf) {
           if (!w.includes(term)) continue
           for (const o of others) {
-            const variant = w.replace(term, o)
-            for (const i of this.namesContaining(variant)) {
-              if (seen.has(i)) continue
-              seen.add(i)
-              const c = coverage.get(i) ?? { plain: [], viaSynonym: [] }
-              c.viaSynonym.push(`同义词 ${term}→${o}`)
-              coverage.set(i, c)
+            const reason = `同义词 ${term}→${o}`
+            for (const i of names(w.replace(term, o))) {
+              if (this.seenStamp[i] === seenGen) continue
+              this.seenStamp[i] = seenGen
+              cover(i)
+              this.synonymMask[i]! |= 1 << bit
+              const list = firstSynonym.get(i)
+              if (list) list.push(reason)
+              else firstSynonym.set(i, [reason])
             }
           }
         }
-      }
+      })
       const n = words.length
-      for (const [i, c] of coverage) {
-        for (const w of minor) if (this.rows[i]!.name.includes(w)) c.plain.push(w)
-        const covered = c.plain.length + c.viaSynonym.length
-        const share = covered / n
-        if (covered === n && c.viaSynonym.length === 0) offer(i, TIER.name, `名称含${c.plain.map(quote).join('')}`)
-        else if (covered === n) {
-          offer(i, TIER.synonym + 10 * (c.plain.length / n), c.viaSynonym[0]!)
-          for (const r of c.viaSynonym.slice(1)) offer(i, TIER.synonym, r)
-        } else {
-          const label = c.plain.length ? `名称含${c.plain.map(quote).join('')}（部分）` : `${c.viaSynonym[0]}（部分）`
-          offer(i, TIER.partial + 90 * share, label)
+      const full = n === 32 ? 0xffffffff : (1 << n) - 1
+      const labels = new Map<number, string>()
+      const label = (mask: number, partial: boolean) => {
+        const key = mask * 2 + (partial ? 1 : 0)
+        let s = labels.get(key)
+        if (s === undefined) {
+          s = `名称含${words.filter((_, b) => mask & (1 << b)).map(quote).join('')}${partial ? '（部分）' : ''}`
+          labels.set(key, s)
         }
+        return s
+      }
+      for (const i of covered) {
+        let plain = this.plainMask[i]!
+        words.forEach((w, b) => {
+          if (!significant.includes(w) && this.rows[i]!.name.includes(w)) plain |= 1 << b
+        })
+        const synonym = this.synonymMask[i]! & ~plain
+        const mask = (plain | synonym) >>> 0
+        const count = popcount(mask)
+        if (mask === full >>> 0 && synonym === 0) offer(i, TIER.name, label(plain, false))
+        else if (mask === full >>> 0) for (const r of firstSynonym.get(i) ?? []) offer(i, TIER.synonym + 10 * (popcount(plain) / n), r)
+        else offer(i, TIER.partial + 90 * (count / n), plain ? label(plain, true) : `${firstSynonym.get(i)?.[0] ?? ''}（部分）`)
       }
     }
 
     // 4. pinyin (a query of Latin letters only)
     if (/^[a-z]{2,}$/.test(whole)) {
-      this.rows.forEach((r, i) => {
-        if (r.initials.startsWith(whole)) offer(i, TIER.pinyin + 20, `拼音首字母 ${whole}`)
-        else if (r.initials.includes(whole)) offer(i, TIER.pinyin + 10, `拼音首字母 ${whole}`)
-        else if (whole.length >= 3 && r.full.includes(whole)) offer(i, TIER.pinyin + (r.full.startsWith(whole) ? 5 : 0), `全拼 ${whole}`)
-      })
+      const initialsReason = `拼音首字母 ${whole}`
+      this.pinyinContaining(this.allInitials, this.initialsStart, whole, (i, atStart) => offer(i, TIER.pinyin + (atStart ? 20 : 10), initialsReason))
+      // full pinyin from four letters on (shorter strings are initials or prefixes of too many syllables)
+      if (whole.length >= 4) {
+        const fullReason = `全拼 ${whole}`
+        this.pinyinContaining(this.allFull, this.fullStart, whole, (i, atStart) => {
+          if (scoreNow(i) < TIER.pinyin) offer(i, TIER.pinyin + (atStart ? 5 : 0), fullReason)
+        })
+      }
     }
 
     // 6. explanation and formula: the query's words among their jieba tokens
     const textWords = significant.length ? significant : words
-    for (const [index, label, weight] of [[this.explanationTokens, '解释含', 50], [this.formulaTokens, '计算方法含', 40]] as const) {
+    for (const [index, labelText, weight] of [[this.explanationTokens, '解释含', 50], [this.formulaTokens, '计算方法含', 40]] as const) {
+      if (textWords.length === 1) {
+        const reason = `${labelText}${quote(textWords[0]!)}`
+        for (const i of index.get(textWords[0]!) ?? []) offer(i, TIER.text + weight, reason)
+        continue
+      }
       const found = new Map<number, string[]>()
       for (const w of textWords) {
         for (const i of index.get(w) ?? []) {
@@ -343,44 +485,68 @@ export class LibraryIndex {
           else found.set(i, [w])
         }
       }
-      for (const [i, ws] of found) offer(i, TIER.text + weight * (ws.length / textWords.length), `${label}${ws.map(quote).join('')}`)
+      for (const [i, ws] of found) offer(i, TIER.text + weight * (ws.length / textWords.length), `${labelText}${ws.map(quote).join('')}`)
     }
 
-    // 7. typos: a chunk of ≥ 3 characters one edit from part of a name (candidates share a bigram)
+    // 7. typos: a chunk of ≥ 3 characters one edit from part of a name; candidates hold all but one of the
+    // chunk's characters (one edit changes at most one); rows already matched as well as a synonym are skipped
     const chunks = q.normalize('NFKC').toLowerCase().split(NON_WORD).filter((c) => c.length >= 3 && c.length <= 30)
-    // candidates hold all but one of the chunk's characters (one edit changes at most one)
-    const shared = new Uint8Array(this.rows.length)
     for (const chunk of chunks.slice(0, 5)) {
-      shared.fill(0)
       const chars = [...new Set(chunk)]
       const need = chars.length - 1
+      if (need < 1) continue
+      const shared = this.sharedCount
+      const seen: number[] = []
       const candidates: number[] = []
       for (const ch of chars) {
         for (const i of this.nameChars.get(ch) ?? []) {
+          if (shared[i] === 0) seen.push(i)
           if (++shared[i]! === need) candidates.push(i)
         }
       }
+      for (const i of seen) shared[i] = 0
+      const reason = `近似${quote(chunk)}（容错）`
       for (const i of candidates) {
-        if ((best.get(i)?.score ?? 0) >= TIER.synonym) continue
-        if (substringDistance(chunk, this.rows[i]!.name, 1) === 1) offer(i, TIER.fuzzy + 50, `近似${quote(chunk)}（容错）`)
+        if (scoreNow(i) >= TIER.synonym) continue
+        if (substringDistance(chunk, this.rows[i]!.name, 1) === 1) offer(i, TIER.fuzzy + 50, reason)
       }
     }
 
-    const ranked = [...best.entries()].sort(([a, x], [b, y]) => {
-      if (y.score !== x.score) return y.score - x.score
-      const ra = this.rows[a]!
-      const rb = this.rows[b]!
-      return rb.entry.usageCount - ra.entry.usageCount || ra.nameRank - rb.nameRank
-    })
+    // rank: score, then usage, then name — one numeric key per row sorted natively (the name rank makes it unique)
+    const keys = new Float64Array(touched.length)
+    for (let k = 0; k < touched.length; k++) {
+      const i = touched[k]!
+      const r = this.rows[i]!
+      keys[k] = -(Math.round(this.scoreOf[i]! * 10) * 1e11 + Math.min(r.entry.usageCount, 99_999) * 1e6 + (999_999 - r.nameRank))
+    }
+    keys.sort()
+    const ranked = new Array<number>(keys.length)
+    for (let k = 0; k < keys.length; k++) ranked[k] = this.rowByRank[999_999 - (-keys[k]! % 1e6)]!
+    const pageRows = slice(ranked)
+    const wanted = new Map<number, [string, number][]>(pageRows.map((i) => [i, []]))
+    for (let k = 0; k < reasonRows.length; k++) {
+      const list = wanted.get(reasonRows[k]!)
+      if (!list) continue
+      const known = list.find((x) => x[0] === reasonTexts[k])
+      if (!known) list.push([reasonTexts[k]!, reasonScores[k]!])
+      else if (known[1] < reasonScores[k]!) known[1] = reasonScores[k]!
+    }
     return {
-      hits: ranked.map(([i, m]) => ({
+      hits: pageRows.map((i) => ({
         id: this.rows[i]!.entry.id,
-        score: Math.round(m.score),
-        matched: [...m.reasons].sort((x, y) => y[1] - x[1]).slice(0, 4).map(([r]) => r),
+        score: Math.round(this.scoreOf[i]!),
+        matched: wanted.get(i)!.sort((x, y) => y[1] - x[1]).slice(0, 4).map(([r]) => r),
       })),
+      total: touched.length,
       terms: words,
     }
   }
+}
+
+function popcount(x: number): number {
+  let n = 0
+  for (let v = x >>> 0; v; v &= v - 1) n++
+  return n
 }
 
 function push(map: Map<string, number[]>, key: string, i: number): void {

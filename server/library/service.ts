@@ -71,13 +71,12 @@ export function decodeCursor(cursor: string | undefined): number {
 export async function searchLibrary(storage: Storage, filter: SearchFilter, page: { limit: number; cursor?: string | undefined }): Promise<IndicatorListAnswer> {
   const offset = decodeCursor(page.cursor)
   const { index, byId } = await librarySnapshot(storage)
-  const { hits, terms } = index.search(filter)
-  const slice = hits.slice(offset, offset + page.limit)
+  const { hits, total, terms } = index.search(filter, { offset, limit: page.limit })
   const indicators: IndicatorHit[] = []
-  for (const h of slice) {
+  for (const h of hits) {
     const row = byId.get(h.id)
     if (row) indicators.push({ ...toEntry(row), matched: h.matched })
   }
   const next = offset + page.limit
-  return { indicators, total: hits.length, nextCursor: next < hits.length ? encodeCursor(next) : null, terms }
+  return { indicators, total, nextCursor: next < total ? encodeCursor(next) : null, terms }
 }

@@ -116,14 +116,17 @@ describe('library search', () => {
     const browse = index.search({ level1: '产出指标' }).hits
     expect(browse.length).toBe([...byId.values()].filter((e) => e.level1 === '产出指标').length)
     expect(browse.every((h) => h.matched.length === 0)).toBe(true)
+    const paged = index.search({ level1: '产出指标' }, { offset: 10, limit: 5 })
+    expect(paged.total).toBe(browse.length)
+    expect(paged.hits.map((h) => h.id)).toEqual(browse.slice(10, 15).map((h) => h.id))
     const first = index.search({}).hits.map((h) => byId.get(h.id)!.level1)
     expect(first[0]).toBe('产出指标')
     expect(first[first.length - 1]).not.toBe('产出指标')
   })
 
   it('answers bad input with an empty result, not an error: punctuation, regex metacharacters, long text', () => {
-    expect(index.search({ q: '！！！，。？' })).toEqual({ hits: [], terms: [] })
-    expect(index.search({ q: '.*+?^${}()|[]\\' })).toEqual({ hits: [], terms: [] })
+    expect(index.search({ q: '！！！，。？' })).toEqual({ hits: [], total: 0, terms: [] })
+    expect(index.search({ q: '.*+?^${}()|[]\\' })).toEqual({ hits: [], total: 0, terms: [] })
     expect(index.search({ q: '   ' }).hits.length).toBe(byId.size) // blank = browse
     const meta = index.search({ q: '满意度.*' })
     expect(names(meta.hits)).toContain('群众满意度')
