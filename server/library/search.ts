@@ -195,6 +195,7 @@ export class LibraryIndex {
   private readonly formulaTokens = new Map<string, number[]>()
   private readonly synonymsOf = new Map<string, string[]>()
   private readonly rowByRank: Int32Array
+  private readonly browseOrder: Int32Array
   private readonly allInitials: string
   private readonly initialsStart: Int32Array
   private readonly allFull: string
@@ -216,7 +217,7 @@ export class LibraryIndex {
     order.forEach((i, rank) => (nameRank[i] = rank))
     this.rows = entries.map((entry, i) => {
       const name = normalize(entry.level3)
-      const py = pinyinOf(entry.level3)
+      const py = derivedPinyin(entry.level3)
       const l1 = LEVEL1_ORDER.indexOf(entry.level1)
       return {
         entry,
@@ -233,14 +234,20 @@ export class LibraryIndex {
       else this.byName.set(r.name, [i])
       for (const g of new Set(bigrams(r.name))) push(this.nameGrams, g, i)
       for (const ch of new Set(r.name)) push(this.nameChars, ch, i)
-      for (const t of tokens(r.entry.explanation)) push(this.explanationTokens, t, i)
-      for (const t of tokens(r.entry.formula)) push(this.formulaTokens, t, i)
+      for (const t of derivedTokens(r.entry.explanation)) push(this.explanationTokens, t, i)
+      for (const t of derivedTokens(r.entry.formula)) push(this.formulaTokens, t, i)
     })
     // posting lists become typed arrays: one object each for the garbage collector instead of many numbers
     for (const map of [this.nameGrams, this.nameChars, this.explanationTokens, this.formulaTokens]) {
       for (const [k, list] of map) map.set(k, Int32Array.from(list) as unknown as number[])
     }
     if (entries.length > 999_999) throw new Error('library index: at most 999 999 entries')
+    // without a query: 一级 in the forms' order, then 二级, then name
+    this.browseOrder = Int32Array.from(this.rows.map((_, i) => i).sort((a, b) => {
+      const x = this.rows[a]!
+      const y = this.rows[b]!
+      return x.level1Rank - y.level1Rank || cmp(x.entry.level1, y.entry.level1) || cmp(x.entry.level2, y.entry.level2) || x.nameRank - y.nameRank
+    }))
     this.rowByRank = new Int32Array(entries.length)
     this.rows.forEach((r, i) => (this.rowByRank[r.nameRank] = i))
     // every row's initials and full pinyin in one string each ('|' between rows), searched with indexOf
@@ -291,6 +298,24 @@ export class LibraryIndex {
   private filterStamp = new Uint32Array(0)
   private filterOk = new Uint8Array(0)
   private sharedCount = new Uint8Array(0)
+  private touchedBuf = new Int32Array(0)
+  private keyBuf = new Float64Array(0)
+  private reasonRowBuf = new Int32Array(1024)
+  private reasonIdBuf = new Int32Array(1024)
+  private reasonScoreBuf = new Float64Array(1024)
+
+  private growReasons(): void {
+    const n = this.reasonRowBuf.length * 2
+    const rows = new Int32Array(n)
+    rows.set(this.reasonRowBuf)
+    const ids = new Int32Array(n)
+    ids.set(this.reasonIdBuf)
+    const scores = new Float64Array(n)
+    scores.set(this.reasonScoreBuf)
+    this.reasonRowBuf = rows
+    this.reasonIdBuf = ids
+    this.reasonScoreBuf = scores
+  }
 
   private scratch(): number {
     if (this.stamp.length !== this.rows.length) {
@@ -304,6 +329,8 @@ export class LibraryIndex {
       this.filterStamp = new Uint32Array(n)
       this.filterOk = new Uint8Array(n)
       this.sharedCount = new Uint8Array(n)
+      this.touchedBuf = new Int32Array(n)
+      this.keyBuf = new Float64Array(n)
     }
     return ++this.generation
   }
@@ -342,37 +369,46 @@ export class LibraryIndex {
       }
       return this.filterOk[i] === 1
     }
-    const slice = <T>(xs: T[]) => (page ? xs.slice(page.offset, page.offset + page.limit) : xs)
     const q = filter.q?.trim() ?? ''
     if (!q) {
-      const idx: number[] = []
-      for (let i = 0; i < this.rows.length; i++) if (allowed(i)) idx.push(i)
-      idx.sort((a, b) => {
-        const x = this.rows[a]!
-        const y = this.rows[b]!
-        return x.level1Rank - y.level1Rank || cmp(x.entry.level1, y.entry.level1) || cmp(x.entry.level2, y.entry.level2) || x.nameRank - y.nameRank
-      })
-      return { hits: slice(idx).map((i) => ({ id: this.rows[i]!.entry.id, score: 0, matched: [] })), total: idx.length, terms: [] }
+      const from = page?.offset ?? 0
+      const to = page ? from + page.limit : Infinity
+      const hits: SearchHit[] = []
+      let total = 0
+      for (const i of this.browseOrder) {
+        if (!allowed(i)) continue
+        if (total >= from && total < to) hits.push({ id: this.rows[i]!.entry.id, score: 0, matched: [] })
+        total++
+      }
+      return { hits, total, terms: [] }
     }
 
     const whole = normalize(q)
     const words = queryWords(q).slice(0, 32)
     if (!whole || words.length === 0) return { hits: [], total: 0, terms: [] }
-    const touched: number[] = []
-    // reasons: kept per row only as (reason, score) pairs in one flat list, grouped when the page is built
-    const reasonRows: number[] = []
+    // matched rows and their (reason, score) pairs go to reused typed buffers: no large array per query
+    let touchedCount = 0
+    let reasonCount = 0
+    const reasonIds = new Map<string, number>()
     const reasonTexts: string[] = []
-    const reasonScores: number[] = []
     const offer = (i: number, score: number, reason: string) => {
       if (!allowed(i)) return
       if (this.stamp[i] !== gen) {
         this.stamp[i] = gen
         this.scoreOf[i] = score
-        touched.push(i)
+        this.touchedBuf[touchedCount++] = i
       } else if (score > this.scoreOf[i]!) this.scoreOf[i] = score
-      reasonRows.push(i)
-      reasonTexts.push(reason)
-      reasonScores.push(score)
+      let id = reasonIds.get(reason)
+      if (id === undefined) {
+        id = reasonTexts.length
+        reasonIds.set(reason, id)
+        reasonTexts.push(reason)
+      }
+      if (reasonCount === this.reasonRowBuf.length) this.growReasons()
+      this.reasonRowBuf[reasonCount] = i
+      this.reasonIdBuf[reasonCount] = id
+      this.reasonScoreBuf[reasonCount] = score
+      reasonCount++
     }
     const scoreNow = (i: number) => (this.stamp[i] === gen ? this.scoreOf[i]! : 0)
     const containing = new Map<string, readonly number[]>()
@@ -513,23 +549,26 @@ export class LibraryIndex {
     }
 
     // rank: score, then usage, then name — one numeric key per row sorted natively (the name rank makes it unique)
-    const keys = new Float64Array(touched.length)
-    for (let k = 0; k < touched.length; k++) {
-      const i = touched[k]!
+    const keys = this.keyBuf.subarray(0, touchedCount)
+    for (let k = 0; k < touchedCount; k++) {
+      const i = this.touchedBuf[k]!
       const r = this.rows[i]!
       keys[k] = -(Math.round(this.scoreOf[i]! * 10) * 1e11 + Math.min(r.entry.usageCount, 99_999) * 1e6 + (999_999 - r.nameRank))
     }
     keys.sort()
-    const ranked = new Array<number>(keys.length)
-    for (let k = 0; k < keys.length; k++) ranked[k] = this.rowByRank[999_999 - (-keys[k]! % 1e6)]!
-    const pageRows = slice(ranked)
+    const from = page ? Math.min(page.offset, touchedCount) : 0
+    const to = page ? Math.min(page.offset + page.limit, touchedCount) : touchedCount
+    const pageRows: number[] = []
+    for (let k = from; k < to; k++) pageRows.push(this.rowByRank[999_999 - (-keys[k]! % 1e6)]!)
     const wanted = new Map<number, [string, number][]>(pageRows.map((i) => [i, []]))
-    for (let k = 0; k < reasonRows.length; k++) {
-      const list = wanted.get(reasonRows[k]!)
+    for (let k = 0; k < reasonCount; k++) {
+      const list = wanted.get(this.reasonRowBuf[k]!)
       if (!list) continue
-      const known = list.find((x) => x[0] === reasonTexts[k])
-      if (!known) list.push([reasonTexts[k]!, reasonScores[k]!])
-      else if (known[1] < reasonScores[k]!) known[1] = reasonScores[k]!
+      const text = reasonTexts[this.reasonIdBuf[k]!]!
+      const score = this.reasonScoreBuf[k]!
+      const known = list.find((x) => x[0] === text)
+      if (!known) list.push([text, score])
+      else if (known[1] < score) known[1] = score
     }
     return {
       hits: pageRows.map((i) => ({
@@ -537,7 +576,7 @@ export class LibraryIndex {
         score: Math.round(this.scoreOf[i]!),
         matched: wanted.get(i)!.sort((x, y) => y[1] - x[1]).slice(0, 4).map(([r]) => r),
       })),
-      total: touched.length,
+      total: touchedCount,
       terms: words,
     }
   }
@@ -547,6 +586,30 @@ function popcount(x: number): number {
   let n = 0
   for (let v = x >>> 0; v; v &= v - 1) n++
   return n
+}
+
+// What an entry's texts give the index (jieba tokens, pinyin) is kept between rebuilds, so a rebuild after
+// one change costs the postings, not the segmentation of 100 000 texts. Bounded: cleared when it outgrows.
+const MAX_DERIVED = 600_000
+const tokenCache = new Map<string, string[]>()
+const pinyinCache = new Map<string, { initials: string; full: string }>()
+
+function derivedTokens(text: string): string[] {
+  let t = tokenCache.get(text)
+  if (!t) {
+    if (tokenCache.size >= MAX_DERIVED) tokenCache.clear()
+    tokenCache.set(text, (t = tokens(text)))
+  }
+  return t
+}
+
+function derivedPinyin(name: string): { initials: string; full: string } {
+  let p = pinyinCache.get(name)
+  if (!p) {
+    if (pinyinCache.size >= MAX_DERIVED) pinyinCache.clear()
+    pinyinCache.set(name, (p = pinyinOf(name)))
+  }
+  return p
 }
 
 function push(map: Map<string, number[]>, key: string, i: number): void {
