@@ -150,6 +150,7 @@ export interface Synonyms {
 
 interface Row {
   entry: SearchableEntry
+  filter: FilterFields
   name: string
   initials: string
   full: string
@@ -157,7 +158,17 @@ interface Row {
   level1Rank: number
 }
 
-function matchesFilter(e: SearchableEntry, f: SearchFilter): boolean {
+/** the fields filters read, copied at build into objects of one shape (fast to read 100 000 times) */
+interface FilterFields {
+  level1: string
+  level2: string
+  scope: string
+  core: boolean
+  departmentId: string | null
+  classes: readonly string[]
+}
+
+function matchesFilter(e: FilterFields, f: SearchFilter): boolean {
   if (f.level1 && e.level1 !== f.level1) return false
   if (f.level2 && e.level2 !== f.level2) return false
   if (f.scope && e.scope !== f.scope) return false
@@ -165,9 +176,19 @@ function matchesFilter(e: SearchableEntry, f: SearchFilter): boolean {
   if (f.departmentId && e.departmentId !== null && e.departmentId !== f.departmentId) return false
   if (f.functionalClass) {
     const code = f.functionalClass
-    if (!e.functionalClasses.some((fc) => fc === '*' || code.startsWith(fc) || fc.startsWith(code))) return false
+    const classes = e.classes
+    let any = false
+    for (let k = 0; k < classes.length && !any; k++) {
+      const fc = classes[k]!
+      any = fc === '*' || code.startsWith(fc) || fc.startsWith(code)
+    }
+    if (!any) return false
   }
   return true
+}
+
+function hasFilter(f: SearchFilter): boolean {
+  return !!(f.level1 || f.level2 || f.scope || f.core !== undefined || f.departmentId || f.functionalClass)
 }
 
 function bigrams(s: string): string[] {
@@ -221,6 +242,10 @@ export class LibraryIndex {
       const l1 = LEVEL1_ORDER.indexOf(entry.level1)
       return {
         entry,
+        filter: {
+          level1: entry.level1, level2: entry.level2, scope: entry.scope, core: entry.core,
+          departmentId: entry.departmentId ?? null, classes: [...entry.functionalClasses],
+        },
         name,
         initials: py.initials,
         full: py.full,
@@ -362,12 +387,17 @@ export class LibraryIndex {
    */
   search(filter: SearchFilter, page?: { offset: number; limit: number }): SearchResult {
     const gen = this.scratch()
+    const filtered = hasFilter(filter)
+    const rows = this.rows
+    const filterStamp = this.filterStamp
+    const filterOk = this.filterOk
     const allowed = (i: number): boolean => {
-      if (this.filterStamp[i] !== gen) {
-        this.filterStamp[i] = gen
-        this.filterOk[i] = matchesFilter(this.rows[i]!.entry, filter) ? 1 : 0
+      if (!filtered) return true
+      if (filterStamp[i] !== gen) {
+        filterStamp[i] = gen
+        filterOk[i] = matchesFilter(rows[i]!.filter, filter) ? 1 : 0
       }
-      return this.filterOk[i] === 1
+      return filterOk[i] === 1
     }
     const q = filter.q?.trim() ?? ''
     if (!q) {
@@ -375,9 +405,11 @@ export class LibraryIndex {
       const to = page ? from + page.limit : Infinity
       const hits: SearchHit[] = []
       let total = 0
-      for (const i of this.browseOrder) {
-        if (!allowed(i)) continue
-        if (total >= from && total < to) hits.push({ id: this.rows[i]!.entry.id, score: 0, matched: [] })
+      const order = this.browseOrder
+      for (let k = 0; k < order.length; k++) {
+        const i = order[k]!
+        if (filtered && !matchesFilter(rows[i]!.filter, filter)) continue
+        if (total >= from && total < to) hits.push({ id: rows[i]!.entry.id, score: 0, matched: [] })
         total++
       }
       return { hits, total, terms: [] }
