@@ -21,7 +21,6 @@ import { compilationRoutes } from './http/routes/compilations.ts'
 import { departmentImportRoutes } from './http/routes/department-import.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { indicatorRoutes } from './http/routes/indicators.ts'
-import { indicatorRoutes } from './http/routes/indicators.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
 import { recommendationRoutes } from './http/routes/recommendations.ts'
 import { registryRoutes } from './http/routes/registry.ts'
@@ -86,7 +85,6 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', auditRoutes(deps))
   app.route('/api', compilationRoutes(deps))
   app.route('/api', registryRoutes(deps))
-  app.route('/api', indicatorRoutes(deps))
   app.route('/api', indicatorRoutes(deps))
   app.route('/api', backupRoutes(deps))
   const openApi = openApiDocument()

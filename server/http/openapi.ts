@@ -12,7 +12,6 @@ import {
 import { departmentImportAnswer, tableImportAnswer, tableImportFields } from '../../shared/api/imports.ts'
 import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
 import { createIndicatorBody, indicatorAnswer, indicatorListAnswer, indicatorListQuery, patchIndicatorBody, synonymsAnswer, synonymsBody } from '../../shared/api/library.ts'
-import { createIndicatorBody, indicatorAnswer, indicatorListAnswer, indicatorListQuery, patchIndicatorBody, synonymsAnswer, synonymsBody } from '../../shared/api/library.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { recommendationAnswer, recommendationQuery } from '../../shared/api/recommendations.ts'
@@ -90,12 +89,6 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/registry', tag: '项目统计表', summary: '某年度已登记的项目（全部返回，total 为总数）：部门、单位、金额、功能分类、类别、涉密和已建的绩效目标表；财政局和第三方机构另见待对应的部门', who: '已登录（按权限范围）', query: registryListQuery, answer: registryListAnswer },
   { method: 'post', path: '/api/registry/aliases', tag: '项目统计表', summary: '把项目统计表中的部门代码或名称对应到已有部门（以后导入自动识别），并把等待该部门的项目归入其中', who: '财政局', body: registryAliasBody, answer: registryAliasAnswer },
   { method: 'post', path: '/api/registry/tables', tag: '项目统计表', summary: '为尚未建表的登记项目（或所选项目）创建绩效目标表，表头预填项目名称、主管部门、实施单位、功能分类、项目类别、资金来源、年度资金总额、涉密和项目负责人；已有表的项目不重复创建；未对应部门或无权限的项目列在 skipped 中', who: '财政局；第三方机构和部门限本人负责的部门', body: registryTablesBody, answer: registryTablesAnswer },
-  { method: 'get', path: '/api/indicators', tag: '指标库', summary: '检索指标库：按三级指标名称（整词、分词、同义词、拼音首字母或全拼、一字之差容错）、指标解释和计算方法匹配，按匹配程度、使用次数、名称排序，每条附匹配原因；可按一级、二级、功能分类、共性/个性、部门、核心指标筛选；total 为全部匹配数；搜索词超过 200 个字符时 400', who: '已登录', query: indicatorListQuery, answer: indicatorListAnswer },
-  { method: 'get', path: '/api/indicators/synonyms', tag: '指标库', summary: '检索用的同义词组（如 满意度/满意率）', who: '已登录', answer: synonymsAnswer },
-  { method: 'put', path: '/api/indicators/synonyms', tag: '指标库', summary: '替换全部同义词组（检索随即生效）', who: '财政局', body: synonymsBody, answer: synonymsAnswer },
-  { method: 'get', path: '/api/indicators/:id', tag: '指标库', summary: '一条指标及其修改历史（每个版本：修改人、原因、修改前后）', who: '已登录', answer: indicatorAnswer },
-  { method: 'post', path: '/api/indicators', tag: '指标库', summary: '新增指标（记为版本 1）', who: '财政局、第三方机构', body: createIndicatorBody, answer: indicatorAnswer, status: 201 },
-  { method: 'patch', path: '/api/indicators/:id', tag: '指标库', summary: '修改指标（须填修改原因；版本加一并记入历史；带 version 时他人已改则 409）', who: '财政局、第三方机构', body: patchIndicatorBody, answer: indicatorAnswer },
   { method: 'get', path: '/api/indicators', tag: '指标库', summary: '检索指标库：按三级指标名称（整词、分词、同义词、拼音首字母或全拼、一字之差容错）、指标解释和计算方法匹配，按匹配程度、使用次数、名称排序，每条附匹配原因；可按一级、二级、功能分类、共性/个性、部门、核心指标筛选；total 为全部匹配数；搜索词超过 200 个字符时 400', who: '已登录', query: indicatorListQuery, answer: indicatorListAnswer },
   { method: 'get', path: '/api/indicators/synonyms', tag: '指标库', summary: '检索用的同义词组（如 满意度/满意率）', who: '已登录', answer: synonymsAnswer },
   { method: 'put', path: '/api/indicators/synonyms', tag: '指标库', summary: '替换全部同义词组（检索随即生效）', who: '财政局', body: synonymsBody, answer: synonymsAnswer },
