@@ -246,6 +246,9 @@ for (const kind of kinds) {
       expect((await list(2027, zixun)).projects.map((p) => p.departmentId).every((d) => [dept['105'], dept['118'], dept['126'], dept['126001']].includes(d!))).toBe(true)
       expect((await list(2027, renda)).projects.map((p) => p.projectName)).not.toContain('政务信息系统运维')
       expect((await list(2027, renda)).total).toBe(5)
+      // personal contacts (names, phones) are for the people who work on the tables, not for a read-only viewer
+      expect((await list(2027, renda)).projects.every((p) => p.contacts.length === 0)).toBe(true)
+      expect((await list(2027, jiaoyu)).projects.some((p) => p.contacts.length > 0)).toBe(true)
       expect((await list(2027, finance, dept['126'])).projects.map((p) => p.projectName)).toEqual(['送戏下乡文艺演出'])
 
       // a viewer cannot create tables; a department creates only its own

@@ -65,7 +65,8 @@ export function registryRoutes(deps: AppDeps) {
     const unmatched = visible.filter((p) => !p.departmentId)
     return c.json({
       year: q.year,
-      projects: visible.map(toRegistryProject),
+      // a viewer (人大, 审计) reads the list but not the people behind it: contacts are personal data
+      projects: visible.map((p) => (caller.actor.role === 'viewer' ? { ...toRegistryProject(p), contacts: [] } : toRegistryProject(p))),
       total: visible.length,
       unknownDepartments: collectUnknown(unmatched.map((p) => ({ unknown: unknownOf(p), row: p.source.row, projectId: p.id }))),
     } satisfies RegistryListAnswer)
