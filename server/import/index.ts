@@ -16,7 +16,8 @@ import {
   LIMITS, TEMPLATES, newId, normaliseLevel1, parseTable,
   type FrameworkId, type IndicatorRow, type TargetTable,
 } from '../../shared/model/index.ts'
-import { validateTable, type Finding } from '../../shared/rules/index.ts'
+import { validateTable } from '../../shared/rules/index.ts'
+import { countFindings } from '../../shared/ydoc/findings-message.ts'
 import { cellAt, type SheetGrid } from './grid.ts'
 import { readWorkbook } from './workbook.ts'
 import { ReportBuilder } from './report.ts'
@@ -237,12 +238,3 @@ function finish(raw: TargetTable | Record<string, unknown>, rep: ReportBuilder, 
   tables.push({ content: table, sheet: meta.sheet, range: meta.range, title })
 }
 
-function countFindings(findings: readonly Finding[]): ImportTableReport['findings'] {
-  const counts = { errors: 0, warnings: 0, infos: 0 }
-  for (const f of findings) {
-    if (f.severity === 'error') counts.errors++
-    else if (f.severity === 'warning') counts.warnings++
-    else counts.infos++
-  }
-  return counts
-}

@@ -2,23 +2,15 @@
 // per table and refreshed when the live document settles (the collab layer calls `refresh`). Every
 // computation also stores its counts in the table's row, so lists filter and sort on them in SQL.
 import type { TargetTable } from '../../shared/model/index.ts'
-import { validateTable, type Finding } from '../../shared/rules/index.ts'
-import type { FindingCounts, TableFindings } from '../../shared/ydoc/findings-message.ts'
+import { validateTable } from '../../shared/rules/index.ts'
+import { countFindings, type FindingCounts, type TableFindings } from '../../shared/ydoc/findings-message.ts'
 import type { Storage, StoredFindingCounts } from '../storage/index.ts'
 import { fromYDoc } from '../../shared/ydoc/index.ts'
 import { readContent, readTableDocs } from './documents.ts'
 
 export type { FindingCounts, TableFindings }
 
-export function countFindings(findings: readonly Finding[]): FindingCounts {
-  const counts = { errors: 0, warnings: 0, infos: 0 }
-  for (const f of findings) {
-    if (f.severity === 'error') counts.errors++
-    else if (f.severity === 'warning') counts.warnings++
-    else counts.infos++
-  }
-  return counts
-}
+export { countFindings }
 
 export function judge(content: TargetTable): TableFindings {
   const findings = validateTable(content)

@@ -10,6 +10,17 @@ export const MSG_FINDINGS = 100
 
 export interface FindingCounts { errors: number; warnings: number; infos: number }
 
+/** Errors, warnings and infos among `findings` (the counts lists and reports show). */
+export function countFindings(findings: readonly Finding[]): FindingCounts {
+  const counts = { errors: 0, warnings: 0, infos: 0 }
+  for (const f of findings) {
+    if (f.severity === 'error') counts.errors++
+    else if (f.severity === 'warning') counts.warnings++
+    else counts.infos++
+  }
+  return counts
+}
+
 /** A table's findings as the server computes (server/tables/findings.ts), serves and publishes them. */
 export interface TableFindings {
   findings: Finding[]
