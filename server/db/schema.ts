@@ -142,6 +142,8 @@ export const targetTables = pgTable(
     /** soft delete: a deleted table leaves every list and lookup; the audit log says who and why */
     deletedAt: timestamp('deleted_at', { withTimezone: true }),
     deletedBy: text('deleted_by'),
+    /** the 指标库版本 (library_versions.id) newest for the table's year when it was created; null: none published */
+    libraryVersionId: integer('library_version_id'),
   },
   (t) => [
     index('target_tables_year_department_idx').on(t.year, t.departmentId),
@@ -456,3 +458,99 @@ export const librarySettings = pgTable('library_settings', {
   updatedBy: text('updated_by').references(() => users.id, { onDelete: 'set null' }),
   updatedAt: updatedAt(),
 })
+
+export const PROPOSAL_KINDS = ['add', 'change'] as const
+export type ProposalKind = (typeof PROPOSAL_KINDS)[number]
+export const PROPOSAL_STATUSES = ['pending', 'accepted', 'rejected'] as const
+export type ProposalStatus = (typeof PROPOSAL_STATUSES)[number]
+
+/**
+ * 指标建议: a department proposes a new library entry (`add`) or a change to one (`change`, with the entry's
+ * version it read); finance accepts (the entry is created or changed, versioned with the proposal's reason)
+ * or rejects with a reason. `indicator_id` has no foreign key: the entry may be deleted meanwhile and the
+ * proposal is kept (accepting it is then refused, naming the deletion).
+ */
+export const indicatorProposals = pgTable(
+  'indicator_proposals',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('p')),
+    kind: text('kind').$type<ProposalKind>().notNull(),
+    /** `change`: the entry; `add`: the entry created on accept (null before) */
+    indicatorId: text('indicator_id'),
+    /** `change`: the entry's version the proposer read */
+    baseVersion: integer('base_version'),
+    /** the proposed field values (createIndicatorBody's fields for `add`, a partial patch for `change`) */
+    fields: jsonb('fields').$type<Record<string, unknown>>().notNull(),
+    reason: text('reason').notNull(),
+    departmentId: text('department_id').references(() => departments.id, { onDelete: 'set null' }),
+    proposedBy: text('proposed_by').references(() => users.id, { onDelete: 'set null' }),
+    status: text('status').$type<ProposalStatus>().notNull().default('pending'),
+    decidedBy: text('decided_by').references(() => users.id, { onDelete: 'set null' }),
+    decisionReason: text('decision_reason'),
+    decidedAt: timestamp('decided_at', { withTimezone: true }),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    check('indicator_proposals_kind_check', oneOf(t.kind, PROPOSAL_KINDS)),
+    check('indicator_proposals_status_check', oneOf(t.status, PROPOSAL_STATUSES)),
+    index('indicator_proposals_status_idx').on(t.status, t.createdAt),
+    index('indicator_proposals_indicator_idx').on(t.indicatorId),
+  ],
+)
+
+/**
+ * Where each library entry is used: one row per indicator row of an approved table linked to an entry
+ * (exact or near match), written when the table is approved and removed when it is reopened. Usage counts,
+ * typical values and "where used" are read from here.
+ */
+export const indicatorUsages = pgTable(
+  'indicator_usages',
+  {
+    tableId: text('table_id').notNull().references(() => targetTables.id, { onDelete: 'cascade' }),
+    /** the indicator row's id in the table (IndicatorRow.id) */
+    rowKey: text('row_key').notNull(),
+    indicatorId: text('indicator_id').notNull().references(() => indicators.id, { onDelete: 'cascade' }),
+    /** how the row was linked: the same name (`exact`) or a near-identical one (`near`) */
+    match: text('match').$type<'exact' | 'near'>().notNull(),
+    level1: text('level1').notNull(),
+    level2: text('level2').notNull(),
+    /** the 三级指标 as the table wrote it */
+    level3: text('level3').notNull(),
+    comparator: text('comparator').notNull().default(''),
+    /** the 指标值 as written (target text) */
+    target: text('target').notNull().default(''),
+    unit: text('unit').notNull().default(''),
+    year: integer('year').notNull(),
+    departmentId: text('department_id').notNull(),
+    /** the table's 功能分类 code ('' when none) */
+    functionalClass: text('functional_class').notNull().default(''),
+    /** the approved version the row was read from */
+    tableVersion: integer('table_version').notNull(),
+    at: timestamp('at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.tableId, t.rowKey] }),
+    index('indicator_usages_indicator_idx').on(t.indicatorId, t.year),
+  ],
+)
+
+/**
+ * 指标库版本: finance publishes the library for a budget year; each publication freezes every entry as it was
+ * (version 1, 2, … within the year). A table created for that year records the newest version then
+ * (target_tables.library_version_id).
+ */
+export const libraryVersions = pgTable(
+  'library_versions',
+  {
+    id: integer('id').primaryKey().generatedAlwaysAsIdentity(),
+    year: integer('year').notNull(),
+    version: integer('version').notNull(),
+    note: text('note').notNull().default(''),
+    entryCount: integer('entry_count').notNull(),
+    /** every entry as it was (IndicatorEntry without usage), in id order */
+    entries: jsonb('entries').$type<Record<string, unknown>[]>().notNull(),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [unique('library_versions_year_version_unique').on(t.year, t.version)],
+)
