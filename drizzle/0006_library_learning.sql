@@ -47,6 +47,7 @@ CREATE TABLE "library_versions" (
 	CONSTRAINT "library_versions_year_version_unique" UNIQUE("year","version")
 );
 --> statement-breakpoint
+ALTER TABLE "jobs" DROP CONSTRAINT "jobs_kind_check";--> statement-breakpoint
 ALTER TABLE "target_tables" ADD COLUMN "library_version_id" integer;--> statement-breakpoint
 ALTER TABLE "indicator_proposals" ADD CONSTRAINT "indicator_proposals_department_id_departments_id_fk" FOREIGN KEY ("department_id") REFERENCES "public"."departments"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "indicator_proposals" ADD CONSTRAINT "indicator_proposals_proposed_by_users_id_fk" FOREIGN KEY ("proposed_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
@@ -56,4 +57,5 @@ ALTER TABLE "indicator_usages" ADD CONSTRAINT "indicator_usages_indicator_id_ind
 ALTER TABLE "library_versions" ADD CONSTRAINT "library_versions_created_by_users_id_fk" FOREIGN KEY ("created_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "indicator_proposals_status_idx" ON "indicator_proposals" USING btree ("status","created_at");--> statement-breakpoint
 CREATE INDEX "indicator_proposals_indicator_idx" ON "indicator_proposals" USING btree ("indicator_id");--> statement-breakpoint
-CREATE INDEX "indicator_usages_indicator_idx" ON "indicator_usages" USING btree ("indicator_id","year");
+CREATE INDEX "indicator_usages_indicator_idx" ON "indicator_usages" USING btree ("indicator_id","year");--> statement-breakpoint
+ALTER TABLE "jobs" ADD CONSTRAINT "jobs_kind_check" CHECK ("jobs"."kind" in ('compilation', 'common-candidates'));

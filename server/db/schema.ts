@@ -333,7 +333,7 @@ export const fieldChanges = pgTable(
   (t) => [index('field_changes_table_idx').on(t.tableId, t.id)],
 )
 
-export const JOB_KINDS = ['compilation'] as const
+export const JOB_KINDS = ['compilation', 'common-candidates'] as const
 export type JobKind = (typeof JOB_KINDS)[number]
 export { JOB_STATUSES, type JobStatus }
 
