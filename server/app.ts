@@ -21,6 +21,7 @@ import { compilationRoutes } from './http/routes/compilations.ts'
 import { departmentImportRoutes } from './http/routes/department-import.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { indicatorRoutes } from './http/routes/indicators.ts'
+import { indicatorProposalRoutes } from './http/routes/indicator-proposals.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
 import { recommendationRoutes } from './http/routes/recommendations.ts'
 import { registryRoutes } from './http/routes/registry.ts'
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', auditRoutes(deps))
   app.route('/api', compilationRoutes(deps))
   app.route('/api', registryRoutes(deps))
+  app.route('/api', indicatorProposalRoutes(deps)) // before indicatorRoutes: /indicators/proposals is not /indicators/:id
   app.route('/api', indicatorRoutes(deps))
   app.route('/api', backupRoutes(deps))
   const openApi = openApiDocument()

@@ -11,7 +11,8 @@ import {
 } from '../../shared/api/review.ts'
 import { departmentImportAnswer, tableImportAnswer, tableImportFields } from '../../shared/api/imports.ts'
 import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
-import { createIndicatorBody, indicatorAnswer, indicatorListAnswer, indicatorListQuery, patchIndicatorBody, synonymsAnswer, synonymsBody } from '../../shared/api/library.ts'
+import { createIndicatorBody, indicatorAnswer, indicatorEntry, indicatorListAnswer, indicatorListQuery, patchIndicatorBody, synonymsAnswer, synonymsBody } from '../../shared/api/library.ts'
+import { createProposalBody, decideProposalBody, deleteIndicatorBody, proposalAnswer, proposalListAnswer, proposalListQuery } from '../../shared/api/library-proposals.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { recommendationAnswer, recommendationQuery } from '../../shared/api/recommendations.ts'
@@ -95,6 +96,11 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/indicators/:id', tag: '指标库', summary: '一条指标及其修改历史（每个版本：修改人、原因、修改前后）', who: '已登录', answer: indicatorAnswer },
   { method: 'post', path: '/api/indicators', tag: '指标库', summary: '新增指标（记为版本 1）', who: '财政局、第三方机构', body: createIndicatorBody, answer: indicatorAnswer, status: 201 },
   { method: 'patch', path: '/api/indicators/:id', tag: '指标库', summary: '修改指标（须填修改原因；版本加一并记入历史；带 version 时他人已改则 409）', who: '财政局、第三方机构', body: patchIndicatorBody, answer: indicatorAnswer },
+  { method: 'get', path: '/api/indicators/proposals', tag: '指标库', summary: '指标建议列表：待处理的在前，再按提出时间从新到旧；每条附所涉指标的现状（current，已删除时为 null）；total 为全部条数', who: '财政局看全部；其他角色只看本部门的', query: proposalListQuery, answer: proposalListAnswer },
+  { method: 'post', path: '/api/indicators/proposals', tag: '指标库', summary: '提出指标建议：新增指标（add，完整字段）或修改已有指标（change，改动的字段和所读的版本），须填建议理由；财政局和第三方机构直接修改指标库（403）', who: '部门', body: createProposalBody, answer: proposalAnswer, status: 201 },
+  { method: 'post', path: '/api/indicators/proposals/:id/accept', tag: '指标库', summary: '采纳指标建议：新增或修改指标（记入修改历史，原因为“采纳部门建议：…”），与建议状态在同一事务；指标已被删除或建议已处理时 409', who: '财政局', body: decideProposalBody, answer: proposalAnswer },
+  { method: 'post', path: '/api/indicators/proposals/:id/reject', tag: '指标库', summary: '不采纳指标建议（须填处理意见）；建议已处理时 409', who: '财政局', body: decideProposalBody, answer: proposalAnswer },
+  { method: 'delete', path: '/api/indicators/:id', tag: '指标库', summary: '删除指标（须填删除原因；修改历史保留并记一条删除记录；待处理的修改建议保留，其 current 为 null）；应答被删除的指标', who: '财政局', body: deleteIndicatorBody, answer: z.object({ indicator: indicatorEntry }) },
   { method: 'get', path: '/api/admin/backup', tag: '运维', summary: '整个数据库的一致快照备份文件（gzip JSON 行，见 README → 备份与恢复）；由 npm run backup 调用', who: '持有本机备份令牌者（服务器启动时写入数据目录 backup-endpoint.json）', files: ['application/gzip'] },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存：JSON 的 content 应答 {findings}；multipart 上传的 xlsx（官方或常见地方表样，可含多张表）应答每张表的审核提示和导入报告', who: '已登录', body: z.object({ content: anyJson }), upload: z.object({ year: z.string().optional().describe('标题未写年度的表按此年度检查') }) },
   { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },

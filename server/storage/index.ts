@@ -9,6 +9,8 @@ import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
 import { createHistoryRepository, type HistoryRepository } from './history.ts'
 import { createJobRepository, type JobRepository } from './jobs.ts'
 import { createLibraryRepository, type LibraryRepository } from './library.ts'
+import { createIndicatorUsageRepository, type IndicatorUsageRepository } from './indicator-usages.ts'
+import { createProposalRepository, type ProposalRepository } from './library-proposals.ts'
 import { createRegistryRepository, type RegistryRepository } from './registry.ts'
 import { createRoundRepository, type RoundRepository } from './rounds.ts'
 import { createSessionRepository, type SessionRepository } from './sessions.ts'
@@ -27,6 +29,8 @@ export interface Storage {
   comments: CommentRepository
   audit: AuditRepository
   library: LibraryRepository
+  /** 指标建议: departments' proposals for the library, decided by finance */
+  proposals: ProposalRepository
   rounds: RoundRepository
   /** field-level history (field_changes) */
   history: HistoryRepository
@@ -57,6 +61,8 @@ export function createStorage(db: Db): Storage {
     comments: createCommentRepository(db),
     audit: createAuditRepository(db),
     library: createLibraryRepository(db),
+    usages: createIndicatorUsageRepository(db),
+    proposals: createProposalRepository(db),
     rounds: createRoundRepository(db),
     history: createHistoryRepository(db),
     jobs: createJobRepository(db),
@@ -75,6 +81,8 @@ export type { ClaimOptions, Job, JobFailure, JobRepository, JobRow, NewJob } fro
 export type { FieldChange, FieldChangeOp, HistoryListOptions, HistoryRepository, LastAuthor, NewFieldChange } from './history.ts'
 export type { Indicator, LibraryFilter, LibraryRepository, NewIndicator } from './library.ts'
 export { loadLibraryFile } from './library.ts'
+export type { IndicatorUsageRepository, NewUsage, UsageListing, UsageSummary } from './indicator-usages.ts'
+export type { Decision, DeletedEntry, NewProposal, ProposalListFilter, ProposalRepository, ProposalView } from './library-proposals.ts'
 export type { RegistryAliasRow, RegistryListFilter, RegistryProjectRow, RegistryProjectUpsert, RegistryProjectView, RegistryRepository } from './registry.ts'
 export type { OpenRound, ReviewRound, RoundRepository, RoundReview } from './rounds.ts'
 export type { NewSessionOptions, Session, SessionRepository } from './sessions.ts'

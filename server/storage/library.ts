@@ -2,7 +2,7 @@
 // searched by level, functional class, scope and text; finance and consultants add and edit entries.
 import fs from 'node:fs'
 import { fileURLToPath } from 'node:url'
-import { and, asc, count, desc, eq, isNull, max, or, sql, type SQL } from 'drizzle-orm'
+import { and, asc, count, desc, eq, inArray, isNull, max, or, sql, type SQL } from 'drizzle-orm'
 import { z } from 'zod'
 import { COMPARATORS } from '../../shared/model/index.ts'
 import type { Db } from '../db/open.ts'
@@ -11,6 +11,7 @@ import { AppError } from '../../shared/errors.ts'
 import { DEFAULT_SYNONYMS } from '../../shared/api/library.ts'
 import { LIBRARY_SCOPES, indicatorChanges, indicators, librarySettings, users, type Alt2021, type LibraryScope } from '../db/schema.ts'
 import { id, nonNegativeInt, notFound, oneOf, optionalText, parseInput, requiredText } from './input.ts'
+import { USAGE_REVISION_KEY } from './indicator-usages.ts'
 
 export type Indicator = typeof indicators.$inferSelect
 
@@ -73,6 +74,11 @@ export interface LibraryRepository {
    * (when given) refuses a stale edit with `conflict`. A patch that changes nothing records nothing.
    */
   change(id: string, patch: Partial<Omit<NewIndicator, 'id'>>, change: ChangeInfo & { expectedVersion?: number }): Promise<Indicator>
+  /**
+   * deletes the entry and records a last history row (version + 1, before = every field, after = {}); the
+   * history is kept. Returns the deleted entry; `not_found` when it does not exist.
+   */
+  removeVersioned(id: string, change: ChangeInfo): Promise<Indicator>
   /** newest first */
   history(id: string): Promise<IndicatorChangeRow[]>
   /** the synonym groups search uses (the defaults until finance saves some) */
@@ -318,8 +324,15 @@ export function createLibraryRepository(db: Db): LibraryRepository {
 
     async revision() {
       const [a] = await db.select({ n: count(), at: max(indicators.updatedAt) }).from(indicators)
-      const [b] = await db.select({ at: librarySettings.updatedAt }).from(librarySettings).where(eq(librarySettings.key, SYNONYMS_KEY))
-      return `${a?.n ?? 0}:${a?.at ? new Date(a.at).getTime() : 0}:${b?.at ? new Date(b.at).getTime() : 0}`
+      // the synonyms' update, and the usages' counter (bumped by every change of indicator_usages, which
+      // moves usage_count — search ranks by it — without touching an entry's updated_at)
+      const settings = await db
+        .select({ key: librarySettings.key, value: librarySettings.value, at: librarySettings.updatedAt })
+        .from(librarySettings)
+        .where(inArray(librarySettings.key, [SYNONYMS_KEY, USAGE_REVISION_KEY]))
+      const b = settings.find((s) => s.key === SYNONYMS_KEY)
+      const u = settings.find((s) => s.key === USAGE_REVISION_KEY)?.value as { n?: number } | undefined
+      return `${a?.n ?? 0}:${a?.at ? new Date(a.at).getTime() : 0}:${b?.at ? new Date(b.at).getTime() : 0}:${u?.n ?? 0}`
     },
 
     async createVersioned(input, change) {
@@ -368,6 +381,16 @@ export function createLibraryRepository(db: Db): LibraryRepository {
           }),
         MESSAGES,
       )
+    },
+
+    async removeVersioned(indicatorId, change) {
+      return db.transaction(async (tx) => {
+        const [current] = await tx.select().from(indicators).where(eq(indicators.id, indicatorId)).for('update')
+        if (!current) throw notFound('指标', indicatorId)
+        await tx.delete(indicators).where(eq(indicators.id, indicatorId))
+        await tx.insert(indicatorChanges).values({ indicatorId, version: current.version + 1, changedBy: change.userId, reason: change.reason, before: snapshot(current), after: {} })
+        return current
+      })
     },
 
     async history(indicatorId) {
