@@ -32,10 +32,18 @@ function inScope(actor: Actor, table: TableRef): boolean {
   return actor.departmentIds.includes(table.departmentId)
 }
 
+/**
+ * A viewer who belongs to no department (人大预算工委, 审计) reads the whole city's tables that are not 涉密;
+ * a viewer who belongs to departments (a department's own read-only account) reads only those and their units.
+ */
+export function isCityWideViewer(actor: Pick<Actor, 'role' | 'departmentIds'>): boolean {
+  return actor.role === 'viewer' && actor.departmentIds.length === 0
+}
+
 export function can(actor: Actor, action: TableAction, table: TableRef): Decision {
   const finance = actor.role === 'finance'
   const scoped = finance || inScope(actor, table)
-  const readable = finance || (scoped && !(table.classified && actor.role === 'consultant')) || (actor.role === 'viewer' && !table.classified)
+  const readable = finance || (scoped && !(table.classified && actor.role === 'consultant')) || (isCityWideViewer(actor) && !table.classified)
 
   if (!readable) return deny(table.classified ? '该表为涉密表，仅财政局和本部门可查看' : '该表不属于您所在的部门')
   switch (action) {

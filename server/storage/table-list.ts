@@ -123,7 +123,8 @@ export function readableBy(reader: Pick<Actor, 'role' | 'departmentIds'>): SQL |
     case 'consultant':
       return and(inScope, open)
     case 'viewer':
-      return or(inScope, open)
+      // city-wide (no department): every table that is not 涉密; else only its departments' (see isCityWideViewer)
+      return ids.length ? inScope : open
     default:
       // an unknown role reads nothing rather than everything
       return sql`false`

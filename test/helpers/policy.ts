@@ -2,7 +2,13 @@
 // tests check the implementation against this table rather than against itself.
 import type { Role, TableAction, TableStatus } from '../../shared/permissions.ts'
 
-export function expectedAllowed(role: Role, own: boolean, status: TableStatus, action: TableAction): boolean {
+/**
+ * `viewer`: 'city' = a viewer who belongs to no department (人大, 审计: reads every department's tables);
+ * 'scoped' = a viewer who belongs to departments (reads only those).
+ */
+export type ViewerScope = 'city' | 'scoped'
+
+export function expectedAllowed(role: Role, own: boolean, status: TableStatus, action: TableAction, viewer: ViewerScope = 'city'): boolean {
   if (role === 'finance') {
     if (action === 'edit' || action === 'comment') return status !== 'approved'
     if (action === 'return' || action === 'approve') return status === 'submitted'
@@ -11,7 +17,7 @@ export function expectedAllowed(role: Role, own: boolean, status: TableStatus, a
     if (action === 'review' || action === 'resolve' || action === 'dispose') return status !== 'approved'
     return true // read, export, delete (finance may delete any table)
   }
-  if (role === 'viewer') return action === 'read' || action === 'export'
+  if (role === 'viewer') return (own || viewer === 'city') && (action === 'read' || action === 'export')
   if (!own) return false
   switch (action) {
     case 'read':
@@ -35,7 +41,7 @@ export function expectedAllowed(role: Role, own: boolean, status: TableStatus, a
   }
 }
 
-export function expectedRoomAccess(role: Role, own: boolean, status: TableStatus, room: 'table' | 'comments'): 'write' | 'read' | 'none' {
-  if (!expectedAllowed(role, own, status, 'read')) return 'none'
-  return expectedAllowed(role, own, status, room === 'table' ? 'edit' : 'comment') ? 'write' : 'read'
+export function expectedRoomAccess(role: Role, own: boolean, status: TableStatus, room: 'table' | 'comments', viewer: ViewerScope = 'city'): 'write' | 'read' | 'none' {
+  if (!expectedAllowed(role, own, status, 'read', viewer)) return 'none'
+  return expectedAllowed(role, own, status, room === 'table' ? 'edit' : 'comment', viewer) ? 'write' : 'read'
 }

@@ -5,15 +5,18 @@ import { TABLE_STATUSES, type Role, type TableStatus } from '../../shared/permis
 import { addThread, threadsRoot, setRowField, rowIds, yDocToJson } from '../../shared/ydoc/index.ts'
 import { loadStoredDoc } from '../../server/tables/documents.ts'
 import { connectClient, sleep, waitFor, type TestClient } from '../helpers/collab-clients.ts'
-import { expectedAllowed, expectedRoomAccess } from '../helpers/policy.ts'
+import { expectedAllowed, expectedRoomAccess, type ViewerScope } from '../helpers/policy.ts'
 import { loadSample } from '../helpers/samples.ts'
+import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
-const USERS: { username: string; role: Role }[] = [
+const USERS: { username: string; role: Role; viewer?: ViewerScope }[] = [
   { username: 'caizheng', role: 'finance' },
   { username: 'jiaoyu', role: 'department' },
   { username: 'zixun', role: 'consultant' },
-  { username: 'renda', role: 'viewer' },
+  // a city-wide viewer (人大预算工委: no department) and a department's own read-only account (scoped)
+  { username: 'renda', role: 'viewer', viewer: 'city' },
+  { username: 'jiaoyu-readonly', role: 'viewer', viewer: 'scoped' },
 ]
 const OWN = '105' // jiaoyu's department, assigned to the consultant
 const OTHER = '601'
@@ -28,6 +31,8 @@ describe('access matrix over HTTP and sockets', () => {
 
   beforeAll(async () => {
     s = await startServer('pglite')
+    const own = (await s.storage.departments.getByCode(OWN))!.id
+    await s.storage.users.create({ username: 'jiaoyu-readonly', password: DEMO_PASSWORD, displayName: '教育局（只读）', role: 'viewer', departmentIds: [own] })
     for (const u of USERS) {
       tokens[u.username] = await s.login(u.username)
       userIds[u.username] = (await s.storage.users.getByUsername(u.username))!.id
@@ -48,19 +53,31 @@ describe('access matrix over HTTP and sockets', () => {
 
   it('answers HTTP reads exactly where the policy lets the caller read', async () => {
     for (const u of USERS) for (const t of tables) {
-      const expected = expectedRoomAccess(u.role, t.own, t.status, 'table') === 'none' ? 404 : 200
+      const expected = expectedRoomAccess(u.role, t.own, t.status, 'table', u.viewer) === 'none' ? 404 : 200
       const read = await s.api('GET', `/api/tables/${t.id}`, tokens[u.username])
       const findings = await s.api('GET', `/api/tables/${t.id}/findings`, tokens[u.username])
       expect([read.status, findings.status], `${u.username} ${t.own ? 'own' : 'other'} ${t.status}`).toEqual([expected, expected])
       if (expected === 200) {
-        const edit = expectedRoomAccess(u.role, t.own, t.status, 'table') === 'write'
+        const edit = expectedRoomAccess(u.role, t.own, t.status, 'table', u.viewer) === 'write'
         expect(read.body.access).toEqual({
           edit,
-          comment: expectedRoomAccess(u.role, t.own, t.status, 'comments') === 'write',
+          comment: expectedRoomAccess(u.role, t.own, t.status, 'comments', u.viewer) === 'write',
           ...(edit ? {} : { reason: expect.stringMatching(/[\u4e00-\u9fa5]/) }),
           // the lifecycle buttons the page shows: exactly the actions the written-out policy allows
-          actions: (['submit', 'return', 'approve', 'reopen', 'delete', 'review'] as const).filter((a) => expectedAllowed(u.role, t.own, t.status, a)),
+          actions: (['submit', 'return', 'approve', 'reopen', 'delete', 'review'] as const).filter((a) => expectedAllowed(u.role, t.own, t.status, a, u.viewer)),
         })
+      }
+    }
+  })
+
+  it('lists for each caller exactly the tables the policy lets it read (a scoped viewer: its department only)', async () => {
+    for (const u of USERS) {
+      const listed = await s.api('GET', '/api/tables?year=2024&limit=200', tokens[u.username])
+      expect(listed.status).toBe(200)
+      const ids = new Set((listed.body.tables as { id: string }[]).map((t) => t.id))
+      for (const t of tables) {
+        const readable = expectedRoomAccess(u.role, t.own, t.status, 'table', u.viewer) !== 'none'
+        expect(ids.has(t.id), `${u.username} lists ${t.own ? 'own' : 'other'} ${t.status}`).toBe(readable)
       }
     }
   })
@@ -72,7 +89,7 @@ describe('access matrix over HTTP and sockets', () => {
         for (const room of ['table', 'comments'] as const) {
           const c: Case = { user, own: t.own, status: t.status, tableId: t.id, row: t.rows[ui]!, marker: `${user.username}-${t.status}-${room}` }
           const client = connectClient(s.wsUrl, room === 'table' ? t.id : `${t.id}/comments`, tokens[user.username])
-          clients.push({ c, room, client, expected: expectedRoomAccess(user.role, t.own, t.status, room) })
+          clients.push({ c, room, client, expected: expectedRoomAccess(user.role, t.own, t.status, room, user.viewer) })
         }
       }
     })
@@ -115,7 +132,7 @@ describe('access matrix over HTTP and sockets', () => {
       expect(client.closes, c.marker).toEqual([])
     }
     const peer = clients.find((x) => x.c.user.role === 'finance' && x.room === 'table' && x.c.status === 'approved')!
-    const viewerEdit = clients.find((x) => x.c.user.role === 'viewer' && x.room === 'table' && x.c.tableId === peer.c.tableId)!
+    const viewerEdit = clients.find((x) => x.c.user.username === 'renda' && x.room === 'table' && x.c.tableId === peer.c.tableId)!
     const rows = yDocToJson(peer.client.doc).indicators as { id: string; remark?: string }[]
     expect(rows.find((r) => r.id === viewerEdit.c.row)?.remark).not.toBe(viewerEdit.c.marker)
     for (const x of clients) x.client.destroy()

@@ -15,6 +15,19 @@ describe('can', () => {
     }
   })
 
+  it('gives a viewer who belongs to departments only those; a viewer with none reads the whole city', () => {
+    const scoped: Actor = { id: 'u_sv', role: 'viewer', departmentIds: [OWN] }
+    for (const own of [true, false]) for (const status of TABLE_STATUSES) for (const action of TABLE_ACTIONS) {
+      const d = can(scoped, action, { departmentId: own ? OWN : OTHER, status })
+      expect(d.allowed, `scoped viewer ${own ? 'own' : 'other'} ${status} ${action}`).toBe(expected('viewer', own, status, action, 'scoped'))
+      if (!d.allowed) expect(d.reason).toMatch(/[\u4e00-\u9fa5]/)
+    }
+    expect(can(scoped, 'read', { departmentId: OTHER, status: 'approved' })).toEqual({ allowed: false, reason: '该表不属于您所在的部门' })
+    expect(can(actor('viewer'), 'read', { departmentId: OTHER, status: 'draft' }).allowed).toBe(true)
+    // its own department's 涉密 table: the owning department reads it, its read-only account too
+    expect(can(scoped, 'read', { departmentId: OWN, status: 'draft', classified: true }).allowed).toBe(true)
+  })
+
   it('hides a classified table from consultants and other departments but not from its owner', () => {
     const table = { departmentId: OWN, status: 'draft' as const, classified: true }
     expect(can(actor('consultant'), 'read', table).allowed).toBe(false)

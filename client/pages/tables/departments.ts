@@ -1,7 +1,7 @@
 // The department tree the list filter and the new-table dialog offer: departments and towns with their
 // units, cut to what the signed-in user may see (finance and viewers: everyone; others: their own).
 import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
-import type { Actor } from '../../../shared/permissions.ts'
+import { isCityWideViewer, type Actor } from '../../../shared/permissions.ts'
 
 export interface DepartmentOption {
   id: string
@@ -56,7 +56,7 @@ export function departmentTree(all: readonly DepartmentSummary[], visible?: Read
   return out
 }
 
-/** Who sees every department: finance, and viewers (who read every table that is not 涉密). */
+/** Who sees every department: finance, and city-wide viewers (no department: read every table that is not 涉密). */
 export function seesAll(user: PublicUser): boolean {
-  return user.role === 'finance' || user.role === 'viewer'
+  return user.role === 'finance' || isCityWideViewer(user)
 }

@@ -3,7 +3,7 @@
 // registered projects (editors within their scope). Contract: shared/api/registry.ts.
 import { Hono } from 'hono'
 import { AppError } from '../../../shared/errors.ts'
-import { can } from '../../../shared/permissions.ts'
+import { can, isCityWideViewer } from '../../../shared/permissions.ts'
 import {
   REGISTRY_DEFAULT_TEMPLATE, registryAliasBody, registryAliasKey, registryImportFields, registryListQuery, registryNameKey, registryTablesBody,
   type RegistryAliasAnswer, type RegistryImportAnswer, type RegistryListAnswer, type RegistryTablesAnswer,
@@ -54,7 +54,7 @@ export function registryRoutes(deps: AppDeps) {
     const caller = requireCaller(c)
     const q = parseRequest(registryListQuery, c.req.query())
     const finance = caller.actor.role === 'finance'
-    const wide = finance || caller.actor.role === 'viewer'
+    const wide = finance || isCityWideViewer(caller.actor)
     let scope: string[] | undefined = wide ? undefined : [...caller.actor.departmentIds]
     if (q.departmentId) {
       const chosen = await storage.departments.withDescendants([q.departmentId])
