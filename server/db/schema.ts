@@ -554,3 +554,28 @@ export const libraryVersions = pgTable(
   },
   (t) => [unique('library_versions_year_version_unique').on(t.year, t.version)],
 )
+
+export const DIFFICULTIES = ['high', 'low', 'homogeneous', 'town'] as const
+export type Difficulty = (typeof DIFFICULTIES)[number]
+
+/**
+ * 第三方机构分工: finance assigns a department (with its units) to a consultant for a budget year, with the
+ * department's 难度分类. One consultant per department and year (a second is refused, naming the first).
+ * The assignment gives the consultant read, edit, comment and grading rights on that year's tables.
+ */
+export const assignments = pgTable(
+  'assignments',
+  {
+    year: integer('year').notNull(),
+    departmentId: text('department_id').notNull().references(() => departments.id, { onDelete: 'cascade' }),
+    consultantId: text('consultant_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    difficulty: text('difficulty').$type<Difficulty>().notNull(),
+    assignedBy: text('assigned_by').references(() => users.id, { onDelete: 'set null' }),
+    assignedAt: timestamp('assigned_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.year, t.departmentId] }),
+    index('assignments_consultant_idx').on(t.consultantId, t.year),
+    check('assignments_difficulty_check', oneOf(t.difficulty, DIFFICULTIES)),
+  ],
+)
