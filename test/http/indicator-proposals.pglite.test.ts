@@ -1,0 +1,3 @@
+import { defineProposalSuite } from './indicator-proposals-suite.ts'
+
+defineProposalSuite('pglite')
