@@ -31,6 +31,8 @@ export interface Storage {
   library: LibraryRepository
   /** 指标建议: departments' proposals for the library, decided by finance */
   proposals: ProposalRepository
+  /** where library entries are used: approved tables' rows linked by learning (indicator_usages) */
+  usages: IndicatorUsageRepository
   rounds: RoundRepository
   /** field-level history (field_changes) */
   history: HistoryRepository
