@@ -7,7 +7,14 @@
 // Scoring is additive and deliberately plain (fixed weights per kind of evidence, no fitting to the samples):
 //   ★ core of the class 1000 · a rule fails on the entry's 二级 40 · an empty 二级 of the framework 15 ·
 //   usage share among same-class approved tables × 60 · among the department's approved tables × 30 ·
-//   shared words 6 each (at most 4) · class-specific entry 8 · project type named 6 · the department's own entry 5.
+//   shared words: 4 × their rarity in the library (idf; a word of the entry's explanation only counts half) ·
+//   class-specific entry 8, 16 when its class is as specific as the table's 款 · project type named 6 ·
+//   the department's own entry 5.
+// The list is then picked greedily so that it reads like a table rather than ten variants of one indicator: the
+// gap bonus of a 二级 (failing or empty) goes to the first pick that fills it, and each pick already in the same
+// 二级 costs the next one 12 (reported scores are the scores at pick time, so they still fall down the list).
+// A project's 功能分类 filters the library; a department table's does not (a 部门整体 or 镇街 table covers every
+// task of the department, whatever its one class code says), there it only adds the class bonus.
 // Words: @node-rs/jieba cutForSearch (the library's 三级 names loaded as user words so 雾炮车 stays one word).
 import { Jieba } from '@node-rs/jieba'
 import { dict } from '@node-rs/jieba/dict.js'
@@ -31,10 +38,10 @@ interface ApprovedUse {
   values: Map<string, string>
 }
 
-const WEIGHTS = { core: 1000, failing: 40, emptyGroup: 15, classUse: 60, deptUse: 30, word: 6, maxWords: 4, classSpecific: 8, projectType: 6, ownDept: 5 }
+const WEIGHTS = { core: 1000, failing: 40, emptyGroup: 15, classUse: 60, deptUse: 30, word: 4, explanationShare: 0.5, classSpecific: 8, classExact: 16, projectType: 6, ownDept: 5, sameGroup: 12 }
 const USAGE_TTL_MS = 60_000
 /** two-character words too common in budget prose to say a project and an indicator are about the same thing */
-const STOP_WORDS = new Set(['项目', '指标', '工作', '开展', '实施', '完成', '情况', '相关', '提高', '提升', '进一步', '保障', '建设', '管理', '服务', '全年', '年度', '计划', '资金', '实际', '全部', '按照', '通过', '确保', '推进', '加强'])
+export const STOP_WORDS = new Set(['项目', '指标', '工作', '开展', '实施', '完成', '情况', '相关', '提高', '提升', '进一步', '保障', '建设', '管理', '服务', '全年', '年度', '计划', '资金', '实际', '全部', '按照', '通过', '确保', '推进', '加强'])
 
 /** 二级 whose absence a rule reports (framework ids), so a suggestion can say it fills the gap. */
 const RULE_GROUPS: Record<string, { l1: string; l2?: string }> = {
@@ -70,16 +77,45 @@ function words(j: Jieba, text: string): Set<string> {
   return out
 }
 
-const entryWordCache = new Map<string, { name: string; words: Set<string> }>()
+const entryWordCache = new Map<string, { name: string; explanation: string; words: EntryWords }>()
 
-/** The words of an entry's 三级 name, kept while the name stays the same. */
-function entryWords(j: Jieba, e: Indicator): Set<string> {
+interface EntryWords {
+  /** words of the 三级 name */
+  name: Set<string>
+  /** words of the explanation that the name does not have */
+  explanation: Set<string>
+}
+
+/** The words of an entry's 三级 name and explanation, kept while they stay the same. */
+function entryWords(j: Jieba, e: Indicator): EntryWords {
+  const explanation = e.explanation ?? ''
   const hit = entryWordCache.get(e.id)
-  if (hit && hit.name === e.level3) return hit.words
-  const w = words(j, e.level3)
+  if (hit && hit.name === e.level3 && hit.explanation === explanation) return hit.words
+  const name = words(j, e.level3)
+  const w = { name, explanation: new Set([...words(j, explanation)].filter((x) => !name.has(x))) }
   if (entryWordCache.size > 200_000) entryWordCache.clear()
-  entryWordCache.set(e.id, { name: e.level3, words: w })
+  entryWordCache.set(e.id, { name: e.level3, explanation, words: w })
   return w
+}
+
+const rarityCache = new WeakMap<readonly Indicator[], Map<string, number>>()
+
+/**
+ * How telling each word is in this library: idf = ln(N / entries whose name or explanation has it). A word many
+ * entries share (满意度, 学生) says less about which entry a table wants than a rare one (课后服务, 茶叶).
+ */
+function rarity(j: Jieba, library: readonly Indicator[]): Map<string, number> {
+  const hit = rarityCache.get(library)
+  if (hit) return hit
+  const df = new Map<string, number>()
+  for (const e of library) {
+    const w = entryWords(j, e)
+    for (const x of new Set([...w.name, ...w.explanation])) df.set(x, (df.get(x) ?? 0) + 1)
+  }
+  const out = new Map<string, number>()
+  for (const [x, n] of df) out.set(x, Math.log(library.length / n))
+  rarityCache.set(library, out)
+  return out
 }
 
 /** near key → the values the given approved tables gave it (one per table). */
@@ -237,13 +273,41 @@ function typicalValue(values: readonly string[]): string | undefined {
   return best
 }
 
+/** How specific the entry's class match is: 2 when one of its codes is at least as deep as the table's 款, 1 when it only covers the 类, 0 for none. */
+function classDepth(codes: readonly string[], classCode: string): 0 | 1 | 2 {
+  if (!classCode) return 0
+  let depth: 0 | 1 | 2 = 0
+  for (const c of codes) {
+    if (c === '*' || !classCovers([c], classCode)) continue
+    if (Math.min(c.length, classCode.length) >= 5) return 2
+    depth = 1
+  }
+  return depth
+}
+
+/** A scored entry before the greedy pick: its own evidence, and the 二级 gap it would fill. */
+interface Candidate {
+  rec: Recommendation
+  /** score without the gap bonus */
+  base: number
+  /** `l1/l2` of the framework, when the entry's levels are the framework's */
+  group?: string
+  l1?: string
+  /** which gap bonus the entry can claim while its group is not yet filled by a pick */
+  gap?: { kind: 'failing' | 'empty'; reason: string; /** the gap a pick fills: the 二级, or the 一级 a rule misses as a whole */ key: string }
+  /** the score this candidate had when last evaluated (an upper bound of its score now: scores only fall) */
+  bound: number
+}
+
 /** Ranks the library for a table. */
 export async function recommend(storage: Storage, input: RecommendInput): Promise<Recommendation[]> {
   const { table } = input
   const framework = frameworkOf(table)
   const classCode = classOf(table)
-  const entries = (await libraryEntries(storage)).filter((e) =>
-    (e.departmentId === null || e.departmentId === input.departmentId) && (!classCode || classCovers(e.functionalClasses, classCode)))
+  const classFilters = table.kind === 'project'
+  const library = await libraryEntries(storage)
+  const entries = library.filter((e) =>
+    (e.departmentId === null || e.departmentId === input.departmentId) && (!classFilters || !classCode || classCovers(e.functionalClasses, classCode)))
   const [thisYear, lastYear] = await Promise.all([approvedUses(storage, input.year), approvedUses(storage, input.year - 1)])
   const uses = [...thisYear, ...lastYear]
   const sameClassUses = classCode ? uses.filter((u) => sameClass(u.classCode, classCode)) : []
@@ -270,7 +334,8 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
     if (ids.l1 && ids.l2) present.add(`${ids.l1}/${ids.l2}`)
   }
 
-  const j = segmenter(entries)
+  const j = segmenter(library)
+  const idf = rarity(j, library)
   const projectText = tableText(table)
   const projectWords = words(j, projectText)
   const projectCategory = table.kind === 'project' ? (table.header.projectCategory ?? '') : ''
@@ -279,7 +344,7 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
   const prior = new Map<string, { target?: string; actual?: string; comparator?: string; unit?: string }>()
   if (continuing) for (const p of table.priorYear ?? []) if ((p.period ?? 'annual') === 'annual') prior.set(nearNameKey(p.level3), p)
 
-  const best = new Map<string, Recommendation>()
+  const best = new Map<string, Candidate>()
   for (const e of entries) {
     const key = nearNameKey(e.level3)
     if (!key || have.has(key)) continue
@@ -294,12 +359,13 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
     const ids = frameworkIds(framework, place.level1, place.level2)
     const group = ids.l1 && ids.l2 ? `${ids.l1}/${ids.l2}` : undefined
     const groupName = normaliseLevel2(place.level2)
-    if (group && (failing.has(group) || (ids.l1 === 'satisfaction' && failing.has('satisfaction')) || (ids.l1 === 'benefit' && failing.has('benefit')))) {
-      score += WEIGHTS.failing
-      reasons.push(`补足缺失的${groupName.replace(/指标$/, '')}指标`)
+    let gap: Candidate['gap']
+    if (group && failing.has(group)) {
+      gap = { kind: 'failing', reason: `补足缺失的${groupName.replace(/指标$/, '')}指标`, key: group }
+    } else if (group && ((ids.l1 === 'satisfaction' && failing.has('satisfaction')) || (ids.l1 === 'benefit' && failing.has('benefit')))) {
+      gap = { kind: 'failing', reason: `补足缺失的${groupName.replace(/指标$/, '')}指标`, key: ids.l1! }
     } else if (group && !present.has(group)) {
-      score += WEIGHTS.emptyGroup
-      reasons.push(`补足空缺的${groupName}`)
+      gap = { kind: 'empty', reason: `补足空缺的${groupName}`, key: group }
     }
     const classValues = classUse.get(key) ?? []
     if (classValues.length) {
@@ -312,16 +378,22 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
       score += WEIGHTS.deptUse * (deptValues.length / deptUses.length)
       reasons.push(`本部门 ${deptValues.length} 张已批复表使用`)
     }
-    const shared = [...entryWords(j, e)].filter((w) => projectWords.has(w))
+    const ew = entryWords(j, e)
+    const shared = [...ew.name].filter((w) => projectWords.has(w))
+    const sharedExplanation = [...ew.explanation].filter((w) => projectWords.has(w))
+    const relevance = shared.reduce((s, w) => s + (idf.get(w) ?? 0), 0) + WEIGHTS.explanationShare * sharedExplanation.reduce((s, w) => s + (idf.get(w) ?? 0), 0)
+    if (relevance > 0) score += WEIGHTS.word * relevance
     if (shared.length) {
-      score += WEIGHTS.word * Math.min(shared.length, WEIGHTS.maxWords)
       // shown as the longest stretch of the name the project's text also has (课后服务, where jieba cut 课后/服务)
       const stretch = commonStretch(e.level3, projectText)
       const shown = stretch && shared.some((w) => stretch.includes(w)) ? [stretch, ...shared.filter((w) => !stretch.includes(w))] : shared
       reasons.push(`名称与项目相关：${shown.sort((a, b) => b.length - a.length).slice(0, 3).join('、')}`)
+    } else if (sharedExplanation.length) {
+      reasons.push(`指标解释与项目相关：${sharedExplanation.sort((a, b) => b.length - a.length).slice(0, 3).join('、')}`)
     }
-    if (!e.functionalClasses.includes('*') && classCode && classCovers(e.functionalClasses, classCode)) {
-      score += WEIGHTS.classSpecific
+    const depth = e.functionalClasses.includes('*') ? 0 : classDepth(e.functionalClasses, classCode)
+    if (depth) {
+      score += depth === 2 ? WEIGHTS.classExact : WEIGHTS.classSpecific
       reasons.push(`适用于功能分类 ${classCode}`)
     }
     const type = e.projectTypes.find((t) => t && (projectCategory.includes(t) || nameText.includes(t)))
@@ -333,7 +405,7 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
       score += WEIGHTS.ownDept
       reasons.push('本部门指标')
     }
-    if (!reasons.length) continue
+    if (!reasons.length && !gap) continue
     const seen = typicalValue([...classValues, ...deptValues])
     if (seen && seen !== e.typicalValue) reasons.push(`常用值 ${seen}`)
     const indicator: RecommendedIndicator = {
@@ -355,10 +427,63 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
       score += 1
       reasons.push(`上年目标 ${indicator.priorTarget ?? '（空）'}${p.actual ? `，实际 ${p.actual}` : ''}`)
     }
+    const gapBonus = gap ? (gap.kind === 'failing' ? WEIGHTS.failing : WEIGHTS.emptyGroup) : 0
+    const candidate: Candidate = { rec: { indicator, score, reasons }, base: score, group, l1: ids.l1, gap, bound: score + gapBonus }
     const before = best.get(key)
-    if (!before || before.score < score) best.set(key, { indicator, score: Math.round(score * 100) / 100, reasons })
+    if (!before || before.bound < candidate.bound || (before.bound === candidate.bound && (before.rec.indicator.id ?? '') > (e.id ?? ''))) best.set(key, candidate)
   }
-  return [...best.values()]
-    .sort((a, b) => b.score - a.score || (a.indicator.id ?? '').localeCompare(b.indicator.id ?? ''))
-    .slice(0, input.limit)
+  return pickDiverse([...best.values()], input.limit)
+}
+
+/**
+ * The greedy pick: each step takes the candidate with the highest score now, where a 二级 gap bonus counts only
+ * while no earlier pick filled that gap (a failing 一级 such as 满意度 or 效益 is filled by any pick under it) and
+ * every earlier pick in the same 二级 costs `WEIGHTS.sameGroup`. Scores only fall as picks accumulate, so a lazy
+ * evaluation (re-score the best bound, take it if it still beats the next bound) picks exactly the greedy order.
+ */
+function pickDiverse(candidates: Candidate[], limit: number): Recommendation[] {
+  const filled = new Set<string>()
+  const perGroup = new Map<string, number>()
+  const byId = (a: Candidate, b: Candidate) => b.bound - a.bound || (a.rec.indicator.id ?? '').localeCompare(b.rec.indicator.id ?? '')
+  const scoreNow = (c: Candidate): { score: number; gapReason?: string } => {
+    let score = c.base
+    let gapReason: string | undefined
+    if (c.gap) {
+      if (!filled.has(c.gap.key)) {
+        score += c.gap.kind === 'failing' ? WEIGHTS.failing : WEIGHTS.emptyGroup
+        gapReason = c.gap.reason
+      }
+    }
+    if (c.group) score -= WEIGHTS.sameGroup * (perGroup.get(c.group) ?? 0)
+    return { score, gapReason }
+  }
+  const queue = candidates.sort(byId)
+  const out: Recommendation[] = []
+  while (out.length < limit && queue.length) {
+    const top = queue.shift()!
+    const now = scoreNow(top)
+    top.bound = now.score
+    const next = queue[0]
+    if (next && byId(top, next) > 0) {
+      // no longer the best: put it back where its new score belongs (binary search over the sorted rest)
+      let lo = 0
+      let hi = queue.length
+      while (lo < hi) {
+        const mid = (lo + hi) >> 1
+        if (byId(queue[mid]!, top) <= 0) lo = mid + 1
+        else hi = mid
+      }
+      queue.splice(lo, 0, top)
+      continue
+    }
+    const reasons = [...top.rec.reasons]
+    if (now.gapReason) reasons.splice(top.rec.indicator.core ? 1 : 0, 0, now.gapReason)
+    out.push({ ...top.rec, score: Math.round(now.score * 100) / 100, reasons })
+    if (top.group) {
+      filled.add(top.group)
+      perGroup.set(top.group, (perGroup.get(top.group) ?? 0) + 1)
+    }
+    if (top.l1) filled.add(top.l1)
+  }
+  return out
 }
