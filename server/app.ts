@@ -17,6 +17,7 @@ import { apiDocsPage, openApiDocument } from './http/openapi.ts'
 import { auditRoutes } from './http/routes/audit.ts'
 import { backupRoutes } from './backup/endpoint.ts'
 import { authRoutes } from './http/routes/auth.ts'
+import { commonCandidateRoutes } from './http/routes/common-candidates.ts'
 import { compilationRoutes } from './http/routes/compilations.ts'
 import { departmentImportRoutes } from './http/routes/department-import.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
@@ -87,6 +88,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', compilationRoutes(deps))
   app.route('/api', registryRoutes(deps))
   app.route('/api', indicatorProposalRoutes(deps)) // before indicatorRoutes: /indicators/proposals is not /indicators/:id
+  app.route('/api', commonCandidateRoutes(deps)) // before indicatorRoutes: GET /indicators/:id
   app.route('/api', indicatorRoutes(deps))
   app.route('/api', backupRoutes(deps))
   const openApi = openApiDocument()

@@ -13,6 +13,7 @@ import { createApp } from './app.ts'
 import { createLive, liveAppHooks } from './live.ts'
 import { createJobRunner } from './jobs/runner.ts'
 import { compilationHandler } from './jobs/compilation.ts'
+import { commonCandidatesHandler } from './jobs/common-candidates.ts'
 import { closePdfProcess } from './export/pdf-process.ts'
 import { closeImportWorker, warmImportWorker } from './import/run.ts'
 import { newBackupToken, publishBackupEndpoint } from './backup/endpoint.ts'
@@ -40,7 +41,7 @@ async function main() {
   // is taken up again once its lease runs out (server/jobs/README.md).
   const jobs = createJobRunner({
     storage, leaseMs: config.jobLeaseMs,
-    handlers: { compilation: compilationHandler({ storage, dataDir: config.dataDir }) },
+    handlers: { compilation: compilationHandler({ storage, dataDir: config.dataDir }), 'common-candidates': commonCandidatesHandler({ storage }) },
   })
   // Embedded database: `npm run backup` cannot open it beside us, so it asks this process (server/backup/endpoint.ts)
   const backupToken = database.kind === 'pglite' ? newBackupToken() : undefined

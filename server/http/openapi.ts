@@ -12,6 +12,7 @@ import {
 import { departmentImportAnswer, tableImportAnswer, tableImportFields } from '../../shared/api/imports.ts'
 import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
 import { createIndicatorBody, indicatorAnswer, indicatorEntry, indicatorListAnswer, indicatorListQuery, patchIndicatorBody, synonymsAnswer, synonymsBody } from '../../shared/api/library.ts'
+import { candidatesAnswer, candidatesQuery, promoteAnswer, promoteCandidateBody } from '../../shared/api/library-mining.ts'
 import { createProposalBody, decideProposalBody, deleteIndicatorBody, proposalAnswer, proposalListAnswer, proposalListQuery } from '../../shared/api/library-proposals.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
@@ -101,6 +102,9 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/indicators/proposals/:id/accept', tag: '指标库', summary: '采纳指标建议：新增或修改指标（记入修改历史，原因为“采纳部门建议：…”），与建议状态在同一事务；指标已被删除或建议已处理时 409', who: '财政局', body: decideProposalBody, answer: proposalAnswer },
   { method: 'post', path: '/api/indicators/proposals/:id/reject', tag: '指标库', summary: '不采纳指标建议（须填处理意见）；建议已处理时 409', who: '财政局', body: decideProposalBody, answer: proposalAnswer },
   { method: 'delete', path: '/api/indicators/:id', tag: '指标库', summary: '删除指标（须填删除原因；修改历史保留并记一条删除记录；待处理的修改建议保留，其 current 为 null）；应答被删除的指标', who: '财政局', body: deleteIndicatorBody, answer: z.object({ indicator: indicatorEntry }) },
+  { method: 'get', path: '/api/indicators/common-candidates', tag: '指标库', summary: '共性指标候选：该年度审核通过的表中在多个部门以相同或近似名称（同义词、近似名称）出现的指标聚类（名称变体、部门、数值范围、常见指标值、已在指标库的条目），按部门数从多到少；附最近一次分析的状态（none/queued/running/done/failed）和进度；分析进行中仍答复上一次的结果', who: '财政局、第三方机构', query: candidatesQuery, answer: candidatesAnswer },
+  { method: 'post', path: '/api/indicators/common-candidates', tag: '指标库', summary: '开始分析该年度的共性指标候选（后台任务，服务重启后重做）；该年度已有排队或进行中的分析时不再新建，答复 200 与该分析的状态，否则 202', who: '财政局、第三方机构', query: candidatesQuery, answer: candidatesAnswer, status: 202 },
+  { method: 'post', path: '/api/indicators/common-candidates/promote', tag: '指标库', summary: '把一个候选加入指标库：新建共性指标（可改名称、一级、二级、指标值、解释；修改历史原因为“由共性指标候选生成：各名称”），可把各名称加为一组同义词；指标库已有该指标时只补充同义词（created=false，200）', who: '财政局', body: promoteCandidateBody, answer: promoteAnswer, status: 201 },
   { method: 'get', path: '/api/admin/backup', tag: '运维', summary: '整个数据库的一致快照备份文件（gzip JSON 行，见 README → 备份与恢复）；由 npm run backup 调用', who: '持有本机备份令牌者（服务器启动时写入数据目录 backup-endpoint.json）', files: ['application/gzip'] },
   { method: 'post', path: '/api/validate', tag: '审核规则', summary: '按审核规则检查提交的内容，不保存：JSON 的 content 应答 {findings}；multipart 上传的 xlsx（官方或常见地方表样，可含多张表）应答每张表的审核提示和导入报告', who: '已登录', body: z.object({ content: anyJson }), upload: z.object({ year: z.string().optional().describe('标题未写年度的表按此年度检查') }) },
   { method: 'get', path: '/api/schema/table', tag: '审核规则', summary: '绩效目标表的 JSON Schema', who: '已登录' },

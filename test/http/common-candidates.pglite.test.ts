@@ -1,0 +1,3 @@
+import { defineCommonCandidatesSuite } from './common-candidates-suite.ts'
+
+defineCommonCandidatesSuite('pglite')
