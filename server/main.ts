@@ -17,6 +17,7 @@ import { commonCandidatesHandler } from './jobs/common-candidates.ts'
 import { closePdfProcess } from './export/pdf-process.ts'
 import { closeImportWorker, warmImportWorker } from './import/run.ts'
 import { newBackupToken, publishBackupEndpoint } from './backup/endpoint.ts'
+import { backfillUsages } from './library/learning.ts'
 
 const CLIENT_DIR = fileURLToPath(new URL('../dist/client', import.meta.url))
 
@@ -68,6 +69,14 @@ async function main() {
   live.injectWebSocket(server)
   jobs.start()
   setTimeout(warmImportWorker, 3000).unref() // after the start, off its critical path
+  // learning (指标库使用情况): link approved tables that have no links yet (approved before learning existed, or a
+  // failed learning), in the background after the start; idempotent, so several processes may all run it
+  setTimeout(() => {
+    backfillUsages(storage).then(
+      (r) => { if (r.learned || r.removed || r.failed) console.log(`[library] 使用情况补录 usage backfill: ${r.learned} learned, ${r.removed} removed, ${r.failed} failed`) },
+      (err) => console.warn(`[library] usage backfill failed: ${err instanceof Error ? err.message : String(err)}`),
+    )
+  }, 2000).unref()
   // edits held while the database was away are stored the moment it answers again (server/db/health.ts);
   // a failed write makes the monitor look at once, so even a restart between two pings is noticed
   database.health.onChange((available) => {

@@ -12,6 +12,7 @@ import type { Caller } from '../auth/session.ts'
 import type { AppDeps } from '../http/context.ts'
 import type { TableRow } from '../storage/index.ts'
 import { readContent, readTableDoc } from '../tables/documents.ts'
+import { syncUsagesQuietly } from '../library/learning.ts'
 
 /** what a held gate reports (409 blocked): the error findings and the open opinions, each linkable in the page */
 export type GateDetails = BlockedDetails
@@ -87,5 +88,8 @@ export async function runTransition(deps: AppDeps, caller: Caller, table: TableR
     return row
   })
   deps.onTableStateChanged?.(table.id)
+  // learning (指标库使用情况): an approval links the table's rows to library entries, 调整 removes them; a
+  // failure is logged and left to the backfill — the transition has happened
+  if (action === 'approve' || action === 'reopen') await syncUsagesQuietly(storage, table.id)
   return { status: updated.status, round: updated.round, version: updated.version }
 }

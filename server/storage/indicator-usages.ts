@@ -50,7 +50,7 @@ export interface UsageOptions {
    * whether the caller may read this table (the permission function); uses of other tables are not listed.
    * Omitted: every use is listed.
    */
-  readable?: (table: { departmentId: string; classified: boolean; status: string }) => boolean
+  readable?: (table: { departmentId: string; classified: boolean; status: string; year: number }) => boolean
 }
 
 export interface UsageSummary {

@@ -82,6 +82,7 @@ export function tableLifecycleRoutes(deps: AppDeps) {
     const table = await requireTable(storage, caller, c.req.param('id'), 'delete')
     await storage.transaction(async (tx) => {
       await tx.tables.softDelete(table.id, caller.user.id)
+      await tx.usages.removeForTable(table.id) // a deleted table no longer counts as a use of library entries
       await tx.audit.record({
         userId: caller.user.id,
         action: 'table.delete',
