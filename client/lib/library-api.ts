@@ -2,6 +2,9 @@
 import type {
   CreateIndicatorBody, IndicatorAnswer, IndicatorEntry, IndicatorListAnswer, IndicatorListQuery, PatchIndicatorBody,
 } from '../../shared/api/library.ts'
+import type {
+  CreateProposalBody, DecideProposalBody, ProposalAnswer, ProposalListAnswer, ProposalListQuery,
+} from '../../shared/api/library-proposals.ts'
 import { api } from './api.ts'
 
 /** GET /api/indicators with the contract's keys; empty values are left out. */
@@ -31,4 +34,45 @@ export function createIndicator(body: CreateIndicatorBody): Promise<IndicatorAns
 /** The entry of a PATCH/POST answer, whether the server wraps it with its history or not. */
 export function entryOf(a: IndicatorAnswer | IndicatorEntry): IndicatorEntry {
   return 'indicator' in a ? a.indicator : a
+}
+
+// ---- 指标建议 (shared/api/library-proposals.ts) ----------------------------------------------
+
+/** GET /api/indicators/proposals: finance sees every department's, others their own departments'. */
+export function listProposals(query: ProposalListQuery, signal?: AbortSignal): Promise<ProposalListAnswer> {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== '') params.set(k, String(v))
+  const qs = params.toString()
+  return api<ProposalListAnswer>(`/api/indicators/proposals${qs ? `?${qs}` : ''}`, { signal })
+}
+
+/** POST /api/indicators/proposals (department users). */
+export function createProposal(body: CreateProposalBody): Promise<ProposalAnswer> {
+  return api<ProposalAnswer>('/api/indicators/proposals', { method: 'POST', json: body })
+}
+
+/** POST /api/indicators/proposals/:id/accept|reject (finance); reject needs a reason. */
+export function decideProposal(id: string, verb: 'accept' | 'reject', body: DecideProposalBody): Promise<ProposalAnswer> {
+  return api<ProposalAnswer>(`/api/indicators/proposals/${encodeURIComponent(id)}/${verb}`, { method: 'POST', json: body })
+}
+
+// ---- 共性指标候选 (shared/api/library-mining.ts) ---------------------------------------------
+
+import type { CandidatesAnswer, PromoteAnswer, PromoteCandidateBody } from '../../shared/api/library-mining.ts'
+
+/** GET /api/indicators/common-candidates: the newest result of the year and the state of its newest run. */
+export function getCommonCandidates(year: number, minDepartments?: number, signal?: AbortSignal): Promise<CandidatesAnswer> {
+  const qs = new URLSearchParams({ year: String(year), ...(minDepartments ? { minDepartments: String(minDepartments) } : {}) })
+  return api(`/api/indicators/common-candidates?${qs}`, { signal })
+}
+
+/** POST /api/indicators/common-candidates: starts a run (or answers the one queued or running). */
+export function runCommonCandidates(year: number, minDepartments?: number): Promise<CandidatesAnswer> {
+  const qs = new URLSearchParams({ year: String(year), ...(minDepartments ? { minDepartments: String(minDepartments) } : {}) })
+  return api(`/api/indicators/common-candidates?${qs}`, { method: 'POST' })
+}
+
+/** POST /api/indicators/common-candidates/promote (finance). */
+export function promoteCandidate(body: PromoteCandidateBody): Promise<PromoteAnswer> {
+  return api('/api/indicators/common-candidates/promote', { method: 'POST', json: body })
 }

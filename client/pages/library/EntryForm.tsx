@@ -11,7 +11,7 @@ import { BASIS_OPTIONS, COMPARATOR_OPTIONS, LEVELS } from './catalog.ts'
 import { FIELD_LABELS } from './fields.ts'
 
 /** What the form holds: every editable field as typed. */
-interface Draft {
+export interface Draft {
   level1: string
   level2: string
   level3: string
@@ -30,7 +30,7 @@ interface Draft {
   reason: string
 }
 
-const draftOf = (e?: IndicatorEntry): Draft => ({
+export const draftOf = (e?: IndicatorEntry): Draft => ({
   level1: e?.level1 ?? LEVELS[0]!.name,
   level2: e?.level2 ?? LEVELS[0]!.level2[0]!,
   level3: e?.level3 ?? '',
@@ -53,7 +53,7 @@ const list = (s: string, sep: RegExp) => s.split(sep).map((x) => x.trim()).filte
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i])
 
 /** The draft as the API's fields (every one). */
-function fieldsOf(d: Draft) {
+export function fieldsOf(d: Draft) {
   return {
     level1: d.level1, level2: d.level2, level3: d.level3, explanation: d.explanation, formula: d.formula,
     comparator: d.comparator, typicalValue: d.typicalValue, unit: d.unit, basis: d.basis, dataSource: d.dataSource,
@@ -65,7 +65,7 @@ function fieldsOf(d: Draft) {
 }
 
 /** The fields a change touches, compared with the entry as it was read. */
-function changesOf(e: IndicatorEntry, d: Draft): Partial<ReturnType<typeof fieldsOf>> {
+export function changesOf(e: IndicatorEntry, d: Draft): Partial<ReturnType<typeof fieldsOf>> {
   const f = fieldsOf(d)
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(f)) {
@@ -75,20 +75,22 @@ function changesOf(e: IndicatorEntry, d: Draft): Partial<ReturnType<typeof field
   return out
 }
 
-type Errors = Partial<Record<keyof Draft | 'form', string>>
+export type Errors = Partial<Record<keyof Draft | 'form', string>>
 
-function errorsOf(e: unknown): Errors {
+export function errorsOf(e: unknown): Errors {
   const field = errorField(e)?.split('.')[0]
   const msg = e instanceof Error ? e.message : String(e)
   return field && field in draftOf() ? { [field]: msg } : { form: msg }
 }
 
-function EntryFields({ draft, set, errors, departments, mode }: {
+export function EntryFields({ draft, set, errors, departments, mode, reasonText }: {
   draft: Draft
   set(patch: Partial<Draft>): void
   errors: Errors
   departments: readonly DepartmentOption[]
   mode: 'edit' | 'create'
+  /** the reason field's label and placeholder when it is not 修改原因 (指标建议: 建议理由) */
+  reasonText?: { label: string; placeholder: string }
 }) {
   const level1 = LEVELS.find((l) => l.name === draft.level1)
   const level1Options = LEVELS.some((l) => l.name === draft.level1) ? LEVELS.map((l) => l.name) : [draft.level1, ...LEVELS.map((l) => l.name)]
@@ -96,7 +98,7 @@ function EntryFields({ draft, set, errors, departments, mode }: {
   const basisOptions = !draft.basis || BASIS_OPTIONS.includes(draft.basis) ? BASIS_OPTIONS : [draft.basis, ...BASIS_OPTIONS]
   const field = (name: keyof Draft, control: ReactNode, hint?: string) => (
     <label className="tt-form-field tl-form-field" data-field={name}>
-      <span>{FIELD_LABELS[name]}</span>
+      <span>{name === 'reason' && reasonText ? reasonText.label : FIELD_LABELS[name]}</span>
       {control}
       {hint && !errors[name] && <p className="tt-form-hint">{hint}</p>}
       {errors[name] && <p className="tt-form-error" role="alert" data-testid={`error-${name}`}>{errors[name]}</p>}
@@ -161,7 +163,7 @@ function EntryFields({ draft, set, errors, departments, mode }: {
       {field('projectTypes', input('projectTypes', { placeholder: '如 培训、会议' }), '用顿号分隔')}
       {field('reason', (
         <textarea name="reason" rows={2} value={draft.reason} aria-invalid={!!errors.reason || undefined}
-          placeholder={mode === 'edit' ? '必填：说明为什么修改，例如“依据 2026 年新标准调整”' : '选填：默认“新增指标”'}
+          placeholder={reasonText?.placeholder ?? (mode === 'edit' ? '必填：说明为什么修改，例如“依据 2026 年新标准调整”' : '选填：默认“新增指标”')}
           onChange={(e) => set({ reason: e.target.value })} />
       ))}
     </>

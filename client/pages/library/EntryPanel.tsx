@@ -2,12 +2,14 @@
 // first) and, for finance and consultants, 编辑 in place (取消 reads the entry again: someone may have changed
 // it meanwhile). Departments and viewers read.
 import { useCallback, useEffect, useState } from 'react'
+import type { PublicUser } from '../../../shared/api/directory.ts'
 import type { IndicatorAnswer, IndicatorChange, IndicatorEntry } from '../../../shared/api/library.ts'
 import { ApiError, goLogin } from '../../lib/api.ts'
 import { getIndicator } from '../../lib/library-api.ts'
 import { isAbort } from '../../lib/tables-api.ts'
 import type { DepartmentOption } from '../tables/departments.ts'
 import { EditEntryForm } from './EntryForm.tsx'
+import { ProposeChangeAction } from './ProposalForms.tsx'
 import { FIELD_LABELS, showValue } from './fields.ts'
 
 const SHOWN: readonly (keyof IndicatorEntry)[] = [
@@ -17,9 +19,11 @@ const SHOWN: readonly (keyof IndicatorEntry)[] = [
 
 const time = (iso: string) => new Date(iso).toLocaleString('zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
 
-export function EntryPanel({ id, canEdit, departments, departmentName, onClose, onChanged }: {
+export function EntryPanel({ id, canEdit, proposer, departments, departmentName, onClose, onChanged }: {
   id: string
   canEdit: boolean
+  /** a department user: 提出修改建议 instead of the read-only note */
+  proposer?: PublicUser | null
   departments: readonly DepartmentOption[]
   departmentName(id: string | null): string | null
   onClose(): void
@@ -84,6 +88,7 @@ export function EntryPanel({ id, canEdit, departments, departmentName, onClose, 
             <div className="tl-panel-actions">
               {canEdit
                 ? <button type="button" className="tt-button" data-testid="edit-indicator" onClick={() => { setSaved(false); setEditing(true) }}>编辑</button>
+                : proposer ? <ProposeChangeAction user={proposer} entry={entry} departments={departments} />
                 : <p className="tt-form-hint tl-readonly" data-testid="read-only">指标库由财政局和第三方机构维护；如需新增或修改指标，请联系财政局绩效科。</p>}
             </div>
             <dl className="tl-fields" data-testid="indicator-fields">

@@ -14,6 +14,7 @@ import { useDepartments } from '../../lib/use-departments.ts'
 import { departmentTree } from '../tables/departments.ts'
 import { EntryPanel } from './EntryPanel.tsx'
 import { NewEntryDialog } from './EntryForm.tsx'
+import { ProposalActions } from './Proposals.tsx'
 import { FilterBar } from './FilterBar.tsx'
 import { filtersOf, narrows, readLocation, writeLocation, type LibraryFilters, type LibraryLocation } from './library-query.ts'
 import { ResultList } from './ResultList.tsx'
@@ -127,9 +128,10 @@ export function LibraryPage({ user }: { user: PublicUser }) {
               {!canEdit && ' 指标由财政局和第三方机构维护。'}
             </p>
           </div>
-          {canEdit && (
+          {(canEdit || user.role === 'department') && (
             <div className="tt-titlebar-actions">
-              <button type="button" className="tt-button tt-button-primary" data-testid="new-indicator" onClick={() => setCreating(true)}>＋ 新增指标</button>
+              <ProposalActions user={user} departments={tree} departmentName={departmentName} onAccepted={() => { setRetry((n) => n + 1); setCountsTick((n) => n + 1) }} />
+              {canEdit && <button type="button" className="tt-button tt-button-primary" data-testid="new-indicator" onClick={() => setCreating(true)}>＋ 新增指标</button>}
             </div>
           )}
         </div>
@@ -181,6 +183,7 @@ export function LibraryPage({ user }: { user: PublicUser }) {
           key={where.id}
           id={where.id}
           canEdit={canEdit}
+          proposer={user.role === 'department' ? user : null}
           departments={tree}
           departmentName={departmentName}
           onClose={() => update({ id: undefined })}
