@@ -8,7 +8,8 @@
 //   ★ core of the class 1000 · a rule fails on the entry's 二级 40 · an empty 二级 of the framework 15 ·
 //   usage share among same-class approved tables × 60 · among the department's approved tables × 30 ·
 //   shared words: 4 × their rarity in the library (idf; a word of the entry's explanation only counts half) ·
-//   class-specific entry 8, 16 when its class is as specific as the table's 款 · project type named 6 ·
+//   class-specific entry 8, 16 when its class is as specific as the table's 款 · project type named 6 (部门整体 for a
+//   department table) ·
 //   the department's own entry 5.
 // The list is then picked greedily so that it reads like a table rather than ten variants of one indicator: the
 // gap bonus of a 二级 (failing or empty) goes to the first pick that fills it, and each pick already in the same
@@ -23,6 +24,7 @@ import { FRAMEWORKS, frameworkOf, normaliseLevel1, normaliseLevel2, type Framewo
 import { nearNameKey, validateTable, type Finding, type LibraryCoreIndicator } from '../../shared/rules/index.ts'
 import type { Storage } from '../storage/index.ts'
 import type { Indicator } from '../storage/library.ts'
+import { libraryCoreFor as coreOfTable } from './core.ts'
 
 export interface RecommendInput {
   table: TargetTable
@@ -40,6 +42,8 @@ interface ApprovedUse {
 
 const WEIGHTS = { core: 1000, failing: 40, emptyGroup: 15, classUse: 60, deptUse: 30, word: 4, explanationShare: 0.5, classSpecific: 8, classExact: 16, projectType: 6, ownDept: 5, sameGroup: 12 }
 const USAGE_TTL_MS = 60_000
+/** the library's project type for department (部门整体) tables */
+const DEPARTMENT_TYPE = '部门整体'
 /** two-character words too common in budget prose to say a project and an indicator are about the same thing */
 export const STOP_WORDS = new Set(['项目', '指标', '工作', '开展', '实施', '完成', '情况', '相关', '提高', '提升', '进一步', '保障', '建设', '管理', '服务', '全年', '年度', '计划', '资金', '实际', '全部', '按照', '通过', '确保', '推进', '加强'])
 
@@ -207,13 +211,11 @@ function libraryEntries(storage: Storage): Promise<Indicator[]> {
 
 /**
  * The core (★) library entries whose 功能分类 cover a table's class, as R-CORE-REQUIRED takes them
- * (`validateTable(content, config, { libraryCore })`): common entries and the table's department's own.
+ * (`validateTable(content, config, { libraryCore })`): common entries and the table's department's own —
+ * the same memoised answer the authoritative findings use (core.ts, per library revision + class + department).
  */
 export async function libraryCoreFor(storage: Storage, content: TargetTable, departmentId: string): Promise<LibraryCoreIndicator[]> {
-  const classCode = classOf(content)
-  return (await libraryEntries(storage))
-    .filter((e) => e.core && (e.departmentId === null || e.departmentId === departmentId) && classCovers(e.functionalClasses, classCode))
-    .map((e) => ({ id: e.id, level1: e.level1, level2: e.level2, level3: e.level3 }))
+  return coreOfTable(storage, content, departmentId)
 }
 
 /** Forget cached usage and library (after approvals or library edits in tests, or when a caller knows they changed). */
@@ -222,11 +224,14 @@ export function forgetUsage(storage: Storage): void {
   libraryCache.delete(storage)
 }
 
+/** What the table says about itself: title, goals, tasks and the header's descriptive fields (the 功能分类's name too). */
 function tableText(table: TargetTable): string {
-  const parts: string[] = [table.title ?? '', table.annualGoal ?? '']
-  if (table.kind === 'project') parts.push(table.header.projectName, table.midTermGoal ?? '', table.header.projectCategory ?? '')
-  else {
-    parts.push(table.header.deptName, table.header.deptFunctions ?? '')
+  const parts: string[] = [table.title ?? '', table.annualGoal ?? '', table.header.functionalClass?.name ?? '']
+  if (table.kind === 'project') {
+    const h = table.header
+    parts.push(h.projectName, table.midTermGoal ?? '', h.projectCategory ?? '', h.implementingUnit?.name ?? '', h.fundSource ?? '')
+  } else {
+    parts.push(table.header.deptName, table.header.deptType ?? '', table.header.deptFunctions ?? '')
     for (const t of table.tasks) parts.push(t.name, t.content)
   }
   return parts.join('\n')
@@ -396,7 +401,8 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
       score += depth === 2 ? WEIGHTS.classExact : WEIGHTS.classSpecific
       reasons.push(`适用于功能分类 ${classCode}`)
     }
-    const type = e.projectTypes.find((t) => t && (projectCategory.includes(t) || nameText.includes(t)))
+    // a department table is what the library calls a 部门整体 table
+    const type = e.projectTypes.find((t) => t && (projectCategory.includes(t) || nameText.includes(t) || (table.kind === 'department' && t === DEPARTMENT_TYPE)))
     if (type) {
       score += WEIGHTS.projectType
       reasons.push(`适用于${type}类项目`)
