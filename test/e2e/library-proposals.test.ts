@@ -1,0 +1,109 @@
+// 指标建议 in Chromium against the real server (PGlite, demo city) and the built client: 教育局's user proposes
+// a new indicator on /library (建议新增指标, a reason required) and sees it pending under 我的建议; finance
+// signs in, sees 指标建议（1 条待处理）, reads the proposal (kind, department, proposer, proposed values,
+// reason) and accepts it; the entry is then found by search, and the proposer reads 已采纳.
+// Screenshots in test-artifacts/library-proposals-*.png.
+import fs from 'node:fs'
+import path from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Browser, Page } from 'playwright-core'
+import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { startServer, type RunningServer } from '../helpers/server.ts'
+
+const WAIT = { timeout: 20_000 }
+const NAME = '校园午餐供餐天数'
+
+let server: RunningServer
+let browser: Browser
+let clientDir: string
+
+beforeAll(async () => {
+  clientDir = await buildClient({ privateCopy: true })
+  server = await startServer('pglite', { clientDir })
+  browser = await launchBrowser()
+  fs.mkdirSync(ARTIFACTS, { recursive: true })
+}, 240_000)
+
+afterAll(async () => {
+  await browser?.close()
+  await server?.close()
+  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
+})
+
+const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `library-proposals-${name}.png`), fullPage: false })
+
+async function openLibrary(username: string) {
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
+  const page = await ctx.newPage()
+  const errors = collectErrors(page)
+  await page.goto(`${server.httpUrl}/library`)
+  await signIn(page, username)
+  await page.waitForSelector('[data-testid="indicator-row"]', WAIT)
+  return { ctx, page, errors }
+}
+
+describe('指标建议 on the library page', () => {
+  it('a department proposes a new indicator, finance accepts it, search finds the entry and the proposer reads 已采纳', async () => {
+    // 教育局 proposes
+    const dept = await openLibrary('jiaoyu')
+    expect(await dept.page.locator('[data-testid="new-indicator"]').count()).toBe(0)
+    await dept.page.click('[data-testid="propose-new"]')
+    const dialog = dept.page.locator('[data-testid="propose-new-dialog"]')
+    await dialog.waitFor(WAIT)
+    // the reason is required before anything is sent
+    await dialog.locator('input[name="level3"]').fill(NAME)
+    await dialog.locator('input[name="typicalValue"]').fill('180')
+    await dialog.locator('input[name="unit"]').fill('天')
+    await dept.page.click('[data-testid="propose-new-dialog"] [data-testid="submit-proposal"]')
+    await dialog.locator('[data-testid="error-reason"]').waitFor(WAIT)
+    expect(await dialog.locator('[data-testid="error-reason"]').textContent()).toContain('建议理由必填')
+    await dialog.locator('textarea[name="reason"]').fill('营养改善计划要求按供餐天数考核')
+    await shot(dept.page, '1-propose')
+    await dept.page.click('[data-testid="propose-new-dialog"] [data-testid="submit-proposal"]')
+    await dept.page.locator('[data-testid="proposal-sent"]').waitFor(WAIT)
+    expect(await dialog.count()).toBe(0)
+
+    await dept.page.click('[data-testid="my-proposals"]')
+    const mine = dept.page.locator('[data-testid="proposals-dialog"] [data-testid="proposal"]')
+    await mine.first().waitFor(WAIT)
+    expect(await mine.count()).toBe(1)
+    expect(await mine.first().locator('[data-testid="proposal-name"]').textContent()).toBe(NAME)
+    expect(await mine.first().locator('[data-testid="proposal-status"]').textContent()).toBe('待处理')
+    expect(await mine.first().locator('[data-testid="accept-proposal"]').count()).toBe(0)
+
+    // finance sees one pending proposal and accepts it
+    const fin = await openLibrary('caizheng')
+    await fin.page.waitForFunction(() => document.querySelector('[data-testid="proposals-button"]')?.textContent?.includes('（1 条待处理）'), null, WAIT)
+    await fin.page.click('[data-testid="proposals-button"]')
+    const card = fin.page.locator('[data-testid="proposals-dialog"] [data-testid="proposal"]').first()
+    await card.waitFor(WAIT)
+    const text = (await card.textContent())!
+    for (const part of ['新增指标', NAME, '南江市教育局', '王芳（教育局财务科）', '建议理由：营养改善计划要求按供餐天数考核', '180', '天']) expect(text).toContain(part)
+    await shot(fin.page, '2-finance-list')
+    await card.locator('[data-testid="accept-proposal"]').click()
+    await fin.page.waitForFunction(() => document.querySelector('[data-testid="proposals-dialog"] [data-testid="proposal-status"]')?.textContent === '已采纳', null, WAIT)
+    expect(await card.locator('[data-testid="proposal-outcome"]').textContent()).toContain('李敏（财政局绩效科）')
+    await shot(fin.page, '3-accepted')
+    await fin.page.click('[data-testid="proposals-dialog"] button[aria-label="关闭"]')
+    await fin.page.waitForFunction(() => document.querySelector('[data-testid="proposals-button"]')?.textContent?.includes('（0 条待处理）'), null, WAIT)
+
+    // the entry is in the library now
+    await fin.page.fill('input[name="q"]', NAME)
+    await fin.page.waitForFunction((n) => [...document.querySelectorAll('[data-testid="indicator-row"] .tl-hit-name')].some((e) => e.textContent?.includes(n)), NAME, WAIT)
+    await fin.page.locator('[data-testid="indicator-row"]', { hasText: NAME }).first().click()
+    const panel = fin.page.locator('[data-testid="indicator-panel"]')
+    await panel.locator('[data-testid="history-line"]').first().waitFor(WAIT)
+    expect(await panel.locator('[data-testid="history-line"]').first().textContent()).toContain('采纳部门建议：营养改善计划要求按供餐天数考核')
+
+    // the proposer reads the outcome
+    await dept.page.click('[data-testid="proposals-dialog"] button[aria-label="关闭"]')
+    await dept.page.click('[data-testid="my-proposals"]')
+    await dept.page.waitForFunction(() => document.querySelector('[data-testid="proposals-dialog"] [data-testid="proposal-status"]')?.textContent === '已采纳', null, WAIT)
+    await shot(dept.page, '4-outcome')
+
+    expect(dept.errors).toEqual([])
+    expect(fin.errors).toEqual([])
+    await dept.ctx.close()
+    await fin.ctx.close()
+  }, 90_000)
+})
