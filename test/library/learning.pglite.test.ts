@@ -1,0 +1,3 @@
+import { defineLearningSuite } from './learning-suite.ts'
+
+defineLearningSuite('pglite')
