@@ -22,6 +22,7 @@ import { compilationRoutes } from './http/routes/compilations.ts'
 import { departmentImportRoutes } from './http/routes/department-import.ts'
 import { directoryRoutes } from './http/routes/directory.ts'
 import { indicatorRoutes } from './http/routes/indicators.ts'
+import { indicatorTransferRoutes } from './http/routes/indicator-transfer.ts'
 import { indicatorProposalRoutes } from './http/routes/indicator-proposals.ts'
 import { indicatorUsageRoutes } from './http/routes/indicator-usage.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
@@ -91,6 +92,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', indicatorProposalRoutes(deps)) // before indicatorRoutes: /indicators/proposals is not /indicators/:id
   app.route('/api', commonCandidateRoutes(deps)) // before indicatorRoutes: GET /indicators/:id
   app.route('/api', indicatorUsageRoutes(deps)) // /indicators/:id/usage (one segment deeper than indicatorRoutes' /indicators/:id)
+  app.route('/api', indicatorTransferRoutes(deps)) // before indicatorRoutes: /indicators/export and /indicators/versions are not /indicators/:id
   app.route('/api', indicatorRoutes(deps))
   app.route('/api', backupRoutes(deps))
   const openApi = openApiDocument()

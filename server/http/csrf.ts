@@ -26,6 +26,7 @@ export const MULTIPART_ROUTES: readonly RegExp[] = [
   /^\/api\/validate$/,
   /^\/api\/registry\/import$/,
   /^\/api\/departments\/import$/,
+  /^\/api\/indicators\/import$/,
 ]
 
 /** True when `origin` (an Origin header) names this request's own host. */

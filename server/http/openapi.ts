@@ -13,6 +13,7 @@ import { departmentImportAnswer, tableImportAnswer, tableImportFields } from '..
 import { compilationAccepted, compilationBody, compilationList, compilationStatus, exportQuery, zipExportBody } from '../../shared/api/export.ts'
 import { createIndicatorBody, indicatorAnswer, indicatorEntry, indicatorListAnswer, indicatorListQuery, patchIndicatorBody, synonymsAnswer, synonymsBody } from '../../shared/api/library.ts'
 import { candidatesAnswer, candidatesQuery, promoteAnswer, promoteCandidateBody } from '../../shared/api/library-mining.ts'
+import { exportQuery as libraryExportQuery, libraryImportReport, libraryVersion, libraryVersionsAnswer, publishVersionBody } from '../../shared/api/library-transfer.ts'
 import { usageAnswer, usageQuery } from '../../shared/api/library-usage.ts'
 import { createProposalBody, decideProposalBody, deleteIndicatorBody, proposalAnswer, proposalListAnswer, proposalListQuery } from '../../shared/api/library-proposals.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
@@ -95,6 +96,11 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/indicators', tag: '指标库', summary: '检索指标库：按三级指标名称（整词、分词、同义词、拼音首字母或全拼、一字之差容错）、指标解释和计算方法匹配，按匹配程度、使用次数、名称排序，每条附匹配原因；可按一级、二级、功能分类、共性/个性、部门、核心指标筛选；total 为全部匹配数；搜索词超过 200 个字符时 400', who: '已登录', query: indicatorListQuery, answer: indicatorListAnswer },
   { method: 'get', path: '/api/indicators/synonyms', tag: '指标库', summary: '检索用的同义词组（如 满意度/满意率）', who: '已登录', answer: synonymsAnswer },
   { method: 'put', path: '/api/indicators/synonyms', tag: '指标库', summary: '替换全部同义词组（检索随即生效）', who: '财政局', body: synonymsBody, answer: synonymsAnswer },
+  { method: 'get', path: '/api/indicators/:id/usage', tag: '指标库', summary: '指标的使用情况（审核通过时学习）：被多少张已审核通过的表使用、涉及多少个部门（全市计数），常见指标值（按表数从多到少）、同一单位时的数值范围、各表的写法，以及使用该指标的表（只列调用者可查看的表；涉密表的数值只对可查看者计入）；可按年度筛选，分页，total 为可查看的使用条数', who: '已登录', query: usageQuery, answer: usageAnswer },
+  { method: 'get', path: '/api/indicators/export', tag: '指标库', summary: '指标库导出为 xlsx（工作表“指标库”，每条指标一行，列同导入，表头冻结；功能分类以“、”连接，部门写名称，核心指标写 ★）；带 version 时导出该已发布版本当时的指标', who: '财政局、第三方机构', query: libraryExportQuery, files: [XLSX] },
+  { method: 'post', path: '/api/indicators/import', tag: '指标库', summary: '从 xlsx 导入指标库（表头按列名识别，列序不限，多余列列入 notes）：有指标编号且库中已有的行修改该指标（记入修改历史，原因“导入：文件名”），与库中相同的计为未变，其余新增；每行整行导入或整行不导入，rejected 列出每个未导入的行（行号、列、问题、原因），从不截断；全部有效行在一个事务中写入；dryRun=1 只预览', who: '财政局', query: z.object({ dryRun: z.enum(['1', 'true']).optional() }), upload: z.object({}), answer: libraryImportReport, status: 201 },
+  { method: 'get', path: '/api/indicators/versions', tag: '指标库', summary: '指标库版本（按预算年度，新的在前）：每个版本的条目数、发布人、说明和记录该版本的表数', who: '已登录', answer: libraryVersionsAnswer },
+  { method: 'post', path: '/api/indicators/versions', tag: '指标库', summary: '发布指标库版本：把当前指标库冻结为该预算年度的下一个版本；此后新建的该年度的表记录此版本', who: '财政局', body: publishVersionBody, answer: libraryVersion, status: 201 },
   { method: 'get', path: '/api/indicators/:id/usage', tag: '指标库', summary: '指标的使用情况（审核通过时学习）：被多少张已审核通过的表使用、涉及多少个部门（全市计数），常见指标值（按表数从多到少）、同一单位时的数值范围、各表的写法，以及使用该指标的表（只列调用者可查看的表；涉密表的数值只对可查看者计入）；可按年度筛选，分页，total 为可查看的使用条数', who: '已登录', query: usageQuery, answer: usageAnswer },
   { method: 'get', path: '/api/indicators/:id', tag: '指标库', summary: '一条指标及其修改历史（每个版本：修改人、原因、修改前后）', who: '已登录', answer: indicatorAnswer },
   { method: 'post', path: '/api/indicators', tag: '指标库', summary: '新增指标（记为版本 1）', who: '财政局、第三方机构', body: createIndicatorBody, answer: indicatorAnswer, status: 201 },

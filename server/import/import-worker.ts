@@ -4,6 +4,7 @@ import { parentPort } from 'node:worker_threads'
 import { isAppError } from '../../shared/errors.ts'
 import { importWorkbook } from './index.ts'
 import type { ImportTask } from './run.ts'
+import { readLibraryWorkbook } from './library-read.ts'
 import { readWorkbook } from './workbook.ts'
 
 async function handle(task: ImportTask): Promise<unknown> {
@@ -12,6 +13,8 @@ async function handle(task: ImportTask): Promise<unknown> {
       return importWorkbook(task.data, { fileName: task.fileName, ...(task.year !== undefined ? { year: task.year } : {}) })
     case 'sheets':
       return readWorkbook(task.data, { fileName: task.fileName })
+    case 'library':
+      return readLibraryWorkbook(task.data, { fileName: task.fileName })
   }
 }
 

@@ -8,6 +8,7 @@ import { AppError, type ErrorCode } from '../../shared/errors.ts'
 import type { SheetGrid } from './grid.ts'
 import type { ImportProblem } from '../../shared/api/imports.ts'
 import type { importWorkbook } from './index.ts'
+import type { LibrarySheetRead } from './library-read.ts'
 
 const WORKER_URL = new URL('./import-worker.ts', import.meta.url).href
 /**
@@ -27,10 +28,12 @@ const WORKER_HEAP_MB = 768
 export type ImportTask =
   | { kind: 'tables'; data: Uint8Array; fileName: string; year?: number }
   | { kind: 'sheets'; data: Uint8Array; fileName: string }
+  | { kind: 'library'; data: Uint8Array; fileName: string }
 
 export interface TaskResults {
   tables: Awaited<ReturnType<typeof importWorkbook>>
   sheets: { sheets: SheetGrid[]; problems: ImportProblem[] }
+  library: LibrarySheetRead
 }
 
 type Answer = { id: number; ok: true; result: unknown } | { id: number; ok: false; code: ErrorCode; message: string; details: unknown }

@@ -286,7 +286,7 @@ const noValue = new WeakSet<GridCell>()
 
 type RawValue = ExcelJS.CellValue | undefined
 
-function readCell(xc: ExcelJS.Cell, ref: string): GridCell | undefined {
+export function readCell(xc: ExcelJS.Cell, ref: string): GridCell | undefined {
   const v = xc.value as RawValue
   if (v === null || v === undefined) return undefined
   if (typeof v === 'object' && !(v instanceof Date) && ('formula' in v || 'sharedFormula' in v)) {

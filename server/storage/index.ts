@@ -9,6 +9,8 @@ import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
 import { createHistoryRepository, type HistoryRepository } from './history.ts'
 import { createJobRepository, type JobRepository } from './jobs.ts'
 import { createLibraryRepository, type LibraryRepository } from './library.ts'
+import { createLibraryImportRepository, type LibraryImportRepository } from './library-import.ts'
+import { createLibraryVersionRepository, type LibraryVersionRepository } from './library-versions.ts'
 import { createIndicatorUsageRepository, type IndicatorUsageRepository } from './indicator-usages.ts'
 import { createProposalRepository, type ProposalRepository } from './library-proposals.ts'
 import { createRegistryRepository, type RegistryRepository } from './registry.ts'
@@ -29,6 +31,10 @@ export interface Storage {
   comments: CommentRepository
   audit: AuditRepository
   library: LibraryRepository
+  /** 指标库版本 per budget year (library-versions.ts) */
+  libraryVersions: LibraryVersionRepository
+  /** the batched writes of a library xlsx import (library-import.ts) */
+  libraryImport: LibraryImportRepository
   /** 指标建议: departments' proposals for the library, decided by finance */
   proposals: ProposalRepository
   /** where library entries are used: approved tables' rows linked by learning (indicator_usages) */
@@ -63,6 +69,8 @@ export function createStorage(db: Db): Storage {
     comments: createCommentRepository(db),
     audit: createAuditRepository(db),
     library: createLibraryRepository(db),
+    libraryVersions: createLibraryVersionRepository(db),
+    libraryImport: createLibraryImportRepository(db),
     usages: createIndicatorUsageRepository(db),
     proposals: createProposalRepository(db),
     rounds: createRoundRepository(db),
@@ -83,6 +91,7 @@ export type { ClaimOptions, Job, JobFailure, JobRepository, JobRow, NewJob } fro
 export type { FieldChange, FieldChangeOp, HistoryListOptions, HistoryRepository, LastAuthor, NewFieldChange } from './history.ts'
 export type { Indicator, LibraryFilter, LibraryRepository, NewIndicator } from './library.ts'
 export { loadLibraryFile } from './library.ts'
+export type { LibraryVersionRepository, LibraryVersionSummary } from './library-versions.ts'
 export type { IndicatorUsageRepository, NewUsage, UsageListing, UsageSummary } from './indicator-usages.ts'
 export type { Decision, DeletedEntry, NewProposal, ProposalListFilter, ProposalRepository, ProposalView } from './library-proposals.ts'
 export type { RegistryAliasRow, RegistryListFilter, RegistryProjectRow, RegistryProjectUpsert, RegistryProjectView, RegistryRepository } from './registry.ts'

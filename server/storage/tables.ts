@@ -6,7 +6,7 @@ import { AppError } from '../../shared/errors.ts'
 import { TABLE_KINDS, TEMPLATE_IDS, getTemplate, type TableKind } from '../../shared/model/index.ts'
 import type { Db } from '../db/open.ts'
 import { mapDbErrors } from '../db/errors.ts'
-import { TABLE_STATUSES, targetTables, type TableStatus } from '../db/schema.ts'
+import { TABLE_STATUSES, libraryVersions, targetTables, type TableStatus } from '../db/schema.ts'
 import { id, nonNegativeInt, notFound, oneOf, optionalText, parseInput, positiveInt } from './input.ts'
 import { pageTables, type TablePage, type TablePageQuery } from './table-list.ts'
 
@@ -146,6 +146,8 @@ export function createTableRepository(db: Db): TableRepository {
               title: data.title ?? '',
               classified: data.classified ?? false,
               createdBy: data.createdBy ?? null,
+              // the 指标库版本 the table draws from: the newest published for its year (null when none)
+              libraryVersionId: sql`(select ${libraryVersions.id} from ${libraryVersions} where ${libraryVersions.year} = ${data.year} order by ${libraryVersions.version} desc limit 1)`,
             })
             .returning(),
         MESSAGES,

@@ -78,7 +78,12 @@ export const tableAccess = z.object({
 })
 export type TableAccess = z.infer<typeof tableAccess>
 
-export const tableDetail = tableSummary.extend({ access: tableAccess, content: z.unknown() })
+export const tableDetail = tableSummary.extend({
+  access: tableAccess,
+  content: z.unknown(),
+  /** the 指标库版本 (GET /api/indicators/versions) newest for the table's year when it was created; null: none was published */
+  libraryVersionId: z.number().int().nullable().optional(),
+})
 export type TableDetail = z.infer<typeof tableDetail>
 
 export const transitionBody = z.object({

@@ -90,6 +90,7 @@ export function tableRoutes(deps: AppDeps) {
       openThreads: open.length,
       access: accessOf(caller, table),
       content,
+      libraryVersionId: table.libraryVersionId ?? null,
     }
     return c.json(answer)
   })
