@@ -5,6 +5,7 @@ import type {
 import type {
   CreateProposalBody, DecideProposalBody, ProposalAnswer, ProposalListAnswer, ProposalListQuery,
 } from '../../shared/api/library-proposals.ts'
+import type { UsageAnswer, UsageQuery } from '../../shared/api/library-usage.ts'
 import { api } from './api.ts'
 
 /** GET /api/indicators with the contract's keys; empty values are left out. */
@@ -75,4 +76,12 @@ export function runCommonCandidates(year: number, minDepartments?: number): Prom
 /** POST /api/indicators/common-candidates/promote (finance). */
 export function promoteCandidate(body: PromoteCandidateBody): Promise<PromoteAnswer> {
   return api('/api/indicators/common-candidates/promote', { method: 'POST', json: body })
+}
+
+/** GET /api/indicators/:id/usage: where the entry is used (approved tables), a page of uses */
+export function getIndicatorUsage(id: string, query: UsageQuery = {}, signal?: AbortSignal): Promise<UsageAnswer> {
+  const params = new URLSearchParams()
+  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') params.set(k, String(v))
+  const qs = params.toString()
+  return api<UsageAnswer>(`/api/indicators/${encodeURIComponent(id)}/usage${qs ? `?${qs}` : ''}`, { signal })
 }

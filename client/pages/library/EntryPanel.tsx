@@ -11,6 +11,7 @@ import type { DepartmentOption } from '../tables/departments.ts'
 import { EditEntryForm } from './EntryForm.tsx'
 import { ProposeChangeAction } from './ProposalForms.tsx'
 import { FIELD_LABELS, showValue } from './fields.ts'
+import { UsageSection } from './UsageSection.tsx'
 
 const SHOWN: readonly (keyof IndicatorEntry)[] = [
   'level1', 'level2', 'explanation', 'formula', 'comparator', 'typicalValue', 'unit', 'basis', 'dataSource',
@@ -100,6 +101,7 @@ export function EntryPanel({ id, canEdit, proposer, departments, departmentName,
               ))}
               <div className="tl-field-row"><dt>更新时间</dt><dd>{time(entry.updatedAt)}</dd></div>
             </dl>
+            <UsageSection id={entry.id} />
             <History history={answer.history} departmentName={departmentName} />
           </>
         )}
