@@ -191,7 +191,7 @@ export function createProposalRepository(db: Db): ProposalRepository {
             const created = await library.createVersioned(p.fields as unknown as NewIndicator, change)
             indicatorId = created.id
           } else {
-            const [exists] = await tx.select({ id: indicators.id }).from(indicators).where(eq(indicators.id, p.indicatorId!))
+            const [exists] = await tx.select({ id: indicators.id }).from(indicators).where(eq(indicators.id, p.indicatorId!)).for('update')
             if (!exists) {
               const gone = await deletedEntry(tx, p.indicatorId!)
               const when = gone ? `该指标已于 ${fmt(gone.at)} 被${gone.byName ?? '他人'}删除` : '该指标已被删除'

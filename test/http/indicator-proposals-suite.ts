@@ -232,6 +232,16 @@ export function defineProposalSuite(kind: TestDatabaseKind) {
       expect(late.body.error.details.field).toBe('indicatorId')
     })
 
+    it('two finance users accepting the same proposal at once: one wins, the other gets 409, the entry is created once', async () => {
+      const r = await propose(jiaoyu, { kind: 'add', fields: { ...newEntry, level3: '并发采纳指标' }, reason: '并发' })
+      expect(r.status).toBe(201)
+      const id = r.body.proposal.id as string
+      const answers = await Promise.all([1, 2].map(() => t.request('POST', `/api/indicators/proposals/${id}/accept`, { token: finance })))
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 409])
+      const made = (await t.storage.library.all()).filter((e) => e.level3 === '并发采纳指标')
+      expect(made).toHaveLength(1)
+    })
+
     it('lists pending first with an exact total and pages with a cursor', async () => {
       for (let i = 0; i < 3; i++) {
         expect((await propose(weijian, { kind: 'add', fields: { ...newEntry, level3: `分页指标${i}` }, reason: `分页 ${i}` })).status).toBe(201)
