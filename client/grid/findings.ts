@@ -48,7 +48,7 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
     const table = binding.table
     const layout = binding.layout
     try {
-      current = validate ? validate(table) : (server?.findings ?? [])
+      current = validate ? withServerOnly(validate(table), server) : (server?.findings ?? [])
     } catch (e) {
       console.error('[grid] rule engine failed', e)
       current = []
@@ -102,8 +102,7 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
     serverLine.dataset.errors = String(errors)
     serverLine.dataset.warnings = String(warnings)
     render(serverLine, `服务器核对${time}：错误 ${errors} · 警告 ${warnings} · 提示 ${infos}`)
-    if (validate) paint(binding.table)
-    else run()
+    run()
   }
 
   const later = debounce(run, 150)
@@ -124,6 +123,19 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
 }
 
 /** A finding's identity across the two engines' results: rule and place. */
+/**
+ * Rules the page cannot judge itself: R-CORE-REQUIRED against the library's ★ entries of the table's class
+ * needs the library, so the server's findings of it join the local ones (until the server's next check).
+ */
+const SERVER_ONLY_RULES = new Set(['R-CORE-REQUIRED'])
+
+function withServerOnly(local: GridFinding[], server: TableFindings | null): GridFinding[] {
+  if (!server) return local
+  const keys = new Set(local.map(findingKey))
+  const extra = server.findings.filter((f) => SERVER_ONLY_RULES.has(f.ruleId) && !keys.has(findingKey(f))) as GridFinding[]
+  return extra.length ? [...local, ...extra] : local
+}
+
 function findingKey(f: { ruleId: string; path: string }): string {
   return `${f.ruleId}|${f.path}`
 }

@@ -1,9 +1,14 @@
 // The library's search service: one in-memory index per storage, rebuilt when the library's revision
-// (entry count, newest update, synonyms' update) changes — so a change made by another process is seen
-// at the next query. The HTTP routes and the recommendations use it.
+// (entry count, newest update, synonyms' update) changes. The revision (two queries) is asked at most once
+// per REVISION_TTL_MS per storage, and at every read for REVISION_TTL_MS after this process's library
+// repositories wrote (so a write here is seen at the next read, its transaction having committed by then);
+// a change made by another process, or by a repository that writes indicators without the library
+// repository, is seen within REVISION_TTL_MS. The HTTP routes, the recommendations and the findings'
+// library core (core.ts) use it.
 import { AppError } from '../../shared/errors.ts'
 import type { IndicatorEntry, IndicatorHit, IndicatorListAnswer } from '../../shared/api/library.ts'
 import type { Indicator, Storage } from '../storage/index.ts'
+import { libraryWrittenAt } from '../storage/library.ts'
 import { buildIndex, type LibraryIndex, type SearchFilter } from './search.ts'
 
 export interface LibrarySnapshot {
@@ -14,9 +19,32 @@ export interface LibrarySnapshot {
 
 const cache = new WeakMap<object, { revision: string; snapshot: Promise<LibrarySnapshot> }>()
 
+/**
+ * How stale the library may be seen after another server process changed it (a search, the findings'
+ * ★ core, the recommendations' core). Writes through this process are seen at the next read.
+ */
+export const REVISION_TTL_MS = 1000
+
+const revisions = new WeakMap<object, { at: number; revision: Promise<string> }>()
+
+/**
+ * The library's revision, asked of the database at most once per REVISION_TTL_MS — but every time while a
+ * write of this process is recent (it may sit in a transaction that commits a moment later). Staleness is
+ * bounded either way: an answer is reused for at most REVISION_TTL_MS after it was asked.
+ */
+export function libraryRevision(storage: Storage): Promise<string> {
+  const hit = revisions.get(storage)
+  const now = Date.now()
+  if (hit && now - hit.at < REVISION_TTL_MS && now - libraryWrittenAt() >= REVISION_TTL_MS) return hit.revision
+  const revision = storage.library.revision()
+  revisions.set(storage, { at: now, revision })
+  revision.catch(() => revisions.delete(storage))
+  return revision
+}
+
 /** The index of the library as it is now (built at most once per revision and storage). */
 export async function librarySnapshot(storage: Storage): Promise<LibrarySnapshot> {
-  const revision = await storage.library.revision()
+  const revision = await libraryRevision(storage)
   const cached = cache.get(storage)
   if (cached && cached.revision === revision) return cached.snapshot
   const snapshot = (async () => {

@@ -24,7 +24,7 @@ export async function openThreadsOf(deps: AppDeps, tableId: string): Promise<Com
 
 async function gate(deps: AppDeps, table: TableRow, action: 'submit' | 'approve'): Promise<TargetTable> {
   const content = await readContent(deps.storage, deps.live, table.id)
-  const findings = deps.findings.refresh(table.id, content).findings.filter((f) => f.severity === 'error')
+  const findings = (await deps.findings.refresh(table.id, content)).findings.filter((f) => f.severity === 'error')
   // every round's open opinions block approval, not only the current round's: an opinion of round 1
   // left open when round 2 was opened is still unanswered
   const open = action === 'approve' ? await openThreadsOf(deps, table.id) : []

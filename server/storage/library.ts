@@ -232,13 +232,46 @@ function toRow(data: z.output<typeof newIndicatorSchema>) {
   }
 }
 
+/** the repository's methods that change the library (their times are noted: `libraryWrittenAt`) */
+const WRITES = ['seedIfEmpty', 'create', 'update', 'remove', 'createVersioned', 'change', 'setSynonyms'] as const
+let lastWriteAt = 0
+
+/**
+ * When a library repository of this process (any, also one bound to a transaction) last began or finished a
+ * write (Date.now()); 0 if never. A cached revision is not trusted for a while after it (service.ts).
+ */
+export function libraryWrittenAt(): number {
+  return lastWriteAt
+}
+
+/** For repositories that write `indicators` or `library_settings` themselves (usage counts, imports): call after a write. */
+export function noteLibraryWrite(): void {
+  lastWriteAt = Date.now()
+}
+
+function countingWrites(repo: LibraryRepository): LibraryRepository {
+  const target = repo as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
+  for (const name of WRITES) {
+    const write = target[name]!
+    target[name] = async (...args) => {
+      noteLibraryWrite()
+      try {
+        return await write(...args)
+      } finally {
+        noteLibraryWrite()
+      }
+    }
+  }
+  return repo
+}
+
 export function createLibraryRepository(db: Db): LibraryRepository {
   async function get(indicatorId: string): Promise<Indicator | null> {
     const [row] = await db.select().from(indicators).where(eq(indicators.id, indicatorId))
     return row ?? null
   }
 
-  return {
+  return countingWrites({
     async seedIfEmpty(entries) {
       const rows = (entries ?? loadLibraryFile()).map((e) => toRow(parseInput(newIndicatorSchema, e)))
       if (rows.length === 0) return 0
@@ -427,5 +460,5 @@ export function createLibraryRepository(db: Db): LibraryRepository {
       const rows = await db.delete(indicators).where(eq(indicators.id, indicatorId)).returning({ id: indicators.id })
       return rows.length > 0
     },
-  }
+  })
 }

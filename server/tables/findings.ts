@@ -1,10 +1,13 @@
 // Server-authoritative findings: the shared rule engine run on a table's current content, cached
 // per table and refreshed when the live document settles (the collab layer calls `refresh`). Every
 // computation also stores its counts in the table's row, so lists filter and sort on them in SQL.
+// With the library (storedFindingsCache), R-CORE-REQUIRED is judged against the library's ★ entries of the
+// table's class and department, and a cached result is kept only while that core is unchanged.
 import type { TargetTable } from '../../shared/model/index.ts'
 import { validateTable } from '../../shared/rules/index.ts'
 import { countFindings, type FindingCounts, type TableFindings } from '../../shared/ydoc/findings-message.ts'
 import type { Storage, StoredFindingCounts } from '../storage/index.ts'
+import { classOf, coreLibrary, type CoreLibrary, type TableCore } from '../library/core.ts'
 import { fromYDoc } from '../../shared/ydoc/index.ts'
 import { readContent, readTableDocs } from './documents.ts'
 
@@ -12,8 +15,8 @@ export type { FindingCounts, TableFindings }
 
 export { countFindings }
 
-export function judge(content: TargetTable): TableFindings {
-  const findings = validateTable(content)
+export function judge(content: TargetTable, core?: TableCore): TableFindings {
+  const findings = validateTable(content, undefined, core?.core.length ? { libraryCore: core.core } : {})
   return { findings, counts: countFindings(findings), computedAt: new Date().toISOString() }
 }
 
@@ -25,6 +28,24 @@ export interface FindingsCacheOptions {
   readContents?(tableIds: readonly string[]): Promise<Map<string, TargetTable>>
   /** where computed counts go (the table rows: storage.tables.setFindingCounts) */
   storeCounts?(entries: readonly StoredFindingCounts[]): Promise<void>
+  /** the library's core (★) entries, for R-CORE-REQUIRED; without it the rule sees only the template's */
+  library?: FindingsLibrary
+}
+
+export interface FindingsLibrary {
+  /** the library's core now (cached per library revision: cheap) */
+  core(): Promise<CoreLibrary>
+  /** the tables' departments (a table's core depends on it); a table not found is left out */
+  departments(tableIds: readonly string[]): Promise<Map<string, string>>
+}
+
+interface Cached {
+  result: TableFindings
+  version: number
+  /** what the library core was looked up by, and its key then ('' without a library) */
+  classCode: string
+  departmentId: string
+  coreKey: string
 }
 
 /** A list row's stored counts and the document version they were computed at (null: never). */
@@ -36,6 +57,8 @@ export interface StoredCounts {
   findingsVersion: number | null
   /** the document's version now, when the caller read it with the row (else it is asked for) */
   docVersion?: number
+  /** the table's department, when the caller read it with the row (else it is asked for) */
+  departmentId?: string
 }
 
 const ZERO: FindingCounts = Object.freeze({ errors: 0, warnings: 0, infos: 0 })
@@ -48,7 +71,15 @@ const STORE_DELAY_MS = 100
  * process, or by anything that did not refresh this cache, is recomputed instead of served stale.
  */
 export class FindingsCache {
-  private readonly cache = new Map<string, { result: TableFindings; version: number }>()
+  private readonly cache = new Map<string, Cached>()
+  /** table → department (a table keeps its department; asked once per table and process) */
+  private readonly departmentOf = new Map<string, string>()
+  /**
+   * The library's core ★ entries as first seen by this process (a digest of all of them): while they are
+   * unchanged, counts stored in the table rows at the document's version are trusted; once they change,
+   * a listed row is recomputed unless this process already judged it against the current core.
+   */
+  private firstCoreStamp: string | null = null
   private readonly listeners = new Set<(tableId: string, result: TableFindings) => void>()
   private readonly pending = new Map<string, StoredFindingCounts>()
   private storeTimer: NodeJS.Timeout | null = null
@@ -58,8 +89,10 @@ export class FindingsCache {
   private readonly readVersions: FindingsCacheOptions['readVersions']
   private readonly readContents: NonNullable<FindingsCacheOptions['readContents']>
   private readonly storeCounts: FindingsCacheOptions['storeCounts']
+  private readonly library: FindingsLibrary | undefined
 
   constructor(options: FindingsCacheOptions) {
+    this.library = options.library
     this.readContent = options.readContent
     this.readVersions = options.readVersions
     this.storeCounts = options.storeCounts
@@ -84,14 +117,14 @@ export class FindingsCache {
     // versions before contents: content read later is at least as new, so a stale pairing can only
     // make the next read recompute, never keep old findings
     const versions = await this.readVersions(tableIds)
+    const library = await this.coreNow()
     const fresh: StoredFindingCounts[] = []
     const out = await Promise.all(
       tableIds.map(async (id) => {
         const version = versions.get(id) ?? 0
         const hit = this.cache.get(id)
-        if (hit && hit.version === version) return hit.result
-        const result = judge(await this.readContent(id))
-        this.cache.set(id, { result, version })
+        if (hit && hit.version === version && this.coreUnchanged(hit, library)) return hit.result
+        const result = await this.judgeStored(id, await this.readContent(id), version, library)
         fresh.push({ id, counts: result.counts, version })
         return result
       }),
@@ -110,6 +143,9 @@ export class FindingsCache {
     const versions = rows.every((r) => r.docVersion !== undefined)
       ? new Map(rows.map((r) => [r.id, r.docVersion!]))
       : await this.readVersions(rows.map((r) => r.id))
+    const library = await this.coreNow()
+    const trustStored = !library || this.firstCoreStamp === coreStamp(library)
+    for (const r of rows) if (r.departmentId !== undefined) this.departmentOf.set(r.id, r.departmentId)
     const fresh: StoredFindingCounts[] = []
     const out: (FindingCounts | null)[] = []
     const stale: { i: number; id: string; version: number }[] = []
@@ -117,8 +153,9 @@ export class FindingsCache {
       const version = versions.get(r.id) ?? 0
       const stored = storedCounts(r)
       const hit = this.cache.get(r.id)
-      if (stored && r.findingsVersion === version) out.push(stored)
-      else if (hit && hit.version === version) {
+      const hitValid = !!hit && hit.version === version && this.coreUnchanged(hit, library)
+      if (stored && r.findingsVersion === version && trustStored) out.push(stored)
+      else if (hit && hitValid) {
         out.push(hit.result.counts)
         fresh.push({ id: r.id, counts: hit.result.counts, version })
       } else {
@@ -140,8 +177,7 @@ export class FindingsCache {
           out[s.i] = storedCounts(rows[s.i]!) ?? ZERO
           continue
         }
-        const result = judge(content)
-        this.cache.set(s.id, { result, version: s.version })
+        const result = await this.judgeStored(s.id, content, s.version, library)
         fresh.push({ id: s.id, counts: result.counts, version: s.version })
         out[s.i] = result.counts
       }
@@ -162,9 +198,8 @@ export class FindingsCache {
    * Recomputes from content the caller already holds (the settled live document, whose stored updates
    * reach `version`; without one, the next `get` checks storage again).
    */
-  refresh(tableId: string, content: TargetTable, version = -1): TableFindings {
-    const result = judge(content)
-    this.cache.set(tableId, { result, version })
+  async refresh(tableId: string, content: TargetTable, version = -1): Promise<TableFindings> {
+    const result = await this.judgeStored(tableId, content, version, await this.coreNow())
     // a settled room knows its version; content read without one (a transition's gate) is not stored
     if (version >= 0) this.queueStore({ id: tableId, counts: result.counts, version, edited: true })
     for (const l of this.listeners) l(tableId, result)
@@ -173,6 +208,38 @@ export class FindingsCache {
 
   invalidate(tableId: string): void {
     this.cache.delete(tableId)
+  }
+
+  /** the library's core now (undefined without a library); notes the first one this process saw */
+  private async coreNow(): Promise<CoreLibrary | undefined> {
+    if (!this.library) return undefined
+    const library = await this.library.core()
+    this.firstCoreStamp ??= coreStamp(library)
+    return library
+  }
+
+  private coreUnchanged(hit: Cached, library: CoreLibrary | undefined): boolean {
+    return (library ? library.forClass(hit.classCode, hit.departmentId).key : '') === hit.coreKey
+  }
+
+  /** Judges content against the library's core for its class and department, and caches the result. */
+  private async judgeStored(tableId: string, content: TargetTable, version: number, library: CoreLibrary | undefined): Promise<TableFindings> {
+    let classCode = ''
+    let departmentId = ''
+    let core: TableCore | undefined
+    if (library && this.library) {
+      classCode = classOf(content)
+      let dept = this.departmentOf.get(tableId)
+      if (dept === undefined) {
+        dept = (await this.library.departments([tableId])).get(tableId)
+        if (dept !== undefined) this.departmentOf.set(tableId, dept)
+      }
+      departmentId = dept ?? ''
+      core = library.forClass(classCode, departmentId)
+    }
+    const result = judge(content, core)
+    this.cache.set(tableId, { result, version, classCode, departmentId, coreKey: core?.key ?? '' })
+    return result
   }
 
   onChange(listener: (tableId: string, result: TableFindings) => void): () => void {
@@ -211,6 +278,10 @@ export class FindingsCache {
   }
 }
 
+function coreStamp(library: CoreLibrary): string {
+  return library.stamp
+}
+
 function storedCounts(r: StoredCounts): FindingCounts | null {
   return r.errorCount === null || r.warningCount === null || r.infoCount === null ? null : { errors: r.errorCount, warnings: r.warningCount, infos: r.infoCount }
 }
@@ -235,5 +306,16 @@ export function storedFindingsCache(storage: Storage): FindingsCache {
       return out
     },
     storeCounts: (entries) => storage.tables.setFindingCounts(entries),
+    library: {
+      core: () => coreLibrary(storage),
+      departments: async (ids) => {
+        const out = new Map<string, string>()
+        for (const id of ids) {
+          const row = await storage.tables.get(id)
+          if (row) out.set(id, row.departmentId)
+        }
+        return out
+      },
+    },
   })
 }
