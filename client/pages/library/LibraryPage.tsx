@@ -12,6 +12,7 @@ import { listIndicators } from '../../lib/library-api.ts'
 import { isAbort } from '../../lib/tables-api.ts'
 import { useDepartments } from '../../lib/use-departments.ts'
 import { departmentTree } from '../tables/departments.ts'
+import { CandidatesButton } from './CandidatesPanel.tsx'
 import { EntryPanel } from './EntryPanel.tsx'
 import { NewEntryDialog } from './EntryForm.tsx'
 import { ProposalActions } from './Proposals.tsx'
@@ -131,6 +132,7 @@ export function LibraryPage({ user }: { user: PublicUser }) {
           {(canEdit || user.role === 'department') && (
             <div className="tt-titlebar-actions">
               <ProposalActions user={user} departments={tree} departmentName={departmentName} onAccepted={() => { setRetry((n) => n + 1); setCountsTick((n) => n + 1) }} />
+              {canEdit && <CandidatesButton canPromote={user.role === 'finance'} onPromoted={() => { setRetry((n) => n + 1); setCountsTick((n) => n + 1) }} />}
               {canEdit && <button type="button" className="tt-button tt-button-primary" data-testid="new-indicator" onClick={() => setCreating(true)}>＋ 新增指标</button>}
             </div>
           )}
