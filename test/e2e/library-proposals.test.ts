@@ -1,7 +1,8 @@
 // 指标建议 in Chromium against the real server (PGlite, demo city) and the built client: 教育局's user proposes
 // a new indicator on /library (建议新增指标, a reason required) and sees it pending under 我的建议; finance
 // signs in, sees 指标建议（1 条待处理）, reads the proposal (kind, department, proposer, proposed values,
-// reason) and accepts it; the entry is then found by search, and the proposer reads 已采纳.
+// reason) and accepts it; the entry is then found by search, and the proposer reads 已采纳. A change
+// proposed from the entry panel shows only the changed field, current beside proposed; 不采纳 needs a reason.
 // Screenshots in test-artifacts/library-proposals-*.png.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -106,4 +107,43 @@ describe('指标建议 on the library page', () => {
     await dept.ctx.close()
     await fin.ctx.close()
   }, 90_000)
+
+  it('a department proposes a change from the entry panel; finance sees current vs proposed values and declines only with a reason', async () => {
+    const dept = await openLibrary('jiaoyu')
+    await dept.page.goto(`${server.httpUrl}/library?id=C-MTG-01`)
+    const panel = dept.page.locator('[data-testid="indicator-panel"]')
+    await panel.locator('[data-testid="propose-change"]').click(WAIT)
+    const dialog = dept.page.locator('[data-testid="propose-change-dialog"]')
+    await dialog.waitFor(WAIT)
+    expect(await dialog.locator('[data-testid="submit-proposal"]').isDisabled()).toBe(true) // nothing changed yet
+    await dialog.locator('input[name="typicalValue"]').fill('6')
+    await dialog.locator('textarea[name="reason"]').fill('每季度至少召开一次，另加年中、年末总结会')
+    await dialog.locator('[data-testid="submit-proposal"]').click()
+    await panel.locator('[data-testid="proposal-sent"]').waitFor(WAIT)
+
+    const fin = await openLibrary('caizheng')
+    await fin.page.click('[data-testid="proposals-button"]')
+    const card = fin.page.locator('[data-testid="proposals-dialog"] [data-testid="proposal"][data-kind="change"]').first()
+    await card.waitFor(WAIT)
+    expect(await card.locator('[data-testid="proposal-name"]').textContent()).toBe('召开会议场次')
+    const row = card.locator('tr[data-field="typicalValue"]')
+    expect(await row.locator('.tp-current').textContent()).toBe('4')
+    expect(await row.locator('.tp-proposed').textContent()).toBe('6')
+    expect(await card.locator('tbody tr').count()).toBe(1) // only the changed field
+    await card.locator('[data-testid="reject-proposal"]').click()
+    expect(await card.locator('[data-testid="decide-error"]').textContent()).toContain('不采纳须填写处理意见')
+    await card.locator('textarea[name="decisionReason"]').fill('会议场次以精简为原则，维持 4 场')
+    await card.locator('[data-testid="reject-proposal"]').click()
+    await fin.page.waitForFunction(() => document.querySelector('[data-testid="proposals-dialog"] [data-kind="change"] [data-testid="proposal-status"]')?.textContent === '未采纳', null, WAIT)
+
+    await dept.page.click('[data-testid="my-proposals"]')
+    const mine = dept.page.locator('[data-testid="proposals-dialog"] [data-testid="proposal"][data-kind="change"]').first()
+    await mine.locator('[data-testid="proposal-outcome"]').waitFor(WAIT)
+    expect(await mine.locator('[data-testid="proposal-outcome"]').textContent()).toContain('处理意见：会议场次以精简为原则，维持 4 场')
+    await shot(dept.page, '5-declined')
+    expect(dept.errors).toEqual([])
+    expect(fin.errors).toEqual([])
+    await dept.ctx.close()
+    await fin.ctx.close()
+  }, 60_000)
 })
