@@ -27,6 +27,7 @@ import { indicatorProposalRoutes } from './http/routes/indicator-proposals.ts'
 import { indicatorUsageRoutes } from './http/routes/indicator-usage.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
 import { recommendationRoutes } from './http/routes/recommendations.ts'
+import { assignmentRoutes } from './http/routes/assignments.ts'
 import { registryRoutes } from './http/routes/registry.ts'
 import { sessionRoutes } from './http/routes/sessions.ts'
 import { tableExportRoutes } from './http/routes/table-export.ts'
@@ -89,10 +90,11 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', auditRoutes(deps))
   app.route('/api', compilationRoutes(deps))
   app.route('/api', registryRoutes(deps))
+  app.route('/api', assignmentRoutes(deps))
   app.route('/api', indicatorProposalRoutes(deps)) // before indicatorRoutes: /indicators/proposals is not /indicators/:id
   app.route('/api', commonCandidateRoutes(deps)) // before indicatorRoutes: GET /indicators/:id
-  app.route('/api', indicatorUsageRoutes(deps)) // /indicators/:id/usage (one segment deeper than indicatorRoutes' /indicators/:id)
   app.route('/api', indicatorTransferRoutes(deps)) // before indicatorRoutes: /indicators/export and /indicators/versions are not /indicators/:id
+  app.route('/api', indicatorUsageRoutes(deps)) // /indicators/:id/usage (one segment deeper than indicatorRoutes' /indicators/:id)
   app.route('/api', indicatorRoutes(deps))
   app.route('/api', backupRoutes(deps))
   const openApi = openApiDocument()

@@ -88,7 +88,7 @@ export function collabAccess(storage: Storage, sessionIdleMs?: number): Pick<Col
   })
   const table = sharedInFlight(async (tableId: string) => {
     const t = await storage.tables.get(tableId)
-    return t ? { departmentId: t.departmentId, status: t.status, classified: t.classified } : null
+    return t ? { departmentId: t.departmentId, status: t.status, classified: t.classified, year: t.year } : null
   })
   return {
     async authenticate({ token, cookie }) {

@@ -12,6 +12,11 @@ export interface Actor {
   role: Role
   /** departments the user belongs to, including (resolved by the server) their units */
   departmentIds: readonly string[]
+  /**
+   * consultant: the departments (with their units, resolved by the server) assigned to it for each budget
+   * year (第三方机构分工) — they count only for tables of that year
+   */
+  assignedDepartmentIds?: Readonly<Record<number, readonly string[]>>
 }
 
 export interface TableRef {
@@ -21,6 +26,8 @@ export interface TableRef {
   classified?: boolean
   /** frozen versions so far: a draft that was ever submitted is part of the record */
   version?: number
+  /** the table's budget year: a consultant's assignment counts only for its year (absent: memberships only) */
+  year?: number
 }
 
 export type Decision = { allowed: true } | { allowed: false; reason: string }
@@ -29,7 +36,14 @@ const ALLOW: Decision = { allowed: true }
 const deny = (reason: string): Decision => ({ allowed: false, reason })
 
 function inScope(actor: Actor, table: TableRef): boolean {
-  return actor.departmentIds.includes(table.departmentId)
+  if (actor.departmentIds.includes(table.departmentId)) return true
+  return actor.role === 'consultant' && table.year !== undefined && (actor.assignedDepartmentIds?.[table.year]?.includes(table.departmentId) ?? false)
+}
+
+/** The departments an actor works in for a budget year: its own, plus (consultants) those assigned for the year. */
+export function departmentsFor(actor: Actor, year: number | undefined): string[] {
+  const assigned = year !== undefined ? actor.assignedDepartmentIds?.[year] ?? [] : []
+  return [...new Set([...actor.departmentIds, ...assigned])]
 }
 
 /**

@@ -26,10 +26,19 @@ export async function resolveCaller(storage: Storage, token: string | null, idle
   const found = await storage.sessions.lookup(token, new Date(), idleMs)
   if (!found) return null
   const departmentIds = found.user.departmentIds.length ? await storage.departments.withDescendants(found.user.departmentIds) : []
+  const assignedDepartmentIds = found.user.role === 'consultant' ? await assignedScope(storage, found.user.id) : undefined
   return {
-    actor: { id: found.user.id, role: found.user.role, departmentIds },
+    actor: { id: found.user.id, role: found.user.role, departmentIds, ...(assignedDepartmentIds ? { assignedDepartmentIds } : {}) },
     user: found.user,
     sessionId: found.session.id,
     token,
   }
+}
+
+/** A consultant's assignments (第三方机构分工): year → the assigned departments with their units. */
+async function assignedScope(storage: Storage, consultantId: string): Promise<Record<number, string[]>> {
+  const byYear = await storage.assignments.forConsultant(consultantId)
+  const out: Record<number, string[]> = {}
+  for (const [year, ids] of byYear) out[year] = await storage.departments.withDescendants(ids)
+  return out
 }

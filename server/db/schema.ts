@@ -18,6 +18,7 @@ import {
 } from 'drizzle-orm/pg-core'
 import { newId } from '../../shared/model/ids.ts'
 import type { Grade } from '../../shared/api/common.ts'
+import { DIFFICULTIES, type Difficulty } from '../../shared/api/assignments.ts'
 import type { RoundGrades } from '../../shared/api/review.ts'
 import { JOB_STATUSES, type JobStatus } from '../../shared/api/export.ts'
 import type { RegistryAmount, RegistryCodeName, RegistryContact, RegistryFunctionalClass, RegistrySource } from '../../shared/api/registry.ts'
@@ -555,8 +556,7 @@ export const libraryVersions = pgTable(
   (t) => [unique('library_versions_year_version_unique').on(t.year, t.version)],
 )
 
-export const DIFFICULTIES = ['high', 'low', 'homogeneous', 'town'] as const
-export type Difficulty = (typeof DIFFICULTIES)[number]
+export { DIFFICULTIES, type Difficulty }
 
 /**
  * 第三方机构分工: finance assigns a department (with its units) to a consultant for a budget year, with the

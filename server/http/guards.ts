@@ -23,7 +23,7 @@ export function requireRole(c: Context<AppEnv>, ...roles: Role[]): Caller {
 export async function requireTable(storage: Storage, caller: Caller, tableId: string, action: TableAction): Promise<TableRow> {
   const table = await storage.tables.get(tableId)
   if (!table) throw new AppError('not_found', '表格不存在')
-  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified, version: table.version }
+  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified, version: table.version, year: table.year }
   if (!can(caller.actor, 'read', ref).allowed) throw new AppError('not_found', '表格不存在')
   const decision = can(caller.actor, action, ref)
   if (!decision.allowed) throw new AppError('forbidden', decision.reason, { action })

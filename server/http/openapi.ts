@@ -16,6 +16,7 @@ import { candidatesAnswer, candidatesQuery, promoteAnswer, promoteCandidateBody 
 import { exportQuery as libraryExportQuery, libraryImportReport, libraryVersion, libraryVersionsAnswer, publishVersionBody } from '../../shared/api/library-transfer.ts'
 import { usageAnswer, usageQuery } from '../../shared/api/library-usage.ts'
 import { createProposalBody, decideProposalBody, deleteIndicatorBody, proposalAnswer, proposalListAnswer, proposalListQuery } from '../../shared/api/library-proposals.ts'
+import { assignBody, assignmentListAnswer, assignmentListQuery, unassignQuery } from '../../shared/api/assignments.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { recommendationAnswer, recommendationQuery } from '../../shared/api/recommendations.ts'
@@ -93,10 +94,12 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/registry', tag: '项目统计表', summary: '某年度已登记的项目（全部返回，total 为总数）：部门、单位、金额、功能分类、类别、涉密和已建的绩效目标表；财政局和第三方机构另见待对应的部门', who: '已登录（按权限范围）', query: registryListQuery, answer: registryListAnswer },
   { method: 'post', path: '/api/registry/aliases', tag: '项目统计表', summary: '把项目统计表中的部门代码或名称对应到已有部门（以后导入自动识别），并把等待该部门的项目归入其中', who: '财政局', body: registryAliasBody, answer: registryAliasAnswer },
   { method: 'post', path: '/api/registry/tables', tag: '项目统计表', summary: '为尚未建表的登记项目（或所选项目）创建绩效目标表，表头预填项目名称、主管部门、实施单位、功能分类、项目类别、资金来源、年度资金总额、涉密和项目负责人；已有表的项目不重复创建；未对应部门或无权限的项目列在 skipped 中', who: '财政局；第三方机构和部门限本人负责的部门', body: registryTablesBody, answer: registryTablesAnswer },
+  { method: 'get', path: '/api/assignments', tag: '第三方机构分工', summary: '各年度第三方机构负责的部门（含难度分类）；第三方机构只见本机构的分工', who: '财政局、第三方机构', query: assignmentListQuery, answer: assignmentListAnswer },
+  { method: 'post', path: '/api/assignments', tag: '第三方机构分工', summary: '把部门（含其下属单位）分配给第三方机构负责某年度的绩效目标表：全部成功或全部不变；一个部门一年只分配给一家机构，已分配给其他机构的部门返回 409 并指明；分配即时生效（已打开的协同连接随即重新鉴权）', who: '财政局', body: assignBody, answer: assignmentListAnswer },
+  { method: 'delete', path: '/api/assignments', tag: '第三方机构分工', summary: '取消某年度某部门的分工；该机构已打开的协同连接随即失去写权限', who: '财政局', query: unassignQuery },
   { method: 'get', path: '/api/indicators', tag: '指标库', summary: '检索指标库：按三级指标名称（整词、分词、同义词、拼音首字母或全拼、一字之差容错）、指标解释和计算方法匹配，按匹配程度、使用次数、名称排序，每条附匹配原因；可按一级、二级、功能分类、共性/个性、部门、核心指标筛选；total 为全部匹配数；搜索词超过 200 个字符时 400', who: '已登录', query: indicatorListQuery, answer: indicatorListAnswer },
   { method: 'get', path: '/api/indicators/synonyms', tag: '指标库', summary: '检索用的同义词组（如 满意度/满意率）', who: '已登录', answer: synonymsAnswer },
   { method: 'put', path: '/api/indicators/synonyms', tag: '指标库', summary: '替换全部同义词组（检索随即生效）', who: '财政局', body: synonymsBody, answer: synonymsAnswer },
-  { method: 'get', path: '/api/indicators/:id/usage', tag: '指标库', summary: '指标的使用情况（审核通过时学习）：被多少张已审核通过的表使用、涉及多少个部门（全市计数），常见指标值（按表数从多到少）、同一单位时的数值范围、各表的写法，以及使用该指标的表（只列调用者可查看的表；涉密表的数值只对可查看者计入）；可按年度筛选，分页，total 为可查看的使用条数', who: '已登录', query: usageQuery, answer: usageAnswer },
   { method: 'get', path: '/api/indicators/export', tag: '指标库', summary: '指标库导出为 xlsx（工作表“指标库”，每条指标一行，列同导入，表头冻结；功能分类以“、”连接，部门写名称，核心指标写 ★）；带 version 时导出该已发布版本当时的指标', who: '财政局、第三方机构', query: libraryExportQuery, files: [XLSX] },
   { method: 'post', path: '/api/indicators/import', tag: '指标库', summary: '从 xlsx 导入指标库（表头按列名识别，列序不限，多余列列入 notes）：有指标编号且库中已有的行修改该指标（记入修改历史，原因“导入：文件名”），与库中相同的计为未变，其余新增；每行整行导入或整行不导入，rejected 列出每个未导入的行（行号、列、问题、原因），从不截断；全部有效行在一个事务中写入；dryRun=1 只预览', who: '财政局', query: z.object({ dryRun: z.enum(['1', 'true']).optional() }), upload: z.object({}), answer: libraryImportReport, status: 201 },
   { method: 'get', path: '/api/indicators/versions', tag: '指标库', summary: '指标库版本（按预算年度，新的在前）：每个版本的条目数、发布人、说明和记录该版本的表数', who: '已登录', answer: libraryVersionsAnswer },

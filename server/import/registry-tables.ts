@@ -81,7 +81,7 @@ export async function createRegistryTables(storage: Storage, actor: Actor, userI
         skip(p, 'no_department', `部门“${who}”未对应到部门列表，请先在「待对应部门」中选择对应部门`)
         continue
       }
-      const decision = can(actor, 'edit', { departmentId: p.departmentId, status: 'draft', classified: p.classified === true })
+      const decision = can(actor, 'edit', { departmentId: p.departmentId, status: 'draft', classified: p.classified === true, year: p.year })
       if (!decision.allowed) { skip(p, 'forbidden', decision.reason); continue }
       const parsed = parseTable(contentFor(p, req.template))
       if (!parsed.ok) { skip(p, 'invalid', `无法生成表格：${parsed.problems[0]?.message ?? '内容不符合表样'}`); continue }

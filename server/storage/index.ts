@@ -1,6 +1,7 @@
 // The storage layer's public surface: createStorage(db) binds every repository to one database
 // handle; storage.transaction(fn) binds them to one transaction so several writes commit together.
 import type { Db } from '../db/open.ts'
+import { createAssignmentRepository, type AssignmentRepository } from './assignments.ts'
 import { createAuditRepository, type AuditRepository } from './audit.ts'
 import { createBookRepository, type BookRepository } from './book.ts'
 import { createCommentRepository, type CommentRepository } from './comments.ts'
@@ -48,6 +49,8 @@ export interface Storage {
   book: BookRepository
   /** the project registry (项目统计表) and its department aliases */
   registry: RegistryRepository
+  /** 第三方机构分工: consultants' departments per budget year */
+  assignments: AssignmentRepository
   /**
    * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
    * back when it throws. Repository methods that use a transaction of their own become savepoints.
@@ -78,6 +81,7 @@ export function createStorage(db: Db): Storage {
     jobs: createJobRepository(db),
     book: createBookRepository(db),
     registry: createRegistryRepository(db),
+    assignments: createAssignmentRepository(db),
     transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
   }
 }

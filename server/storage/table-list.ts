@@ -111,7 +111,7 @@ export function escapeLike(text: string): string {
  * WATCH OUT: this restates shared/permissions.ts `readable`; test/storage/table-list-suite.ts checks
  * the two agree for every role, scope and 涉密 flag — change both together.
  */
-export function readableBy(reader: Pick<Actor, 'role' | 'departmentIds'>): SQL | undefined {
+export function readableBy(reader: Pick<Actor, 'role' | 'departmentIds' | 'assignedDepartmentIds'>): SQL | undefined {
   const ids = [...reader.departmentIds]
   const inScope = ids.length ? inArray(targetTables.departmentId, ids) : sql`false`
   const open = eq(targetTables.classified, false)
@@ -120,8 +120,13 @@ export function readableBy(reader: Pick<Actor, 'role' | 'departmentIds'>): SQL |
       return undefined
     case 'department':
       return inScope
-    case 'consultant':
-      return and(inScope, open)
+    case 'consultant': {
+      // its departments, and those assigned to it for a table's year (第三方机构分工)
+      const assigned = Object.entries(reader.assignedDepartmentIds ?? {})
+        .filter(([, years]) => years.length > 0)
+        .map(([year, years]) => and(eq(targetTables.year, Number(year)), inArray(targetTables.departmentId, [...years])))
+      return and(assigned.length ? or(inScope, ...assigned) : inScope, open)
+    }
     case 'viewer':
       // city-wide (no department): every table that is not 涉密; else only its departments' (see isCityWideViewer)
       return ids.length ? inScope : open

@@ -5,7 +5,7 @@ import { Hono } from 'hono'
 import type { z } from 'zod'
 import { cityOpinionsQuery, opinionsQuery, type OpinionRow, type OpinionsAnswer } from '../../../shared/api/review.ts'
 import { AppError } from '../../../shared/errors.ts'
-import { can, isCityWideViewer } from '../../../shared/permissions.ts'
+import { can, departmentsFor, isCityWideViewer } from '../../../shared/permissions.ts'
 import { loadOpinions } from '../../review/opinions.ts'
 import { opinionsWorkbook, type OpinionsWorkbookInput } from '../../review/opinions-xlsx.ts'
 import type { Storage, TableRow } from '../../storage/index.ts'
@@ -84,12 +84,12 @@ export function opinionRoutes(deps: AppDeps) {
     const department = await storage.departments.get(q.departmentId)
     if (!department) throw new AppError('not_found', `部门不存在（departmentId=${q.departmentId}）`, { field: 'departmentId' })
     // finance and city-wide viewers read across departments; everyone else only inside their departments and units
-    if (actor.role !== 'finance' && !isCityWideViewer(actor) && !actor.departmentIds.includes(department.id)) {
+    if (actor.role !== 'finance' && !isCityWideViewer(actor) && !departmentsFor(actor, q.year).includes(department.id)) {
       throw new AppError('forbidden', `您无权查看${department.name}的意见汇总表`, { field: 'departmentId' })
     }
     const scope = await storage.departments.withDescendants([department.id])
     const readable = (await allTables(storage, { year: q.year, allowedDepartmentIds: scope }))
-      .filter((t) => can(actor, 'read', { departmentId: t.departmentId, status: t.status, classified: t.classified }).allowed)
+      .filter((t) => can(actor, 'read', { departmentId: t.departmentId, status: t.status, classified: t.classified, year: t.year }).allowed)
     // the department first, then its units (codes extend the parent's), each by title
     const codes = new Map((await Promise.all([...new Set(readable.map((t) => t.departmentId))].map((id) => storage.departments.get(id))))
       .filter((d) => d !== null)

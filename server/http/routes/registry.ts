@@ -3,7 +3,7 @@
 // registered projects (editors within their scope). Contract: shared/api/registry.ts.
 import { Hono } from 'hono'
 import { AppError } from '../../../shared/errors.ts'
-import { can, isCityWideViewer } from '../../../shared/permissions.ts'
+import { can, departmentsFor, isCityWideViewer } from '../../../shared/permissions.ts'
 import {
   REGISTRY_DEFAULT_TEMPLATE, registryAliasBody, registryAliasKey, registryImportFields, registryListQuery, registryNameKey, registryTablesBody,
   type RegistryAliasAnswer, type RegistryImportAnswer, type RegistryListAnswer, type RegistryTablesAnswer,
@@ -24,7 +24,7 @@ const seesUnmatched = (caller: Caller) => caller.actor.role === 'finance' || cal
 /** Whether the caller may read a registered project: as a draft table of its department would be. */
 function readable(caller: Caller, p: RegistryProjectView): boolean {
   if (!p.departmentId) return seesUnmatched(caller)
-  return can(caller.actor, 'read', { departmentId: p.departmentId, status: 'draft', classified: p.classified === true }).allowed
+  return can(caller.actor, 'read', { departmentId: p.departmentId, status: 'draft', classified: p.classified === true, year: p.year }).allowed
 }
 
 /** the cells naming a department of a project that has none */
@@ -55,7 +55,7 @@ export function registryRoutes(deps: AppDeps) {
     const q = parseRequest(registryListQuery, c.req.query())
     const finance = caller.actor.role === 'finance'
     const wide = finance || isCityWideViewer(caller.actor)
-    let scope: string[] | undefined = wide ? undefined : [...caller.actor.departmentIds]
+    let scope: string[] | undefined = wide ? undefined : departmentsFor(caller.actor, q.year)
     if (q.departmentId) {
       const chosen = await storage.departments.withDescendants([q.departmentId])
       scope = scope ? chosen.filter((id) => scope!.includes(id)) : chosen

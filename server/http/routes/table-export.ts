@@ -19,7 +19,7 @@ import { parseRequest, readJson, requireCaller } from '../guards.ts'
 async function exportableTable(storage: Storage, caller: Caller, tableId: string): Promise<TableRow> {
   const table = await storage.tables.get(tableId)
   if (!table) throw new AppError('not_found', '表格不存在', { tableId })
-  const decision = can(caller.actor, 'export', { departmentId: table.departmentId, status: table.status, classified: table.classified })
+  const decision = can(caller.actor, 'export', { departmentId: table.departmentId, status: table.status, classified: table.classified, year: table.year })
   if (!decision.allowed) throw new AppError('forbidden', decision.reason, { tableId, action: 'export' })
   return table
 }
@@ -49,7 +49,7 @@ export function tableExportRoutes(deps: AppDeps) {
     for (const id of ids) {
       const table = await storage.tables.get(id)
       if (!table) throw new AppError('not_found', `表格 ${id} 不存在`, { field: 'tableIds', tableId: id })
-      const decision = can(caller.actor, 'export', { departmentId: table.departmentId, status: table.status, classified: table.classified })
+      const decision = can(caller.actor, 'export', { departmentId: table.departmentId, status: table.status, classified: table.classified, year: table.year })
       if (!decision.allowed) refused.push({ tableId: id, reason: decision.reason })
       else if (!inEdition(table.classified, body.edition)) refused.push({ tableId: id, reason: `「${table.title || id}」为涉密表，不能导出公开版` })
       else tables.push(table)

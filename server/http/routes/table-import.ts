@@ -22,7 +22,7 @@ export function tableImportRoutes(deps: AppDeps) {
     const fields = parseRequest(tableImportFields, upload.fields)
     const dept = await storage.departments.get(fields.departmentId)
     if (!dept) throw new AppError('invalid_input', `部门 ${fields.departmentId} 不存在`, { field: 'departmentId' })
-    const decision = can(caller.actor, 'edit', { departmentId: dept.id, status: 'draft' })
+    const decision = can(caller.actor, 'edit', { departmentId: dept.id, status: 'draft', ...(fields.year !== undefined ? { year: fields.year } : {}) })
     if (!decision.allowed) throw new AppError('forbidden', decision.reason)
 
     // a file with no table, or more than MAX_IMPORT_TABLES, is refused by the reader (reason no_table / too_many_tables)

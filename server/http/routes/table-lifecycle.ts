@@ -47,7 +47,7 @@ const FROM: Readonly<Record<Transition, TableStatus>> = { submit: 'draft', retur
  * (409: someone moved the table first — two approvals racing), not a lack of rights (403).
  */
 function assertTransitionAllowed(caller: Caller, table: TableRow, action: Transition): void {
-  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified }
+  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified, year: table.year }
   const decision = can(caller.actor, action, ref)
   if (decision.allowed) return
   if (can(caller.actor, action, { ...ref, status: FROM[action] }).allowed) {

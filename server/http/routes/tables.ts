@@ -18,7 +18,7 @@ import { parseRequest, readJson, requireCaller, requireTable } from '../guards.t
 
 /** What the caller may do with the table now: the page shows exactly these buttons. */
 export function accessOf(caller: Caller, table: TableRow): TableAccess {
-  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified, version: table.version }
+  const ref = { departmentId: table.departmentId, status: table.status, classified: table.classified, version: table.version, year: table.year }
   const edit = can(caller.actor, 'edit', ref)
   const comment = can(caller.actor, 'comment', ref)
   const actions = (['submit', 'return', 'approve', 'reopen', 'delete', 'review'] as const).filter((a) => can(caller.actor, a, ref).allowed)
@@ -59,7 +59,7 @@ export function tableRoutes(deps: AppDeps) {
     }
     const dept = await storage.departments.get(input.departmentId)
     if (!dept) throw new AppError('invalid_input', `部门 ${input.departmentId} 不存在`, { field: 'departmentId' })
-    const decision = can(caller.actor, 'edit', { departmentId: dept.id, status: 'draft' })
+    const decision = can(caller.actor, 'edit', { departmentId: dept.id, status: 'draft', year: input.year })
     if (!decision.allowed) throw new AppError('forbidden', decision.reason)
     // a blank name is kept like any blank (the rules report R-HEADER-REQUIRED); the dialog asks for one
     const projectName = input.projectName?.trim() ?? ''
