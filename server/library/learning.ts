@@ -12,7 +12,6 @@
 import { NEAR_NAME_THRESHOLD, canonicalName, nameKey, nameSimilarity, synonymTable, type SynonymTable } from '../../shared/library/match.ts'
 import { normaliseLevel1, normaliseLevel2, type IndicatorRow, type TargetTable } from '../../shared/model/index.ts'
 import type { Indicator, NewUsage, Storage } from '../storage/index.ts'
-import { librarySnapshot } from './service.ts'
 
 export interface LearnResult {
   tableId: string
@@ -46,14 +45,20 @@ interface Matcher {
 
 const matchers = new WeakMap<Storage, { revision: string; matcher: Promise<Matcher> }>()
 
-/** The library prepared for linking (keys and canonical names computed once per library revision). */
+/**
+ * The library prepared for linking (keys and canonical names computed once per library revision). The
+ * revision's last part is the usage counter (storage/library.ts), which every learning moves: it is left
+ * out here, so a backfill of many tables does not re-read the library (nor rebuild the search index) per table.
+ */
 async function matcherFor(storage: Storage): Promise<Matcher> {
-  const snapshot = await librarySnapshot(storage)
+  const full = await storage.library.revision()
+  const revision = full.slice(0, full.lastIndexOf(':'))
   const hit = matchers.get(storage)
-  if (hit && hit.revision === snapshot.revision) return hit.matcher
+  if (hit && hit.revision === revision) return hit.matcher
   const matcher = (async () => {
-    const synonyms = synonymTable((await storage.library.synonyms()).groups)
-    const entries = [...snapshot.byId.values()].map((e) => toMatchEntry(e, synonyms))
+    const [rows, setting] = await Promise.all([storage.library.all(), storage.library.synonyms()])
+    const synonyms = synonymTable(setting.groups)
+    const entries = rows.map((e) => toMatchEntry(e, synonyms))
     const byKey = new Map<string, MatchEntry[]>()
     for (const e of entries) {
       if (!e.key) continue
@@ -63,7 +68,7 @@ async function matcherFor(storage: Storage): Promise<Matcher> {
     }
     return { synonyms, byKey, entries }
   })()
-  matchers.set(storage, { revision: snapshot.revision, matcher })
+  matchers.set(storage, { revision, matcher })
   matcher.catch(() => matchers.delete(storage))
   return matcher
 }

@@ -358,7 +358,8 @@ export function createLibraryRepository(db: Db): LibraryRepository {
     async revision() {
       const [a] = await db.select({ n: count(), at: max(indicators.updatedAt) }).from(indicators)
       // the synonyms' update, and the usages' counter (bumped by every change of indicator_usages, which
-      // moves usage_count — search ranks by it — without touching an entry's updated_at)
+      // moves usage_count — search ranks by it — without touching an entry's updated_at). WATCH OUT: the usage
+      // counter stays the last part: learning (server/library/learning.ts) drops it to cache its matcher
       const settings = await db
         .select({ key: librarySettings.key, value: librarySettings.value, at: librarySettings.updatedAt })
         .from(librarySettings)
