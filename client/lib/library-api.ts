@@ -85,3 +85,33 @@ export function getIndicatorUsage(id: string, query: UsageQuery = {}, signal?: A
   const qs = params.toString()
   return api<UsageAnswer>(`/api/indicators/${encodeURIComponent(id)}/usage${qs ? `?${qs}` : ''}`, { signal })
 }
+
+/** DELETE /api/indicators/:id (finance): the reason is recorded in the entry's kept history. */
+export function deleteIndicator(id: string, reason: string): Promise<{ indicator: IndicatorEntry }> {
+  return api<{ indicator: IndicatorEntry }>(`/api/indicators/${encodeURIComponent(id)}`, { method: 'DELETE', json: { reason } })
+}
+
+// ---- xlsx import/export and 指标库版本 (shared/api/library-transfer.ts) ---------------------------
+
+import type { LibraryImportReport, LibraryVersion, LibraryVersionsAnswer, PublishVersionBody } from '../../shared/api/library-transfer.ts'
+
+/** The export's address (the session cookie authenticates the download); `version`: a published one. */
+export function libraryExportUrl(version?: number): string {
+  return `/api/indicators/export?format=xlsx${version !== undefined ? `&version=${version}` : ''}`
+}
+
+/** POST /api/indicators/import (finance): a dry run reports what would happen and stores nothing. */
+export function importLibrary(file: File, dryRun: boolean, signal?: AbortSignal): Promise<LibraryImportReport> {
+  const form = new FormData()
+  form.set('file', file)
+  return api<LibraryImportReport>(`/api/indicators/import${dryRun ? '?dryRun=1' : ''}`, { method: 'POST', body: form, signal })
+}
+
+export function listLibraryVersions(signal?: AbortSignal): Promise<LibraryVersionsAnswer> {
+  return api<LibraryVersionsAnswer>('/api/indicators/versions', { signal })
+}
+
+/** POST /api/indicators/versions (finance): the library now, frozen as the year's next version. */
+export function publishLibraryVersion(body: PublishVersionBody): Promise<LibraryVersion> {
+  return api<LibraryVersion>('/api/indicators/versions', { method: 'POST', json: body })
+}

@@ -1,8 +1,9 @@
 // 指标建议 in Chromium against the real server (PGlite, demo city) and the built client: 教育局's user proposes
 // a new indicator on /library (建议新增指标, a reason required) and sees it pending under 我的建议; finance
 // signs in, sees 指标建议（1 条待处理）, reads the proposal (kind, department, proposer, proposed values,
-// reason) and accepts it; the entry is then found by search, and the proposer reads 已采纳. A change
-// proposed from the entry panel shows only the changed field, current beside proposed; 不采纳 needs a reason.
+// reason) and accepts it; the entry is then found by search (and deleted by finance with a reason), and the
+// proposer reads 已采纳. A change proposed from the entry panel shows only the changed field, current beside
+// proposed; 不采纳 needs a reason.
 // Screenshots in test-artifacts/library-proposals-*.png.
 import fs from 'node:fs'
 import path from 'node:path'
@@ -95,6 +96,16 @@ describe('指标建议 on the library page', () => {
     const panel = fin.page.locator('[data-testid="indicator-panel"]')
     await panel.locator('[data-testid="history-line"]').first().waitFor(WAIT)
     expect(await panel.locator('[data-testid="history-line"]').first().textContent()).toContain('采纳部门建议：营养改善计划要求按供餐天数考核')
+
+    // finance deletes it again, with a required reason; search no longer finds it
+    await panel.locator('[data-testid="delete-indicator"]').click()
+    const del = fin.page.locator('[data-testid="delete-indicator-dialog"]')
+    await del.locator('[data-testid="confirm-delete"]').click(WAIT)
+    expect(await del.locator('[data-testid="delete-error"]').textContent()).toContain('删除原因必填')
+    await del.locator('textarea[name="deleteReason"]').fill('与营养改善计划指标合并')
+    await del.locator('[data-testid="confirm-delete"]').click()
+    await fin.page.waitForSelector('[data-testid="indicator-panel"]', { state: 'detached', ...WAIT })
+    await fin.page.waitForSelector('[data-testid="no-indicators"]', WAIT)
 
     // the proposer reads the outcome
     await dept.page.click('[data-testid="proposals-dialog"] button[aria-label="关闭"]')

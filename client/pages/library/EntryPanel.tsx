@@ -10,6 +10,7 @@ import { isAbort } from '../../lib/tables-api.ts'
 import type { DepartmentOption } from '../tables/departments.ts'
 import { EditEntryForm } from './EntryForm.tsx'
 import { ProposeChangeAction } from './ProposalForms.tsx'
+import { DeleteEntryAction } from './DeleteEntry.tsx'
 import { FIELD_LABELS, showValue } from './fields.ts'
 import { UsageSection } from './UsageSection.tsx'
 
@@ -20,11 +21,13 @@ const SHOWN: readonly (keyof IndicatorEntry)[] = [
 
 const time = (iso: string) => new Date(iso).toLocaleString('zh-CN', { year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', hour12: false })
 
-export function EntryPanel({ id, canEdit, proposer, departments, departmentName, onClose, onChanged }: {
+export function EntryPanel({ id, canEdit, proposer, onDeleted, departments, departmentName, onClose, onChanged }: {
   id: string
   canEdit: boolean
   /** a department user: 提出修改建议 instead of the read-only note */
   proposer?: PublicUser | null
+  /** finance: 删除 (with a reason); told after the entry is gone */
+  onDeleted?: (() => void) | undefined
   departments: readonly DepartmentOption[]
   departmentName(id: string | null): string | null
   onClose(): void
@@ -88,7 +91,7 @@ export function EntryPanel({ id, canEdit, proposer, departments, departmentName,
             {saved && <p className="tt-saved" role="status" data-testid="saved">已保存，修改记录见下方“修改历史”。</p>}
             <div className="tl-panel-actions">
               {canEdit
-                ? <button type="button" className="tt-button" data-testid="edit-indicator" onClick={() => { setSaved(false); setEditing(true) }}>编辑</button>
+                ? <><button type="button" className="tt-button" data-testid="edit-indicator" onClick={() => { setSaved(false); setEditing(true) }}>编辑</button>{onDeleted && <DeleteEntryAction entry={entry} onDeleted={onDeleted} />}</>
                 : proposer ? <ProposeChangeAction user={proposer} entry={entry} departments={departments} />
                 : <p className="tt-form-hint tl-readonly" data-testid="read-only">指标库由财政局和第三方机构维护；如需新增或修改指标，请联系财政局绩效科。</p>}
             </div>

@@ -13,6 +13,8 @@ import { isAbort } from '../../lib/tables-api.ts'
 import { useDepartments } from '../../lib/use-departments.ts'
 import { departmentTree } from '../tables/departments.ts'
 import { CandidatesButton } from './CandidatesPanel.tsx'
+import { TransferActions } from './TransferActions.tsx'
+import { VersionsButton } from './VersionsDialog.tsx'
 import { EntryPanel } from './EntryPanel.tsx'
 import { NewEntryDialog } from './EntryForm.tsx'
 import { ProposalActions } from './Proposals.tsx'
@@ -133,6 +135,8 @@ export function LibraryPage({ user }: { user: PublicUser }) {
             <div className="tt-titlebar-actions">
               <ProposalActions user={user} departments={tree} departmentName={departmentName} onAccepted={() => { setRetry((n) => n + 1); setCountsTick((n) => n + 1) }} />
               {canEdit && <CandidatesButton canPromote={user.role === 'finance'} onPromoted={() => { setRetry((n) => n + 1); setCountsTick((n) => n + 1) }} />}
+              {canEdit && <TransferActions canImport={user.role === 'finance'} onImported={() => { setRetry((n) => n + 1); setCountsTick((n) => n + 1) }} />}
+              <VersionsButton canPublish={user.role === 'finance'} canExport={canEdit} />
               {canEdit && <button type="button" className="tt-button tt-button-primary" data-testid="new-indicator" onClick={() => setCreating(true)}>＋ 新增指标</button>}
             </div>
           )}
@@ -186,6 +190,7 @@ export function LibraryPage({ user }: { user: PublicUser }) {
           id={where.id}
           canEdit={canEdit}
           proposer={user.role === 'department' ? user : null}
+          onDeleted={user.role === 'finance' ? () => { update({ id: undefined }); setRetry((n) => n + 1); setCountsTick((n) => n + 1) } : undefined}
           departments={tree}
           departmentName={departmentName}
           onClose={() => update({ id: undefined })}
