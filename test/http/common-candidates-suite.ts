@@ -152,5 +152,14 @@ export function defineCommonCandidatesSuite(kind: TestDatabaseKind) {
       const audit = await t.storage.audit.list({ action: 'library.promote' })
       expect(audit.length).toBeGreaterThanOrEqual(3)
     })
+
+    it('starts one run when several requests for a year arrive at once', async () => {
+      const year = YEAR + 3
+      const answers = await Promise.all([0, 1, 2].map(() => t.request('POST', url(`year=${year}`), { token: tok.caizheng })))
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 200, 202])
+      expect(new Set(answers.map((a) => a.body.jobId)).size).toBe(1)
+      const jobs = (await t.storage.jobs.list('common-candidates')).filter((j) => (j.params as { year: number }).year === year)
+      expect(jobs.map((j) => j.status)).toEqual(['queued'])
+    })
   })
 }

@@ -2,12 +2,14 @@
 // run (finance, consultants), start a run (a durable job, server/jobs/common-candidates.ts; one per year at a
 // time), and promote a cluster into the library as a 共性 entry (finance). Contract: shared/api/library-mining.ts.
 // Mounted before indicatorRoutes: `GET /indicators/:id` would otherwise take `common-candidates` as an id.
+import { sql } from 'drizzle-orm'
 import { Hono } from 'hono'
 import {
   candidatesQuery, promoteCandidateBody, type CandidateCluster, type CandidatesAnswer, type PromoteAnswer,
 } from '../../../shared/api/library-mining.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { nameKey, synonymTable } from '../../../shared/library/match.ts'
+import { executeRows } from '../../db/execute.ts'
 import type { CandidatesResult } from '../../jobs/common-candidates.ts'
 import { matchLibrary, numericTarget, type LibraryName } from '../../library/mining.ts'
 import { toEntry } from '../../library/service.ts'
@@ -16,7 +18,8 @@ import type { AppDeps, AppEnv } from '../context.ts'
 import { parseRequest, readJson, requireRole } from '../guards.ts'
 
 const KIND = 'common-candidates' as const
-/** runs kept per year: the newest finished one and anything newer */
+/** first key of pg_advisory_xact_lock(int, int) for “a mining run of year N is being queued” */
+const MINING_LOCK_NAMESPACE = 15_005
 const SYNONYM_WORD_MAX = 30
 const SYNONYM_GROUP_MAX = 20
 const REASON_VARIANTS_MAX = 20
@@ -117,17 +120,20 @@ export function commonCandidateRoutes(deps: AppDeps) {
   app.post('/indicators/common-candidates', async (c) => {
     const caller = requireRole(c, 'finance', 'consultant')
     const { year, minDepartments } = parseRequest(candidatesQuery, c.req.query())
-    const { newest, done, all } = await jobsOfYear(storage, year)
-    if (newest && (newest.status === 'queued' || newest.status === 'running')) {
-      return c.json((await answerFor(storage, year, minDepartments)) satisfies CandidatesAnswer, 200)
-    }
+    // one run per year: the check and the insert under a per-year transaction lock (two requests at once
+    // would otherwise both find no run)
     const job = await storage.transaction(async (tx) => {
+      await executeRows(tx.db, sql`select pg_advisory_xact_lock(${sql.raw(String(MINING_LOCK_NAMESPACE))}, ${year})`)
+      const { newest } = await jobsOfYear(tx, year)
+      if (newest && (newest.status === 'queued' || newest.status === 'running')) return null
       const created = await tx.jobs.create({ kind: KIND, params: { year }, createdBy: caller.user.id })
       await tx.audit.record({ userId: caller.user.id, action: 'library.mining.start', details: { jobId: created.id, year } })
       return created
     })
+    if (!job) return c.json((await answerFor(storage, year, minDepartments)) satisfies CandidatesAnswer, 200)
+    const { done, all } = await jobsOfYear(storage, year)
     // older finished runs of the year go: the newest result stays until this run replaces it
-    for (const old of all) if (old.id !== done?.id && old.status !== 'queued' && old.status !== 'running') await storage.jobs.remove(old.id)
+    for (const old of all) if (old.id !== done?.id && old.id !== job.id && old.status !== 'queued' && old.status !== 'running') await storage.jobs.remove(old.id)
     deps.jobs?.wake()
     const answer = await answerFor(storage, year, minDepartments)
     return c.json({ ...answer, jobId: job.id } satisfies CandidatesAnswer, 202)
