@@ -12,6 +12,7 @@ async function route(): Promise<void> {
   if (path === '/tables' || path === '/') return (await import('./pages/tables/index.tsx')).tablesPage(app)
   if (path === '/compilations') return (await import('./pages/compilations/index.tsx')).compilationsPage(app)
   if (path === '/registry') return (await import('./pages/registry/index.tsx')).registryPage(app)
+  if (path === '/admin') return (await import('./pages/admin/index.tsx')).adminPage(app)
   if (path === '/library') return (await import('./pages/library/index.tsx')).libraryPage(app)
   const m = /^\/tables\/([^/]+)$/.exec(path)
   if (m) return (await import('./pages/editor-page.ts')).editorPage(app, decodeURIComponent(m[1]!))

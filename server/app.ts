@@ -41,7 +41,7 @@ import { validateRoutes } from './http/routes/validate.ts'
 export type { AppDeps } from './http/context.ts'
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024
-const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library', '/compilations', '/registry']
+const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library', '/compilations', '/registry', '/admin']
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()

@@ -22,6 +22,7 @@ export function AppHeader({ user }: { user: PublicUser }) {
         <a href="/registry" aria-current={location.pathname.startsWith('/registry') ? 'page' : undefined}>项目统计表</a>
         <a href="/library" aria-current={location.pathname.startsWith('/library') ? 'page' : undefined}>指标库</a>
         {user.role === 'finance' && <a href="/compilations" aria-current={location.pathname.startsWith('/compilations') ? 'page' : undefined}>汇编成册</a>}
+        {user.role === 'finance' && <a href="/admin" aria-current={location.pathname.startsWith('/admin') ? 'page' : undefined}>管理</a>}
       </nav>
       <div className="tt-user">
         <span className="tt-role">{ROLE_LABELS[user.role]}</span>
