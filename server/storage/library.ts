@@ -374,7 +374,12 @@ export function createLibraryRepository(db: Db): LibraryRepository {
       return mapDbErrors(
         () =>
           db.transaction(async (tx) => {
-            const [row] = await tx.insert(indicators).values(toRow(data)).returning()
+            // an id used by a deleted entry keeps its history: the new entry's versions continue after it
+            const [prior] = data.id
+              ? await tx.select({ v: max(indicatorChanges.version) }).from(indicatorChanges).where(eq(indicatorChanges.indicatorId, data.id))
+              : []
+            const version = prior?.v ? prior.v + 1 : 1
+            const [row] = await tx.insert(indicators).values({ ...toRow(data), version }).returning()
             await tx.insert(indicatorChanges).values({ indicatorId: row!.id, version: row!.version, changedBy: change.userId, reason: change.reason, before: null, after: snapshot(row!) })
             return row!
           }),

@@ -230,6 +230,12 @@ export function defineProposalSuite(kind: TestDatabaseKind) {
       const late = await propose(jiaoyu, { kind: 'change', indicatorId: 'C-MTG-02', baseVersion: 1, fields: { unit: '次' }, reason: '试' })
       expect(late.status).toBe(400)
       expect(late.body.error.details.field).toBe('indicatorId')
+
+      // finance may create an entry under the deleted one's id again: its versions continue the kept history
+      const again = await t.request('POST', '/api/indicators', { token: finance, body: { id: 'C-MTG-02', level1: '产出指标', level2: '数量指标', level3: '会议次数', comparator: '≥', scope: 'common', reason: '恢复' } })
+      expect(again.status, JSON.stringify(again.body)).toBe(201)
+      expect(again.body.indicator).toMatchObject({ id: 'C-MTG-02', version: 3 })
+      expect((await t.storage.library.history('C-MTG-02')).map((h) => [h.version, h.reason])).toEqual([[3, '恢复'], [2, '删除指标：与 C-MTG-01 重复']])
     })
 
     it('two finance users accepting the same proposal at once: one wins, the other gets 409, the entry is created once', async () => {
