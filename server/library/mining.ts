@@ -377,12 +377,22 @@ export function mineCandidates(rows: Iterable<MiningRow>, options: MiningOptions
   return { clusters: out, stats: { rows: rowCount, groups: groups.size, comparisons }, heads }
 }
 
+/** Finds the library entry holding a cluster; built once per library state (see `libraryMatcher`). */
+export type LibraryMatcher = (cluster: Pick<MinedCluster, 'level1' | 'level3' | 'variants'>) => CandidateCluster['libraryMatch']
+
 /**
  * Sets each cluster's `libraryMatch`: a library entry of the same 一级 whose canonical name equals a variant's,
  * else one whose name is near the cluster's name (the most similar); entries of another 一级 count only on an
  * exact name. Mutates and answers `clusters`.
  */
 export function matchLibrary(clusters: MinedCluster[], library: readonly LibraryName[], synonyms: SynonymTable = NO_SYNONYMS): MinedCluster[] {
+  const match = libraryMatcher(library, synonyms)
+  for (const cl of clusters) cl.libraryMatch = match(cl)
+  return clusters
+}
+
+/** The library's names indexed for `matchLibrary`'s rule (exact canonical name, else near within the 一级). */
+export function libraryMatcher(library: readonly LibraryName[], synonyms: SynonymTable = NO_SYNONYMS): LibraryMatcher {
   const exact = new Map<string, LibraryName[]>()
   const names: string[] = []
   const entriesOf: LibraryName[][] = []
@@ -407,7 +417,7 @@ export function matchLibrary(clusters: MinedCluster[], library: readonly Library
   let stamp = 0
   const pick = (list: readonly LibraryName[], level1: string): LibraryName | undefined =>
     list.find((e) => normaliseLevel1(e.level1) === level1 && e.scope === 'common') ?? list.find((e) => normaliseLevel1(e.level1) === level1)
-  for (const cl of clusters) {
+  return (cl) => {
     const level1 = normaliseLevel1(cl.level1)
     let found: LibraryName | undefined
     let exactOther: LibraryName | undefined
@@ -432,7 +442,6 @@ export function matchLibrary(clusters: MinedCluster[], library: readonly Library
       }
     }
     found ??= exactOther
-    cl.libraryMatch = found ? { id: found.id, level3: found.level3, scope: found.scope } : null
+    return found ? { id: found.id, level3: found.level3, scope: found.scope } : null
   }
-  return clusters
 }

@@ -11,7 +11,7 @@ import { AppError } from '../../../shared/errors.ts'
 import { nameKey, synonymTable } from '../../../shared/library/match.ts'
 import { executeRows } from '../../db/execute.ts'
 import type { CandidatesResult } from '../../jobs/common-candidates.ts'
-import { matchLibrary, numericTarget, type LibraryName } from '../../library/mining.ts'
+import { libraryMatcher, numericTarget, type LibraryMatcher } from '../../library/mining.ts'
 import { toEntry } from '../../library/service.ts'
 import type { Job, Storage } from '../../storage/index.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
@@ -31,23 +31,23 @@ async function jobsOfYear(storage: Storage, year: number): Promise<YearJobs> {
   return { newest: all[0] ?? null, done: all.find((j) => j.status === 'done' && j.result) ?? null, all }
 }
 
-const libraryCache = new WeakMap<Storage, { revision: string; names: LibraryName[] }>()
+const matcherCache = new WeakMap<Storage, { revision: string; match: LibraryMatcher }>()
 
-/** the library's names, read again only when it changed (revision: count, newest update, synonyms) */
-async function libraryNames(storage: Storage): Promise<LibraryName[]> {
+/** the library's matcher, built again only when the library or the synonyms changed (revision) */
+async function matcherFor(storage: Storage): Promise<LibraryMatcher> {
   const revision = await storage.library.revision()
-  const hit = libraryCache.get(storage)
-  if (hit && hit.revision === revision) return hit.names
+  const hit = matcherCache.get(storage)
+  if (hit && hit.revision === revision) return hit.match
   const names = (await storage.library.all()).map((e) => ({ id: e.id, level1: e.level1, level3: e.level3, scope: e.scope }))
-  libraryCache.set(storage, { revision, names })
-  return names
+  const match = libraryMatcher(names, synonymTable((await storage.library.synonyms()).groups))
+  matcherCache.set(storage, { revision, match })
+  return match
 }
 
 /** the clusters with their library matches as the library is now */
 async function withLibraryMatches(storage: Storage, clusters: CandidateCluster[]): Promise<CandidateCluster[]> {
-  const copies = clusters.map((c) => ({ ...c }))
-  const synonyms = synonymTable((await storage.library.synonyms()).groups)
-  return matchLibrary(copies, await libraryNames(storage), synonyms)
+  const match = await matcherFor(storage)
+  return clusters.map((c) => ({ ...c, libraryMatch: match(c) }))
 }
 
 async function answerFor(storage: Storage, year: number, minDepartments: number): Promise<CandidatesAnswer> {
