@@ -22,6 +22,8 @@ const WORKER_ENTRY = new URL(
 )
 /** an import that takes longer than this is abandoned (and its worker replaced) */
 const TIMEOUT_MS = 60_000
+/** a library workbook may hold 100 000 rows (MAX_LIBRARY_IMPORT_ROWS): ~10 s of reading on an idle core, more on a busy one */
+const LIBRARY_TIMEOUT_MS = 180_000
 /** the worker's heap: a workbook that needs more is refused, the server is untouched */
 const WORKER_HEAP_MB = 768
 
@@ -77,11 +79,12 @@ class ImportWorker {
   run(id: number, task: ImportTask): Promise<unknown> {
     this.worker.ref()
     return new Promise((resolve, reject) => {
+      const timeout = task.kind === 'library' ? LIBRARY_TIMEOUT_MS : TIMEOUT_MS
       const timer = setTimeout(() => {
         this.pending.delete(id)
-        reject(new AppError('invalid_input', '文件读取超时（超过 60 秒），请拆分后再导入', { field: 'file', reason: 'timeout' }))
+        reject(new AppError('invalid_input', `文件读取超时（超过 ${timeout / 1000} 秒），请拆分后再导入`, { field: 'file', reason: 'timeout' }))
         void this.worker.terminate()
-      }, TIMEOUT_MS)
+      }, timeout)
       this.pending.set(id, { resolve, reject, timer })
       // the bytes are copied, not transferred: the caller may still need them
       this.worker.postMessage({ id, task })
