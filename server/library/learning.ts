@@ -41,6 +41,22 @@ interface Matcher {
   synonyms: SynonymTable
   byKey: Map<string, MatchEntry[]>
   entries: MatchEntry[]
+  /** canonical name → entries (synonym-equal names are near at similarity 1) */
+  byCanon: Map<string, number[]>
+  /** character bigram of a canonical name → entries having it (near names share bigrams) */
+  byBigram: Map<string, number[]>
+}
+
+function push<K>(map: Map<K, number[]>, key: K, i: number): void {
+  const list = map.get(key)
+  if (!list) map.set(key, [i])
+  else if (list[list.length - 1] !== i) list.push(i)
+}
+
+function bigramsOf(s: string): string[] {
+  const out: string[] = []
+  for (let i = 0; i + 1 < s.length; i++) out.push(s.slice(i, i + 2))
+  return out
 }
 
 const matchers = new WeakMap<Storage, { revision: string; matcher: Promise<Matcher> }>()
@@ -66,7 +82,14 @@ async function matcherFor(storage: Storage): Promise<Matcher> {
       if (list) list.push(e)
       else byKey.set(e.key, [e])
     }
-    return { synonyms, byKey, entries }
+    const byCanon = new Map<string, number[]>()
+    const byBigram = new Map<string, number[]>()
+    entries.forEach((e, i) => {
+      if (!e.canon) return
+      push(byCanon, e.canon, i)
+      if (e.canon.length >= 4) for (const g of bigramsOf(e.canon)) push(byBigram, g, i)
+    })
+    return { synonyms, byKey, entries, byCanon, byBigram }
   })()
   matchers.set(storage, { revision, matcher })
   matcher.catch(() => matchers.delete(storage))
@@ -112,15 +135,20 @@ export function linkRow(matcher: Matcher, level3: string, place: RowPlace): { en
   // canonical names already carry the synonyms, so nameSimilarity of two canonical names (no synonyms) is
   // nameSimilarity of the two names as written (with them): computed once per entry, not per pair
   const canon = canonicalName(level3, matcher.synonyms)
+  // candidates: the synonym-equal names, and names sharing a bigram whose Dice could still reach the threshold
+  // (bound: the row's count of each shared bigram, summed — at least the multiset overlap)
+  const bound = new Map<number, number>()
+  for (const i of matcher.byCanon.get(canon) ?? []) bound.set(i, Infinity)
+  if (canon.length >= 4) {
+    const counts = new Map<string, number>()
+    for (const g of bigramsOf(canon)) counts.set(g, (counts.get(g) ?? 0) + 1)
+    for (const [g, n] of counts) for (const i of matcher.byBigram.get(g) ?? []) bound.set(i, (bound.get(i) ?? 0) + n)
+  }
   let best: { e: MatchEntry; sim: number; l1: boolean } | null = null
-  for (const e of matcher.entries) {
-    if (!eligible(e, place) || !e.canon) continue
-    // bigram Dice is at most 2·min/(sum) of the bigram counts: skip names too different in length
-    if (canon !== e.canon) {
-      const x = canon.length - 1
-      const y = e.canon.length - 1
-      if (x < 3 || y < 3 || (2 * Math.min(x, y)) / (x + y) < NEAR_NAME_THRESHOLD) continue
-    }
+  for (const [i, shared] of bound) {
+    const e = matcher.entries[i]!
+    if (!eligible(e, place)) continue
+    if ((2 * shared) / (canon.length - 1 + e.canon.length - 1) < NEAR_NAME_THRESHOLD) continue
     const sim = nameSimilarity(canon, e.canon)
     if (sim < NEAR_NAME_THRESHOLD) continue
     const l1 = sameLevel1(e, place)
