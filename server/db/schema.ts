@@ -11,6 +11,7 @@ import {
   jsonb,
   pgTable,
   primaryKey,
+  uniqueIndex,
   text,
   timestamp,
   unique,
@@ -145,9 +146,12 @@ export const targetTables = pgTable(
     deletedBy: text('deleted_by'),
     /** the 指标库版本 (library_versions.id) newest for the table's year when it was created; null: none published */
     libraryVersionId: integer('library_version_id'),
+    /** 年度结转: the previous year's approved table this one was rolled over from (one rollover per source) */
+    rolledFromId: text('rolled_from_id'),
   },
   (t) => [
     index('target_tables_year_department_idx').on(t.year, t.departmentId),
+    uniqueIndex('target_tables_rolled_from_unique').on(t.rolledFromId).where(sql`${t.rolledFromId} is not null and ${t.deletedAt} is null`),
     index('target_tables_updated_idx').on(t.updatedAt, t.id),
     index('target_tables_status_idx').on(t.status),
     check('target_tables_kind_check', oneOf(t.kind, ['project', 'department'])),
@@ -578,4 +582,54 @@ export const assignments = pgTable(
     index('assignments_consultant_idx').on(t.consultantId, t.year),
     check('assignments_difficulty_check', oneOf(t.difficulty, DIFFICULTIES)),
   ],
+)
+
+export const MATERIAL_STATUSES = ['missing', 'received', 'not_applicable'] as const
+export type MaterialStatus = (typeof MATERIAL_STATUSES)[number]
+
+/**
+ * 资料清单 (tables.md §11): per department and budget year, each of the twelve items received / missing /
+ * not applicable, with a note. A department with no row for an item has it missing.
+ */
+export const departmentMaterials = pgTable(
+  'department_materials',
+  {
+    departmentId: text('department_id').notNull().references(() => departments.id, { onDelete: 'cascade' }),
+    year: integer('year').notNull(),
+    /** 1…12, the item of tables.md §11 */
+    item: integer('item').notNull(),
+    status: text('status').$type<MaterialStatus>().notNull().default('missing'),
+    note: text('note').notNull().default(''),
+    updatedBy: text('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedAt: updatedAt(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.departmentId, t.year, t.item] }),
+    check('department_materials_status_check', oneOf(t.status, MATERIAL_STATUSES)),
+    check('department_materials_item_check', sql`${t.item} between 1 and 12`),
+  ],
+)
+
+/**
+ * Files attached to a 资料清单 item, stored in the database (bytea): one place for both databases, in every
+ * backup, the same for every server process; bounded per file (shared/api/materials.ts).
+ */
+export const materialFiles = pgTable(
+  'material_files',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('f')),
+    departmentId: text('department_id').notNull().references(() => departments.id, { onDelete: 'cascade' }),
+    year: integer('year').notNull(),
+    item: integer('item').notNull(),
+    /** the uploaded name, cleaned of any path (`../../etc/passwd` → `passwd`) */
+    name: text('name').notNull(),
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    /** sha-256 of the bytes, hex */
+    sha256: text('sha256').notNull(),
+    bytes: bytea('bytes').notNull(),
+    uploadedBy: text('uploaded_by').references(() => users.id, { onDelete: 'set null' }),
+    uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('material_files_department_idx').on(t.departmentId, t.year, t.item)],
 )
