@@ -150,14 +150,17 @@ function normUnit(unit: string): string {
   return unit.normalize('NFKC').replace(/\s+/g, '')
 }
 
-/** A target as a number with its unit (`95` + `%`; legacy `≥95%`, `不少于30场`), or null when it is not one. */
-export function numericTarget(target: string, unit: string): { value: number; unit: string } | null {
+/**
+ * A target as a number with its unit (`95` + `%`; legacy `≥95%`, `不少于30场` — then with the comparator the text
+ * carried), or null when it is not one.
+ */
+export function numericTarget(target: string, unit: string): { value: number; unit: string; comparator?: string } | null {
   const t = target.trim()
   if (t === '') return null
   if (PLAIN_NUMBER.test(t)) return { value: Number(t), unit: normUnit(unit) }
   const split = splitIndicatorValue(t)
   if (split.shape !== 'number' || !PLAIN_NUMBER.test(split.target)) return null
-  return { value: Number(split.target), unit: normUnit(split.unit || unit) }
+  return { value: Number(split.target), unit: normUnit(split.unit || unit), ...(split.comparator ? { comparator: split.comparator } : {}) }
 }
 
 function writtenValue(r: MiningRow): string {
@@ -289,13 +292,14 @@ export function mineCandidates(rows: Iterable<MiningRow>, options: MiningOptions
     g.variants.add(raw)
     g.level1.add(r.level1.trim())
     g.level2.add(r.level2.trim())
-    g.comparators.add(r.comparator.trim())
-    g.units.add(normUnit(r.unit))
+    const num = numericTarget(r.target, r.unit)
+    // a legacy target (`≥95%`) brings its own comparator and unit
+    g.comparators.add(r.comparator.trim() || num?.comparator || '')
+    g.units.add(normUnit(r.unit) || num?.unit || '')
     const written = writtenValue(r)
     if (written) g.values.add(written)
     g.departments.add(r.departmentId)
     g.tables.add(r.tableId)
-    const num = numericTarget(r.target, r.unit)
     if (num && Number.isFinite(num.value)) {
       const list = g.numbers.get(num.unit)
       if (list) list.push(num.value)

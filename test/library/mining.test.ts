@@ -120,13 +120,16 @@ describe('mining details', () => {
 
   it('reads numeric targets, legacy ones included, and gives no range for mixed units', () => {
     expect(numericTarget('95', '%')).toEqual({ value: 95, unit: '%' })
-    expect(numericTarget('≥95%', '')).toEqual({ value: 95, unit: '%' })
-    expect(numericTarget('不少于30场', '')).toEqual({ value: 30, unit: '场' })
+    expect(numericTarget('≥95%', '')).toEqual({ value: 95, unit: '%', comparator: '≥' })
+    expect(numericTarget('不少于30场', '')).toEqual({ value: 30, unit: '场', comparator: '≥' })
     expect(numericTarget('达到预期', '')).toBeNull()
     const mixed: MiningRow[] = ['30', '40', '50'].flatMap((t, i) => [
       { level1: '产出指标', level2: '数量指标', level3: '检查次数', comparator: '≥', target: t, unit: i === 0 ? '次' : '场', departmentId: `d${i}`, tableId: `t${i}` },
     ])
     expect(mineCandidates(mixed, { minDepartments: 2 }).clusters[0]!.range).toBeNull()
+    // written the legacy way only: comparator and unit come from the text
+    const legacy: MiningRow[] = ['≤600元', '≤550元', '≤580元'].map((t, i) => ({ level1: '产出指标', level2: '成本指标', level3: '人均培训成本', comparator: '', target: t, unit: '', departmentId: `d${i}`, tableId: `t${i}` }))
+    expect(mineCandidates(legacy, { minDepartments: 2 }).clusters[0]).toMatchObject({ comparator: '≤', unit: '元', range: { min: 550, max: 600, unit: '元' } })
   })
 
   it('names the library entry holding a cluster: same canonical name, near name, or none; never across 一级 by nearness', () => {
