@@ -216,6 +216,10 @@ export class LibraryIndex {
   private readonly formulaTokens = new Map<string, number[]>()
   private readonly synonymsOf = new Map<string, string[]>()
   private readonly rowByRank: Int32Array
+  /** usage and name rank folded into the low digits of a ranking key (search adds the score's digits) */
+  private readonly staticKey: Float64Array
+  /** which rows pass a filter, for the last few filters asked (search as you type repeats them) */
+  private readonly filterMasks = new Map<string, Uint8Array>()
   private readonly browseOrder: Int32Array
   private readonly allInitials: string
   private readonly initialsStart: Int32Array
@@ -275,6 +279,8 @@ export class LibraryIndex {
     }))
     this.rowByRank = new Int32Array(entries.length)
     this.rows.forEach((r, i) => (this.rowByRank[r.nameRank] = i))
+    this.staticKey = new Float64Array(entries.length)
+    this.rows.forEach((r, i) => (this.staticKey[i] = Math.min(r.entry.usageCount, 99_999) * 1e6 + (999_999 - r.nameRank)))
     // every row's initials and full pinyin in one string each ('|' between rows), searched with indexOf
     const initialsStart = new Int32Array(entries.length)
     const fullStart = new Int32Array(entries.length)
@@ -320,8 +326,6 @@ export class LibraryIndex {
   private synonymMask = new Uint32Array(0)
   private seenStamp = new Uint32Array(0)
   private seenGeneration = 0
-  private filterStamp = new Uint32Array(0)
-  private filterOk = new Uint8Array(0)
   private sharedCount = new Uint8Array(0)
   private touchedBuf = new Int32Array(0)
   private keyBuf = new Float64Array(0)
@@ -351,13 +355,27 @@ export class LibraryIndex {
       this.plainMask = new Uint32Array(n)
       this.synonymMask = new Uint32Array(n)
       this.seenStamp = new Uint32Array(n)
-      this.filterStamp = new Uint32Array(n)
-      this.filterOk = new Uint8Array(n)
       this.sharedCount = new Uint8Array(n)
       this.touchedBuf = new Int32Array(n)
       this.keyBuf = new Float64Array(n)
     }
     return ++this.generation
+  }
+
+  /** 1 for each row the filter lets through (kept for the last FILTER_MASKS filters) */
+  private filterMask(filter: SearchFilter): Uint8Array {
+    const key = JSON.stringify([filter.level1, filter.level2, filter.functionalClass, filter.scope, filter.departmentId, filter.core])
+    let mask = this.filterMasks.get(key)
+    if (mask) {
+      this.filterMasks.delete(key)
+      this.filterMasks.set(key, mask)
+      return mask
+    }
+    mask = new Uint8Array(this.rows.length)
+    for (let i = 0; i < mask.length; i++) mask[i] = matchesFilter(this.rows[i]!.filter, filter) ? 1 : 0
+    if (this.filterMasks.size >= FILTER_MASKS) this.filterMasks.delete(this.filterMasks.keys().next().value!)
+    this.filterMasks.set(key, mask)
+    return mask
   }
 
   /** rows whose initials (or full pinyin) contain `s`, with whether they start with it */
@@ -389,16 +407,7 @@ export class LibraryIndex {
     const gen = this.scratch()
     const filtered = hasFilter(filter)
     const rows = this.rows
-    const filterStamp = this.filterStamp
-    const filterOk = this.filterOk
-    const allowed = (i: number): boolean => {
-      if (!filtered) return true
-      if (filterStamp[i] !== gen) {
-        filterStamp[i] = gen
-        filterOk[i] = matchesFilter(rows[i]!.filter, filter) ? 1 : 0
-      }
-      return filterOk[i] === 1
-    }
+    const mask = filtered ? this.filterMask(filter) : null
     const q = filter.q?.trim() ?? ''
     if (!q) {
       const from = page?.offset ?? 0
@@ -408,7 +417,7 @@ export class LibraryIndex {
       const order = this.browseOrder
       for (let k = 0; k < order.length; k++) {
         const i = order[k]!
-        if (filtered && !matchesFilter(rows[i]!.filter, filter)) continue
+        if (mask && mask[i] === 0) continue
         if (total >= from && total < to) hits.push({ id: rows[i]!.entry.id, score: 0, matched: [] })
         total++
       }
@@ -423,25 +432,32 @@ export class LibraryIndex {
     let reasonCount = 0
     const reasonIds = new Map<string, number>()
     const reasonTexts: string[] = []
-    const offer = (i: number, score: number, reason: string) => {
-      if (!allowed(i)) return
-      if (this.stamp[i] !== gen) {
-        this.stamp[i] = gen
-        this.scoreOf[i] = score
-        this.touchedBuf[touchedCount++] = i
-      } else if (score > this.scoreOf[i]!) this.scoreOf[i] = score
+    const reasonId = (reason: string): number => {
       let id = reasonIds.get(reason)
       if (id === undefined) {
         id = reasonTexts.length
         reasonIds.set(reason, id)
         reasonTexts.push(reason)
       }
+      return id
+    }
+    const stamp = this.stamp
+    const scoreOf = this.scoreOf
+    /** row `i` matches with `score` for the reason numbered `rid` (reasonId) */
+    const offerId = (i: number, score: number, rid: number) => {
+      if (mask && mask[i] === 0) return
+      if (stamp[i] !== gen) {
+        stamp[i] = gen
+        scoreOf[i] = score
+        this.touchedBuf[touchedCount++] = i
+      } else if (score > scoreOf[i]!) scoreOf[i] = score
       if (reasonCount === this.reasonRowBuf.length) this.growReasons()
       this.reasonRowBuf[reasonCount] = i
-      this.reasonIdBuf[reasonCount] = id
+      this.reasonIdBuf[reasonCount] = rid
       this.reasonScoreBuf[reasonCount] = score
       reasonCount++
     }
+    const offer = (i: number, score: number, reason: string) => offerId(i, score, reasonId(reason))
     const scoreNow = (i: number) => (this.stamp[i] === gen ? this.scoreOf[i]! : 0)
     const containing = new Map<string, readonly number[]>()
     const names = (w: string) => {
@@ -451,12 +467,14 @@ export class LibraryIndex {
     }
 
     // 1. exact name, 2. name contains the whole query
-    const exactReason = `名称即${quote(q)}`
-    for (const i of this.byName.get(whole) ?? []) offer(i, TIER.exact, exactReason)
-    const wholeReason = `名称含${quote(whole)}`
-    for (const i of names(whole)) {
-      const extra = this.rows[i]!.name.length - whole.length
-      if (extra > 0) offer(i, TIER.name + 50 - Math.min(49, extra), wholeReason)
+    const exactReason = reasonId(`名称即${quote(q)}`)
+    for (const i of this.byName.get(whole) ?? []) offerId(i, TIER.exact, exactReason)
+    const wholeReason = reasonId(`名称含${quote(whole)}`)
+    const wholeRows = names(whole)
+    for (let k = 0; k < wholeRows.length; k++) {
+      const i = wholeRows[k]!
+      const extra = rows[i]!.name.length - whole.length
+      if (extra > 0) offerId(i, TIER.name + 50 - Math.min(49, extra), wholeReason)
     }
 
     // 2/3/5. per word: in the name as typed, or through a synonym (a bit per word of the query)
@@ -476,7 +494,9 @@ export class LibraryIndex {
       words.forEach((w, bit) => {
         if (!significant.includes(w)) return
         const seenGen = ++this.seenGeneration
-        for (const i of names(w)) {
+        const plainRows = names(w)
+        for (let k = 0; k < plainRows.length; k++) {
+          const i = plainRows[k]!
           cover(i)
           this.plainMask[i]! |= 1 << bit
           this.seenStamp[i] = seenGen
@@ -500,27 +520,34 @@ export class LibraryIndex {
       })
       const n = words.length
       const full = n === 32 ? 0xffffffff : (1 << n) - 1
-      const labels = new Map<number, string>()
-      const label = (mask: number, partial: boolean) => {
-        const key = mask * 2 + (partial ? 1 : 0)
-        let s = labels.get(key)
-        if (s === undefined) {
-          s = `名称含${words.filter((_, b) => mask & (1 << b)).map(quote).join('')}${partial ? '（部分）' : ''}`
-          labels.set(key, s)
+      const labels = new Map<number, number>()
+      const label = (bits: number, partial: boolean): number => {
+        const key = bits * 2 + (partial ? 1 : 0)
+        let id = labels.get(key)
+        if (id === undefined) {
+          id = reasonId(`名称含${words.filter((_, b) => bits & (1 << b)).map(quote).join('')}${partial ? '（部分）' : ''}`)
+          labels.set(key, id)
         }
-        return s
+        return id
       }
-      for (const i of covered) {
+      // one-character words found no candidates of their own: they count when the name holds them
+      const minorBits: number[] = []
+      words.forEach((w, b) => {
+        if (!significant.includes(w)) minorBits.push(b)
+      })
+      for (let c = 0; c < covered.length; c++) {
+        const i = covered[c]!
         let plain = this.plainMask[i]!
-        words.forEach((w, b) => {
-          if (!significant.includes(w) && this.rows[i]!.name.includes(w)) plain |= 1 << b
-        })
+        for (let k = 0; k < minorBits.length; k++) {
+          const b = minorBits[k]!
+          if (rows[i]!.name.includes(words[b]!)) plain |= 1 << b
+        }
         const synonym = this.synonymMask[i]! & ~plain
-        const mask = (plain | synonym) >>> 0
-        const count = popcount(mask)
-        if (mask === full >>> 0 && synonym === 0) offer(i, TIER.name, label(plain, false))
-        else if (mask === full >>> 0) for (const r of firstSynonym.get(i) ?? []) offer(i, TIER.synonym + 10 * (popcount(plain) / n), r)
-        else offer(i, TIER.partial + 90 * (count / n), plain ? label(plain, true) : `${firstSynonym.get(i)?.[0] ?? ''}（部分）`)
+        const bits = (plain | synonym) >>> 0
+        if (bits === full >>> 0 && synonym === 0) offerId(i, TIER.name, label(plain, false))
+        else if (bits === full >>> 0) for (const r of firstSynonym.get(i) ?? []) offer(i, TIER.synonym + 10 * (popcount(plain) / n), r)
+        else if (plain) offerId(i, TIER.partial + 90 * (popcount(bits) / n), label(plain, true))
+        else offer(i, TIER.partial + 90 * (popcount(bits) / n), `${firstSynonym.get(i)?.[0] ?? ''}（部分）`)
       }
     }
 
@@ -541,8 +568,9 @@ export class LibraryIndex {
     const textWords = significant.length ? significant : words
     for (const [index, labelText, weight] of [[this.explanationTokens, '解释含', 50], [this.formulaTokens, '计算方法含', 40]] as const) {
       if (textWords.length === 1) {
-        const reason = `${labelText}${quote(textWords[0]!)}`
-        for (const i of index.get(textWords[0]!) ?? []) offer(i, TIER.text + weight, reason)
+        const reason = reasonId(`${labelText}${quote(textWords[0]!)}`)
+        const list = index.get(textWords[0]!) ?? []
+        for (let k = 0; k < list.length; k++) offerId(list[k]!, TIER.text + weight, reason)
         continue
       }
       const found = new Map<number, string[]>()
@@ -563,35 +591,47 @@ export class LibraryIndex {
       const chars = [...new Set(chunk)]
       const need = chars.length - 1
       if (need < 1) continue
+      // a candidate lacks at most one of the chunk's characters, so it holds one of any two of them: the
+      // rows of the two rarest characters are every candidate; the others are then looked up in the name
+      const lists = chars.map((ch) => (this.nameChars.get(ch) ?? []) as ArrayLike<number>).sort((a, b) => a.length - b.length)
       const shared = this.sharedCount
       const seen: number[] = []
-      const candidates: number[] = []
-      for (const ch of chars) {
-        for (const i of this.nameChars.get(ch) ?? []) {
-          if (shared[i] === 0) seen.push(i)
-          if (++shared[i]! === need) candidates.push(i)
+      for (const list of lists.slice(0, 2)) {
+        for (let k = 0; k < list.length; k++) {
+          const i = list[k]!
+          if (shared[i] === 0) {
+            shared[i] = 1
+            seen.push(i)
+          }
         }
       }
-      for (const i of seen) shared[i] = 0
-      const reason = `近似${quote(chunk)}（容错）`
-      for (const i of candidates) {
+      const reason = reasonId(`近似${quote(chunk)}（容错）`)
+      for (let k = 0; k < seen.length; k++) {
+        const i = seen[k]!
+        shared[i] = 0
+        if (mask && mask[i] === 0) continue
         if (scoreNow(i) >= TIER.synonym) continue
-        if (substringDistance(chunk, this.rows[i]!.name, 1) === 1) offer(i, TIER.fuzzy + 50, reason)
+        const name = rows[i]!.name
+        let held = 0
+        for (let c = 0; c < chars.length; c++) if (name.includes(chars[c]!)) held++
+        if (held < need) continue
+        if (substringDistance(chunk, name, 1) === 1) offerId(i, TIER.fuzzy + 50, reason)
       }
     }
 
     // rank: score, then usage, then name — one numeric key per row sorted natively (the name rank makes it unique)
     const keys = this.keyBuf.subarray(0, touchedCount)
+    const staticKey = this.staticKey
     for (let k = 0; k < touchedCount; k++) {
       const i = this.touchedBuf[k]!
-      const r = this.rows[i]!
-      keys[k] = -(Math.round(this.scoreOf[i]! * 10) * 1e11 + Math.min(r.entry.usageCount, 99_999) * 1e6 + (999_999 - r.nameRank))
+      keys[k] = -(Math.round(scoreOf[i]! * 10) * 1e11 + staticKey[i]!)
     }
-    keys.sort()
     const from = page ? Math.min(page.offset, touchedCount) : 0
     const to = page ? Math.min(page.offset + page.limit, touchedCount) : touchedCount
+    // only the first `to` keys in order: a bounded heap when the page is a small part of the matches
+    const ranked = to * 8 < touchedCount ? smallest(keys, to) : keys.sort()
     const pageRows: number[] = []
-    for (let k = from; k < to; k++) pageRows.push(this.rowByRank[999_999 - (-keys[k]! % 1e6)]!)
+    for (let k = from; k < to; k++) pageRows.push(this.rowByRank[999_999 - (-ranked[k]! % 1e6)]!)
     const wanted = new Map<number, [string, number][]>(pageRows.map((i) => [i, []]))
     for (let k = 0; k < reasonCount; k++) {
       const list = wanted.get(this.reasonRowBuf[k]!)
@@ -612,6 +652,46 @@ export class LibraryIndex {
       terms: words,
     }
   }
+}
+
+const FILTER_MASKS = 16
+
+/** The `k` smallest values of `xs`, ascending (a max-heap of size k; `xs` is left as it was). */
+function smallest(xs: Float64Array, k: number): Float64Array {
+  const heap = new Float64Array(k)
+  if (k === 0) return heap
+  let size = 0
+  const siftDown = () => {
+    let at = 0
+    const v = heap[0]!
+    for (;;) {
+      const l = at * 2 + 1
+      if (l >= size) break
+      const r = l + 1
+      const c = r < size && heap[r]! > heap[l]! ? r : l
+      if (heap[c]! <= v) break
+      heap[at] = heap[c]!
+      at = c
+    }
+    heap[at] = v
+  }
+  for (let n = 0; n < xs.length; n++) {
+    const x = xs[n]!
+    if (size < k) {
+      let at = size++
+      while (at > 0) {
+        const parent = (at - 1) >> 1
+        if (heap[parent]! >= x) break
+        heap[at] = heap[parent]!
+        at = parent
+      }
+      heap[at] = x
+    } else if (x < heap[0]!) {
+      heap[0] = x
+      siftDown()
+    }
+  }
+  return heap.sort()
 }
 
 function popcount(x: number): number {

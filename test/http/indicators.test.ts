@@ -97,6 +97,11 @@ for (const kind of kinds) {
         const r = await search(`q=${encodeURIComponent(q)}`)
         expect(r).toMatchObject({ indicators: [], total: 0, nextCursor: null })
       }
+      // metacharacters around words are dropped like any punctuation: the words' own result
+      const plain = await search(`q=${encodeURIComponent('满意度')}`)
+      expect(plain.total).toBeGreaterThan(0)
+      const wrapped = await search(`q=${encodeURIComponent('^(满意度).*$')}`)
+      expect(wrapped.indicators.map((i) => i.id).slice(0, 10)).toEqual(plain.indicators.map((i) => i.id).slice(0, 10))
       const unsigned = await t.request('GET', '/api/indicators')
       expect(unsigned.status).toBe(401)
     })
