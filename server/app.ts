@@ -28,7 +28,10 @@ import { indicatorUsageRoutes } from './http/routes/indicator-usage.ts'
 import { opinionRoutes } from './http/routes/opinions.ts'
 import { recommendationRoutes } from './http/routes/recommendations.ts'
 import { assignmentRoutes } from './http/routes/assignments.ts'
+import { materialRoutes } from './http/routes/materials.ts'
+import { MAX_MATERIAL_FILE_BYTES, MAX_MATERIAL_UPLOAD_BODY_BYTES } from '../shared/api/materials.ts'
 import { registryRoutes } from './http/routes/registry.ts'
+import { rolloverRoutes } from './http/routes/rollover.ts'
 import { sessionRoutes } from './http/routes/sessions.ts'
 import { tableExportRoutes } from './http/routes/table-export.ts'
 import { tableHistoryRoutes } from './http/routes/table-history.ts'
@@ -41,7 +44,9 @@ import { validateRoutes } from './http/routes/validate.ts'
 export type { AppDeps } from './http/context.ts'
 
 const MAX_BODY_BYTES = 10 * 1024 * 1024
-const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library', '/compilations', '/registry', '/admin']
+/** POST /api/departments/:id/materials/:item/files: the one route with a larger body limit */
+const MATERIAL_UPLOAD_PATH = /^\/api\/departments\/[^/]+\/materials\/[^/]+\/files$/
+const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library', '/compilations', '/registry', '/admin', '/departments/*']
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -57,15 +62,21 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     return c.json({ ok: false, database: deps.database.kind, error: { code: 'unavailable', message: UNAVAILABLE_MESSAGE } }, 503)
   })
 
-  app.use(
-    '/api/*',
-    bodyLimit({
-      maxSize: MAX_BODY_BYTES,
-      onError: () => {
-        throw new AppError('payload_too_large', `请求体过大（最多 ${MAX_BODY_BYTES / 1024 / 1024} MB）`)
-      },
-    }),
-  )
+  const defaultBodyLimit = bodyLimit({
+    maxSize: MAX_BODY_BYTES,
+    onError: () => {
+      throw new AppError('payload_too_large', `请求体过大（最多 ${MAX_BODY_BYTES / 1024 / 1024} MB）`)
+    },
+  })
+  // 资料清单 uploads alone may carry one file of up to MAX_MATERIAL_FILE_BYTES (shared/api/materials.ts): a
+  // larger declared Content-Length is refused before reading, a chunked body once it passes the limit.
+  const materialUploadBodyLimit = bodyLimit({
+    maxSize: MAX_MATERIAL_UPLOAD_BODY_BYTES,
+    onError: () => {
+      throw new AppError('payload_too_large', `上传文件过大：每个文件最多 ${MAX_MATERIAL_FILE_BYTES / 1024 / 1024} MB`, { field: 'file', reason: 'too_large' })
+    },
+  })
+  app.use('/api/*', (c, next) => (c.req.method === 'POST' && MATERIAL_UPLOAD_PATH.test(c.req.path) ? materialUploadBodyLimit : defaultBodyLimit)(c, next))
   app.use('/api/*', crossSiteGuard(), jsonBodies()) // server/http/csrf.ts: 403 cross-site with the cookie, 415 not JSON
   app.use('/api/*', databaseAvailable(deps.database.health))
   app.use('/api/*', async function resolveSession(c, next) {
@@ -91,6 +102,8 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', compilationRoutes(deps))
   app.route('/api', registryRoutes(deps))
   app.route('/api', assignmentRoutes(deps))
+  app.route('/api', materialRoutes(deps))
+  app.route('/api', rolloverRoutes(deps))
   app.route('/api', indicatorProposalRoutes(deps)) // before indicatorRoutes: /indicators/proposals is not /indicators/:id
   app.route('/api', commonCandidateRoutes(deps)) // before indicatorRoutes: GET /indicators/:id
   app.route('/api', indicatorTransferRoutes(deps)) // before indicatorRoutes: /indicators/export and /indicators/versions are not /indicators/:id

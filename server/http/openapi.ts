@@ -17,6 +17,8 @@ import { exportQuery as libraryExportQuery, libraryImportReport, libraryVersion,
 import { usageAnswer, usageQuery } from '../../shared/api/library-usage.ts'
 import { createProposalBody, decideProposalBody, deleteIndicatorBody, proposalAnswer, proposalListAnswer, proposalListQuery } from '../../shared/api/library-proposals.ts'
 import { assignBody, assignmentListAnswer, assignmentListQuery, unassignQuery } from '../../shared/api/assignments.ts'
+import { materialFile, materialItem, materialStatusBody, materialUploadFields, materialsAnswer, materialsQuery } from '../../shared/api/materials.ts'
+import { rolloverAnswer, rolloverBody } from '../../shared/api/rollover.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { recommendationAnswer, recommendationQuery } from '../../shared/api/recommendations.ts'
@@ -94,9 +96,15 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/registry', tag: '项目统计表', summary: '某年度已登记的项目（全部返回，total 为总数）：部门、单位、金额、功能分类、类别、涉密和已建的绩效目标表；财政局和第三方机构另见待对应的部门', who: '已登录（按权限范围）', query: registryListQuery, answer: registryListAnswer },
   { method: 'post', path: '/api/registry/aliases', tag: '项目统计表', summary: '把项目统计表中的部门代码或名称对应到已有部门（以后导入自动识别），并把等待该部门的项目归入其中', who: '财政局', body: registryAliasBody, answer: registryAliasAnswer },
   { method: 'post', path: '/api/registry/tables', tag: '项目统计表', summary: '为尚未建表的登记项目（或所选项目）创建绩效目标表，表头预填项目名称、主管部门、实施单位、功能分类、项目类别、资金来源、年度资金总额、涉密和项目负责人；已有表的项目不重复创建；未对应部门或无权限的项目列在 skipped 中', who: '财政局；第三方机构和部门限本人负责的部门', body: registryTablesBody, answer: registryTablesAnswer },
+  { method: 'post', path: '/api/rollover', tag: '年度结转', summary: '年度结转：以结转年度已批复的表生成目标年度（默认下一年）的表——非一次性项目表结转为延续项目，指标及其指标值保留为上年值并在备注中标记“上年指标值，待复核”（上年指标另存为 priorYear），年度资金清空待填；部门整体表连同年度主要任务结转；一次性、未批复、已结转、已结束的项目列在 leftOut 中；目标年度已有非结转生成的表的部门整体拒绝（refused）；重复结转不会重复创建；整个请求一个事务；dryRun=true 只预览', who: '财政局；部门限本部门及所属单位；第三方机构限目标年度分工的部门', body: rolloverBody, answer: rolloverAnswer },
   { method: 'get', path: '/api/assignments', tag: '第三方机构分工', summary: '各年度第三方机构负责的部门（含难度分类）；第三方机构只见本机构的分工', who: '财政局、第三方机构', query: assignmentListQuery, answer: assignmentListAnswer },
   { method: 'post', path: '/api/assignments', tag: '第三方机构分工', summary: '把部门（含其下属单位）分配给第三方机构负责某年度的绩效目标表：全部成功或全部不变；一个部门一年只分配给一家机构，已分配给其他机构的部门返回 409 并指明；分配即时生效（已打开的协同连接随即重新鉴权）', who: '财政局', body: assignBody, answer: assignmentListAnswer },
   { method: 'delete', path: '/api/assignments', tag: '第三方机构分工', summary: '取消某年度某部门的分工；该机构已打开的协同连接随即失去写权限', who: '财政局', query: unassignQuery },
+  { method: 'get', path: '/api/departments/:id/materials', tag: '资料清单', summary: '部门某年度的资料清单：十二项资料（tables.md §11）各自的状态（未收到/已收到/不适用）、说明、最后修改人和已上传的文件；received 为已收到项数，total 为适用项数（12 减不适用）；access 说明调用者能否修改和下载', who: '财政局；本部门及所属单位的用户；负责该部门的第三方机构（本部门成员或该年度分工）；全市只读账号只读（不能下载文件）；其他人 404', query: materialsQuery, answer: materialsAnswer },
+  { method: 'put', path: '/api/departments/:id/materials/:item', tag: '资料清单', summary: '设置一项资料（item 为 1–12）的状态和说明（不带 note 时说明不变），记入审计日志', who: '财政局；本部门用户；负责该部门的第三方机构', body: materialStatusBody, answer: materialItem },
+  { method: 'post', path: '/api/departments/:id/materials/:item/files', tag: '资料清单', summary: '为一项资料上传一个文件（任意类型，每个文件最多 20 MB，每项最多 50 个文件；文件名只保留最后一段，去掉控制字符，最长 120 个字符），保存在数据库中，记入审计日志；超过大小的请求 413，不读入内存', who: '财政局；本部门用户；负责该部门的第三方机构', query: materialsQuery, upload: materialUploadFields, answer: materialFile, status: 201 },
+  { method: 'get', path: '/api/materials/files/:fileId', tag: '资料清单', summary: '下载资料文件（作为附件，Content-Disposition 带 UTF-8 文件名；已知的安全类型按原类型，其余 application/octet-stream；nosniff）；范围外的文件 404', who: '财政局；本部门用户（含只读账号）；负责该部门的第三方机构', files: ['application/octet-stream'] },
+  { method: 'delete', path: '/api/materials/files/:fileId', tag: '资料清单', summary: '删除资料文件，记入审计日志（文件名、大小、SHA-256）', who: '财政局；本部门用户；负责该部门的第三方机构' },
   { method: 'get', path: '/api/indicators', tag: '指标库', summary: '检索指标库：按三级指标名称（整词、分词、同义词、拼音首字母或全拼、一字之差容错）、指标解释和计算方法匹配，按匹配程度、使用次数、名称排序，每条附匹配原因；可按一级、二级、功能分类、共性/个性、部门、核心指标筛选；total 为全部匹配数；搜索词超过 200 个字符时 400', who: '已登录', query: indicatorListQuery, answer: indicatorListAnswer },
   { method: 'get', path: '/api/indicators/synonyms', tag: '指标库', summary: '检索用的同义词组（如 满意度/满意率）', who: '已登录', answer: synonymsAnswer },
   { method: 'put', path: '/api/indicators/synonyms', tag: '指标库', summary: '替换全部同义词组（检索随即生效）', who: '财政局', body: synonymsBody, answer: synonymsAnswer },

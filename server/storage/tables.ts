@@ -21,6 +21,8 @@ export interface NewTable {
   title?: string
   classified?: boolean
   createdBy?: string | null
+  /** 年度结转: the approved table this one is rolled over from (unique among live tables) */
+  rolledFromId?: string
 }
 
 export interface TableFilter {
@@ -53,6 +55,8 @@ export interface TableState {
 export interface TableRepository {
   create(input: NewTable): Promise<TableRow>
   get(id: string): Promise<TableRow | null>
+  /** 年度结转: the live tables rolled over from these source tables */
+  rolledFrom(sourceIds: readonly string[]): Promise<TableRow[]>
   /** like get, but throws AppError('not_found') */
   require(id: string): Promise<TableRow>
   /** every table matching the filter (not paged: internal use, at most `limit`, default 1000); never deleted ones */
@@ -93,6 +97,7 @@ const newTableSchema = z.object({
   title: TITLE.optional(),
   classified: z.boolean({ error: '涉密（classified）必须是布尔值' }).optional(),
   createdBy: id('创建人（createdBy）').nullish(),
+  rolledFromId: id('结转来源（rolledFromId）').optional(),
 })
 
 const stateSchema = z.object({ status: STATUS, round: positiveInt('轮次（round）'), version: nonNegativeInt('版本（version）') })
@@ -109,7 +114,7 @@ const filterSchema = z.object({
 })
 
 const MESSAGES = {
-  conflict: '表编号（id）已存在',
+  conflict: { target_tables_pkey: '表编号（id）已存在', target_tables_rolled_from_unique: '该表已结转到下一年度，不能重复结转（可能有人同时发起了结转，请刷新后再试）' },
   missingReference: {
     target_tables_department_id_departments_id_fk: '部门（departmentId）不存在',
     target_tables_created_by_users_id_fk: '创建人（createdBy）不存在',
@@ -146,6 +151,7 @@ export function createTableRepository(db: Db): TableRepository {
               title: data.title ?? '',
               classified: data.classified ?? false,
               createdBy: data.createdBy ?? null,
+              ...(data.rolledFromId ? { rolledFromId: data.rolledFromId } : {}),
               // the 指标库版本 the table draws from: the newest published for its year (null when none)
               libraryVersionId: sql`(select ${libraryVersions.id} from ${libraryVersions} where ${libraryVersions.year} = ${data.year} order by ${libraryVersions.version} desc limit 1)`,
             })
@@ -157,6 +163,11 @@ export function createTableRepository(db: Db): TableRepository {
 
     get,
     require,
+
+    async rolledFrom(sourceIds) {
+      if (sourceIds.length === 0) return []
+      return db.select().from(targetTables).where(and(inArray(targetTables.rolledFromId, [...sourceIds]), isNull(targetTables.deletedAt)))
+    },
 
     async list(filter = {}) {
       const f = parseInput(filterSchema, filter)

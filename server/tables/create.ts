@@ -12,6 +12,8 @@ export interface TableToCreate {
   classified?: boolean
   /** why it was created, kept in the audit entry (e.g. {source:'import', file, sheet}) */
   origin?: Record<string, unknown>
+  /** 年度结转: the approved table of the year before this one is carried from */
+  rolledFromId?: string
 }
 
 /** The title a table gets when none is given: its 项目名称 or 部门名称. */
@@ -27,6 +29,7 @@ export async function createTables(storage: Storage, userId: string, items: read
     const created = await storage.tables.create({
       kind: content.kind, template: content.template, year: content.year, departmentId: item.departmentId,
       title: item.title, classified: item.classified ?? false, createdBy: userId,
+      ...(item.rolledFromId ? { rolledFromId: item.rolledFromId } : {}),
     })
     await storage.docLog.appendUpdates(created.id, 'table', [{ update: initialUpdate(content), userId }])
     await storage.audit.record({
