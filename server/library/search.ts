@@ -326,6 +326,7 @@ export class LibraryIndex {
   private synonymMask = new Uint32Array(0)
   private seenStamp = new Uint32Array(0)
   private seenGeneration = 0
+  private pageStamp = new Uint32Array(0)
   private sharedCount = new Uint8Array(0)
   private touchedBuf = new Int32Array(0)
   private keyBuf = new Float64Array(0)
@@ -355,6 +356,7 @@ export class LibraryIndex {
       this.plainMask = new Uint32Array(n)
       this.synonymMask = new Uint32Array(n)
       this.seenStamp = new Uint32Array(n)
+      this.pageStamp = new Uint32Array(n)
       this.sharedCount = new Uint8Array(n)
       this.touchedBuf = new Int32Array(n)
       this.keyBuf = new Float64Array(n)
@@ -612,6 +614,7 @@ export class LibraryIndex {
         if (mask && mask[i] === 0) continue
         if (scoreNow(i) >= TIER.synonym) continue
         const name = rows[i]!.name
+        if (name.includes(chunk)) continue // no edit away: the name holds the chunk as typed
         let held = 0
         for (let c = 0; c < chars.length; c++) if (name.includes(chars[c]!)) held++
         if (held < need) continue
@@ -633,8 +636,13 @@ export class LibraryIndex {
     const pageRows: number[] = []
     for (let k = from; k < to; k++) pageRows.push(this.rowByRank[999_999 - (-ranked[k]! % 1e6)]!)
     const wanted = new Map<number, [string, number][]>(pageRows.map((i) => [i, []]))
+    // the page's rows stamped with this query's generation: one array test per reason, no map lookup
+    const onPage = this.pageStamp
+    for (const i of pageRows) onPage[i] = gen
     for (let k = 0; k < reasonCount; k++) {
-      const list = wanted.get(this.reasonRowBuf[k]!)
+      const row = this.reasonRowBuf[k]!
+      if (onPage[row] !== gen) continue
+      const list = wanted.get(row)
       if (!list) continue
       const text = reasonTexts[this.reasonIdBuf[k]!]!
       const score = this.reasonScoreBuf[k]!
