@@ -27,6 +27,7 @@ export const MULTIPART_ROUTES: readonly RegExp[] = [
   /^\/api\/registry\/import$/,
   /^\/api\/departments\/import$/,
   /^\/api\/indicators\/import$/,
+  /^\/api\/departments\/[^/]+\/materials\/[^/]+\/files$/, // 资料清单 files (any type)
 ]
 
 /** True when `origin` (an Origin header) names this request's own host. */

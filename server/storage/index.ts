@@ -9,6 +9,7 @@ import { createDepartmentRepository, type DepartmentRepository } from './departm
 import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
 import { createHistoryRepository, type HistoryRepository } from './history.ts'
 import { createJobRepository, type JobRepository } from './jobs.ts'
+import { createMaterialRepository, type MaterialRepository } from './materials.ts'
 import { createLibraryRepository, type LibraryRepository } from './library.ts'
 import { createLibraryImportRepository, type LibraryImportRepository } from './library-import.ts'
 import { createLibraryVersionRepository, type LibraryVersionRepository } from './library-versions.ts'
@@ -51,6 +52,8 @@ export interface Storage {
   registry: RegistryRepository
   /** 第三方机构分工: consultants' departments per budget year */
   assignments: AssignmentRepository
+  /** 资料清单: the twelve items per department and year, with their files (materials.ts) */
+  materials: MaterialRepository
   /**
    * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
    * back when it throws. Repository methods that use a transaction of their own become savepoints.
@@ -82,6 +85,7 @@ export function createStorage(db: Db): Storage {
     book: createBookRepository(db),
     registry: createRegistryRepository(db),
     assignments: createAssignmentRepository(db),
+    materials: createMaterialRepository(db),
     transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
   }
 }
