@@ -21,6 +21,7 @@ import { TablesTable } from './TablesTable.tsx'
 const CreateTableDialog = lazy(() => import('./CreateTableDialog.tsx'))
 const ImportTablesDialog = lazy(() => import('./ImportTablesDialog.tsx'))
 const ImportDepartmentsDialog = lazy(() => import('./ImportDepartmentsDialog.tsx'))
+const RolloverDialog = lazy(() => import('./RolloverDialog.tsx'))
 
 type Load =
   | { state: 'loading'; answer?: TableListAnswer }
@@ -42,6 +43,7 @@ export function TablesPage({ user }: { user: PublicUser }) {
   const [importingDepartments, setImportingDepartments] = useState(false)
   const [dragging, setDragging] = useState(false)
   const [creating, setCreating] = useState(false)
+  const [rolling, setRolling] = useState(false)
   const [deleting, setDeleting] = useState<TableSummary | null>(null)
   // the chosen tables by id, across pages and filters (the dialog names them)
   const [selected, setSelected] = useState<ReadonlyMap<string, TableSummary>>(new Map())
@@ -164,6 +166,10 @@ export function TablesPage({ user }: { user: PublicUser }) {
                 title="从 Excel 导入绩效目标表（也可以把 .xlsx 文件拖到本页），先预览再保存">导入 Excel</button>
             )}
             {mayCreate && (
+              <button type="button" className="tt-button" data-testid="rollover" onClick={() => setRolling(true)}
+                title="以上一年度已批复的表生成下一年度的表（先预览再确认）">年度结转</button>
+            )}
+            {mayCreate && (
               <button type="button" className="tt-button tt-button-primary" onClick={() => setCreating(true)}>＋ 新建绩效目标表</button>
             )}
           </div>
@@ -235,6 +241,11 @@ export function TablesPage({ user }: { user: PublicUser }) {
       {importingDepartments && (
         <Suspense fallback={null}>
           <ImportDepartmentsDialog onClose={() => setImportingDepartments(false)} onImported={() => setDepartmentsRead((n) => n + 1)} />
+        </Suspense>
+      )}
+      {rolling && (
+        <Suspense fallback={null}>
+          <RolloverDialog user={user} departments={createScope} onClose={() => setRolling(false)} onDone={() => setRetry((n) => n + 1)} />
         </Suspense>
       )}
       {auditing && auditFor && <AuditDialog departmentId={auditFor.id} departmentName={auditFor.name} onClose={() => setAuditing(false)} />}
