@@ -8,6 +8,7 @@ import type { TableFindings } from '../../shared/ydoc/findings-message.ts'
 import { h, render, debounce } from '../lib/dom.ts'
 import type { GridBinding, Tint } from './binding.ts'
 import { findingCells, groupFindings, SEVERITY_LABELS, type GridFinding } from './findings-map.ts'
+import { withServerOnly } from './findings-merge.ts'
 
 export type Validate = (table: TargetTable) => GridFinding[]
 
@@ -123,19 +124,6 @@ export function mountFindings(binding: GridBinding, validate: Validate | undefin
 }
 
 /** A finding's identity across the two engines' results: rule and place. */
-/**
- * Rules the page cannot judge itself: R-CORE-REQUIRED against the library's ★ entries of the table's class
- * needs the library, so the server's findings of it join the local ones (until the server's next check).
- */
-const SERVER_ONLY_RULES = new Set(['R-CORE-REQUIRED'])
-
-function withServerOnly(local: GridFinding[], server: TableFindings | null): GridFinding[] {
-  if (!server) return local
-  const keys = new Set(local.map(findingKey))
-  const extra = server.findings.filter((f) => SERVER_ONLY_RULES.has(f.ruleId) && !keys.has(findingKey(f))) as GridFinding[]
-  return extra.length ? [...local, ...extra] : local
-}
-
 function findingKey(f: { ruleId: string; path: string }): string {
   return `${f.ruleId}|${f.path}`
 }
