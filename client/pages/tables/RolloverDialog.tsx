@@ -126,7 +126,7 @@ function RolloverReport({ answer }: { answer: RolloverAnswer }) {
                 <tr key={l.sourceTableId}>
                   <td><a href={`/tables/${encodeURIComponent(l.sourceTableId)}`}>{l.title || '（未命名）'}</a></td>
                   <td>{l.departmentName}</td>
-                  <td title={l.message}>{REASONS[l.reason]}：{l.message}</td>
+                  <td data-reason={l.reason} title={REASONS[l.reason]}>{l.message}</td>
                 </tr>
               ))}
             </tbody>
