@@ -26,7 +26,7 @@ beforeAll(async () => {
   const finance = await server.login('caizheng')
   departmentId = (await server.storage.departments.getByCode('121'))!.id
   const make = async (projectName: string) => {
-    const content = { ...(loadSample('S09') as Record<string, any>), year: 2030 }
+    const content: Record<string, any> = { ...(loadSample('S09') as Record<string, any>), year: 2030 }
     content.header = { ...content.header, projectName }
     const r = await server.api('POST', '/api/tables', finance, { kind: 'project', template: 'mof2021-core', year: 2030, departmentId, content })
     expect(r.status).toBe(201)
