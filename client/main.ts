@@ -14,6 +14,8 @@ async function route(): Promise<void> {
   if (path === '/registry') return (await import('./pages/registry/index.tsx')).registryPage(app)
   if (path === '/admin') return (await import('./pages/admin/index.tsx')).adminPage(app)
   if (path === '/library') return (await import('./pages/library/index.tsx')).libraryPage(app)
+  const dept = /^\/departments\/([^/]+)$/.exec(path)
+  if (dept) return (await import('./pages/department/index.tsx')).departmentPage(app, decodeURIComponent(dept[1]!))
   const m = /^\/tables\/([^/]+)$/.exec(path)
   if (m) return (await import('./pages/editor-page.ts')).editorPage(app, decodeURIComponent(m[1]!))
   if (path === '/dev/grid') return (await import('./dev/dev-grid.ts')).devGridPage(app)

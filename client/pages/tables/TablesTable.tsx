@@ -101,7 +101,7 @@ export function TablesTable({ tables, sort, order, onSort, mayDelete, onDelete, 
             </td>
             <td>{KIND_LABELS[t.kind]}</td>
             <td className="tt-num">{t.year}</td>
-            <td className="tt-dept-cell" title={t.departmentName}>{t.departmentName}</td>
+            <td className="tt-dept-cell" title={t.departmentName}><a className="tt-dept-link" href={`/departments/${encodeURIComponent(t.departmentId)}?year=${t.year}`}>{t.departmentName}</a></td>
             <td data-testid="status">
               <span className={`tt-status tt-status-${t.status}`}>{STATUS_LABELS[t.status]}</span>
               <span className="tt-round">第 {t.round} 轮</span>
