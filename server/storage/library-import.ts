@@ -12,6 +12,7 @@ import { mapDbErrors } from '../db/errors.ts'
 import { executeRows } from '../db/execute.ts'
 import type { PlannedCreate, PlannedUpdate } from '../library/transfer-plan.ts'
 import { TRANSFER_FIELDS, type TransferFields } from '../library/transfer-format.ts'
+import { noteLibraryWrite } from './library.ts'
 
 const BATCH = 1000
 
@@ -56,6 +57,7 @@ async function history(db: Db, rows: { indicator_id: string; version: number; be
 export function createLibraryImportRepository(db: Db): LibraryImportRepository {
   return {
     async apply(creates, updates, change) {
+      noteLibraryWrite()
       return mapDbErrors(
         async () => {
           const now = new Date()
@@ -85,6 +87,8 @@ export function createLibraryImportRepository(db: Db): LibraryImportRepository {
             }
             await history(db, part.map((u) => ({ indicator_id: u.id, version: u.version + 1, before: u.before, after: u.after })), change, now)
           }
+          // the search index asks for the library's revision at its next read (server/library/service.ts)
+          noteLibraryWrite()
           return { created }
         },
         { conflict: '指标编号重复，或指标库正被他人同时导入；未导入任何内容，请重新导入' },

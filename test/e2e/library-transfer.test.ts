@@ -49,9 +49,12 @@ describe('importing the library from Excel', () => {
     const errors = collectErrors(page)
     await page.goto(`${server.httpUrl}/tables`)
     await signIn(page, 'caizheng')
-    await page.goto(`${server.httpUrl}/library`)
+    await page.click('.tt-nav a[href="/library"]', WAIT)
+    await page.waitForURL(/\/library$/, WAIT)
     await page.waitForSelector('[data-testid="indicator-row"]', WAIT)
-    const before = Number((await page.textContent('[data-testid="indicator-total"]'))!.replace(/\D/g, ''))
+    const total = () => page.evaluate(() => Number(/[\d,]+/.exec(document.querySelector('[data-testid="indicator-total"]')?.textContent ?? '')?.[0]?.replace(/,/g, '') ?? NaN))
+    const before = await total()
+    expect(before).toBeGreaterThanOrEqual(218)
     await expect(page.getAttribute('[data-testid="library-export"]', 'href')).resolves.toContain('/api/indicators/export?format=xlsx')
 
     await page.click('[data-testid="library-import"]')
@@ -72,15 +75,20 @@ describe('importing the library from Excel', () => {
 
     await page.click('[data-testid="library-import-confirm"]')
     await page.waitForFunction(() => document.querySelector('[data-testid="library-import-report"] .lt-summary')?.textContent?.startsWith('已导入'), null, WAIT)
+    await shot(page, '2-imported')
+    // the search sees the import at once (no wait for the index's revision to expire)
+    const stored = await page.evaluate(async () => (await (await fetch('/api/indicators?limit=1')).json()).total)
+    expect(stored).toBe(before + 2)
     await page.click('[data-testid="library-import-dialog"] .tt-dialog-foot .tt-button-primary')
-    await page.waitForFunction((n) => Number((document.querySelector('[data-testid="indicator-total"]')?.textContent ?? '').replace(/\D/g, '')) === n + 2, before, WAIT)
+    await page.waitForFunction((n) => Number(/[\d,]+/.exec(document.querySelector('[data-testid="indicator-total"]')?.textContent ?? '')?.[0]?.replace(/,/g, '')) === n + 2, before, WAIT)
+    expect(await total()).toBe(before + 2)
 
     await page.fill('input[name="q"]', '非遗展演场次')
     await page.waitForFunction(() => {
       const rows = [...document.querySelectorAll('[data-testid="indicator-row"] .tl-hit-name')]
       return !document.querySelector('.tl-list[aria-busy]') && rows.some((r) => r.textContent?.includes('非遗展演场次'))
     }, null, WAIT)
-    await shot(page, '2-found')
+    await shot(page, '3-found')
     expect(errors).toEqual([])
     await ctx.close()
   }, 120_000)
