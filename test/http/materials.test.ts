@@ -3,7 +3,8 @@
 // headers), file names cleaned of paths, the upload bounds (a declared 200 MB body refused before it is read,
 // a streamed one cut off at the limit, a file just over the limit), scope (another department's user finds
 // neither the checklist nor a file; an assigned consultant works only in the assigned year; a city-wide
-// viewer reads without downloading), bad input, and the audit trail.
+// viewer reads without downloading; a department's read-only account reads and downloads; a department
+// reaches its units'), bad input, and the audit trail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { MAX_MATERIAL_FILE_BYTES, MAX_MATERIAL_UPLOAD_BODY_BYTES, MATERIAL_ITEMS, cleanMaterialFileName, materialFile, materialItem, materialsAnswer } from '../../shared/api/materials.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
@@ -202,6 +203,22 @@ for (const kind of kinds) {
       expect((await t.request('GET', `/api/materials/files/${uploaded.id}`, { token: renda })).status).toBe(403)
       expect((await t.request('PUT', `/api/departments/${edu}/materials/1`, { token: renda, body: { year: YEAR, status: 'received' } })).status).toBe(403)
       expect((await t.request('DELETE', `/api/materials/files/${uploaded.id}`, { token: renda })).status).toBe(403)
+    })
+
+    it('lets a department’s read-only account read and download its own, and a department reach its units’', async () => {
+      await t.storage.users.create({ username: 'jiaoyu-ro', password: DEMO_PASSWORD, displayName: '教育局只读', role: 'viewer', departmentIds: [edu] })
+      const ro = await t.login('jiaoyu-ro')
+      const r = await list(ro, edu)
+      expect(r.status).toBe(200)
+      expect(r.body.access).toEqual({ write: false, download: true })
+      expect((await t.request('GET', `/api/materials/files/${uploaded.id}`, { token: ro })).status).toBe(200)
+      expect((await t.request('PUT', `/api/departments/${edu}/materials/1`, { token: ro, body: { year: YEAR, status: 'received' } })).status).toBe(403)
+      expect((await list(ro, await t.departmentId('118'))).status).toBe(404)
+      // 文广旅体局's user works on its unit 文化馆's checklist, not the other way round
+      const wenlv = await t.login('wenlv')
+      const unit = await t.departmentId('126001')
+      expect((await t.request('PUT', `/api/departments/${unit}/materials/2`, { token: wenlv, body: { year: YEAR, status: 'received' } })).status).toBe(200)
+      expect((await list(wenlv, edu)).status).toBe(404)
     })
 
     it('refuses bad input naming the field', async () => {
