@@ -141,6 +141,16 @@ for (const kind of kinds) {
         .rejects.toMatchObject({ code: 'conflict' })
     })
 
+    it('creates one table when two rollovers of the same department run at once', async () => {
+      const id = await create('126', project({ projectName: '文化惠民（并发）', projectAttribute: '延续' }))
+      await approve(id)
+      const both = await Promise.all([roll('caizheng', { fromYear: FROM, departmentIds: [dept['126']] }), roll('caizheng', { fromYear: FROM, departmentIds: [dept['126']] })])
+      expect(both.map((r) => r.status)).toEqual([201, 201])
+      expect(both.map((r) => r.body.carried.length).sort()).toEqual([0, 1])
+      expect(both.flatMap((r) => r.body.leftOut.map((l: Json) => l.reason))).toEqual(['already_rolled'])
+      expect(await count('126', TO)).toBe(1)
+    })
+
     it('lets a consultant roll over only departments assigned to it in the target year', async () => {
       const firmId = (await t.storage.users.create({ username: 'firm3', password: DEMO_PASSWORD, displayName: '第三咨询公司', role: 'consultant' })).id
       tok.firm3 = await t.login('firm3')
