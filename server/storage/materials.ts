@@ -2,7 +2,7 @@
 // (department_materials; an item nobody has set is 未收到) and the files attached to them (material_files,
 // the bytes in the database: one place for both databases, in every backup). Lists never read the bytes.
 import { createHash } from 'node:crypto'
-import { and, asc, count, eq } from 'drizzle-orm'
+import { and, asc, count, eq, sql } from 'drizzle-orm'
 import { alias } from 'drizzle-orm/pg-core'
 import type { Db } from '../db/open.ts'
 import { departmentMaterials, materialFiles, users, type MaterialStatus } from '../db/schema.ts'
@@ -43,12 +43,20 @@ export interface MaterialRepository {
   list(departmentId: string, year: number): Promise<{ items: MaterialItemRow[]; files: MaterialFileMeta[] }>
   /** sets an item's status (and its note when given); returns the status before (missing when never set) */
   setStatus(input: { departmentId: string; year: number; item: number; status: MaterialStatus; note?: string; updatedBy: string | null }): Promise<{ before: MaterialStatus }>
+  /**
+   * Holds an item (department, year, item) until the surrounding transaction ends, so that a count of its
+   * files and the insert that depends on it cannot interleave with another upload's.
+   */
+  lockItem(departmentId: string, year: number, item: number): Promise<void>
   countFiles(departmentId: string, year: number, item: number): Promise<number>
   addFile(file: NewMaterialFile): Promise<MaterialFileMeta>
   fileMeta(fileId: string): Promise<MaterialFileMeta | null>
   fileBytes(fileId: string): Promise<Uint8Array | null>
   deleteFile(fileId: string): Promise<boolean>
 }
+
+/** first key of pg_advisory_xact_lock(int, int) for a 资料清单 item */
+const MATERIALS_LOCK_NAMESPACE = 0x54_54_4d_41 // 'TTMA'
 
 export function createMaterialRepository(db: Db): MaterialRepository {
   const uploader = alias(users, 'uploader')
@@ -101,6 +109,10 @@ export function createMaterialRepository(db: Db): MaterialRepository {
           })
         return { before: prior?.status ?? 'missing' }
       })
+    },
+
+    async lockItem(departmentId, year, item) {
+      await db.execute(sql`select pg_advisory_xact_lock(${sql.raw(String(MATERIALS_LOCK_NAMESPACE))}, hashtext(${`${departmentId}/${year}/${item}`}))`)
     },
 
     async countFiles(departmentId, year, item) {

@@ -6,7 +6,7 @@
 // viewer reads without downloading; a department's read-only account reads and downloads; a department
 // reaches its units'), bad input, and the audit trail.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { MAX_MATERIAL_FILE_BYTES, MAX_MATERIAL_UPLOAD_BODY_BYTES, MATERIAL_ITEMS, cleanMaterialFileName, materialFile, materialItem, materialsAnswer } from '../../shared/api/materials.ts'
+import { MAX_MATERIAL_FILES_PER_ITEM, MAX_MATERIAL_FILE_BYTES, MAX_MATERIAL_UPLOAD_BODY_BYTES, MATERIAL_ITEMS, cleanMaterialFileName, materialFile, materialItem, materialsAnswer } from '../../shared/api/materials.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
 import { TEST_DATABASE_URL, type TestDatabaseKind } from '../helpers/database.ts'
 import { makeTestApp, type TestApp } from '../helpers/app.ts'
@@ -170,6 +170,14 @@ for (const kind of kinds) {
       // the other routes keep the 10 MB body limit
       const other = await t.app.request('/api/tables/import', { method: 'POST', headers: { authorization: `Bearer ${jiaoyu}`, 'content-type': 'multipart/form-data; boundary=x', 'content-length': String(11 * 1024 * 1024) }, body: 'x' })
       expect(other.status).toBe(413)
+    })
+
+    it('keeps at most 50 files an item, also when uploads race', async () => {
+      const results = await Promise.all(Array.from({ length: MAX_MATERIAL_FILES_PER_ITEM + 2 }, (_, i) => upload(finance, edu, 7, new Blob([`file ${i}`]), `文件${i}.txt`)))
+      expect(results.filter((r) => r.status === 201).length).toBe(MAX_MATERIAL_FILES_PER_ITEM)
+      const refused = results.filter((r) => r.status !== 201)
+      expect(refused.map((r) => [r.status, r.body.error.details.reason])).toEqual([[400, 'too_many_files'], [400, 'too_many_files']])
+      expect(materialsAnswer.parse((await list(finance, edu)).body).items[6]!.files.length).toBe(MAX_MATERIAL_FILES_PER_ITEM)
     })
 
     it('hides a department’s checklist and files from another department (404)', async () => {

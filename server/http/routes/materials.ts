@@ -152,6 +152,7 @@ export function materialRoutes(deps: AppDeps) {
     const name = cleanMaterialFileName(upload.name)
     const bytes = new Uint8Array(await upload.arrayBuffer())
     const stored = await storage.transaction(async (s) => {
+      await s.materials.lockItem(departmentId, year, item)
       if ((await s.materials.countFiles(departmentId, year, item)) >= MAX_MATERIAL_FILES_PER_ITEM) {
         throw new AppError('invalid_input', `该资料项已有 ${MAX_MATERIAL_FILES_PER_ITEM} 个文件，请先删除不需要的文件`, { field: 'file', reason: 'too_many_files' })
       }
