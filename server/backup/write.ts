@@ -13,6 +13,11 @@ import { executeRows } from '../db/execute.ts'
 import { BACKUP_FORMAT, BACKUP_VERSION, type BackupHeader, type BackupMigration, type BackupTable, type BackupTrailer, quoteIdent } from './format.ts'
 
 const FETCH_ROWS = 500
+/**
+ * rows per fetch from a table with a bytea column (update log, snapshots, 资料清单 files up to 20 MB — about
+ * 40 MB of hex each in JSON): a few at a time, written one by one, so memory stays bounded by a few rows
+ */
+const FETCH_WIDE_ROWS = 4
 
 export interface BackupSummary {
   file: string
@@ -23,13 +28,13 @@ export interface BackupSummary {
 }
 
 interface Catalog {
-  tables: (BackupTable & { orderBy: string[] })[]
+  tables: (BackupTable & { orderBy: string[]; wide: boolean })[]
 }
 
 /** Reads the public schema's tables, their columns, keys and foreign keys; tables come parents first. */
 async function readCatalog(tx: Db): Promise<Catalog> {
-  const columns = await executeRows<{ table: string; column: string; generated: boolean; sequenced: boolean }>(tx, sql.raw(`
-    select c.relname as "table", a.attname as "column", a.attgenerated <> '' as "generated",
+  const columns = await executeRows<{ table: string; column: string; generated: boolean; sequenced: boolean; bytes: boolean }>(tx, sql.raw(`
+    select c.relname as "table", a.attname as "column", a.attgenerated <> '' as "generated", a.atttypid = 'bytea'::regtype as "bytes",
            pg_get_serial_sequence(quote_ident(n.nspname) || '.' || quote_ident(c.relname), a.attname) is not null as "sequenced"
       from pg_attribute a join pg_class c on c.oid = a.attrelid join pg_namespace n on n.oid = c.relnamespace
      where n.nspname = 'public' and c.relkind = 'r' and a.attnum > 0 and not a.attisdropped
@@ -45,11 +50,12 @@ async function readCatalog(tx: Db): Promise<Catalog> {
       join pg_namespace n on n.oid = c.relnamespace
      where k.contype = 'f' and n.nspname = 'public'`))
 
-  const byName = new Map<string, BackupTable & { orderBy: string[] }>()
+  const byName = new Map<string, BackupTable & { orderBy: string[]; wide: boolean }>()
   for (const c of columns) {
     let t = byName.get(c.table)
-    if (!t) byName.set(c.table, (t = { name: c.table, columns: [], sequenced: [], selfReferencing: false, rows: 0, orderBy: [] }))
+    if (!t) byName.set(c.table, (t = { name: c.table, columns: [], sequenced: [], selfReferencing: false, rows: 0, orderBy: [], wide: false }))
     if (c.generated) continue
+    if (c.bytes) t.wide = true
     t.columns.push(c.column)
     if (c.sequenced) t.sequenced.push(c.column)
   }
@@ -61,7 +67,7 @@ async function readCatalog(tx: Db): Promise<Catalog> {
   }
   // Parents before children (names sorted for a stable order); foreign keys among public tables cannot
   // form a cycle without deferrable constraints, which this schema does not have.
-  const ordered: (BackupTable & { orderBy: string[] })[] = []
+  const ordered: (BackupTable & { orderBy: string[]; wide: boolean })[] = []
   const placed = new Set<string>()
   const visit = (name: string, path: string[]) => {
     if (placed.has(name)) return
@@ -125,7 +131,7 @@ export async function writeBackup(db: Db, source: 'pglite' | 'postgres', file: s
           createdAt: new Date().toISOString(),
           source,
           migrations: await readMigrations(tx),
-          tables: catalog.tables.map(({ orderBy: _, ...t }) => t),
+          tables: catalog.tables.map(({ orderBy: _, wide: _w, ...t }) => t),
           excluded: ['DATA_DIR/compilations (compiled books: generated files, made again from the tables)'],
         }
         await write(JSON.stringify(header) + '\n')
@@ -134,11 +140,13 @@ export async function writeBackup(db: Db, source: 'pglite' | 'postgres', file: s
           const order = t.orderBy.length ? ` order by ${t.orderBy.map(quoteIdent).join(', ')}` : ''
           await tx.execute(sql.raw(`declare backup_rows no scroll cursor for select row_to_json(r)::text as j from (select ${cols} from ${quoteIdent(t.name)}${order}) r`))
           let n = 0
+          const fetch = t.wide ? FETCH_WIDE_ROWS : FETCH_ROWS
           for (;;) {
-            const rows = await executeRows<{ j: string }>(tx, sql.raw(`fetch forward ${FETCH_ROWS} from backup_rows`))
-            if (rows.length) await write(rows.map((r) => r.j).join('\n') + '\n')
+            const rows = await executeRows<{ j: string }>(tx, sql.raw(`fetch forward ${fetch} from backup_rows`))
+            if (t.wide) for (const r of rows) await write(r.j + '\n')
+            else if (rows.length) await write(rows.map((r) => r.j).join('\n') + '\n')
             n += rows.length
-            if (rows.length < FETCH_ROWS) break
+            if (rows.length < fetch) break
           }
           await tx.execute(sql.raw(`close backup_rows`))
           // the count was read in the same snapshot, so anything else means the reading went wrong

@@ -176,6 +176,13 @@ describe('backup and restore', () => {
     expect((await api(base, 'POST', `/api/tables/${made.body.id}/transitions`, caizheng, { action: 'approve' })).status).toBe(200)
     expect((await api(base, 'POST', `/api/tables/${made.body.id}/transitions`, caizheng, { action: 'reopen', reason: '备份测试：调整' })).status).toBe(200)
     expect((await api(base, 'POST', `/api/tables/${made.body.id}/transitions`, jiaoyu, { action: 'submit' })).status).toBe(200)
+    // 资料清单 files (bytea, 4 MB each): the backup reads such rows a few at a time
+    for (let i = 0; i < 3; i++) {
+      const form = new FormData()
+      form.set('file', new File([crypto.getRandomValues(new Uint8Array(65_536)).slice(), new Uint8Array(4 * 1024 * 1024 - 65_536).fill(i)], `三定方案-${i}.pdf`, { type: 'application/pdf' }))
+      const res = await fetch(`${base}/api/departments/${edu}/materials/5/files?year=${content.year}`, { method: 'POST', body: form, headers: { authorization: `Bearer ${jiaoyu}` } })
+      expect(res.status, await res.clone().text()).toBe(201)
+    }
 
     const wsUrl = base.replace(/^http/, 'ws') + '/collab'
     editor = connectClient(wsUrl, tableId, jiaoyu)
@@ -249,7 +256,8 @@ describe('backup and restore', () => {
     fs.rmSync(tmp, { recursive: true, force: true })
   })
 
-  it('took the mid-session backup while the editor was writing, and the source has versions, threads, comments and audit rows', () => {
+  it('took the mid-session backup while the editor was writing, and the source has versions, threads, comments, audit rows and 资料清单 files', () => {
+    expect(sourceRows.materialFiles?.length).toBe(3)
     expect(editsAtBackupEnd).toBeGreaterThan(editsAtBackupStart)
     expect(sourceRows.tableVersions!.length).toBeGreaterThan(0)
     expect(sourceRows.reviewRounds!.length).toBeGreaterThan(0)
