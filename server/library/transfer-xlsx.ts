@@ -7,6 +7,9 @@ import { LIBRARY_COLUMNS, LIBRARY_SHEET } from '../../shared/api/library-transfe
 import { cellText } from '../review/opinions-xlsx.ts'
 import { entryCells, type TransferFields } from './transfer-format.ts'
 
+/** rows written between two turns of the event loop (≈ a few ms of work each) */
+const YIELD_EVERY = 200
+
 const WIDTHS: Record<string, number> = {
   id: 14, level1: 12, level2: 14, level3: 28, explanation: 40, formula: 30, comparator: 8, typicalValue: 12, unit: 10,
   basis: 18, dataSource: 18, scope: 11, functionalClasses: 22, projectTypes: 18, 'alt2021.level1': 14, 'alt2021.level2': 14,
@@ -32,9 +35,12 @@ export async function libraryWorkbook(entries: Iterable<TransferFields & { id: s
     cell.border = { bottom: { style: 'thin' } }
   })
   header.commit()
+  let written = 0
   for (const e of entries) {
     // every cell text (a value like 001 or 95 stays the text the library holds)
     ws.addRow(entryCells(e, e.departmentId ? departmentName(e.departmentId) : '').map(cellText)).commit()
+    // this runs on the live server's event loop: let sockets and other requests in between rows
+    if (++written % YIELD_EVERY === 0) await new Promise<void>((resolve) => setImmediate(resolve))
   }
   ws.autoFilter = { from: { row: 1, column: 1 }, to: { row: 1, column: LIBRARY_COLUMNS.length } }
   await ws.commit()
