@@ -8,15 +8,12 @@
 //   ★ core of the class 1000 · a rule fails on the entry's 二级 40 · an empty 二级 of the framework 15 ·
 //   usage share among same-class approved tables × 60 · among the department's approved tables × 30 ·
 //   shared words: 4 × their rarity in the library (idf; a word of the entry's explanation only counts half) ·
-//   class-specific entry 8, 16 when its class is as specific as the table's 款 · project type named 6 · for a
-//   department table an entry of the library's 部门整体 type 16 (the type stands where the class stands for a
-//   project, since a department table's class does not filter) and its 部门类型 (镇街…) written in the entry's name
-//   or explanation 6 · the department's own entry 5.
+//   class-specific entry 8, 16 when its class is as specific as the table's 款 · project type named 6 (部门整体 for a
+//   department table) ·
+//   the department's own entry 5.
 // The list is then picked greedily so that it reads like a table rather than ten variants of one indicator: the
 // gap bonus of a 二级 (failing or empty) goes to the first pick that fills it, and each pick already in the same
-// 二级 costs the next one 12 (reported scores are the scores at pick time, so they still fall down the list). When a
-// rule fails a whole 一级 (效益, 满意度), the first pick under it takes the failing bonus and each still-empty 二级
-// under it keeps its empty bonus for the first pick there.
+// 二级 costs the next one 12 (reported scores are the scores at pick time, so they still fall down the list).
 // A project's 功能分类 filters the library; a department table's does not (a 部门整体 or 镇街 table covers every
 // task of the department, whatever its one class code says), there it only adds the class bonus.
 // Words: @node-rs/jieba cutForSearch (the library's 三级 names loaded as user words so 雾炮车 stays one word).
@@ -43,7 +40,7 @@ interface ApprovedUse {
   values: Map<string, string>
 }
 
-const WEIGHTS = { core: 1000, failing: 40, emptyGroup: 15, classUse: 60, deptUse: 30, word: 4, explanationShare: 0.5, classSpecific: 8, classExact: 16, projectType: 6, departmentWhole: 16, ownDept: 5, sameGroup: 12 }
+const WEIGHTS = { core: 1000, failing: 40, emptyGroup: 15, classUse: 60, deptUse: 30, word: 4, explanationShare: 0.5, classSpecific: 8, classExact: 16, projectType: 6, ownDept: 5, sameGroup: 12 }
 const USAGE_TTL_MS = 60_000
 /** the library's project type for department (部门整体) tables */
 const DEPARTMENT_TYPE = '部门整体'
@@ -303,8 +300,6 @@ interface Candidate {
   l1?: string
   /** which gap bonus the entry can claim while its group is not yet filled by a pick */
   gap?: { kind: 'failing' | 'empty'; reason: string; /** the gap a pick fills: the 二级, or the 一级 a rule misses as a whole */ key: string }
-  /** the empty 二级 it would fill, when `gap` is its failing 一级 (claimed once that 一级 is filled by another pick) */
-  empty?: { reason: string; key: string }
   /** the score this candidate had when last evaluated (an upper bound of its score now: scores only fall) */
   bound: number
 }
@@ -350,7 +345,6 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
   const projectWords = words(j, projectText)
   const projectCategory = table.kind === 'project' ? (table.header.projectCategory ?? '') : ''
   const nameText = table.kind === 'project' ? `${table.header.projectName}${table.title ?? ''}` : `${table.header.deptName}${table.title ?? ''}`
-  const deptType = table.kind === 'department' && (table.header.deptType?.trim().length ?? 0) >= 2 ? table.header.deptType!.trim() : ''
   const continuing = table.kind === 'project' && table.header.projectAttribute?.trim() === '延续'
   const prior = new Map<string, { target?: string; actual?: string; comparator?: string; unit?: string }>()
   if (continuing) for (const p of table.priorYear ?? []) if ((p.period ?? 'annual') === 'annual') prior.set(nearNameKey(p.level3), p)
@@ -375,10 +369,9 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
       gap = { kind: 'failing', reason: `补足缺失的${groupName.replace(/指标$/, '')}指标`, key: group }
     } else if (group && ((ids.l1 === 'satisfaction' && failing.has('satisfaction')) || (ids.l1 === 'benefit' && failing.has('benefit')))) {
       gap = { kind: 'failing', reason: `补足缺失的${groupName.replace(/指标$/, '')}指标`, key: ids.l1! }
+    } else if (group && !present.has(group)) {
+      gap = { kind: 'empty', reason: `补足空缺的${groupName}`, key: group }
     }
-    // an empty 二级 under a failing 一级 keeps its own (smaller) bonus once another pick has filled the 一级
-    const empty = group && !present.has(group) ? { reason: `补足空缺的${groupName}`, key: group } : undefined
-    if (!gap && empty) gap = { kind: 'empty', ...empty }
     const classValues = classUse.get(key) ?? []
     if (classValues.length) {
       const share = classValues.length / sameClassUses.length
@@ -411,14 +404,8 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
     // a department table is what the library calls a 部门整体 table
     const type = e.projectTypes.find((t) => t && (projectCategory.includes(t) || nameText.includes(t) || (table.kind === 'department' && t === DEPARTMENT_TYPE)))
     if (type) {
-      // for a department table the 部门整体 type stands where the class stands for a project (its class does not filter)
-      score += table.kind === 'department' && type === DEPARTMENT_TYPE ? WEIGHTS.departmentWhole : WEIGHTS.projectType
-      reasons.push(`适用于${type}类项目`)
-    }
-    // the department's type (镇街, 行政单位…) named in the entry's name or explanation, as written (jieba cuts 对镇街 into 对镇/街)
-    if (deptType && `${e.level3}${e.explanation ?? ''}`.includes(deptType)) {
       score += WEIGHTS.projectType
-      reasons.push(`适用于${deptType}`)
+      reasons.push(`适用于${type}类项目`)
     }
     if (e.departmentId && e.departmentId === input.departmentId) {
       score += WEIGHTS.ownDept
@@ -447,7 +434,7 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
       reasons.push(`上年目标 ${indicator.priorTarget ?? '（空）'}${p.actual ? `，实际 ${p.actual}` : ''}`)
     }
     const gapBonus = gap ? (gap.kind === 'failing' ? WEIGHTS.failing : WEIGHTS.emptyGroup) : 0
-    const candidate: Candidate = { rec: { indicator, score, reasons }, base: score, group, l1: ids.l1, gap, empty: gap?.key === ids.l1 ? empty : undefined, bound: score + gapBonus }
+    const candidate: Candidate = { rec: { indicator, score, reasons }, base: score, group, l1: ids.l1, gap, bound: score + gapBonus }
     const before = best.get(key)
     if (!before || before.bound < candidate.bound || (before.bound === candidate.bound && (before.rec.indicator.id ?? '') > (e.id ?? ''))) best.set(key, candidate)
   }
@@ -471,9 +458,6 @@ function pickDiverse(candidates: Candidate[], limit: number): Recommendation[] {
       if (!filled.has(c.gap.key)) {
         score += c.gap.kind === 'failing' ? WEIGHTS.failing : WEIGHTS.emptyGroup
         gapReason = c.gap.reason
-      } else if (c.empty && !filled.has(c.empty.key)) {
-        score += WEIGHTS.emptyGroup
-        gapReason = c.empty.reason
       }
     }
     if (c.group) score -= WEIGHTS.sameGroup * (perGroup.get(c.group) ?? 0)
