@@ -5,6 +5,7 @@
 import { and, asc, desc, eq, inArray, isNull, sql } from 'drizzle-orm'
 import type { Db } from '../db/open.ts'
 import { departments, indicatorUsages, indicators, librarySettings, targetTables } from '../db/schema.ts'
+import { noteLibraryWrite } from './library.ts'
 
 export type IndicatorUsageRow = typeof indicatorUsages.$inferSelect
 
@@ -120,6 +121,7 @@ function addTo(map: Map<string, Set<string>>, key: string, tableId: string): voi
 export function createIndicatorUsageRepository(db: Db): IndicatorUsageRepository {
   /** usage_count = distinct tables linked, for these entries; then the revision moves */
   async function recount(tx: Db, ids: readonly string[]): Promise<void> {
+    noteLibraryWrite() // usage counts rank search results: the search's cached revision is not trusted now
     if (ids.length) {
       await tx
         .update(indicators)

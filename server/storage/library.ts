@@ -232,8 +232,11 @@ function toRow(data: z.output<typeof newIndicatorSchema>) {
   }
 }
 
-/** the repository's methods that change the library (their times are noted: `libraryWrittenAt`) */
-const WRITES = ['seedIfEmpty', 'create', 'update', 'remove', 'createVersioned', 'change', 'setSynonyms'] as const
+/**
+ * the repository's methods that only read; every other method counts as a write (its times are noted:
+ * `libraryWrittenAt`) — a method added later is a write until it is listed here, the safe side for the cache
+ */
+const READS: ReadonlySet<string> = new Set(['count', 'list', 'get', 'all', 'revision', 'history', 'synonyms'])
 let lastWriteAt = 0
 
 /**
@@ -251,7 +254,8 @@ export function noteLibraryWrite(): void {
 
 function countingWrites(repo: LibraryRepository): LibraryRepository {
   const target = repo as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>
-  for (const name of WRITES) {
+  for (const name of Object.keys(target)) {
+    if (READS.has(name)) continue
     const write = target[name]!
     target[name] = async (...args) => {
       noteLibraryWrite()
