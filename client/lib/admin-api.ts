@@ -1,6 +1,6 @@
 // Typed calls of the /admin page (shared/api/assignments.ts, shared/api/directory.ts; type-only imports: no zod in the bundle).
 import type { AssignBody, AssignmentListAnswer } from '../../shared/api/assignments.ts'
-import type { PublicUser } from '../../shared/api/directory.ts'
+import type { PublicUser, UserListAnswer } from '../../shared/api/directory.ts'
 import { api } from './api.ts'
 
 export function listAssignments(year: number, signal?: AbortSignal): Promise<AssignmentListAnswer> {
@@ -16,5 +16,5 @@ export function unassignDepartment(year: number, departmentId: string): Promise<
 }
 
 export async function listUsers(signal?: AbortSignal): Promise<PublicUser[]> {
-  return (await api<{ users: PublicUser[] }>('/api/users', { signal })).users
+  return (await api<UserListAnswer>('/api/users', { signal })).users
 }

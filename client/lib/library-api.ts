@@ -3,7 +3,7 @@ import type {
   CreateIndicatorBody, IndicatorAnswer, IndicatorEntry, IndicatorListAnswer, IndicatorListQuery, PatchIndicatorBody,
 } from '../../shared/api/library.ts'
 import type {
-  CreateProposalBody, DecideProposalBody, ProposalAnswer, ProposalListAnswer, ProposalListQuery,
+  CreateProposalBody, DecideProposalBody, DeleteIndicatorAnswer, ProposalAnswer, ProposalListAnswer, ProposalListQuery,
 } from '../../shared/api/library-proposals.ts'
 import type { UsageAnswer, UsageQuery } from '../../shared/api/library-usage.ts'
 import { api } from './api.ts'
@@ -88,7 +88,7 @@ export function getIndicatorUsage(id: string, query: UsageQuery = {}, signal?: A
 
 /** DELETE /api/indicators/:id (finance): the reason is recorded in the entry's kept history. */
 export function deleteIndicator(id: string, reason: string): Promise<{ indicator: IndicatorEntry }> {
-  return api<{ indicator: IndicatorEntry }>(`/api/indicators/${encodeURIComponent(id)}`, { method: 'DELETE', json: { reason } })
+  return api<DeleteIndicatorAnswer>(`/api/indicators/${encodeURIComponent(id)}`, { method: 'DELETE', json: { reason } })
 }
 
 // ---- xlsx import/export and 指标库版本 (shared/api/library-transfer.ts) ---------------------------

@@ -4,7 +4,7 @@
 import { z } from 'zod'
 import { auditAnswer, auditQuery } from '../../shared/api/audit.ts'
 import { errorBody } from '../../shared/api/common.ts'
-import { departmentListAnswer, loginAnswer, meAnswer } from '../../shared/api/directory.ts'
+import { departmentListAnswer, loginAnswer, meAnswer, userListAnswer } from '../../shared/api/directory.ts'
 import { passwordChangeBody, passwordResetBody, revokeAnswer, sessionListAnswer, userAnswer, userPatchBody } from '../../shared/api/sessions.ts'
 import {
   cityOpinionsQuery, diffAnswer, diffQuery, historyAnswer, historyQuery, opinionsAnswer, opinionsQuery, reviewAnswer, reviewBody, roundsAnswer, versionAnswer, versionsAnswer,
@@ -15,7 +15,7 @@ import { createIndicatorBody, indicatorAnswer, indicatorEntry, indicatorListAnsw
 import { candidatesAnswer, candidatesQuery, promoteAnswer, promoteCandidateBody } from '../../shared/api/library-mining.ts'
 import { exportQuery as libraryExportQuery, libraryImportReport, libraryVersion, libraryVersionsAnswer, publishVersionBody } from '../../shared/api/library-transfer.ts'
 import { usageAnswer, usageQuery } from '../../shared/api/library-usage.ts'
-import { createProposalBody, decideProposalBody, deleteIndicatorBody, proposalAnswer, proposalListAnswer, proposalListQuery } from '../../shared/api/library-proposals.ts'
+import { createProposalBody, decideProposalBody, deleteIndicatorAnswer, deleteIndicatorBody, proposalAnswer, proposalListAnswer, proposalListQuery } from '../../shared/api/library-proposals.ts'
 import { assignBody, assignmentListAnswer, assignmentListQuery, unassignQuery } from '../../shared/api/assignments.ts'
 import { materialFile, materialItem, materialStatusBody, materialUploadFields, materialsAnswer, materialsQuery } from '../../shared/api/materials.ts'
 import { rolloverAnswer, rolloverBody } from '../../shared/api/rollover.ts'
@@ -59,7 +59,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/departments', tag: '部门与用户', summary: '部门、单位和镇街', who: '已登录', answer: departmentListAnswer },
   { method: 'post', path: '/api/departments', tag: '部门与用户', summary: '新建部门、单位或镇街', who: '财政局', body: departmentSchema, status: 201 },
   { method: 'post', path: '/api/departments/import', tag: '部门与用户', summary: '从 xlsx 导入部门名单（代码、名称、类型、上级代码；或按代码前缀归属的一体化清单）：已有代码更新名称、类型和上级，不重复创建；有错误的行逐行报告、不导入，其余在一个事务中保存；dryRun=1 只预览', who: '财政局', query: z.object({ dryRun: z.enum(['1', 'true']).optional() }), upload: z.object({}), answer: departmentImportAnswer },
-  { method: 'get', path: '/api/users', tag: '部门与用户', summary: '用户列表', who: '财政局' },
+  { method: 'get', path: '/api/users', tag: '部门与用户', summary: '用户列表', who: '财政局', answer: userListAnswer },
   { method: 'post', path: '/api/users', tag: '部门与用户', summary: '新建用户', who: '财政局', body: userSchema, status: 201 },
   { method: 'patch', path: '/api/users/:id', tag: '部门与用户', summary: '停用或启用用户；停用时吊销其全部会话并断开其实时连接', who: '财政局', body: userPatchBody, answer: userAnswer },
   { method: 'put', path: '/api/users/:id/password', tag: '部门与用户', summary: '重置用户密码；吊销其全部会话（重置自己的密码时保留本会话）并断开其实时连接', who: '财政局', body: passwordResetBody, answer: revokeAnswer },
@@ -120,7 +120,7 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/indicators/proposals', tag: '指标库', summary: '提出指标建议：新增指标（add，完整字段）或修改已有指标（change，改动的字段和所读的版本），须填建议理由；财政局和第三方机构直接修改指标库（403）', who: '部门', body: createProposalBody, answer: proposalAnswer, status: 201 },
   { method: 'post', path: '/api/indicators/proposals/:id/accept', tag: '指标库', summary: '采纳指标建议：新增或修改指标（记入修改历史，原因为“采纳部门建议：…”），与建议状态在同一事务；指标已被删除或建议已处理时 409', who: '财政局', body: decideProposalBody, answer: proposalAnswer },
   { method: 'post', path: '/api/indicators/proposals/:id/reject', tag: '指标库', summary: '不采纳指标建议（须填处理意见）；建议已处理时 409', who: '财政局', body: decideProposalBody, answer: proposalAnswer },
-  { method: 'delete', path: '/api/indicators/:id', tag: '指标库', summary: '删除指标（须填删除原因；修改历史保留并记一条删除记录；待处理的修改建议保留，其 current 为 null）；应答被删除的指标', who: '财政局', body: deleteIndicatorBody, answer: z.object({ indicator: indicatorEntry }) },
+  { method: 'delete', path: '/api/indicators/:id', tag: '指标库', summary: '删除指标（须填删除原因；修改历史保留并记一条删除记录；待处理的修改建议保留，其 current 为 null）；应答被删除的指标', who: '财政局', body: deleteIndicatorBody, answer: deleteIndicatorAnswer },
   { method: 'get', path: '/api/indicators/common-candidates', tag: '指标库', summary: '共性指标候选：该年度审核通过的表中在多个部门以相同或近似名称（同义词、近似名称）出现的指标聚类（名称变体、部门、数值范围、常见指标值、已在指标库的条目），按部门数从多到少；附最近一次分析的状态（none/queued/running/done/failed）和进度；分析进行中仍答复上一次的结果', who: '财政局、第三方机构', query: candidatesQuery, answer: candidatesAnswer },
   { method: 'post', path: '/api/indicators/common-candidates', tag: '指标库', summary: '开始分析该年度的共性指标候选（后台任务，服务重启后重做）；该年度已有排队或进行中的分析时不再新建，答复 200 与该分析的状态，否则 202', who: '财政局、第三方机构', query: candidatesQuery, answer: candidatesAnswer, status: 202 },
   { method: 'post', path: '/api/indicators/common-candidates/promote', tag: '指标库', summary: '把一个候选加入指标库：新建共性指标（可改名称、一级、二级、指标值、解释；修改历史原因为“由共性指标候选生成：各名称”），可把各名称加为一组同义词；指标库已有该指标时只补充同义词（created=false，200）', who: '财政局', body: promoteCandidateBody, answer: promoteAnswer, status: 201 },

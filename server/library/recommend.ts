@@ -24,7 +24,7 @@ import { FRAMEWORKS, frameworkOf, normaliseLevel1, normaliseLevel2, type Framewo
 import { nearNameKey, validateTable, type Finding, type LibraryCoreIndicator } from '../../shared/rules/index.ts'
 import type { Storage } from '../storage/index.ts'
 import type { Indicator } from '../storage/library.ts'
-import { libraryCoreFor as coreOfTable } from './core.ts'
+import { libraryCoreFor } from './core.ts'
 
 export interface RecommendInput {
   table: TargetTable
@@ -207,15 +207,6 @@ function libraryEntries(storage: Storage): Promise<Indicator[]> {
   libraryCache.set(storage, { at: Date.now(), entries })
   entries.catch(() => libraryCache.delete(storage))
   return entries
-}
-
-/**
- * The core (★) library entries whose 功能分类 cover a table's class, as R-CORE-REQUIRED takes them
- * (`validateTable(content, config, { libraryCore })`): common entries and the table's department's own —
- * the same memoised answer the authoritative findings use (core.ts, per library revision + class + department).
- */
-export async function libraryCoreFor(storage: Storage, content: TargetTable, departmentId: string): Promise<LibraryCoreIndicator[]> {
-  return coreOfTable(storage, content, departmentId)
 }
 
 /** Forget cached usage and library (after approvals or library edits in tests, or when a caller knows they changed). */

@@ -101,7 +101,7 @@ export function valueText(u: { comparator: string; target: string; unit: string 
 const NUMBER = /^[+-]?\d+(?:\.\d+)?$/
 
 /** the target as a number when it is one (`1,350` and full-width digits too), else null */
-export function numericTarget(target: string): number | null {
+export function plainNumberOf(target: string): number | null {
   const t = target.normalize('NFKC').replace(/[,\s]/g, '')
   return NUMBER.test(t) ? Number(t) : null
 }
@@ -216,7 +216,7 @@ export function createIndicatorUsageRepository(db: Db): IndicatorUsageRepository
         const value = valueText(r)
         if (value) addTo(values, value, r.tableId)
         if (r.level3.trim()) addTo(names, r.level3.trim(), r.tableId)
-        const n = numericTarget(r.target)
+        const n = plainNumberOf(r.target)
         if (n !== null) {
           const unit = r.unit.normalize('NFKC').trim()
           const list = numbersByUnit.get(unit)

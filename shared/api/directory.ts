@@ -32,6 +32,10 @@ export const publicUser = z.object({
 })
 export type PublicUser = z.infer<typeof publicUser>
 
+/** GET /api/users (finance) */
+export const userListAnswer = z.object({ users: z.array(publicUser) })
+export type UserListAnswer = z.infer<typeof userListAnswer>
+
 export const meAnswer = z.object({ user: publicUser })
 export type MeAnswer = z.infer<typeof meAnswer>
 

@@ -90,3 +90,6 @@ export type ProposalAnswer = z.infer<typeof proposalAnswer>
 /** DELETE /api/indicators/:id (finance): the reason is recorded in the entry's history, which is kept */
 export const deleteIndicatorBody = z.object({ reason: reason('删除原因（reason）') })
 export type DeleteIndicatorBody = z.infer<typeof deleteIndicatorBody>
+/** the entry as it was when deleted */
+export const deleteIndicatorAnswer = z.object({ indicator: indicatorEntry })
+export type DeleteIndicatorAnswer = z.infer<typeof deleteIndicatorAnswer>

@@ -3,27 +3,26 @@
 // dropdown, raises its 难度分类, sees both kept after a reload; the firm's user then finds that department's
 // 2025 table in its list, and loses it when finance sets the row back to 未分配. Screenshot in
 // test-artifacts/admin-assignments.png.
-import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, collectErrors, signIn } from '../helpers/browser.ts'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.ts'
 import { loadSample } from '../helpers/samples.ts'
-import { startServer, type RunningServer } from '../helpers/server.ts'
+import type { RunningServer } from '../helpers/server.ts'
 
 const WAIT = { timeout: 30_000 }
 
 let server: RunningServer
 let browser: Browser
-let clientDir: string
+let app: BrowserApp | undefined
 let tableId: string
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
-  server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
-  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  app = await startBrowserApp()
+  server = app.server
+  browser = app.browser
   await server.storage.users.create({ username: 'firm4', password: DEMO_PASSWORD, displayName: '南江绩效咨询公司', role: 'consultant' })
   const finance = await server.login('caizheng')
   const departmentId = (await server.storage.departments.getByCode('121'))!.id
@@ -33,9 +32,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
+  await app?.close()
 })
 
 describe('the admin page', () => {

@@ -5,31 +5,28 @@
 // proposer reads 已采纳. A change proposed from the entry panel shows only the changed field, current beside
 // proposed; 不采纳 needs a reason.
 // Screenshots in test-artifacts/library-proposals-*.png.
-import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
-import { startServer, type RunningServer } from '../helpers/server.ts'
+import { ARTIFACTS, collectErrors, signIn } from '../helpers/browser.ts'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.ts'
+import type { RunningServer } from '../helpers/server.ts'
 
 const WAIT = { timeout: 20_000 }
 const NAME = '校园午餐供餐天数'
 
 let server: RunningServer
 let browser: Browser
-let clientDir: string
+let app: BrowserApp | undefined
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
-  server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
-  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  app = await startBrowserApp()
+  server = app.server
+  browser = app.browser
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
+  await app?.close()
 })
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `library-proposals-${name}.png`), fullPage: false })

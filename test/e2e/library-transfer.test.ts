@@ -9,22 +9,22 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
 import { LIBRARY_COLUMNS } from '../../shared/api/library-transfer.ts'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
-import { startServer, type RunningServer } from '../helpers/server.ts'
+import { ARTIFACTS, collectErrors, signIn } from '../helpers/browser.ts'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.ts'
+import type { RunningServer } from '../helpers/server.ts'
 import { LABELS, writeRows } from '../library/transfer-helpers.ts'
 
 const WAIT = { timeout: 30_000 }
 
 let server: RunningServer
 let browser: Browser
-let clientDir: string
+let app: BrowserApp | undefined
 let file: string
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
-  server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
-  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  app = await startBrowserApp()
+  server = app.server
+  browser = app.browser
   const row = (over: Record<string, string>) => {
     const v: Record<string, string> = { level1: '产出指标', level2: '数量指标', comparator: '≥', typicalValue: '12', unit: '场', scope: '个性指标', functionalClasses: '20701', ...over }
     return LIBRARY_COLUMNS.map((c) => v[c.key] ?? '')
@@ -34,9 +34,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
+  await app?.close()
   if (file) fs.rmSync(path.dirname(file), { recursive: true, force: true })
 })
 

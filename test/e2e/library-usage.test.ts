@@ -2,31 +2,28 @@
 // client: 教育局 files a table using 培训人次 and 参训人次, finance approves it through the API, and the entry
 // 培训人次 (C-TRN-02) then shows 被 1 张已审核通过的表使用（1 个部门）, its values, range and the names the
 // table wrote, and the table as a link that opens it. Screenshot in test-artifacts/library-usage.png.
-import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, collectErrors, signIn } from '../helpers/browser.ts'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.ts'
 import { loadSample } from '../helpers/samples.ts'
-import { startServer, type RunningServer } from '../helpers/server.ts'
+import type { RunningServer } from '../helpers/server.ts'
 
 const WAIT = { timeout: 20_000 }
 
 let server: RunningServer
 let browser: Browser
-let clientDir: string
+let app: BrowserApp | undefined
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
-  server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
-  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  app = await startBrowserApp()
+  server = app.server
+  browser = app.browser
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
+  await app?.close()
 })
 
 describe('where a library entry is used', () => {

@@ -3,27 +3,26 @@
 // item 5 (三定方案) 已收到 with a note, uploads a file to it, sees it listed with its size and the count go
 // up, downloads the same bytes through the link, and finds everything kept after a reload. Screenshot in
 // test-artifacts/department-materials.png.
-import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, collectErrors, signIn } from '../helpers/browser.ts'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.ts'
 import { loadSample } from '../helpers/samples.ts'
-import { startServer, type RunningServer } from '../helpers/server.ts'
+import type { RunningServer } from '../helpers/server.ts'
 
 const WAIT = { timeout: 30_000 }
 
 let server: RunningServer
 let browser: Browser
-let clientDir: string
+let app: BrowserApp | undefined
 let departmentId: string
 let tableId: string
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
-  server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
-  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  app = await startBrowserApp()
+  server = app.server
+  browser = app.browser
   const finance = await server.login('caizheng')
   departmentId = (await server.storage.departments.getByCode('105'))!.id
   const created = await server.api('POST', '/api/tables', finance, { kind: 'project', template: 'mof2021-core', year: 2025, departmentId, projectName: '学生资助', content: { ...(loadSample('S09') as object), year: 2025 } })
@@ -32,9 +31,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
+  await app?.close()
 })
 
 describe('the department page’s 资料清单', () => {

@@ -2,27 +2,26 @@
 // finance opens 年度结转, picks 2030 → 2031 and 南江市农业农村局, 预览 lists the approved 延续 project as to be
 // carried and the draft as left out, 确认结转 reports the new table, which the 2031 list then shows.
 // Screenshot in test-artifacts/rollover.png.
-import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, collectErrors, signIn } from '../helpers/browser.ts'
+import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.ts'
 import { loadSample } from '../helpers/samples.ts'
-import { startServer, type RunningServer } from '../helpers/server.ts'
+import type { RunningServer } from '../helpers/server.ts'
 
 const WAIT = { timeout: 30_000 }
 
 let server: RunningServer
 let browser: Browser
-let clientDir: string
+let app: BrowserApp | undefined
 let departmentId: string
 let approvedId: string
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
-  server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
-  fs.mkdirSync(ARTIFACTS, { recursive: true })
+  app = await startBrowserApp()
+  server = app.server
+  browser = app.browser
   const finance = await server.login('caizheng')
   departmentId = (await server.storage.departments.getByCode('121'))!.id
   const make = async (projectName: string) => {
@@ -38,9 +37,7 @@ beforeAll(async () => {
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
-  await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
+  await app?.close()
 })
 
 describe('年度结转 on /tables', () => {

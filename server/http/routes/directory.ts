@@ -1,6 +1,7 @@
 // Departments and users: GET for signed-in users (users: finance only), POST for finance.
 import { Hono } from 'hono'
 import { z } from 'zod'
+import type { UserListAnswer } from '../../../shared/api/directory.ts'
 import { AppError } from '../../../shared/errors.ts'
 import { ROLES } from '../../../shared/permissions.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
@@ -41,7 +42,7 @@ export function directoryRoutes(deps: AppDeps) {
 
   app.get('/users', async (c) => {
     requireRole(c, 'finance')
-    return c.json({ users: (await deps.storage.users.list()).map(publicUser) })
+    return c.json({ users: (await deps.storage.users.list()).map(publicUser) } satisfies UserListAnswer)
   })
 
   app.post('/users', async (c) => {

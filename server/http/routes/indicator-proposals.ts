@@ -5,7 +5,7 @@
 // Contract: shared/api/library-proposals.ts.
 import { Hono, type Context } from 'hono'
 import {
-  createProposalBody, decideProposalBody, deleteIndicatorBody, proposalListQuery,
+  createProposalBody, decideProposalBody, deleteIndicatorBody, proposalListQuery, type DeleteIndicatorAnswer,
   type Proposal, type ProposalAnswer, type ProposalListAnswer,
 } from '../../../shared/api/library-proposals.ts'
 import { AppError } from '../../../shared/errors.ts'
@@ -150,7 +150,7 @@ export function indicatorProposalRoutes(deps: AppDeps) {
       await tx.audit.record({ userId: caller.user.id, action: 'library.delete', details: { indicatorId: id, level3: row.level3, reason } })
       return row
     })
-    return c.json({ indicator: toEntry(removed) })
+    return c.json({ indicator: toEntry(removed) } satisfies DeleteIndicatorAnswer)
   })
 
   return app
