@@ -22,6 +22,8 @@ import type { Grade } from '../../shared/api/common.ts'
 import { DIFFICULTIES, type Difficulty } from '../../shared/api/assignments.ts'
 import type { RoundGrades } from '../../shared/api/review.ts'
 import { JOB_STATUSES, type JobStatus } from '../../shared/api/export.ts'
+import { STAGES, type Stage } from '../../shared/workflow/stage.ts'
+import { GROUP_KINDS, type GroupKind } from '../../shared/api/groups.ts'
 import type { RegistryAmount, RegistryCodeName, RegistryContact, RegistryFunctionalClass, RegistrySource } from '../../shared/api/registry.ts'
 
 export const ROLES = ['finance', 'department', 'consultant', 'viewer'] as const
@@ -632,4 +634,79 @@ export const materialFiles = pgTable(
     uploadedAt: timestamp('uploaded_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('material_files_department_idx').on(t.departmentId, t.year, t.item)],
+)
+
+/**
+ * 工作阶段 a consultant (or finance) set for a department and year where its tables cannot say; the shown
+ * stage is the later of this and the derived one (shared/workflow/stage.ts). No row: derived only.
+ */
+export const departmentStages = pgTable(
+  'department_stages',
+  {
+    year: integer('year').notNull(),
+    departmentId: text('department_id').notNull().references(() => departments.id, { onDelete: 'cascade' }),
+    stage: text('stage').$type<Stage>().notNull(),
+    note: text('note').notNull().default(''),
+    setBy: text('set_by').references(() => users.id, { onDelete: 'set null' }),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.year, t.departmentId] }), check('department_stages_stage_check', oneOf(t.stage, STAGES))],
+)
+
+/** 截止日期 per budget year and stage: by due_date every department should have reached the stage. */
+export const stageDeadlines = pgTable(
+  'stage_deadlines',
+  {
+    year: integer('year').notNull(),
+    stage: text('stage').$type<Stage>().notNull(),
+    /** the bureau's calendar date, inclusive */
+    dueDate: text('due_date').notNull(),
+    setBy: text('set_by').references(() => users.id, { onDelete: 'set null' }),
+    setAt: timestamp('set_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.year, t.stage] }), check('stage_deadlines_stage_check', oneOf(t.stage, STAGES))],
+)
+
+/** 同质化部门组 / 示范点: departments sharing one indicator set held in `source_table_id` (shared/api/groups.ts). */
+export const departmentGroups = pgTable(
+  'department_groups',
+  {
+    id: text('id').primaryKey().$defaultFn(() => newId('g')),
+    name: text('name').notNull(),
+    kind: text('kind').$type<GroupKind>().notNull(),
+    year: integer('year').notNull(),
+    sourceTableId: text('source_table_id').references(() => targetTables.id, { onDelete: 'set null' }),
+    createdBy: text('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: updatedAt(),
+  },
+  (t) => [unique('department_groups_year_name_unique').on(t.year, t.name), check('department_groups_kind_check', oneOf(t.kind, GROUP_KINDS))],
+)
+
+/** A group's members; a department is in at most one group per year (the unique index, even under a race). */
+export const groupMembers = pgTable(
+  'group_members',
+  {
+    groupId: text('group_id').notNull().references(() => departmentGroups.id, { onDelete: 'cascade' }),
+    year: integer('year').notNull(),
+    departmentId: text('department_id').notNull().references(() => departments.id, { onDelete: 'cascade' }),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.departmentId] }), uniqueIndex('group_members_year_department_unique').on(t.year, t.departmentId)],
+)
+
+/**
+ * What a group last wrote into a member table: per source row id, the member row it became and the values
+ * written (`base`). A later propagation changes a member row only where it still equals its base (the
+ * member's own changes are overrides and stay).
+ */
+export const groupPropagations = pgTable(
+  'group_propagations',
+  {
+    groupId: text('group_id').notNull().references(() => departmentGroups.id, { onDelete: 'cascade' }),
+    tableId: text('table_id').notNull().references(() => targetTables.id, { onDelete: 'cascade' }),
+    base: jsonb('base').$type<Record<string, unknown>>().notNull(),
+    propagatedBy: text('propagated_by').references(() => users.id, { onDelete: 'set null' }),
+    propagatedAt: timestamp('propagated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.groupId, t.tableId] })],
 )
