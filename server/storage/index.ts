@@ -7,6 +7,7 @@ import { createBookRepository, type BookRepository } from './book.ts'
 import { createCommentRepository, type CommentRepository } from './comments.ts'
 import { createDepartmentRepository, type DepartmentRepository } from './departments.ts'
 import { createDocLogRepository, type DocLogRepository } from './doc-log.ts'
+import { createGroupRepository, type GroupRepository } from './groups.ts'
 import { createHistoryRepository, type HistoryRepository } from './history.ts'
 import { createJobRepository, type JobRepository } from './jobs.ts'
 import { createMaterialRepository, type MaterialRepository } from './materials.ts'
@@ -54,6 +55,8 @@ export interface Storage {
   assignments: AssignmentRepository
   /** 资料清单: the twelve items per department and year, with their files (materials.ts) */
   materials: MaterialRepository
+  /** 同质化部门组 and 示范点: groups, members, propagation bases (groups.ts) */
+  groups: GroupRepository
   /**
    * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
    * back when it throws. Repository methods that use a transaction of their own become savepoints.
@@ -86,6 +89,7 @@ export function createStorage(db: Db): Storage {
     registry: createRegistryRepository(db),
     assignments: createAssignmentRepository(db),
     materials: createMaterialRepository(db),
+    groups: createGroupRepository(db),
     transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
   }
 }
