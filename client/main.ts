@@ -13,6 +13,8 @@ async function route(): Promise<void> {
   if (path === '/compilations') return (await import('./pages/compilations/index.tsx')).compilationsPage(app)
   if (path === '/registry') return (await import('./pages/registry/index.tsx')).registryPage(app)
   if (path === '/admin') return (await import('./pages/admin/index.tsx')).adminPage(app)
+  if (path === '/overview') return (await import('./pages/overview/index.tsx')).overviewPage(app)
+  if (path === '/ledger') return (await import('./pages/ledger/index.tsx')).ledgerPage(app)
   if (path === '/library') return (await import('./pages/library/index.tsx')).libraryPage(app)
   const dept = /^\/departments\/([^/]+)$/.exec(path)
   if (dept) return (await import('./pages/department/index.tsx')).departmentPage(app, decodeURIComponent(dept[1]!))

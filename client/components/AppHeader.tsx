@@ -21,6 +21,8 @@ export function AppHeader({ user }: { user: PublicUser }) {
         <a href="/tables" aria-current={location.pathname.startsWith('/tables') ? 'page' : undefined}>绩效目标表</a>
         <a href="/registry" aria-current={location.pathname.startsWith('/registry') ? 'page' : undefined}>项目统计表</a>
         <a href="/library" aria-current={location.pathname.startsWith('/library') ? 'page' : undefined}>指标库</a>
+        {(user.role === 'finance' || user.role === 'consultant') && <a href="/ledger" aria-current={location.pathname.startsWith('/ledger') ? 'page' : undefined}>工作台账</a>}
+        {user.role === 'finance' && <a href="/overview" aria-current={location.pathname.startsWith('/overview') ? 'page' : undefined}>总览</a>}
         {user.role === 'finance' && <a href="/compilations" aria-current={location.pathname.startsWith('/compilations') ? 'page' : undefined}>汇编成册</a>}
         {user.role === 'finance' && <a href="/admin" aria-current={location.pathname.startsWith('/admin') ? 'page' : undefined}>管理</a>}
       </nav>

@@ -8,7 +8,7 @@ import { can } from '../../../shared/permissions.ts'
 import { AppHeader } from '../../components/AppHeader.tsx'
 import { ApiError, goLogin } from '../../lib/api.ts'
 import { isAbort, listTables } from '../../lib/tables-api.ts'
-import { useDepartments } from '../../lib/use-departments.ts'
+import { useAssignedDepartments, useDepartments } from '../../lib/use-departments.ts'
 import { actorOf, departmentTree, scopeOf, seesAll } from './departments.ts'
 import { AuditDialog } from './AuditDialog.tsx'
 import { DeleteTableDialog } from './DeleteTableDialog.tsx'
@@ -101,7 +101,9 @@ export function TablesPage({ user }: { user: PublicUser }) {
     if (url !== location.pathname + location.search) history[mode === 'push' ? 'pushState' : 'replaceState'](null, '', url)
   }, [filters])
 
-  const scope = useMemo(() => (seesAll(user) ? undefined : scopeOf(user, departments)), [user, departments])
+  // a consultant's filter offers the departments assigned to it (for the year shown) besides its own
+  const assigned = useAssignedDepartments(user, filters.year)
+  const scope = useMemo(() => (seesAll(user) ? undefined : scopeOf(user, departments, assigned)), [user, departments, assigned])
   const tree = useMemo(() => departmentTree(departments, scope), [departments, scope])
   const actor = useMemo(() => actorOf(user, departments), [user, departments])
   // a new table goes to a department the user may edit: finance any, the others their own and its units

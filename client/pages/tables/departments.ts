@@ -1,5 +1,6 @@
 // The department tree the list filter and the new-table dialog offer: departments and towns with their
-// units, cut to what the signed-in user may see (finance and viewers: everyone; others: their own).
+// units, cut to what the signed-in user may see (finance and city-wide viewers: everyone; others: their own,
+// and a consultant also the departments assigned to it — shared/permissions.ts departmentsFor).
 import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
 import { isCityWideViewer, type Actor } from '../../../shared/permissions.ts'
 
@@ -12,9 +13,12 @@ export interface DepartmentOption {
   depth: number
 }
 
-/** The user's departments plus every unit below them, as the server resolves the scope. */
-export function scopeOf(user: PublicUser, all: readonly DepartmentSummary[]): Set<string> {
-  const scope = new Set(user.departmentIds)
+/**
+ * The user's departments plus every unit below them, as the server resolves the scope; `assigned` adds a
+ * consultant's assigned departments (of the year the list shows, or of every year when it shows all).
+ */
+export function scopeOf(user: PublicUser, all: readonly DepartmentSummary[], assigned: readonly string[] = []): Set<string> {
+  const scope = new Set([...user.departmentIds, ...assigned])
   // WATCH OUT: the tree is two levels today, but walking until nothing changes keeps this right if it deepens
   for (let grew = true; grew;) {
     grew = false
