@@ -46,7 +46,7 @@ export type { AppDeps } from './http/context.ts'
 const MAX_BODY_BYTES = 10 * 1024 * 1024
 /** POST /api/departments/:id/materials/:item/files: the one route with a larger body limit */
 const MATERIAL_UPLOAD_PATH = /^\/api\/departments\/[^/]+\/materials\/[^/]+\/files$/
-const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/library', '/compilations', '/registry', '/admin', '/departments/*']
+const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/ledger', '/library', '/compilations', '/registry', '/admin', '/departments/*']
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
