@@ -13,6 +13,11 @@ const schema = z.object({
   ADMIN_PASSWORD: z.string().min(8, 'must have at least 8 characters').optional(),
   DEMO: z.enum(['0', '1']).optional(),
   SYNCHRONOUS_COMMIT: z.enum(['on', 'off']).default('off'),
+  DURABILITY: z.enum(['store-first', 'relay'], { message: "must be 'store-first' or 'relay'" }).default('store-first'),
+  COLLAB_HOLD_ROOM_UPDATES: z.coerce.number().int().min(10).max(10_000_000).default(20_000),
+  COLLAB_HOLD_ROOM_MB: z.coerce.number().min(1).max(4096).default(16),
+  COLLAB_HOLD_TOTAL_UPDATES: z.coerce.number().int().min(10).max(100_000_000).default(200_000),
+  COLLAB_HOLD_TOTAL_MB: z.coerce.number().min(1).max(65_536).default(64),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error', 'silent']).default('info'),
   JOB_LEASE_MS: z.coerce.number().int().min(500).max(600_000).default(30_000),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(1).max(525_600).default(480),
@@ -36,6 +41,19 @@ export interface Config {
    * which the clients still hold and re-send on reconnect. See server/collab/README.md → Durability.
    */
   synchronousCommit: boolean
+  /**
+   * When a live edit reaches the other editors (DURABILITY). 'store-first' (default): once its append to
+   * the update log has committed — a crash of this server loses nothing anyone has seen. 'relay': at once,
+   * appended by the same event-loop turn's group commit — a crash loses only what no connected client
+   * holds (their clients re-send it on reconnect). See server/collab/README.md → Durability.
+   */
+  durability: 'store-first' | 'relay'
+  /**
+   * How many unstored live edits may wait in memory while the database is away, per table room and in
+   * all (COLLAB_HOLD_ROOM_UPDATES / _MB, COLLAB_HOLD_TOTAL_UPDATES / _MB). Writers are told at half of a
+   * bound; past it their edits are refused (1013 E_STORE_FULL) and their clients re-send them later.
+   */
+  collabHold: { roomUpdates: number; roomBytes: number; totalUpdates: number; totalBytes: number }
   logLevel: 'debug' | 'info' | 'warn' | 'error' | 'silent'
   /**
    * How long a background job's lease lasts without renewal (renewed every third of it). A job whose
@@ -60,6 +78,8 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${lines.join('\n')}`)
   }
   const e = r.data
+  if (e.COLLAB_HOLD_ROOM_UPDATES > e.COLLAB_HOLD_TOTAL_UPDATES) throw new Error('Invalid configuration:\n  COLLAB_HOLD_ROOM_UPDATES: must not exceed COLLAB_HOLD_TOTAL_UPDATES')
+  if (e.COLLAB_HOLD_ROOM_MB > e.COLLAB_HOLD_TOTAL_MB) throw new Error('Invalid configuration:\n  COLLAB_HOLD_ROOM_MB: must not exceed COLLAB_HOLD_TOTAL_MB')
   return Object.freeze({
     port: e.PORT,
     host: e.HOST,
@@ -70,6 +90,13 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     adminPassword: e.ADMIN_PASSWORD,
     demo: e.DEMO === undefined ? !e.DATABASE_URL : e.DEMO === '1',
     synchronousCommit: e.SYNCHRONOUS_COMMIT === 'on',
+    durability: e.DURABILITY,
+    collabHold: Object.freeze({
+      roomUpdates: e.COLLAB_HOLD_ROOM_UPDATES,
+      roomBytes: Math.round(e.COLLAB_HOLD_ROOM_MB * 1024 * 1024),
+      totalUpdates: e.COLLAB_HOLD_TOTAL_UPDATES,
+      totalBytes: Math.round(e.COLLAB_HOLD_TOTAL_MB * 1024 * 1024),
+    }),
     logLevel: e.LOG_LEVEL,
     jobLeaseMs: e.JOB_LEASE_MS,
     sessionIdleMs: e.SESSION_IDLE_MINUTES * 60_000,

@@ -17,6 +17,10 @@ export interface LiveOptions {
   redisUrl?: string
   /** false: relaxed commit of update-log appends (PostgreSQL only; PGlite runs in-process and must sync) */
   synchronousCommit?: boolean
+  /** when an edit reaches the others: once stored (default) or at once (config.durability) */
+  durability?: CollabDeps['durability']
+  /** bounds of the edits held while the database is away (config.collabHold) */
+  holdLimits?: CollabDeps['holdLimits']
   /** 'quiet' keeps info lines out of test output; warnings and errors are always printed */
   log?: 'console' | 'quiet'
   /** how long a session may go unused (config.sessionIdleMs), the same as REST */
@@ -51,6 +55,8 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
     onCommentsSettled: (tableId, threads) => storage.tables.setOpenThreads(tableId, countOpenThreads(threads)),
     bus,
     log,
+    durability: options.durability,
+    holdLimits: options.holdLimits,
   })
   const stopSweep = sweepSessions(collab, options.sessionCheckMs ?? SESSION_CHECK_MS)
   const shutdown = collab.shutdown
@@ -117,8 +123,9 @@ function sharedInFlight<R>(fn: (key: string) => Promise<R>): (key: string) => Pr
 }
 
 /** The app hooks through which live documents follow REST: routes mounted, access re-checked after changes. */
-export function liveAppHooks(live: Collab): Pick<AppDeps, 'mountCollab' | 'onTableStateChanged' | 'onSessionRevoked'> {
+export function liveAppHooks(live: Collab): Pick<AppDeps, 'mountCollab' | 'onTableStateChanged' | 'onSessionRevoked' | 'collab'> {
   return {
+    collab: live,
     // WATCH OUT: the collab routes use no request variables, so the app env type does not matter there.
     mountCollab: (app) => live.mount(app as unknown as Parameters<Collab['mount']>[0]),
     onTableStateChanged: (id) => void live.revalidate(id),

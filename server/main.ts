@@ -37,6 +37,7 @@ async function main() {
     storage, findings, redisUrl: config.redisUrl,
     synchronousCommit: database.kind === 'pglite' || config.synchronousCommit,
     sessionIdleMs: config.sessionIdleMs,
+    durability: config.durability, holdLimits: config.collabHold,
   })
   // Background jobs (the compiled book): this process takes its share; a job left by a process that died
   // is taken up again once its lease runs out (server/jobs/README.md).

@@ -3,6 +3,8 @@
 // only after it is stored is an update broadcast by its room and published to other processes.
 // A failed write keeps the batch and retries with backoff; while the database is away, what waits is
 // held within bounds per room and overall (HoldLimits), past which new updates are refused (full()).
+// In relay mode (`durability: 'relay'`) the same turn broadcasts each room's batch first and then writes
+// it: nobody waits for the database, and a crash loses only what no connected client holds.
 import { createHistogram } from 'node:perf_hooks'
 import type { DocPersistence } from './persistence.ts'
 import type { ClientOrigin, Room } from './room.ts'
@@ -40,7 +42,19 @@ interface RoomQueue {
   failures: number
   /** the next write must be for this document alone (after a permanent refusal of a shared write) */
   alone: boolean
+  /** relay mode: accepted updates not yet broadcast, in the order accepted (sent at the next turn) */
+  outbox: Item[]
 }
+
+/**
+ * 'store-first' (the default): an update is broadcast once the write that appends it has committed, so a
+ * crash of this process loses nothing anyone has seen. 'relay': it is broadcast at the end of the
+ * event-loop turn that accepted it, and appended by the same turn's group commit; a crash loses only the
+ * updates of the writes still in flight, and of those only what no connected client holds (y-websocket
+ * clients send what the server lacks when they reconnect). See README.md → Durability.
+ */
+export type Durability = 'store-first' | 'relay'
+export const DURABILITIES: readonly Durability[] = ['store-first', 'relay']
 
 /**
  * How much may wait for storage (the database is away or slow) before new updates are refused: per
@@ -77,6 +91,8 @@ export interface CommitterOptions {
   /** pacing (see scheduleTurn; default DEFAULT_PACING): wait per receiver of the last write's biggest broadcast, and at most */
   paceMsPerReceiver?: number
   paceMaxMs?: number
+  /** default 'store-first' */
+  durability?: Durability
 }
 
 /**
@@ -84,6 +100,9 @@ export interface CommitterOptions {
  * times the ≈ 8 µs a socket write costs here), at most 4 ms; paceMaxMs 0 turns it off.
  */
 export const DEFAULT_PACING = Object.freeze({ paceMsPerReceiver: 0.04, paceMaxMs: 4 })
+
+/** Writers are told their edits are not saved yet once this share of a hold bound is reached. */
+const WARN_FRACTION = 0.5
 
 /** Writes in flight at once when the persistence stores overlapping writes in call order. */
 const MAX_PIPELINED_WRITES = 4
@@ -102,6 +121,9 @@ export class Committer {
   private queuedBytes = 0
   private queuedUpdates = 0
   private readonly holdLimits: HoldLimits
+  /** relay mode: rooms with updates to broadcast at the next turn */
+  private readonly relayReady = new Set<RoomQueue>()
+  readonly relay: boolean
   private idleWaiters: (() => void)[] = []
   /** told of every failed write that will be retried (the database monitor hears of an outage at once) */
   readonly failureListeners = new Set<(err: unknown) => void>()
@@ -116,6 +138,7 @@ export class Committer {
   constructor(private readonly opts: CommitterOptions) {
     this.maxInFlight = opts.persistence.appendMany && opts.persistence.ordered ? MAX_PIPELINED_WRITES : 1
     this.holdLimits = { ...DEFAULT_HOLD_LIMITS, ...opts.holdLimits }
+    this.relay = opts.durability === 'relay'
     this.pacing = { paceMsPerReceiver: opts.paceMsPerReceiver ?? DEFAULT_PACING.paceMsPerReceiver, paceMaxMs: opts.paceMaxMs ?? DEFAULT_PACING.paceMaxMs }
   }
 
@@ -136,6 +159,22 @@ export class Committer {
     if (this.queuedUpdates + 1 > l.totalUpdates) return 'totalUpdates'
     if (this.queuedBytes + bytes > l.totalBytes) return 'totalBytes'
     return null
+  }
+
+  /**
+   * True once what `room` holds unstored (or what the server holds) has reached `fraction` of a bound:
+   * its writers are told their edits are not saved yet, before the bound refuses them (connection.ts).
+   */
+  nearlyFull(room: Room, fraction = WARN_FRACTION): boolean {
+    const l = this.holdLimits
+    const q = this.queues.get(room)
+    if (q && (q.held >= l.roomUpdates * fraction || q.heldBytes >= l.roomBytes * fraction)) return true
+    return this.queuedUpdates >= l.totalUpdates * fraction || this.queuedBytes >= l.totalBytes * fraction
+  }
+
+  /** the bounds in force (stats, tests) */
+  get limits(): Readonly<HoldLimits> {
+    return this.holdLimits
   }
 
   /** what waits for storage now: updates and bytes, overall and in the fullest room */
@@ -166,7 +205,7 @@ export class Committer {
   /** Queues an update for storage; with `wait`, returns a promise that settles once it is stored. */
   enqueue(room: Room, update: Uint8Array, userId: string | null, origin: ClientOrigin | 'server', wait = false): Promise<void> | void {
     let q = this.queues.get(room)
-    if (!q) this.queues.set(room, (q = { room, items: [], held: 0, heldBytes: 0, flights: [], retryTimer: null, failures: 0, alone: false }))
+    if (!q) this.queues.set(room, (q = { room, items: [], held: 0, heldBytes: 0, flights: [], retryTimer: null, failures: 0, alone: false, outbox: [] }))
     const item: Item = { update, userId, origin, at: performance.now() }
     const done = wait ? new Promise<void>((resolve, reject) => (item.waiter = { resolve, reject })) : undefined
     q.items.push(item)
@@ -174,6 +213,12 @@ export class Committer {
     q.heldBytes += update.byteLength
     this.queuedUpdates++
     this.queuedBytes += update.byteLength
+    if (this.relay) {
+      // broadcast at the next turn even while the room's writes back off or the pipeline is full
+      q.outbox.push(item)
+      this.relayReady.add(q)
+      if (q.retryTimer) this.scheduleTurn()
+    }
     if (!q.retryTimer) this.markReady(q)
     return done
   }
@@ -203,7 +248,9 @@ export class Committer {
       for (const it of q.items) it.waiter?.reject(reason)
       q.items = []
       q.flights = []
+      this.sendOutbox(q) // relay: whatever was accepted is still sent to the room's clients, who keep it
     }
+    this.relayReady.clear()
     this.queues.clear()
     this.queuedBytes = 0
     this.queuedUpdates = 0
@@ -238,6 +285,7 @@ export class Committer {
    */
   private turn(): void {
     this.turnScheduled = false
+    if (this.relay) this.relayTurn()
     const { appendMany } = this.opts.persistence
     if (appendMany && this.statementsInFlight >= this.maxInFlight) return // rescheduled when a write comes back
     const pipelined = this.maxInFlight > 1
@@ -247,6 +295,38 @@ export class Committer {
     for (const q of ready) if (!appendMany || q.alone) void this.write([q], false)
     const shared = appendMany ? ready.filter((q) => !q.alone) : []
     if (shared.length) void this.write(shared, shared.length > 1)
+  }
+
+  /**
+   * Relay mode, at the start of a turn: every room's accepted updates go to its clients now, before the
+   * write that appends them is sent (in this same turn when the pipeline has room, else with the next
+   * write). It never waits for the database: a stalled or failing log holds the room's writes, not its
+   * broadcasts; what the log holds is bounded by `full()`.
+   */
+  private relayTurn(): void {
+    if (this.relayReady.size === 0) return
+    const rooms = [...this.relayReady]
+    this.relayReady.clear()
+    let fanout = 0
+    for (const q of rooms) {
+      if (q.outbox.length === 0) continue
+      fanout = Math.max(fanout, q.room.conns.size)
+      this.sendOutbox(q)
+    }
+    // pacing follows the broadcasts here (they are the socket writes it spares), not the writes
+    this.lastSentAt = performance.now()
+    this.lastFanout = fanout
+  }
+
+  private sendOutbox(q: RoomQueue): void {
+    if (q.outbox.length === 0) return
+    const batch = q.outbox
+    q.outbox = []
+    try {
+      q.room.broadcastBatch(batch)
+    } catch (err) {
+      this.opts.log.error('collab.relay.failed', { room: q.room.key, error: String(err) })
+    }
   }
 
   /** Stores the queued updates of `qs` in one write; each room's batch becomes a flight. */
@@ -278,11 +358,13 @@ export class Committer {
     if (this.ready.size) this.scheduleTurn() // rooms left for the next write
     this.statementsInFlight++
     const t0 = performance.now()
-    this.lastSentAt = t0
-    // the biggest room sets the pace: waiting lets its edits share a broadcast, while a write for many
-    // small rooms (200 tables × 5 editors) gains nothing from waiting (its rooms' next edits are far apart)
-    this.lastFanout = 0
-    for (const q of qs) this.lastFanout = Math.max(this.lastFanout, q.room.conns.size)
+    if (!this.relay) {
+      this.lastSentAt = t0
+      // the biggest room sets the pace: waiting lets its edits share a broadcast, while a write for many
+      // small rooms (200 tables × 5 editors) gains nothing from waiting (its rooms' next edits are far apart)
+      this.lastFanout = 0
+      for (const q of qs) this.lastFanout = Math.max(this.lastFanout, q.room.conns.size)
+    }
     try {
       let ids: number[]
       if (qs.length === 1 && !this.opts.persistence.appendMany) {
@@ -382,14 +464,17 @@ export class Committer {
     q.retryTimer.unref?.()
   }
 
-  /** The batch is stored: now its room broadcasts it and it is published, in order. */
+  /**
+   * The batch is stored: now its room broadcasts it (relay: it already did) and it is published to other
+   * processes, in order.
+   */
   private complete(q: RoomQueue, batch: Item[], ids: number[]): void {
     const { room } = q
     q.failures = 0
     this.counters.batches++
     const lastId = ids[ids.length - 1]!
     try {
-      const merged = room.broadcastStored(batch, lastId)
+      const merged = this.relay ? room.markStored(batch, lastId, this.opts.onStored !== undefined) : room.broadcastStored(batch, lastId)
       if (merged) this.opts.onStored?.(room, merged, lastId)
     } catch (err) {
       this.opts.log.error('collab.apply.failed', { room: room.key, error: String(err) })

@@ -47,6 +47,7 @@ function isEmptyUpdate(u: Uint8Array): boolean {
   return u.byteLength === 2 && u[0] === 0 && u[1] === 0
 }
 const READ_ONLY_NOTICE_MS = 5000
+const UNSAVED_NOTICE_MS = 5000
 
 export class Connection implements RoomConn {
   readonly id: number
@@ -63,6 +64,7 @@ export class Connection implements RoomConn {
   private drainTimer: NodeJS.Timeout | null = null
   private readonly limiter: RateLimiter
   private lastReadOnlyNotice = 0
+  private lastUnsavedNotice = 0
   private sends = 0
 
   constructor(private readonly opts: ConnectionOptions) {
@@ -180,8 +182,19 @@ export class Connection implements RoomConn {
     }
     // the database is away and this room (or the server) holds all the unstored edits it may: the update
     // is not taken; the provider reconnects (1013) and sends it again, and keeps it meanwhile
-    const full = this.opts.committer.full(room, update.byteLength)
-    if (full) return this.end(REFUSALS.storeFull, 'collab.cut.store-full', { bound: full, holding: this.opts.committer.holding })
+    const { committer } = this.opts
+    const full = committer.full(room, update.byteLength)
+    if (full) return this.end(REFUSALS.storeFull, 'collab.cut.store-full', { bound: full, holding: committer.holding })
+    // past half the bound: the writer is told its edits are not saved yet, before they are refused
+    if (committer.nearlyFull(room)) {
+      const now = Date.now()
+      if (now - this.lastUnsavedNotice > UNSAVED_NOTICE_MS) {
+        this.lastUnsavedNotice = now
+        this.opts.count(REFUSALS.unsaved.reason)
+        this.notify(REFUSALS.unsaved)
+        this.opts.log.info('collab.notice.unsaved', { conn: this.id, room: room.key, holding: committer.holding })
+      }
+    }
     const verdict = room.receiveUpdate(this, update)
     if (!verdict.ok) {
       const first = verdict.problems[0]

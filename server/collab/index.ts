@@ -1,5 +1,6 @@
 // Public surface of the live-collaboration core (what server/app.ts and server/main.ts use).
 export { createCollab, type Collab, type CollabDeps, type CollabStats } from './ws-route.ts'
+export { DURABILITIES, DEFAULT_HOLD_LIMITS, type Durability, type HoldLimits } from './commit.ts'
 export { createDocLogPersistence, createMemoryPersistence, type DocPersistence, type DocLogPersistenceOptions, type LoadedDocState, type StoredItem } from './persistence.ts'
 export { createRedisBus, type RedisBusOptions } from './redis.ts'
 export type { DocBus, BusHandlers } from './bus.ts'

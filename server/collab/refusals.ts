@@ -30,6 +30,12 @@ export const REFUSALS = {
   slowConsumer: { code: 1013, reason: 'E_SLOW', message: '网络过慢，连接已重置' },
   restarting: { code: 1012, reason: 'E_RESTART', message: '服务器重启中，将自动重连' },
   internal: { code: 1011, reason: 'E_INTERNAL', message: '服务器内部错误，将自动重连' },
+  /**
+   * not a close: the database is away and the unstored edits held for this table (or the server) passed
+   * half their bound (commit.ts nearlyFull); sent to a writer as it edits, at most every few seconds,
+   * before E_STORE_FULL refuses its edits. In relay mode the others already see these edits.
+   */
+  unsaved: { code: 0, reason: 'E_UNSAVED', message: '数据库暂时不可用，最近的修改尚未保存；待保存的修改接近上限，达到上限后将暂停接收新的修改，数据库恢复后自动保存' },
   /** not a close: sent to a read-only connection whose edit was dropped, or one downgraded to read */
   readOnly: { code: 0, reason: 'E_READ_ONLY', message: '当前为只读，修改未被保存' },
 } as const satisfies Record<string, Refusal>

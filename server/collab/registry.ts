@@ -155,6 +155,7 @@ export class RoomRegistry {
       tableId,
       kind,
       checker: this.opts.checkers[kind],
+      relay: this.opts.committer.relay,
       hooks: {
         commit: (r, update, userId, origin, wait) => this.opts.committer.enqueue(r, update, userId, origin, wait),
         changed: (r, origin) => this.onChanged(r, origin),

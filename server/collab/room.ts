@@ -1,9 +1,10 @@
 // One live document (a table room or a comments room) and its connections. Its one Y.Doc holds every
 // accepted update, stored or still on its way to storage; a client update is applied to it and checked,
 // and a refused one is undone by rebuilding the doc from bytes (`base` + what was accepted since).
-// Nobody sees an update before it is stored: broadcasts wait for the committer, and a sync answer that
-// contains unstored updates is held until they are stored. The room never imports the database:
-// durability is the `commit` hook's job (commit.ts).
+// Store-first (the default): nobody sees an update before it is stored: broadcasts wait for the
+// committer, and a sync answer that contains unstored updates is held until they are stored. Relay: the
+// committer has the room broadcast each turn's accepted updates before it writes them, and sync answers
+// are not held. The room never imports the database: durability is the `commit` hook's job (commit.ts).
 import * as Y from 'yjs'
 import * as awarenessProtocol from 'y-protocols/awareness'
 import type { ParseProblem } from '../../shared/model/index.ts'
@@ -65,6 +66,8 @@ export interface RoomOptions {
   kind: RoomKind
   checker: ShapeChecker
   hooks: RoomHooks
+  /** relay mode (commit.ts Durability): accepted updates are broadcast before they are stored */
+  relay?: boolean
 }
 
 export class Room {
@@ -107,6 +110,7 @@ export class Room {
   }
   private readonly checker: ShapeChecker
   private readonly hooks: RoomHooks
+  private readonly relay: boolean
   /** awareness client id → the local connection that owns it (a connection cannot speak for another's id) */
   private readonly awarenessOwner = new Map<number, RoomConn>()
 
@@ -116,6 +120,7 @@ export class Room {
     this.key = roomKey(opts.tableId, opts.kind)
     this.checker = opts.checker
     this.hooks = opts.hooks
+    this.relay = opts.relay === true
     this.journal = opts.kind === 'table' ? new ChangeJournal() : null
     this.current.on('afterTransaction', this.onAfterTransaction)
     this.awareness = new awarenessProtocol.Awareness(new Y.Doc({ gc: true }))
@@ -202,13 +207,14 @@ export class Room {
 
   /**
    * Sync step 1 from a client. The answer is what the doc holds now; when that includes updates not yet
-   * stored, it is sent once they are (nobody may see an edit a crash could lose).
+   * stored, it is sent once they are (nobody may see an edit a crash could lose) — except in relay mode,
+   * where the room's clients see accepted updates before they are stored anyway.
    */
   answerStep1(conn: RoomConn, stateVector: Uint8Array): void {
     // a fresh client (empty state vector: one byte, 0) of a document that is one stored update gets those bytes
     const whole = this.base.length === 1 && this.sinceBase.length === 0 ? this.base[0]! : null
     const frame = whole && stateVector.byteLength === 1 && stateVector[0] === 0 ? encodeSyncStep2FromUpdate(whole) : encodeSyncStep2(this.current, stateVector)
-    if (this.unstored.size === 0) conn.send(frame)
+    if (this.unstored.size === 0 || this.relay) conn.send(frame)
     else this.held.push({ upTo: this.accepted, run: () => this.conns.has(conn) && conn.send(frame) })
   }
 
@@ -295,16 +301,38 @@ export class Room {
    */
   broadcastStored(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number): Uint8Array | null {
     if (batch.length === 0) return null
-    for (const it of batch) this.unstored.delete(it.update)
-    if (lastId > this.storedUpToId) this.storedUpToId = lastId
+    const all = this.broadcastBatch(batch)
+    this.markStored(batch, lastId, false)
+    return all
+  }
+
+  /**
+   * Sends a batch of accepted updates to the room's connections as one merged update (a batch from one
+   * author skips that author); returns the merged update. Store-first calls it once the batch is stored,
+   * relay mode at the end of the turn that accepted it, before it is written.
+   */
+  broadcastBatch(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[]): Uint8Array {
     const all = batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((it) => it.update))
     const first = batch[0]!.origin
     const soleAuthor = isClientOrigin(first) && batch.every((it) => isClientOrigin(it.origin) && it.origin.conn === first.conn) ? first.conn : null
     const frame = encodeUpdate(all)
     for (const c of this.conns) if (c !== soleAuthor) c.send(frame)
+    return all
+  }
+
+  /**
+   * Called by the committer, in order, once a batch is stored: the compaction bound moves, held sync
+   * answers and waiters whose updates are all stored go out, compaction and settle are scheduled. With
+   * `merge`, returns the batch as one update (to publish to other processes).
+   */
+  markStored(batch: readonly { update: Uint8Array; origin: ClientOrigin | 'server' }[], lastId: number, merge: boolean): Uint8Array | null {
+    if (batch.length === 0) return null
+    for (const it of batch) this.unstored.delete(it.update)
+    if (lastId > this.storedUpToId) this.storedUpToId = lastId
     this.releaseHeld()
     this.hooks.changed(this, batch[batch.length - 1]!.origin)
-    return all
+    if (!merge) return null
+    return batch.length === 1 ? batch[0]!.update : Y.mergeUpdates(batch.map((it) => it.update))
   }
 
   /** An update another process accepted and stored (or storage itself, after a lost bus connection). */

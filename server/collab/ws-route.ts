@@ -12,7 +12,7 @@ import { fromYDoc, type CommentThread } from '../../shared/ydoc/index.ts'
 import { writeTableStateMessage } from '../../shared/ydoc/table-state-message.ts'
 import * as encoding from 'lib0/encoding'
 import type { DocBus } from './bus.ts'
-import { Committer, type HoldLimits } from './commit.ts'
+import { Committer, type Durability, type HoldLimits } from './commit.ts'
 import { isDatabaseUnavailable } from '../db/errors.ts'
 import { commentsShapeChecker } from './comments-shape.ts'
 import { Connection, type CollabActor, type Credentials } from './connection.ts'
@@ -53,9 +53,15 @@ export interface CollabDeps {
   timings?: Partial<Timings>
   /** how much may wait for storage while the database is away (commit.ts DEFAULT_HOLD_LIMITS) */
   holdLimits?: Partial<HoldLimits>
+  /**
+   * 'store-first' (default): an update is broadcast once stored. 'relay': broadcast at once and stored by
+   * the same turn's group commit (README.md → Durability).
+   */
+  durability?: Durability
 }
 
 export interface CollabStats {
+  durability: Durability
   rooms: number
   loading: number
   connections: number
@@ -140,6 +146,7 @@ export function createCollab(deps: CollabDeps): Collab {
     paceMsPerReceiver: timings.paceMsPerReceiver,
     paceMaxMs: timings.paceMaxMs,
     holdLimits: deps.holdLimits,
+    durability: deps.durability,
     onStored: deps.bus ? (room, update, id) => deps.bus!.publishUpdate(room.key, update, id) : undefined,
     onLost: (room) => {
       for (const c of connections) if (c.room === room) c.end(REFUSALS.notFound, 'collab.cut.lost')
@@ -367,6 +374,7 @@ export function createCollab(deps: CollabDeps): Collab {
 
     stats() {
       return {
+        durability: committer.relay ? 'relay' : 'store-first',
         eventLoopMs: takePercentiles(loopDelay, 1e6),
         storeRoundTripMs: takePercentiles(committer.storeMicros, 1e3),
         holdMs: takePercentiles(committer.holdMicros, 1e3),

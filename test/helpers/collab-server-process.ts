@@ -3,7 +3,7 @@
 // Prints one JSON line {ready, port, pid, fixtures?} on stdout once listening. SIGTERM shuts down cleanly;
 // SIGUSR2 prints {memory, stats} (after a GC when started with --expose-gc), for the bench.
 //   env: PORT (0) HOST (127.0.0.1) DATABASE_URL | DATA_DIR, SEED=1 (create fixtures), REDIS_URL,
-//        REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, SETTLE_MS, SETTLE_MAX_MS, PACE_MS_PER_RECEIVER, PACE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr),
+//        DURABILITY (store-first | relay), HOLD_ROOM_UPDATES, REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, SETTLE_MS, SETTLE_MAX_MS, PACE_MS_PER_RECEIVER, PACE_MAX_MS, COLLAB_LOG=1 (echo the log to stderr),
 //        HEAP_SAMPLE=<file> (diagnostics: sample every allocation, collected or not, written at SIGTERM;
 //        with HEAP_SAMPLE_PROMOTED=1 only what survived young-generation collections)
 import { PerformanceObserver } from 'node:perf_hooks'
@@ -30,7 +30,10 @@ const timings: Partial<Timings> = Object.fromEntries(Object.entries(TIMING_ENV).
 // PERSISTENCE=memory (diagnostics only: what the server costs without its database round trips)
 const memory = env.PERSISTENCE === 'memory' ? createMemoryPersistence() : undefined
 if (memory && fixtures) await memory.append(fixtures.tableId, 'table', [{ update: encodeTable(sampleTable()), userId: null }])
-const server = await startCollabServer({ storage, port: Number(env.PORT ?? 0), log, bus, timings, synchronousCommit: database.kind !== 'postgres', persistence: memory })
+const durability = (env.DURABILITY || 'store-first') as 'store-first' | 'relay'
+if (durability !== 'store-first' && durability !== 'relay') throw new Error(`DURABILITY must be 'store-first' or 'relay', not '${env.DURABILITY}'`)
+const holdLimits = env.HOLD_ROOM_UPDATES ? { roomUpdates: Number(env.HOLD_ROOM_UPDATES) } : undefined
+const server = await startCollabServer({ storage, port: Number(env.PORT ?? 0), log, bus, timings, synchronousCommit: database.kind !== 'postgres', persistence: memory, durability, holdLimits })
 process.stdout.write(JSON.stringify({ ready: true, port: server.port, pid: process.pid, fixtures }) + '\n')
 
 // HEAP_SAMPLE: the inspector's sampling heap profiler, counting objects the GC already collected too,
