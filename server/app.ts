@@ -40,6 +40,7 @@ import { tableLifecycleRoutes } from './http/routes/table-lifecycle.ts'
 import { tableListRoutes } from './http/routes/table-list.ts'
 import { tableRoutes } from './http/routes/tables.ts'
 import { validateRoutes } from './http/routes/validate.ts'
+import { workflowRoutes } from './http/routes/workflow.ts'
 
 export type { AppDeps } from './http/context.ts'
 
@@ -104,6 +105,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', assignmentRoutes(deps))
   app.route('/api', materialRoutes(deps))
   app.route('/api', rolloverRoutes(deps))
+  app.route('/api', workflowRoutes(deps))
   app.route('/api', indicatorProposalRoutes(deps)) // before indicatorRoutes: /indicators/proposals is not /indicators/:id
   app.route('/api', commonCandidateRoutes(deps)) // before indicatorRoutes: GET /indicators/:id
   app.route('/api', indicatorTransferRoutes(deps)) // before indicatorRoutes: /indicators/export and /indicators/versions are not /indicators/:id

@@ -19,6 +19,7 @@ import { createProposalBody, decideProposalBody, deleteIndicatorAnswer, deleteIn
 import { assignBody, assignmentListAnswer, assignmentListQuery, unassignQuery } from '../../shared/api/assignments.ts'
 import { materialFile, materialItem, materialStatusBody, materialUploadFields, materialsAnswer, materialsQuery } from '../../shared/api/materials.ts'
 import { rolloverAnswer, rolloverBody } from '../../shared/api/rollover.ts'
+import { deadlineBody, deadlineListAnswer, deadlineListQuery, ledgerAnswer, ledgerQuery, overviewAnswer, overviewQuery, stageBody, stageInfo } from '../../shared/api/workflow.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
 import { recommendationAnswer, recommendationQuery } from '../../shared/api/recommendations.ts'
@@ -100,6 +101,11 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'get', path: '/api/assignments', tag: '第三方机构分工', summary: '各年度第三方机构负责的部门（含难度分类）；第三方机构只见本机构的分工', who: '财政局、第三方机构', query: assignmentListQuery, answer: assignmentListAnswer },
   { method: 'post', path: '/api/assignments', tag: '第三方机构分工', summary: '把部门（含其下属单位）分配给第三方机构负责某年度的绩效目标表：全部成功或全部不变；一个部门一年只分配给一家机构，已分配给其他机构的部门返回 409 并指明；分配即时生效（已打开的协同连接随即重新鉴权）', who: '财政局', body: assignBody, answer: assignmentListAnswer },
   { method: 'delete', path: '/api/assignments', tag: '第三方机构分工', summary: '取消某年度某部门的分工；该机构已打开的协同连接随即失去写权限', who: '财政局', query: unassignQuery },
+  { method: 'get', path: '/api/overview', tag: '工作进度', summary: '年度工作总览：全部部门（按代码，各部门后接其下属单位）和镇街，各自的表格按状态计数、错误和警告数、未解决意见、工作阶段（部门含下属单位的表；单位显示所属部门的阶段）、第三方机构、难度分类、截止日期与逾期天数（按财政局所在地日期 UTC+8 判断）、最后活动时间，以及合计；format=xlsx 导出（逾期行浅红底）', who: '财政局', query: overviewQuery, answer: overviewAnswer, files: [XLSX] },
+  { method: 'get', path: '/api/ledger', tag: '工作进度', summary: '工作台账：每条分工一行——工作阶段、部门及下属单位的表格按状态计数、当前轮次、未解决意见、错误数、最后活动、资料清单（已收到/不适用/未收到/文件数）、截止日期；财政局看全部或某一机构（consultantId），第三方机构只看本机构（请求其他机构 403）；format=xlsx 导出', who: '财政局、第三方机构', query: ledgerQuery, answer: ledgerAnswer, files: [XLSX] },
+  { method: 'get', path: '/api/deadlines', tag: '工作进度', summary: '某年度各工作阶段的截止日期', who: '财政局、第三方机构', query: deadlineListQuery, answer: deadlineListAnswer },
+  { method: 'put', path: '/api/deadlines', tag: '工作进度', summary: '设置（dueDate 为日期）或清除（dueDate 为 null）某年度某工作阶段的截止日期，记入审计日志；早于今天（财政局所在地日期）的日期和“资料收集”阶段拒绝（invalid_input）；应答该年度全部截止日期', who: '财政局', body: deadlineBody, answer: deadlineListAnswer },
+  { method: 'put', path: '/api/departments/:id/stage', tag: '工作进度', summary: '手动设置部门（或镇街）某年度的工作阶段（stage 为 null 清除），记入审计日志；显示的阶段取手动阶段与由表格推出的阶段中较后者（手动设置不会使阶段倒退）；下属单位拒绝（invalid_input，指明所属部门）；应答设置后的阶段', who: '财政局；该年度负责该部门的第三方机构', body: stageBody, answer: stageInfo },
   { method: 'get', path: '/api/departments/:id/materials', tag: '资料清单', summary: '部门某年度的资料清单：十二项资料（tables.md §11）各自的状态（未收到/已收到/不适用）、说明、最后修改人和已上传的文件；received 为已收到项数，total 为适用项数（12 减不适用）；access 说明调用者能否修改和下载', who: '财政局；本部门及所属单位的用户；负责该部门的第三方机构（本部门成员或该年度分工）；全市只读账号只读（不能下载文件）；其他人 404', query: materialsQuery, answer: materialsAnswer },
   { method: 'put', path: '/api/departments/:id/materials/:item', tag: '资料清单', summary: '设置一项资料（item 为 1–12）的状态和说明（不带 note 时说明不变），记入审计日志', who: '财政局；本部门用户；负责该部门的第三方机构', body: materialStatusBody, answer: materialItem },
   { method: 'post', path: '/api/departments/:id/materials/:item/files', tag: '资料清单', summary: '为一项资料上传一个文件（任意类型，每个文件最多 20 MB，每项最多 50 个文件；文件名只保留最后一段，去掉控制字符，最长 120 个字符），保存在数据库中，记入审计日志；超过大小的请求 413，不读入内存', who: '财政局；本部门用户；负责该部门的第三方机构', query: materialsQuery, upload: materialUploadFields, answer: materialFile, status: 201 },

@@ -22,6 +22,7 @@ import { createSessionRepository, type SessionRepository } from './sessions.ts'
 import { createTableRepository, type TableRepository } from './tables.ts'
 import { createUserRepository, type UserRepository } from './users.ts'
 import { createVersionRepository, type VersionRepository } from './versions.ts'
+import { createWorkflowRepository, type WorkflowRepository } from './workflow.ts'
 
 export interface Storage {
   db: Db
@@ -57,6 +58,8 @@ export interface Storage {
   materials: MaterialRepository
   /** 同质化部门组 and 示范点: groups, members, propagation bases (groups.ts) */
   groups: GroupRepository
+  /** 工作阶段 set by hand, 截止日期, and the per-department aggregate of a year (workflow.ts) */
+  workflow: WorkflowRepository
   /**
    * Runs `fn` with repositories bound to one transaction; it commits when `fn` resolves and rolls
    * back when it throws. Repository methods that use a transaction of their own become savepoints.
@@ -90,6 +93,7 @@ export function createStorage(db: Db): Storage {
     assignments: createAssignmentRepository(db),
     materials: createMaterialRepository(db),
     groups: createGroupRepository(db),
+    workflow: createWorkflowRepository(db),
     transaction: (fn) => db.transaction((tx) => fn(createStorage(tx))),
   }
 }
@@ -115,5 +119,6 @@ export type { TableKey, TableListRow, TablePage, TablePageQuery, TableSort, Sort
 export { DEFAULT_ORDER, TABLE_SORTS } from './table-list.ts'
 export type { NewUser, User, UserRepository } from './users.ts'
 export { MIN_PASSWORD_LENGTH, assertRole } from './users.ts'
+export type { DeadlineRow, DepartmentActivity, StageOverride, WorkflowRepository } from './workflow.ts'
 export type { NewVersion, TableVersion, TableVersionSummary, VersionRepository } from './versions.ts'
 export { canonicalJson, contentHash } from './versions.ts'
