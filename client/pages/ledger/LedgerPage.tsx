@@ -134,11 +134,11 @@ export function LedgerPage({ user }: { user: PublicUser }) {
                     <p className="tt-muted">{finance ? '在「管理」页为第三方机构分配部门后，这里列出各部门的工作进度。' : '财政局分配部门后，这里列出各部门的工作进度。'}</p>
                   </div>
                 ) : (
-                  <table className="tt-grid-list tw-grid" data-testid="ledger">
+                  <div className="tw-scroll"><table className="tt-grid-list tw-grid" data-testid="ledger">
                     <colgroup>
-                      {finance && <col style={{ width: 150 }} />}
-                      <col /><col style={{ width: 84 }} /><col style={{ width: 150 }} /><col style={{ width: 176 }} />
-                      <col style={{ width: 72 }} /><col style={{ width: 94 }} /><col style={{ width: 56 }} /><col style={{ width: 84 }} />
+                      {finance && <col style={{ width: 168 }} />}
+                      <col /><col style={{ width: 84 }} /><col style={{ width: 150 }} /><col style={{ width: 180 }} />
+                      <col style={{ width: 92 }} /><col style={{ width: 104 }} /><col style={{ width: 64 }} /><col style={{ width: 92 }} />
                       <col style={{ width: 150 }} /><col style={{ width: 132 }} />
                     </colgroup>
                     <thead>
@@ -196,7 +196,7 @@ export function LedgerPage({ user }: { user: PublicUser }) {
                         ]
                       })}
                     </tbody>
-                  </table>
+                  </table></div>
                 )}
               </div>
             )}

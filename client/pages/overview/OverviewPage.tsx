@@ -171,9 +171,9 @@ export function OverviewPage({ user }: { user: PublicUser }) {
                     {narrowed && <button type="button" className="tt-button" onClick={() => setFilters(NO_FILTERS)}>清除筛选</button>}
                   </div>
                 ) : (
-                  <table className="tt-grid-list tw-grid" data-testid="overview">
+                  <div className="tw-scroll"><table className="tt-grid-list tw-grid" data-testid="overview">
                     <colgroup>
-                      <col /><col style={{ width: 84 }} /><col style={{ width: 150 }} /><col style={{ width: 108 }} />
+                      <col /><col style={{ width: 84 }} /><col style={{ width: 168 }} /><col style={{ width: 108 }} />
                       <col style={{ width: 62 }} /><col style={{ width: 72 }} /><col style={{ width: 84 }} /><col style={{ width: 72 }} />
                       <col style={{ width: 62 }} /><col style={{ width: 94 }} /><col style={{ width: 150 }} /><col style={{ width: 132 }} />
                     </colgroup>
@@ -202,7 +202,7 @@ export function OverviewPage({ user }: { user: PublicUser }) {
                         })}
                       </tbody>
                     ))}
-                  </table>
+                  </table></div>
                 )}
               </div>
             )}
