@@ -66,6 +66,13 @@ describe('department tree', () => {
     expect(departmentTree(CITY, scopeOf(user, CITY)).map((o) => ({ code: o.code, depth: o.depth }))).toEqual([{ code: '601001', depth: 0 }])
   })
 
+  it('adds a consultant\'s assigned departments (with their units) to its memberships, as departmentsFor does', () => {
+    const firm = makeUser({ role: 'consultant', departmentIds: [] })
+    expect(departmentTree(CITY, scopeOf(firm, CITY)).map((o) => o.code)).toEqual([])
+    expect(departmentTree(CITY, scopeOf(firm, CITY, ['d126', 'town'])).map((o) => o.code)).toEqual(['126', '126001', '126002', '601', '601001'])
+    expect([...scopeOf(makeUser({ role: 'consultant', departmentIds: ['d105'] }), CITY, ['town'])].sort()).toEqual(['d105', 'town', 'u601'])
+  })
+
   it('gives the shared permission function the same scope the server resolves (a unit\'s draft is deletable)', () => {
     const actor = actorOf(makeUser(), CITY)
     expect(can(actor, 'delete', { departmentId: 'u126a', status: 'draft' }).allowed).toBe(true)
