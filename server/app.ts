@@ -32,6 +32,7 @@ import { materialRoutes } from './http/routes/materials.ts'
 import { MAX_MATERIAL_FILE_BYTES, MAX_MATERIAL_UPLOAD_BODY_BYTES } from '../shared/api/materials.ts'
 import { registryRoutes } from './http/routes/registry.ts'
 import { rolloverRoutes } from './http/routes/rollover.ts'
+import { groupRoutes } from './http/routes/groups.ts'
 import { sessionRoutes } from './http/routes/sessions.ts'
 import { tableExportRoutes } from './http/routes/table-export.ts'
 import { tableHistoryRoutes } from './http/routes/table-history.ts'
@@ -105,6 +106,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   app.route('/api', assignmentRoutes(deps))
   app.route('/api', materialRoutes(deps))
   app.route('/api', rolloverRoutes(deps))
+  app.route('/api', groupRoutes(deps))
   app.route('/api', workflowRoutes(deps))
   app.route('/api', indicatorProposalRoutes(deps)) // before indicatorRoutes: /indicators/proposals is not /indicators/:id
   app.route('/api', commonCandidateRoutes(deps)) // before indicatorRoutes: GET /indicators/:id

@@ -7,6 +7,7 @@ import type { Caller } from '../auth/session.ts'
 import type { LoginThrottle } from '../auth/throttle.ts'
 import type { FindingsCache } from '../tables/findings.ts'
 import type { LiveDocs } from '../tables/documents.ts'
+import type { DocWriter } from '../workflow/propagate.ts'
 
 export interface AppDeps {
   config: Readonly<Config>
@@ -19,6 +20,8 @@ export interface AppDeps {
   onTableStateChanged?: (tableId: string) => void
   /** told after a session is revoked, so open sockets signed in with it are cut off */
   onSessionRevoked?: () => void
+  /** server-side edits of live documents (Collab.change: stored, broadcast to open sockets, in field history) */
+  collab?: DocWriter
   /** mounts the live-document WebSocket routes (server/collab) before the static client */
   mountCollab?: (app: Hono<AppEnv>) => void
   /** the background job runner (server/jobs): told when a job is queued so it starts at once */

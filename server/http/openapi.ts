@@ -19,6 +19,7 @@ import { createProposalBody, decideProposalBody, deleteIndicatorAnswer, deleteIn
 import { assignBody, assignmentListAnswer, assignmentListQuery, unassignQuery } from '../../shared/api/assignments.ts'
 import { materialFile, materialItem, materialStatusBody, materialUploadFields, materialsAnswer, materialsQuery } from '../../shared/api/materials.ts'
 import { rolloverAnswer, rolloverBody } from '../../shared/api/rollover.ts'
+import { createGroupBody, group, groupListAnswer, groupListQuery, propagateBody, propagationReport, updateGroupBody } from '../../shared/api/groups.ts'
 import { deadlineBody, deadlineListAnswer, deadlineListQuery, ledgerAnswer, ledgerQuery, overviewAnswer, overviewQuery, stageBody, stageInfo } from '../../shared/api/workflow.ts'
 import { registryAliasAnswer, registryAliasBody, registryImportAnswer, registryImportFields, registryListAnswer, registryListQuery, registryTablesAnswer, registryTablesBody } from '../../shared/api/registry.ts'
 import { createTableBody, deleteTableBody, tableDetail, tableListAnswer, tableListQuery, transitionAnswer, transitionBody } from '../../shared/api/tables.ts'
@@ -98,6 +99,11 @@ export const OPERATIONS: readonly ApiOperation[] = [
   { method: 'post', path: '/api/registry/aliases', tag: '项目统计表', summary: '把项目统计表中的部门代码或名称对应到已有部门（以后导入自动识别），并把等待该部门的项目归入其中', who: '财政局', body: registryAliasBody, answer: registryAliasAnswer },
   { method: 'post', path: '/api/registry/tables', tag: '项目统计表', summary: '为尚未建表的登记项目（或所选项目）创建绩效目标表，表头预填项目名称、主管部门、实施单位、功能分类、项目类别、资金来源、年度资金总额、涉密和项目负责人；已有表的项目不重复创建；未对应部门或无权限的项目列在 skipped 中', who: '财政局；第三方机构和部门限本人负责的部门', body: registryTablesBody, answer: registryTablesAnswer },
   { method: 'post', path: '/api/rollover', tag: '年度结转', summary: '年度结转：以结转年度已批复的表生成目标年度（默认下一年）的表——非一次性项目表结转为延续项目，指标及其指标值保留为上年值并在备注中标记“上年指标值，待复核”（上年指标另存为 priorYear），年度资金清空待填；部门整体表连同年度主要任务结转；一次性、未批复、已结转、已结束的项目列在 leftOut 中；目标年度已有非结转生成的表的部门整体拒绝（refused）；重复结转不会重复创建；整个请求一个事务；dryRun=true 只预览', who: '财政局；部门限本部门及所属单位；第三方机构限目标年度分工的部门', body: rolloverBody, answer: rolloverAnswer },
+  { method: 'get', path: '/api/groups', tag: '同质化部门组与示范点', summary: '某年度（或全部年度）的同质化部门组和示范点组：成员、来源表（共享指标集所在的表）、最近一次下发时间；第三方机构只见成员全部由本机构负责的组', who: '财政局、第三方机构', query: groupListQuery, answer: groupListAnswer },
+  { method: 'post', path: '/api/groups', tag: '同质化部门组与示范点', summary: '新建组：一个部门一年只属于一个组（已在其他组的部门返回 409 并指明该组，并发时由唯一索引保证）；示范点组的成员必须是镇街，来源表必须已批复且属于成员镇街；来源表必须是组的年度的表；记入审计日志', who: '财政局；第三方机构限本机构该年度负责的部门', body: createGroupBody, answer: group, status: 201 },
+  { method: 'patch', path: '/api/groups/:id', tag: '同质化部门组与示范点', summary: '修改组名、成员或来源表（与新建相同的检查）；记入审计日志', who: '财政局；第三方机构限成员全部由本机构负责的组', body: updateGroupBody, answer: group },
+  { method: 'delete', path: '/api/groups/:id', tag: '同质化部门组与示范点', summary: '删除组及其下发记录（成员的表保留）；记入审计日志', who: '财政局；第三方机构限成员全部由本机构负责的组', status: 204 },
+  { method: 'post', path: '/api/groups/:id/propagate', tag: '同质化部门组与示范点', summary: '下发共享指标集（来源表的全部指标行，年度与中期各保留其期间）到每个成员同年度同类的表（项目表按项目名称匹配），缺表时由来源表生成（表头改为成员、金额清空）；已批复、已报送的表跳过并说明，不写入；来源表所在部门跳过；每个成员在其实时文档中一次写入（在线编辑者即时看到，记入修改历史）；成员改过的行保留（keep），成员删除的行不恢复，来源删除的行只在成员未改时删除；dryRun=true 只返回将发生的变化，不写入', who: '财政局；第三方机构限成员全部由本机构负责的组', body: propagateBody, answer: propagationReport },
   { method: 'get', path: '/api/assignments', tag: '第三方机构分工', summary: '各年度第三方机构负责的部门（含难度分类）；第三方机构只见本机构的分工', who: '财政局、第三方机构', query: assignmentListQuery, answer: assignmentListAnswer },
   { method: 'post', path: '/api/assignments', tag: '第三方机构分工', summary: '把部门（含其下属单位）分配给第三方机构负责某年度的绩效目标表：全部成功或全部不变；一个部门一年只分配给一家机构，已分配给其他机构的部门返回 409 并指明；分配即时生效（已打开的协同连接随即重新鉴权）', who: '财政局', body: assignBody, answer: assignmentListAnswer },
   { method: 'delete', path: '/api/assignments', tag: '第三方机构分工', summary: '取消某年度某部门的分工；该机构已打开的协同连接随即失去写权限', who: '财政局', query: unassignQuery },
