@@ -40,6 +40,8 @@ export interface DocPersistence {
   ordered?: boolean
   /** stores `state` (holding every update with id ≤ upToId) and drops those updates */
   compact(tableId: string, room: RoomKind, state: Uint8Array, upToId: number): Promise<void>
+  /** optional: gives back what the persistence holds of the database (collab.shutdown, after the last write) */
+  close?(): Promise<void>
 }
 
 export interface DocLogPersistenceOptions {
@@ -107,6 +109,13 @@ export function createDocLogPersistence(storage: Pick<Storage, 'docLog' | 'db'>,
     async compact(tableId, room, state, upToId) {
       // A refused (older) compaction is fine: a newer snapshot already holds at least as much.
       await docLog.compact(tableId, room, state, upToId)
+    },
+    // WATCH OUT: the reserved connection is the pool's until released; a process that creates several
+    // collab servers over one pool (tests) ran out of connections without this
+    async close() {
+      const reserved = appender
+      appender = null
+      if (reserved) await reserved.then((c) => c.release()).catch(() => {})
     },
   }
 

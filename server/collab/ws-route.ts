@@ -368,6 +368,7 @@ export function createCollab(deps: CollabDeps): Collab {
       closing = true
       for (const c of [...connections]) c.end(REFUSALS.restarting, 'collab.shutdown')
       await registry.shutdown()
+      await deps.persistence.close?.()
       await deps.bus?.close()
       loopDelay.disable()
     },

@@ -1,6 +1,6 @@
 // The guard over real sockets: oversize frames, floods and malformed frames cut the socket off;
 // structurally invalid updates are refused (4422), reach neither storage nor other clients, and the
-// sender gets the server's state again when it reconnects with a fresh document.
+// sender gets the server's state again when it reconnects with a fresh document — in store-first and in relay mode.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { addThread, fromYDoc, readThreads, rowIds, setRowField, tableRoot } from '../../shared/ydoc/index.ts'
@@ -16,9 +16,11 @@ describe('guard', () => {
   let storage: Storage
   let fx: CollabFixtures
   let server: CollabTestServer
+  /** the same guard in relay mode (DURABILITY=relay): a refused update is still seen by no one */
+  let relayServer: CollabTestServer
   const clients: TestClient[] = []
-  const client = (who: keyof CollabFixtures['users'], room: string) => {
-    const c = connectClient(server.url, room, fx.users[who].token)
+  const client = (who: keyof CollabFixtures['users'], room: string, srv = server) => {
+    const c = connectClient(srv.url, room, fx.users[who].token)
     clients.push(c)
     return c
   }
@@ -45,12 +47,14 @@ describe('guard', () => {
     storage = createStorage(db().db)
     fx = await seedCollabFixtures(storage)
     server = await startCollabServer({ storage })
+    relayServer = await startCollabServer({ storage, durability: 'relay' })
   })
   afterEach(() => {
     for (const c of clients.splice(0)) c.destroy()
   })
   afterAll(async () => {
     await server.close()
+    await relayServer.close()
   })
 
   it('cuts off a 50 MB frame without reading it (close 1009) and keeps serving others', async () => {
@@ -116,10 +120,14 @@ describe('guard', () => {
     ['a 100 000-character string', (d, id) => setRowField(d, 'indicators', id, 'remark', 'x'.repeat(100_000)), /indicators\[0\]\.remark/],
   ]
 
-  it.each(invalidEdits)('refuses %s: not stored, not seen by others, sender closed with 4422 and resynced', async (_name, edit, detail) => {
+  const modes = ['store-first', 'relay'] as const
+  const cases = modes.flatMap((mode) => invalidEdits.map(([name, edit, detail]) => [name, mode, edit, detail] as const))
+
+  it.each(cases)('refuses %s (%s): not stored, not seen by others, sender closed with 4422 and resynced', async (_name, mode, edit, detail) => {
+    const srv = mode === 'relay' ? relayServer : server
     const tableId = await createSeededTable(storage, fx.departments.d1, sampleTable())
-    const sender = client('alice', tableId)
-    const other = client('bob', tableId)
+    const sender = client('alice', tableId, srv)
+    const other = client('bob', tableId, srv)
     await Promise.all([sender.synced(), other.synced()])
     const rowId = rowIds(sender.doc, 'indicators')[0]!
     setRowField(sender.doc, 'indicators', rowId, 'unit', '人次') // a valid edit just before
@@ -140,7 +148,7 @@ describe('guard', () => {
     expect(stored.share.has('evil')).toBe(false)
 
     // what the grid does on 4422: a fresh document, reconnected, holds the server's state and can edit
-    const resynced = client('alice', tableId)
+    const resynced = client('alice', tableId, srv)
     await resynced.synced()
     expect(JSON.stringify(tableRoot(resynced.doc).toJSON())).toBe(before)
     setRowField(resynced.doc, 'indicators', rowId, 'target', 'after resync')

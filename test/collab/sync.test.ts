@@ -7,6 +7,7 @@ import * as decoding from 'lib0/decoding'
 import { fromYDoc, insertRow, setRowField, rowIds, addThread, addReply, readThreads, tableRoot } from '../../shared/ydoc/index.ts'
 import { createStorage } from '../../server/storage/index.ts'
 import { MSG_AWARENESS, encodeAwarenessMessage } from '../../server/collab/protocol.ts'
+import { DURABILITIES } from '../../server/collab/commit.ts'
 import { TEST_DATABASE_URL, withTestDatabase, type TestDatabaseKind } from '../helpers/database.ts'
 import { seedCollabFixtures, type CollabFixtures } from '../helpers/collab-fixtures.ts'
 import { startCollabServer, type CollabTestServer } from '../helpers/collab-server.ts'
@@ -47,9 +48,9 @@ describe.each(kinds)('live documents on %s', (kind) => {
     for (const s of servers.splice(0)) await s.close()
   })
 
-  it('makes two editors converge, and the result survives a restart (reloaded from storage)', async () => {
+  it.each(DURABILITIES)('makes two editors converge, and the result survives a restart (reloaded from storage) — %s', async (durability) => {
     fx = await seedCollabFixtures(storage())
-    const s1 = await start()
+    const s1 = await start({ durability })
     const a = client(s1, 'alice')
     const b = client(s1, 'bob')
     await Promise.all([a.synced(), b.synced()])
@@ -62,7 +63,7 @@ describe.each(kinds)('live documents on %s', (kind) => {
     expect(before.ok).toBe(true)
 
     await s1.close()
-    const s2 = await start()
+    const s2 = await start({ durability })
     const c = client(s2, 'bob')
     await c.synced()
     const after = fromYDoc(c.doc)
