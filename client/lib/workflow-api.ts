@@ -2,7 +2,7 @@
 // bundle): 总览 and 工作台账 as JSON or an xlsx download, 截止日期 per year and stage, 工作阶段 set by hand;
 // and a consultant's own 第三方机构分工 (shared/api/assignments.ts), which scopes its department filters.
 import type { AssignmentListAnswer } from '../../shared/api/assignments.ts'
-import type { DeadlineBody, DeadlineListAnswer, LedgerAnswer, OverviewAnswer, StageBody } from '../../shared/api/workflow.ts'
+import type { DeadlineBody, DeadlineListAnswer, LedgerAnswer, OverviewAnswer, StageBody, StageInfo } from '../../shared/api/workflow.ts'
 import { api } from './api.ts'
 import { download, type Downloaded } from './export-api.ts'
 
@@ -38,9 +38,9 @@ export function putDeadline(body: DeadlineBody): Promise<DeadlineListAnswer> {
   return api<DeadlineListAnswer>('/api/deadlines', { method: 'PUT', json: body })
 }
 
-/** records (or, with `stage: null`, clears) the stage set by hand for a department and year */
-export function putStage(departmentId: string, body: StageBody): Promise<unknown> {
-  return api<unknown>(`/api/departments/${encodeURIComponent(departmentId)}/stage`, { method: 'PUT', json: body })
+/** records (or, with `stage: null`, clears) the stage set by hand for a department and year; answers its stage after the change */
+export function putStage(departmentId: string, body: StageBody): Promise<StageInfo> {
+  return api<StageInfo>(`/api/departments/${encodeURIComponent(departmentId)}/stage`, { method: 'PUT', json: body })
 }
 
 /** the signed-in consultant's assignments (all years when `year` is undefined) */

@@ -210,7 +210,8 @@ describe('the work ledger and the bureau overview', () => {
     // finance's ledger: every firm's rows with the firm named, narrowed to one firm, exported
     await fin.click('.tt-nav a[href="/ledger"]')
     await fin.waitForURL(/\/ledger/, WAIT)
-    await fin.locator('[data-testid="ledger-year"]').selectOption(String(YEAR))
+    // the year chosen on the overview carries over (this tab)
+    expect(await fin.inputValue('[data-testid="ledger-year"]')).toBe(String(YEAR))
     await fin.waitForSelector(`[data-testid="ledger"] tr[data-department="${CIVIL}"]`, WAIT)
     expect(await fin.locator(`[data-testid="ledger"] tr[data-department="${CIVIL}"] td`).first().textContent()).toBe(FIRM)
     expect(await fin.locator(`[data-testid="ledger"] tr[data-department="${AGRI}"] [data-testid="materials"]`).getAttribute('href')).toBe(`/departments/${agriId}?year=${YEAR}`)
@@ -229,8 +230,8 @@ describe('the work ledger and the bureau overview', () => {
 
     // the overview's name opens the department's tables of that year
     await fin.click('.tt-nav a[href="/overview"]')
-    await fin.locator('[data-testid="overview-year"]').selectOption(String(YEAR))
     await fin.waitForSelector(`[data-testid="overview"] tr[data-department="${AGRI}"][data-overdue]`, WAIT)
+    expect(await fin.inputValue('[data-testid="overview-year"]')).toBe(String(YEAR))
     await rowOf(fin, AGRI).locator('.tw-name a').click()
     await fin.waitForURL((u) => u.pathname === '/tables' && u.searchParams.get('departmentId') === agriId && u.searchParams.get('year') === String(YEAR), WAIT)
     await fin.waitForSelector('tr[data-table-id]', WAIT)

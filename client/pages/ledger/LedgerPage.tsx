@@ -12,7 +12,7 @@ import { listUsers } from '../../lib/admin-api.ts'
 import { ApiError, goLogin } from '../../lib/api.ts'
 import { isAbort } from '../../lib/tables-api.ts'
 import { downloadLedger, getLedger, putStage } from '../../lib/workflow-api.ts'
-import { Activity, compareBy, Count, CountChips, DeadlineCell, ExportButton, message, SortHeader, StageBadge, writeYearToUrl, YearSelect, yearFromUrl, type SortState } from '../overview/parts.tsx'
+import { Activity, compareBy, Count, CountChips, DeadlineCell, ExportButton, message, SortHeader, StageBadge, rememberYear, YearSelect, initialYear, type SortState } from '../overview/parts.tsx'
 
 type Key = 'consultant' | 'name' | 'difficulty' | 'stage' | 'tables' | 'round' | 'openThreads' | 'errors' | 'materials' | 'deadline' | 'activity'
 
@@ -35,7 +35,7 @@ type Load = { state: 'loading'; answer?: LedgerAnswer } | { state: 'ready'; answ
 export function LedgerPage({ user }: { user: PublicUser }) {
   const finance = user.role === 'finance'
   const allowed = finance || user.role === 'consultant'
-  const [year, setYear] = useState(yearFromUrl)
+  const [year, setYear] = useState(initialYear)
   const [consultantId, setConsultantId] = useState(() => (finance ? new URLSearchParams(location.search).get('consultantId') ?? '' : ''))
   const [consultants, setConsultants] = useState<PublicUser[]>([])
   const [load, setLoad] = useState<Load>({ state: 'loading' })
@@ -45,7 +45,7 @@ export function LedgerPage({ user }: { user: PublicUser }) {
   const [saved, setSaved] = useState<string | null>(null)
 
   useEffect(() => {
-    writeYearToUrl(year)
+    rememberYear(year)
     const url = new URL(location.href)
     if (consultantId) url.searchParams.set('consultantId', consultantId)
     else url.searchParams.delete('consultantId')

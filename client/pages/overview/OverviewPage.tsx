@@ -13,7 +13,7 @@ import { AppHeader } from '../../components/AppHeader.tsx'
 import { ApiError, goLogin } from '../../lib/api.ts'
 import { isAbort } from '../../lib/tables-api.ts'
 import { downloadOverview, getOverview } from '../../lib/workflow-api.ts'
-import { Activity, compareBy, Count, DeadlineCell, ExportButton, message, SortHeader, StageBadge, writeYearToUrl, YearSelect, yearFromUrl, type SortState } from './parts.tsx'
+import { Activity, compareBy, Count, DeadlineCell, ExportButton, message, SortHeader, StageBadge, rememberYear, YearSelect, initialYear, type SortState } from './parts.tsx'
 
 type Key = 'name' | 'difficulty' | 'consultant' | 'stage' | TableStatus | 'errors' | 'openThreads' | 'deadline' | 'activity'
 
@@ -43,7 +43,7 @@ type Load = { state: 'loading'; answer?: OverviewAnswer } | { state: 'ready'; an
 interface Group { row: OverviewRow; units: OverviewRow[]; unitCount: number; forcedOpen: boolean }
 
 export function OverviewPage({ user }: { user: PublicUser }) {
-  const [year, setYear] = useState(yearFromUrl)
+  const [year, setYear] = useState(initialYear)
   const [load, setLoad] = useState<Load>({ state: 'loading' })
   const [retry, setRetry] = useState(0)
   const [sort, setSort] = useState<SortState<Key>>({ key: 'name', order: 'asc' })
@@ -51,7 +51,7 @@ export function OverviewPage({ user }: { user: PublicUser }) {
   const [open, setOpen] = useState<ReadonlySet<string>>(new Set())
   const finance = user.role === 'finance'
 
-  useEffect(() => writeYearToUrl(year), [year])
+  useEffect(() => rememberYear(year), [year])
   useEffect(() => {
     if (!finance) return
     const ctl = new AbortController()

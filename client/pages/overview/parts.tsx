@@ -15,17 +15,20 @@ export interface SortState<K extends string> { key: K; order: Order }
 
 export const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
-/** ?year= of the page URL, else the budget year being prepared */
-export function yearFromUrl(): number {
-  const v = new URLSearchParams(location.search).get('year')
-  return v && /^\d{4}$/.test(v) && Number(v) >= 2000 && Number(v) <= 2100 ? Number(v) : budgetYear()
+const YEAR_KEY = 'tt.workflowYear'
+const validYear = (v: string | null): number | null => (v && /^\d{4}$/.test(v) && Number(v) >= 2000 && Number(v) <= 2100 ? Number(v) : null)
+
+/** ?year= of the page URL, else the year last chosen on 总览 or 工作台账 in this tab, else the budget year being prepared */
+export function initialYear(): number {
+  return validYear(new URLSearchParams(location.search).get('year')) ?? validYear(sessionStorage.getItem(YEAR_KEY)) ?? budgetYear()
 }
 
-/** keeps ?year= in the URL (in place: the year is a view setting, not a step back) */
-export function writeYearToUrl(year: number): void {
+/** keeps ?year= in the URL (in place: the year is a view setting, not a step back) and for the other page */
+export function rememberYear(year: number): void {
   const url = new URL(location.href)
   url.searchParams.set('year', String(year))
   history.replaceState(null, '', url)
+  sessionStorage.setItem(YEAR_KEY, String(year))
 }
 
 export function YearSelect({ year, onChange, testId }: { year: number; onChange(y: number): void; testId: string }) {
