@@ -6,6 +6,7 @@ import { AppHeader } from '../../components/AppHeader.tsx'
 import { budgetYear } from '../tables/FilterBar.tsx'
 import { AssignmentsSection } from './AssignmentsSection.tsx'
 import { DeadlinesSection } from './DeadlinesSection.tsx'
+import { GroupsSection } from './GroupsSection.tsx'
 
 export function AdminPage({ user }: { user: PublicUser }) {
   const [yearText, setYearText] = useState(String(budgetYear()))
@@ -33,6 +34,7 @@ export function AdminPage({ user }: { user: PublicUser }) {
             </div>
             {year !== null && <AssignmentsSection year={year} />}
             {year !== null && <DeadlinesSection year={year} />}
+            {year !== null && <GroupsSection year={year} />}
           </>
         )}
       </main>

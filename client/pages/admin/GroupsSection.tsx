@@ -1,0 +1,265 @@
+// 同质化部门组 and 示范点 for one year (shared/api/groups.ts): the groups with their members and source table;
+// a new group (name, kind, members, the source department's table holding the shared set); 预览 shows per
+// member what a propagation would add, update, remove or keep (the member's own changes) and who is skipped
+// and why; 确认下发 writes it into the members' tables.
+import { useCallback, useEffect, useMemo, useState } from 'react'
+import { GROUP_KIND_LABELS, type Group, type GroupKind, type PropagationItem, type PropagationMember, type PropagationReport } from '../../../shared/api/groups.ts'
+import type { TableSummary } from '../../../shared/api/tables.ts'
+import { DEPARTMENT_KIND_LABELS } from '../../../shared/api/directory.ts'
+import { createGroup, deleteGroup, listGroups, propagateGroup } from '../../lib/groups-api.ts'
+import { isAbort, listTables } from '../../lib/tables-api.ts'
+import { useDepartments } from '../../lib/use-departments.ts'
+
+const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
+
+const OP_LABELS: Readonly<Record<PropagationItem['op'], string>> = { add: '新增', update: '更新', remove: '删除', keep: '保留成员修改' }
+const OUTCOME_LABELS: Readonly<Record<PropagationMember['outcome'], [preview: string, done: string]>> = {
+  written: ['将写入', '已写入'],
+  created: ['将新建表', '已新建表'],
+  unchanged: ['无变化', '无变化'],
+  skipped: ['跳过', '跳过'],
+}
+
+function formatTime(iso: string | null): string {
+  if (!iso) return '尚未下发'
+  const d = new Date(iso)
+  const p = (n: number) => String(n).padStart(2, '0')
+  return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
+}
+
+export function GroupsSection({ year }: { year: number }) {
+  const [groups, setGroups] = useState<Group[] | null>(null)
+  const [error, setError] = useState<string | null>(null)
+  const [report, setReport] = useState<{ group: Group; report: PropagationReport } | null>(null)
+  const [busy, setBusy] = useState<string | null>(null)
+
+  const load = useCallback((signal?: AbortSignal) => {
+    return listGroups(year, signal).then((a) => setGroups(a.groups), (e) => { if (!isAbort(e)) setError(message(e)) })
+  }, [year])
+  useEffect(() => {
+    const ctl = new AbortController()
+    setGroups(null)
+    setReport(null)
+    void load(ctl.signal)
+    return () => ctl.abort()
+  }, [load])
+
+  const run = async (g: Group, dryRun: boolean) => {
+    setBusy(g.id)
+    setError(null)
+    try {
+      const r = await propagateGroup(g.id, { dryRun })
+      setReport({ group: g, report: r })
+      if (!dryRun) await load()
+    } catch (e) {
+      setError(`${g.name}：${message(e)}`)
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  const remove = async (g: Group) => {
+    if (!window.confirm(`删除“${g.name}”？成员的表保留，只删除组和下发记录。`)) return
+    setBusy(g.id)
+    setError(null)
+    try {
+      await deleteGroup(g.id)
+      if (report?.group.id === g.id) setReport(null)
+      await load()
+    } catch (e) {
+      setError(`${g.name}：${message(e)}`)
+    } finally {
+      setBusy(null)
+    }
+  }
+
+  return (
+    <section className="tt-card tr-panel ta-groups" aria-label="同质化部门组与示范点">
+      <div className="tr-panel-head">
+        <h2>{year} 年同质化部门组与示范点</h2>
+        <span className="tt-subtitle">组内共享一套指标：下发时写入各成员同年度同类的表，成员自己改过的指标保留；已报送、已批复的表不写入。</span>
+      </div>
+      {error && <div className="tt-alert" role="alert">{error}</div>}
+      {groups === null ? (
+        <p className="tt-placeholder" aria-busy="true">正在加载…</p>
+      ) : groups.length === 0 ? (
+        <p className="tt-subtitle">本年度还没有组。</p>
+      ) : (
+        <table className="tt-grid-list" data-testid="groups">
+          <thead>
+            <tr><th>组名</th><th>类型</th><th>成员</th><th>来源表</th><th>最近下发</th><th>操作</th></tr>
+          </thead>
+          <tbody>
+            {groups.map((g) => (
+              <tr key={g.id} data-group={g.name} aria-busy={busy === g.id}>
+                <td>{g.name}</td>
+                <td>{GROUP_KIND_LABELS[g.kind]}</td>
+                <td>{g.members.map((m) => m.name).join('、')}</td>
+                <td>{g.sourceTableTitle ?? <span className="tt-subtitle">未选择</span>}</td>
+                <td>{formatTime(g.lastPropagatedAt)}</td>
+                <td className="ta-group-actions">
+                  <button type="button" className="tt-button" disabled={busy !== null || !g.sourceTableId} onClick={() => void run(g, true)}>预览</button>
+                  <button type="button" className="tt-button" disabled={busy !== null} onClick={() => void remove(g)}>删除</button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {report && (
+        <ReportView group={report.group} report={report.report} busy={busy !== null} onConfirm={() => void run(report.group, false)} onClose={() => setReport(null)} />
+      )}
+      <NewGroupForm year={year} onCreated={(g) => { setGroups((gs) => [...(gs ?? []), g].sort((a, b) => a.name.localeCompare(b.name))) }} />
+    </section>
+  )
+}
+
+function ReportView({ group, report, busy, onConfirm, onClose }: { group: Group; report: PropagationReport; busy: boolean; onConfirm(): void; onClose(): void }) {
+  const writes = report.members.filter((m) => m.outcome === 'written' || m.outcome === 'created').length
+  return (
+    <div className="ta-report" data-testid="propagation-report" aria-label={report.dryRun ? '下发预览' : '下发结果'}>
+      <h3>{report.dryRun ? `预览：“${group.name}”下发 ${report.setSize} 项指标` : `已下发：“${group.name}”的 ${report.setSize} 项指标`}</h3>
+      <table className="tt-grid-list">
+        <thead>
+          <tr><th>成员</th><th>结果</th><th>新增</th><th>更新</th><th>删除</th><th>保留</th><th>说明</th></tr>
+        </thead>
+        <tbody>
+          {report.members.map((m) => (
+            <MemberRow key={m.departmentId} member={m} dryRun={report.dryRun} />
+          ))}
+        </tbody>
+      </table>
+      <div className="ta-report-actions">
+        {report.dryRun && (
+          <button type="button" className="tt-button tt-button-primary" disabled={busy || writes === 0} onClick={onConfirm}>确认下发</button>
+        )}
+        <button type="button" className="tt-button" onClick={onClose}>{report.dryRun ? '取消' : '关闭'}</button>
+        {report.dryRun && writes === 0 && <span className="tt-subtitle">没有需要写入的成员。</span>}
+      </div>
+    </div>
+  )
+}
+
+function MemberRow({ member: m, dryRun }: { member: PropagationMember; dryRun: boolean }) {
+  const [open, setOpen] = useState(false)
+  const c = m.counts
+  return (
+    <>
+      <tr data-member={m.departmentName} data-outcome={m.outcome}>
+        <td>{m.departmentName}{m.tableTitle && <span className="tt-subtitle">（{m.tableTitle}）</span>}</td>
+        <td>{OUTCOME_LABELS[m.outcome][dryRun ? 0 : 1]}</td>
+        <td>{c.added}</td>
+        <td>{c.updated}</td>
+        <td>{c.removed}</td>
+        <td>{c.kept}</td>
+        <td>
+          {m.message ?? ''}
+          {m.items.length > 0 && (
+            <button type="button" className="tt-button ta-inline" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? '收起' : `明细（${m.items.length}）`}</button>
+          )}
+        </td>
+      </tr>
+      {open && m.items.map((it, i) => (
+        <tr key={i} className="ta-item" data-op={it.op}>
+          <td colSpan={2}>{OP_LABELS[it.op]}</td>
+          <td colSpan={3}>{[it.level1, it.level2, it.name].filter(Boolean).join(' / ')}</td>
+          <td colSpan={2}>
+            {it.op === 'keep' ? `成员的值 ${it.before ?? '（已删除）'}${it.fields.length ? `（修改了 ${it.fields.join('、')}）` : ''}` : `${it.before ?? '—'} → ${it.after ?? '—'}`}
+          </td>
+        </tr>
+      ))}
+    </>
+  )
+}
+
+function NewGroupForm({ year, onCreated }: { year: number; onCreated(g: Group): void }) {
+  const departments = useDepartments()
+  const [name, setName] = useState('')
+  const [kind, setKind] = useState<GroupKind>('homogeneous')
+  const [members, setMembers] = useState<string[]>([])
+  const [sourceDepartment, setSourceDepartment] = useState('')
+  const [tables, setTables] = useState<TableSummary[]>([])
+  const [sourceTable, setSourceTable] = useState('')
+  const [error, setError] = useState<string | null>(null)
+  const [saved, setSaved] = useState<string | null>(null)
+  const [busy, setBusy] = useState(false)
+
+  const candidates = useMemo(
+    () => departments.filter((d) => (kind === 'demo-towns' ? d.kind === 'town' : d.kind !== 'town')).sort((a, b) => a.code.localeCompare(b.code)),
+    [departments, kind],
+  )
+  // a demo town is one of the members; a homogeneous group's table may sit with any department
+  const sources = kind === 'demo-towns' ? candidates.filter((d) => members.includes(d.id)) : departments.slice().sort((a, b) => a.code.localeCompare(b.code))
+
+  useEffect(() => {
+    setSourceTable('')
+    setTables([])
+    if (!sourceDepartment) return
+    const ctl = new AbortController()
+    listTables({ year, departmentId: sourceDepartment, limit: 100, ...(kind === 'demo-towns' ? { status: 'approved' as const } : {}) }, ctl.signal)
+      .then((a) => setTables(a.tables.filter((t) => t.departmentId === sourceDepartment)), (e) => { if (!isAbort(e)) setError(message(e)) })
+    return () => ctl.abort()
+  }, [sourceDepartment, year, kind])
+
+  const toggle = (id: string) => setMembers((m) => (m.includes(id) ? m.filter((x) => x !== id) : [...m, id]))
+  const submit = async () => {
+    setBusy(true)
+    setError(null)
+    setSaved(null)
+    try {
+      const g = await createGroup({ name, kind, year, departmentIds: members, ...(sourceTable ? { sourceTableId: sourceTable } : {}) })
+      onCreated(g)
+      setSaved(`已新建“${g.name}”（${g.members.length} 个成员）`)
+      setName('')
+      setMembers([])
+      setSourceDepartment('')
+    } catch (e) {
+      setError(message(e))
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  return (
+    <form className="ta-new-group" aria-label="新建组" onSubmit={(e) => { e.preventDefault(); void submit() }}>
+      <h3>新建组</h3>
+      <div className="ta-new-group-fields">
+        <label>组名 <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} data-testid="group-name" /></label>
+        <label>
+          类型{' '}
+          <select value={kind} onChange={(e) => { setKind(e.target.value as GroupKind); setMembers([]); setSourceDepartment('') }} data-testid="group-kind">
+            {(Object.keys(GROUP_KIND_LABELS) as GroupKind[]).map((k) => <option key={k} value={k}>{GROUP_KIND_LABELS[k]}</option>)}
+          </select>
+        </label>
+      </div>
+      <fieldset className="ta-members" data-testid="group-members">
+        <legend>成员（已选 {members.length} 个）</legend>
+        {candidates.map((d) => (
+          <label key={d.id} className="ta-member">
+            <input type="checkbox" checked={members.includes(d.id)} onChange={() => toggle(d.id)} /> {d.name}
+            {d.kind === 'unit' && <span className="tt-subtitle">（{DEPARTMENT_KIND_LABELS[d.kind]}）</span>}
+          </label>
+        ))}
+      </fieldset>
+      <div className="ta-new-group-fields">
+        <label>
+          {kind === 'demo-towns' ? '示范镇街' : '来源部门'}{' '}
+          <select value={sourceDepartment} onChange={(e) => setSourceDepartment(e.target.value)} data-testid="group-source-department">
+            <option value="">请选择</option>
+            {sources.map((d) => <option key={d.id} value={d.id}>{d.name}</option>)}
+          </select>
+        </label>
+        <label>
+          来源表{' '}
+          <select value={sourceTable} onChange={(e) => setSourceTable(e.target.value)} disabled={!sourceDepartment} data-testid="group-source-table">
+            <option value="">{sourceDepartment && tables.length === 0 ? (kind === 'demo-towns' ? '该镇街本年度没有已批复的表' : '该部门本年度没有表') : '请选择'}</option>
+            {tables.map((t) => <option key={t.id} value={t.id}>{t.title || '（无标题）'}（{t.kind === 'department' ? '部门整体' : '项目'}）</option>)}
+          </select>
+        </label>
+        <button type="submit" className="tt-button tt-button-primary" disabled={busy || !name.trim() || members.length === 0}>新建</button>
+      </div>
+      {error && <p className="tt-form-error" role="alert">{error}</p>}
+      {saved && <p className="ta-saved" role="status">{saved}</p>}
+    </form>
+  )
+}
