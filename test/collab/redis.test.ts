@@ -1,9 +1,12 @@
 // Scale-out: two server processes share live documents through Redis pub/sub and one PostgreSQL.
-// Needs TEST_REDIS_URL and TEST_DATABASE_URL (PGlite cannot be shared between processes).
+// Needs TEST_REDIS_URL and TEST_DATABASE_URL (PGlite cannot be shared between processes). In both
+// durability modes (relay broadcasts to a process's own clients at once; Redis still carries only what
+// is stored).
 import { afterAll, describe, expect, it } from 'vitest'
 import { randomBytes } from 'node:crypto'
 import * as Y from 'yjs'
 import { fromYDoc, rowIds, setRowField, tableRoot } from '../../shared/ydoc/index.ts'
+import { DURABILITIES } from '../../server/collab/commit.ts'
 import { TEST_DATABASE_URL, createTestDatabase } from '../helpers/database.ts'
 import { spawnCollabServer, type ServerProcess } from '../helpers/collab-process.ts'
 import { connectClient, waitFor, type TestClient } from '../helpers/collab-clients.ts'
@@ -26,12 +29,12 @@ describe('two server processes over Redis', () => {
     for (const c of cleanup.reverse()) await c().catch(() => {})
   })
 
-  it('lets a client on process A and one on process B converge, with B loading what A stored but did not compact', async () => {
+  it.each(DURABILITIES)('lets a client on process A and one on process B converge, with B loading what A stored but did not compact — %s', async (durability) => {
     const db = await createTestDatabase()
     cleanup.push(() => db.drop())
     const prefix = `tt-test-${randomBytes(6).toString('hex')}:`
     // long store waits: nothing is compacted while the test runs, so B must read A's update log
-    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL!, REDIS_PREFIX: prefix, STORE_WAIT_MS: '60000', STORE_MAX_MS: '60000' }
+    const env = { DATABASE_URL: db.url, REDIS_URL: TEST_REDIS_URL!, REDIS_PREFIX: prefix, STORE_WAIT_MS: '60000', STORE_MAX_MS: '60000', DURABILITY: durability }
     const a: ServerProcess = await spawnCollabServer({ ...env, SEED: '1' })
     cleanup.push(() => a.kill())
     const fx = a.fixtures!
