@@ -1,10 +1,11 @@
-// The list page's pure parts: filters to and from the URL (the API's own keys), and the department tree
-// cut to the signed-in user's scope, as the filter and the new-table dialog offer it.
+// The list page's pure parts: filters to and from the URL (the API's own keys), the department tree cut to
+// the signed-in user's scope, as the filter offers it, and what the new-table dialogs offer for a year (the
+// departments the shared permission function lets the caller create in, a consultant's assignments per year).
 import { describe, expect, it } from 'vitest'
 import type { DepartmentSummary, PublicUser } from '../../shared/api/directory.ts'
 import { tableListQuery } from '../../shared/api/tables.ts'
-import { can } from '../../shared/permissions.ts'
-import { actorOf, departmentTree, scopeOf } from '../../client/pages/tables/departments.ts'
+import { can, type Actor } from '../../shared/permissions.ts'
+import { actorOf, createChoices, departmentTree, mayCreate, noDepartments, scopeOf } from '../../client/pages/tables/departments.ts'
 import { narrows, readFilters, writeFilters } from '../../client/pages/tables/list-query.ts'
 
 const dept = (id: string, code: string, kind: DepartmentSummary['kind'], parentId: string | null = null): DepartmentSummary =>
@@ -78,5 +79,57 @@ describe('department tree', () => {
     expect(can(actor, 'delete', { departmentId: 'u126a', status: 'draft' }).allowed).toBe(true)
     expect(can(actor, 'delete', { departmentId: 'u126a', status: 'submitted' }).allowed).toBe(false)
     expect(can(actor, 'delete', { departmentId: 'd105', status: 'draft' }).allowed).toBe(false)
+  })
+})
+
+describe('new-table choices', () => {
+  const firm = makeUser({ id: 'c1', username: 'firm', role: 'consultant', departmentIds: [] })
+  const codes = (options: { code: string; depth: number }[]) => options.map((o) => `${'-'.repeat(o.depth)}${o.code}`)
+
+  it('offers 新建 to finance, to members of a department, and to a consultant with an assignment of any year; never to a viewer', () => {
+    expect(mayCreate(makeUser({ role: 'finance', departmentIds: [] }), [])).toBe(true)
+    expect(mayCreate(makeUser(), [])).toBe(true)
+    expect(mayCreate(makeUser({ departmentIds: [] }), [])).toBe(false)
+    expect(mayCreate(firm, [])).toBe(false)
+    expect(mayCreate(firm, ['town'])).toBe(true)
+    expect(mayCreate(makeUser({ role: 'consultant', departmentIds: ['d105'] }), [])).toBe(true)
+    expect(mayCreate(makeUser({ role: 'viewer', departmentIds: ['d126'] }), ['town'])).toBe(false)
+    expect(mayCreate(makeUser({ role: 'viewer', departmentIds: [] }), [])).toBe(false)
+  })
+
+  it('offers a consultant with no memberships exactly the year\'s assigned departments with their units', () => {
+    expect(codes(createChoices(firm, CITY, ['town']))).toEqual(['601', '-601001'])
+    expect(codes(createChoices(firm, CITY, ['d126', 'u601']))).toEqual(['126', '-126001', '-126002', '601001'])
+    // another year's answer: nothing assigned, nothing offered
+    expect(createChoices(firm, CITY, [])).toEqual([])
+  })
+
+  it('adds a consultant\'s assignments to its memberships, and ignores "assignments" of other roles', () => {
+    expect(codes(createChoices(makeUser({ role: 'consultant', departmentIds: ['d105'] }), CITY, ['town']))).toEqual(['105', '601', '-601001'])
+    expect(codes(createChoices(makeUser(), CITY, ['town']))).toEqual(['126', '-126001', '-126002'])
+    expect(codes(createChoices(makeUser({ role: 'finance', departmentIds: [] }), CITY, []))).toEqual(['105', '126', '-126001', '-126002', '601', '-601001'])
+    expect(createChoices(makeUser({ role: 'viewer' }), CITY, ['town'])).toEqual([])
+  })
+
+  it('offers for each year exactly what the shared permission function lets the caller create as a draft of that year', () => {
+    const users = [firm, makeUser({ role: 'consultant', departmentIds: ['d105'] }), makeUser(), makeUser({ role: 'viewer' }), makeUser({ role: 'finance', departmentIds: [] })]
+    // as the server resolves a consultant: each year's assigned departments with their units
+    const assignments: Record<number, string[]> = { 2026: ['town'], 2027: ['d126'] }
+    for (const user of users) {
+      const actor: Actor = {
+        ...actorOf(user, CITY),
+        ...(user.role === 'consultant' ? { assignedDepartmentIds: { 2026: [...scopeOf(makeUser({ departmentIds: [] }), CITY, assignments[2026])], 2027: [...scopeOf(makeUser({ departmentIds: [] }), CITY, assignments[2027])] } } : {}),
+      }
+      for (const year of [2026, 2027, 2028]) {
+        const offered = new Set(createChoices(user, CITY, assignments[year] ?? []).map((o) => o.id))
+        const allowed = new Set(CITY.filter((d) => can(actor, 'edit', { departmentId: d.id, status: 'draft', year }).allowed).map((d) => d.id))
+        expect([...offered].sort(), `${user.role} ${user.departmentIds.join(',')} ${year}`).toEqual([...allowed].sort())
+      }
+    }
+  })
+
+  it('says why a consultant is offered nothing for a year', () => {
+    expect(noDepartments(firm, 2027)).toBe('2027 年度没有分配给您的部门，请改选年度，或请财政局在第三方机构分工中分配')
+    expect(noDepartments(makeUser(), 2027)).toBe('没有可选择的部门')
   })
 })

@@ -1,14 +1,16 @@
-// 新建绩效目标表: kind, template (each with its one-line description), year, department (the caller's
-// scope), project name → POST /api/tables, then the blank official form opens in the grid.
+// 新建绩效目标表: kind, template (each with its one-line description), year, department (those the server
+// lets the caller create in for that year — a consultant's assignments are per year, so the choices follow
+// the year), project name → POST /api/tables, then the blank official form opens in the grid.
 // Server refusals are shown beside the field their details name.
 import { useMemo, useState, type FormEvent } from 'react'
-import type { PublicUser } from '../../../shared/api/directory.ts'
+import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
 import type { CreateTableBody } from '../../../shared/api/tables.ts'
 import { KIND_LABELS, TABLE_KINDS } from '../../../shared/api/constants.ts'
 import { TEMPLATES } from '../../../shared/model/templates.ts'
 import { Dialog } from '../../components/Dialog.tsx'
 import { createTable, errorField } from '../../lib/tables-api.ts'
-import type { DepartmentOption } from './departments.ts'
+import { useAssignments } from '../../lib/use-departments.ts'
+import { createChoices, noDepartments } from './departments.ts'
 import { budgetYear, DepartmentSelect } from './FilterBar.tsx'
 import { Segmented } from '../../components/Segmented.tsx'
 
@@ -18,10 +20,12 @@ const FIELDS: readonly Field[] = ['kind', 'template', 'year', 'departmentId', 'p
 const MAX_PROJECT_NAME = 300
 
 const templatesOf = (kind: Kind) => Object.values(TEMPLATES).filter((t) => t.kind === kind)
+const NONE: readonly string[] = []
 
 export default function CreateTableDialog({ user, departments, onClose }: {
   user: PublicUser
-  departments: readonly DepartmentOption[]
+  /** the city's departments; the dialog offers those the caller may create in for the chosen year */
+  departments: readonly DepartmentSummary[]
   onClose(): void
 }) {
   const [kind, setKind] = useState<Kind>('project')
@@ -33,6 +37,12 @@ export default function CreateTableDialog({ user, departments, onClose }: {
   const [errors, setErrors] = useState<Partial<Record<Field | 'form', string>>>({})
   const [busy, setBusy] = useState(false)
   const templates = useMemo(() => templatesOf(kind), [kind])
+  const yearNumber = /^\d{4}$/.test(year.trim()) ? Number(year.trim()) : null
+  // undefined while a consultant's assignments for this year are on their way
+  const assigned = useAssignments(user, yearNumber)
+  const options = useMemo(() => createChoices(user, departments, assigned ?? NONE), [user, departments, assigned])
+  // a department not offered for this year is not sent (it comes back if the year is changed back)
+  const chosen = options.some((o) => o.id === departmentId) ? departmentId : ''
 
   const chooseKind = (k: Kind) => {
     setKind(k)
@@ -44,7 +54,7 @@ export default function CreateTableDialog({ user, departments, onClose }: {
     const e: Partial<Record<Field, string>> = {}
     // the range is the server's to judge (its message names the field); only a non-number stays here
     if (!/^\d{4}$/.test(year.trim())) e.year = '年度（year）应为四位数字，例如 2025'
-    if (!departmentId) e.departmentId = '请选择部门（departmentId）'
+    if (!chosen) e.departmentId = '请选择部门（departmentId）'
     if (kind === 'project' && !projectName.trim()) e.projectName = '请填写项目名称（projectName）'
     return e
   }
@@ -56,7 +66,7 @@ export default function CreateTableDialog({ user, departments, onClose }: {
     if (Object.keys(found).length) return
     setBusy(true)
     const body: CreateTableBody = {
-      kind, template, year: Number(year.trim()), departmentId,
+      kind, template, year: Number(year.trim()), departmentId: chosen,
       ...(kind === 'project' ? { projectName: projectName.trim() } : {}),
     }
     try {
@@ -109,8 +119,12 @@ export default function CreateTableDialog({ user, departments, onClose }: {
           </label>
           <label className="tt-form-field tt-grow">
             <span>部门</span>
-            <DepartmentSelect name="departmentId" value={departmentId} options={departments} placeholder="请选择部门或单位" onChange={setDepartmentId} invalid={!!errors.departmentId} />
+            <DepartmentSelect name="departmentId" value={chosen} options={options} onChange={setDepartmentId} invalid={!!errors.departmentId}
+              placeholder={yearNumber !== null && assigned === undefined ? '正在读取分配给您的部门…' : '请选择部门或单位'} />
             {fieldError('departmentId')}
+            {yearNumber !== null && assigned !== undefined && options.length === 0 && (
+              <p className="tt-form-hint" data-testid="no-departments">{noDepartments(user, yearNumber)}</p>
+            )}
           </label>
         </div>
 

@@ -1,17 +1,19 @@
-// 导入 Excel: workbooks (chosen or dropped on /tables) into a department and year. Each file is first
+// 导入 Excel: workbooks (chosen or dropped on /tables) into a department and year (the departments offered are
+// those the server lets the caller create in for that year: a consultant's assignments are per year). Each file is first
 // sent with dryRun=1 and its report shown — per table the sheet, title, layout recognised, rows, findings,
 // every normalisation (cell, 原文 → 导入为) and every cell that could not be placed — then 确认导入 sends
 // the same requests without dryRun and lists the new tables with links. Tables are collapsible (a
 // workbook may hold twenty), and a table's details are drawn only while it is open.
 import { useEffect, useMemo, useRef, useState } from 'react'
-import type { PublicUser } from '../../../shared/api/directory.ts'
+import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
 import type { ImportedTable, ImportProblem, ImportTableReport, TableImportAnswer } from '../../../shared/api/imports.ts'
 import { KIND_LABELS } from '../../../shared/api/constants.ts'
 import { TEMPLATES } from '../../../shared/model/templates.ts'
 import { Dialog } from '../../components/Dialog.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { importTables, shownValue, spreadsheetsOf } from '../../lib/import-api.ts'
-import type { DepartmentOption } from './departments.ts'
+import { useAssignments } from '../../lib/use-departments.ts'
+import { createChoices, noDepartments } from './departments.ts'
 import { budgetYear, DepartmentSelect } from './FilterBar.tsx'
 
 type Result = { state: 'ready'; answer: TableImportAnswer } | { state: 'failed'; message: string; problems: ImportProblem[] }
@@ -19,6 +21,7 @@ type Stored = { state: 'stored'; answer: TableImportAnswer } | { state: 'failed'
 interface Picked { key: number; file: File }
 
 const SEVERITY_LABELS: Record<ImportProblem['severity'], string> = { error: '错误', warning: '警告', info: '提示' }
+const NONE: readonly string[] = []
 /** tables shown open at first when a file has this many or fewer */
 const OPEN_AT_MOST = 2
 
@@ -33,8 +36,8 @@ const failure = (e: unknown) => ({ state: 'failed' as const, message: message(e)
 
 export default function ImportTablesDialog({ user, departments, files, onClose, onImported }: {
   user: PublicUser
-  /** the departments the caller may file for */
-  departments: readonly DepartmentOption[]
+  /** the city's departments; the dialog offers those the caller may create in for the chosen year */
+  departments: readonly DepartmentSummary[]
   /** files dropped on the page (the dialog can add more) */
   files: readonly File[]
   onClose(): void
@@ -53,7 +56,13 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
   const input = useRef<HTMLInputElement>(null)
 
   const yearOk = /^\d{4}$/.test(year.trim())
-  const params = departmentId && yearOk ? `${departmentId}|${year.trim()}` : null
+  const yearNumber = yearOk ? Number(year.trim()) : null
+  // undefined while a consultant's assignments for this year are on their way
+  const assigned = useAssignments(user, yearNumber)
+  const options = useMemo(() => createChoices(user, departments, assigned ?? NONE), [user, departments, assigned])
+  // a department not offered for this year is not sent (it comes back if the year is changed back)
+  const chosen = options.some((o) => o.id === departmentId) ? departmentId : ''
+  const params = chosen && yearOk ? `${chosen}|${year.trim()}` : null
   const keyOf = (p: Picked) => `${p.key}|${params}`
 
   // the dry runs still missing, one file at a time (a 20-table workbook takes the server a moment)
@@ -66,7 +75,7 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
       for (const p of missing) {
         let r: Result
         try {
-          r = { state: 'ready', answer: await importTables(p.file, { departmentId, year: Number(year.trim()) }, true, ctl.signal) }
+          r = { state: 'ready', answer: await importTables(p.file, { departmentId: chosen, year: Number(year.trim()) }, true, ctl.signal) }
         } catch (e) {
           if (ctl.signal.aborted) return
           r = failure(e)
@@ -99,7 +108,7 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
     const created: ImportedTable[] = []
     for (const { p } of ready) {
       try {
-        const answer = await importTables(p.file, { departmentId, year: Number(year.trim()) }, false)
+        const answer = await importTables(p.file, { departmentId: chosen, year: Number(year.trim()) }, false)
         done.set(p.key, { state: 'stored', answer })
         created.push(...answer.tables)
       } catch (e) {
@@ -129,7 +138,11 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
         <div className="tt-form-row">
           <label className="tt-form-field tt-grow">
             <span>导入到部门</span>
-            <DepartmentSelect name="departmentId" value={departmentId} options={departments} placeholder="请选择部门或单位" onChange={setDepartmentId} />
+            <DepartmentSelect name="departmentId" value={chosen} options={options} onChange={setDepartmentId}
+              placeholder={yearNumber !== null && assigned === undefined ? '正在读取分配给您的部门…' : '请选择部门或单位'} />
+            {yearNumber !== null && assigned !== undefined && options.length === 0 && (
+              <p className="tt-form-hint" data-testid="no-departments">{noDepartments(user, yearNumber)}</p>
+            )}
           </label>
           <label className="tt-form-field tt-year-field">
             <span>年度</span>

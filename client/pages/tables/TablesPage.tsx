@@ -9,7 +9,7 @@ import { AppHeader } from '../../components/AppHeader.tsx'
 import { ApiError, goLogin } from '../../lib/api.ts'
 import { isAbort, listTables } from '../../lib/tables-api.ts'
 import { useAssignedDepartments, useDepartments } from '../../lib/use-departments.ts'
-import { actorOf, departmentTree, scopeOf, seesAll } from './departments.ts'
+import { actorOf, departmentTree, mayCreate as mayCreateIn, scopeOf, seesAll } from './departments.ts'
 import { AuditDialog } from './AuditDialog.tsx'
 import { DeleteTableDialog } from './DeleteTableDialog.tsx'
 import { ExportSelectedDialog } from './ExportSelectedDialog.tsx'
@@ -106,9 +106,12 @@ export function TablesPage({ user }: { user: PublicUser }) {
   const scope = useMemo(() => (seesAll(user) ? undefined : scopeOf(user, departments, assigned)), [user, departments, assigned])
   const tree = useMemo(() => departmentTree(departments, scope), [departments, scope])
   const actor = useMemo(() => actorOf(user, departments), [user, departments])
-  // a new table goes to a department the user may edit: finance any, the others their own and its units
-  const createScope = useMemo(() => departmentTree(departments, user.role === 'finance' ? undefined : scopeOf(user, departments)), [user, departments])
-  const mayCreate = user.role !== 'viewer' && (user.role === 'finance' || user.departmentIds.length > 0)
+  // 新建 / 导入 / 结转 for whoever may create somewhere — a consultant with no department of its own through
+  // its assignments of any year; each dialog offers the departments of the year chosen in it
+  const assignedAnyYear = useAssignedDepartments(user, undefined)
+  const mayCreate = mayCreateIn(user, assignedAnyYear)
+  // 年度结转's department choice is finance's alone (the others carry over their whole scope)
+  const cityTree = useMemo(() => (user.role === 'finance' ? departmentTree(departments) : []), [user, departments])
   const mayDelete = useCallback((t: TableSummary) => can(actor, 'delete', t).allowed, [actor])
   // finance reads the audit trail of the department the list is filtered to
   const [auditing, setAuditing] = useState(false)
@@ -232,12 +235,12 @@ export function TablesPage({ user }: { user: PublicUser }) {
 
       {creating && (
         <Suspense fallback={null}>
-          <CreateTableDialog user={user} departments={createScope} onClose={() => setCreating(false)} />
+          <CreateTableDialog user={user} departments={departments} onClose={() => setCreating(false)} />
         </Suspense>
       )}
       {importing && (
         <Suspense fallback={null}>
-          <ImportTablesDialog user={user} departments={createScope} files={importing} onClose={() => setImporting(null)} onImported={() => setRetry((n) => n + 1)} />
+          <ImportTablesDialog user={user} departments={departments} files={importing} onClose={() => setImporting(null)} onImported={() => setRetry((n) => n + 1)} />
         </Suspense>
       )}
       {importingDepartments && (
@@ -247,7 +250,7 @@ export function TablesPage({ user }: { user: PublicUser }) {
       )}
       {rolling && (
         <Suspense fallback={null}>
-          <RolloverDialog user={user} departments={createScope} onClose={() => setRolling(false)} onDone={() => setRetry((n) => n + 1)} />
+          <RolloverDialog user={user} departments={cityTree} onClose={() => setRolling(false)} onDone={() => setRetry((n) => n + 1)} />
         </Suspense>
       )}
       {auditing && auditFor && <AuditDialog departmentId={auditFor.id} departmentName={auditFor.name} onClose={() => setAuditing(false)} />}

@@ -1,6 +1,6 @@
-// The department tree the list filter and the new-table dialog offer: departments and towns with their
-// units, cut to what the signed-in user may see (finance and city-wide viewers: everyone; others: their own,
-// and a consultant also the departments assigned to it — shared/permissions.ts departmentsFor).
+// The department tree the list filter and the new-table dialogs offer: departments and towns with their
+// units, cut to what the signed-in user may see or file for (finance: everyone; others: their own, and a
+// consultant also the departments assigned to it for the year — shared/permissions.ts departmentsFor).
 import type { DepartmentSummary, PublicUser } from '../../../shared/api/directory.ts'
 import { isCityWideViewer, type Actor } from '../../../shared/permissions.ts'
 
@@ -58,6 +58,36 @@ export function departmentTree(all: readonly DepartmentSummary[], visible?: Read
   }
   for (const r of roots) walk(r, 0)
   return out
+}
+
+/**
+ * Whether the page offers 新建 / 导入 Excel / 年度结转 at all: finance; a department user or consultant with a
+ * department of its own; a consultant with a department assigned to it for some year (`assignedAnyYear`).
+ * Viewers never edit. Which departments, for which year, is createChoices' answer.
+ */
+export function mayCreate(user: PublicUser, assignedAnyYear: readonly string[]): boolean {
+  if (user.role === 'finance') return true
+  if (user.role === 'viewer') return false
+  return user.departmentIds.length > 0 || (user.role === 'consultant' && assignedAnyYear.length > 0)
+}
+
+/**
+ * The departments a new table of one budget year may go to, as the server decides it (can(actor, 'edit',
+ * {status: 'draft', year}) in POST /api/tables and /api/tables/import): finance every one; a viewer none;
+ * the others their departments with their units, and a consultant also those assigned to it for that year
+ * (`assignedForYear`, with their units) — never a department assigned only in another year.
+ */
+export function createChoices(user: PublicUser, all: readonly DepartmentSummary[], assignedForYear: readonly string[]): DepartmentOption[] {
+  if (user.role === 'finance') return departmentTree(all)
+  if (user.role === 'viewer') return []
+  return departmentTree(all, scopeOf(user, all, user.role === 'consultant' ? assignedForYear : []))
+}
+
+/** Why a dialog offers no department for the year (a consultant's assignments are per year). */
+export function noDepartments(user: PublicUser, year: number): string {
+  return user.role === 'consultant'
+    ? `${year} 年度没有分配给您的部门，请改选年度，或请财政局在第三方机构分工中分配`
+    : '没有可选择的部门'
 }
 
 /** Who sees every department: finance, and city-wide viewers (no department: read every table that is not 涉密). */
