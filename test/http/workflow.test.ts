@@ -237,6 +237,21 @@ for (const kind of kinds) {
       expect(row.stage).toMatchObject({ stage: 'draft', derived: 'draft' })
     })
 
+    it('takes a comment, a reply and a resolution as the latest activity, not only the tables’ own changes', async () => {
+      const townRow = async () => ledgerAnswer.parse((await t.request('GET', `/api/ledger?year=${YEAR}`, { token: tok.firm2 })).body).rows.find((r) => r.departmentCode === '601')!
+      const [townTable] = await t.storage.tables.list({ year: YEAR, departmentId: dept['601'] })
+      const before = Date.parse((await townRow()).lastActivityAt!)
+      const at = (hours: number) => new Date(before + hours * 3_600_000)
+      const thread = await t.storage.comments.createThread({ tableId: townTable!.id, round: 1, authorId: firmId, text: '请补充数据来源', createdAt: at(1) })
+      expect((await townRow()).lastActivityAt).toBe(at(1).toISOString())
+      await t.storage.comments.addMessage({ threadId: thread.id, authorId: firmId, text: '已补充', createdAt: at(2) })
+      expect((await townRow()).lastActivityAt).toBe(at(2).toISOString())
+      await t.storage.comments.setStatus(thread.id, 'resolved', at(3))
+      expect((await townRow()).lastActivityAt).toBe(at(3).toISOString())
+      // the overview's row says the same for the town's own tables
+      expect(rowOf(await overview(), '601').lastActivityAt).toBe(at(3).toISOString())
+    })
+
     it('lists every department, unit and town in tree order with their totals', async () => {
       const o = await overview()
       expect(o.rows.map((r) => r.code)).toEqual(TREE)
