@@ -6,6 +6,7 @@
 //   npx tsx bench/collab.ts            (env below; BENCH_DATABASE_URL must reach a PostgreSQL)
 //   BENCH_PHASES=edit,sync,memory,multi  BENCH_NS=50,100  BENCH_KINDS=light,full  BENCH_EDITS=200
 //   BENCH_SERVERS=ours,ywebsocket,hocuspocus-pg (a variant of ours: ours+PACE_MAX_MS=2+…, its server env)  BENCH_ROUNDS=1 (repeat the edit matrix, report medians)
+//   relay mode beside store-first in the same run: BENCH_SERVERS=ours,ours+DURABILITY=relay,hocuspocus-pg
 //   BENCH_MULTI_RATES=10,5,2 (edits/s per editor in the 200 × 5 run)  BENCH_MULTI_SERVERS (default: BENCH_SERVERS)
 //   SERVER_CPU=1 HARNESS_CPU=0
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
