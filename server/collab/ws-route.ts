@@ -62,6 +62,8 @@ export interface CollabDeps {
 
 export interface CollabStats {
   durability: Durability
+  /** what may wait for storage while the database is away */
+  holdLimits: HoldLimits
   rooms: number
   loading: number
   connections: number
@@ -376,6 +378,7 @@ export function createCollab(deps: CollabDeps): Collab {
     stats() {
       return {
         durability: committer.relay ? 'relay' : 'store-first',
+        holdLimits: { ...committer.limits },
         eventLoopMs: takePercentiles(loopDelay, 1e6),
         storeRoundTripMs: takePercentiles(committer.storeMicros, 1e3),
         holdMs: takePercentiles(committer.holdMicros, 1e3),
