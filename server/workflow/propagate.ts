@@ -309,8 +309,31 @@ async function memberTables(storage: Storage, year: number, kind: TableRow['kind
   }
 }
 
+/**
+ * Propagations of one group run one after another in this process: a second one started meanwhile would
+ * have read the members' tables and bases before the first wrote them (and created a missing table twice).
+ * WATCH OUT: several server processes (the Redis bus) do not queue each other here; rows propagated twice
+ * are adopted by name on the second pass, but a missing table could be created twice.
+ */
+const running = new Map<string, Promise<unknown>>()
+
 export async function propagate(group: StoredGroup, opts: PropagateOptions): Promise<PropagationReport> {
+  if (opts.dryRun) return propagateNow(group, opts)
+  const before = running.get(group.id) ?? Promise.resolve()
+  const mine = before.catch(() => {}).then(() => propagateNow(group, opts))
+  running.set(group.id, mine)
+  try {
+    return await mine
+  } finally {
+    if (running.get(group.id) === mine) running.delete(group.id)
+  }
+}
+
+async function propagateNow(asked: StoredGroup, opts: PropagateOptions): Promise<PropagationReport> {
   const { storage, writer, userId, dryRun } = opts
+  // as it is now (a propagation queued behind another may find the group changed or gone)
+  const group = await storage.groups.get(asked.id)
+  if (!group) throw new AppError('not_found', '组不存在或已删除')
   if (!group.sourceTableId) throw new AppError('invalid_input', '请先为组选择来源表（sourceTableId）再下发', { field: 'sourceTableId' })
   const source = await storage.tables.get(group.sourceTableId)
   if (!source) throw new AppError('invalid_input', '来源表已删除，请重新选择来源表（sourceTableId）', { field: 'sourceTableId' })

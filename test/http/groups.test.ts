@@ -3,13 +3,14 @@
 // 民进's table (S06) holds the shared set; 民建 has no table (created), 九三 has a draft with a row of its
 // own (written, live to its open WebsocketProvider), 致公's table is approved (skipped, never written).
 // 九三 overrides a target in the grid; the group table changes that target and another, drops one row and
-// adds one: re-propagation keeps 九三's own value (keep) and brings the rest. A demo-towns group promotes an
-// approved town set to other towns. Bad input and who may.
+// adds one: re-propagation keeps 九三's own value (keep) and brings the rest. Two propagations at once create a
+// missing table once. A demo-towns group promotes an approved town set to other towns. Bad input and who may.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { groupListAnswer, propagationReport, type PropagationMember, type PropagationReport } from '../../shared/api/groups.ts'
 import { deleteRow, getRow, insertRow, rowIds, setRowField, yDocToJson } from '../../shared/ydoc/index.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
 import { loadStoredDoc } from '../../server/tables/documents.ts'
+import { propagate as propagateGroup } from '../../server/workflow/propagate.ts'
 import { TEST_DATABASE_URL, type TestDatabaseKind } from '../helpers/database.ts'
 import { connectClient, sleep, waitFor, type TestClient } from '../helpers/collab-clients.ts'
 import { loadSample } from '../helpers/samples.ts'
@@ -124,18 +125,19 @@ for (const kind of kinds) {
       expect(sameName.status).toBe(409)
       expect(sameName.body.error.message).toContain('同名')
 
-      // two requests at once for 农工: one group gets it, the other is told which
-      const [r1, r2] = await Promise.all([
-        api('caizheng', 'POST', '/api/groups', { name: '竞争甲', kind: 'homogeneous', year: YEAR, departmentIds: [dept['156']] }),
-        api('caizheng', 'POST', '/api/groups', { name: '竞争乙', kind: 'homogeneous', year: YEAR, departmentIds: [dept['156']] }),
-      ])
-      expect([r1.status, r2.status].sort()).toEqual([201, 409])
-      const winner = r1.status === 201 ? '竞争甲' : '竞争乙'
-      expect((r1.status === 409 ? r1 : r2).body.error.message).toContain(`已在“${winner}”中`)
+      // two creations at once for 农工 (in the same tick: on PostgreSQL both pass the check and the unique
+      // index refuses one): one group gets it, the other is told which
+      const race = (name: string) => s.storage.groups.create({ name, kind: 'homogeneous', year: YEAR, departmentIds: [dept['156']!], sourceTableId: null, createdBy: null })
+      const [r1, r2] = await Promise.allSettled([race('竞争甲'), race('竞争乙')])
+      expect([r1.status, r2.status].sort()).toEqual(['fulfilled', 'rejected'])
+      const winner = r1.status === 'fulfilled' ? '竞争甲' : '竞争乙'
+      const refused = ((r1.status === 'rejected' ? r1 : r2) as PromiseRejectedResult).reason
+      expect(refused).toMatchObject({ code: 'conflict' })
+      expect(refused.message).toContain(`已在“${winner}”中`)
       const list = groupListAnswer.parse((await api('caizheng', 'GET', `/api/groups?year=${YEAR}`)).body)
       expect(list.groups.filter((g) => g.members.some((m) => m.code === '156')).map((g) => g.name)).toEqual([winner])
-      const loser = list.groups.find((g) => g.name === winner)!
-      expect((await api('caizheng', 'DELETE', `/api/groups/${loser.id}`)).status).toBe(204)
+      const holder = list.groups.find((g) => g.name === winner)! // removed again: 农工 is used below
+      expect((await api('caizheng', 'DELETE', `/api/groups/${holder.id}`)).status).toBe(204)
 
       const notTowns = await api('caizheng', 'POST', '/api/groups', { name: '示范点', kind: 'demo-towns', year: YEAR, departmentIds: [dept['601'], dept['156']], sourceTableId: ids.town })
       expect(notTowns.status).toBe(400)
@@ -274,6 +276,21 @@ for (const kind of kinds) {
       expect(byName(await rowsOf(ids.jiusan), B)).toBeUndefined()
       expect(byName(await rowsOf(ids.jiusan), A)?.target).toBe('20')
       expect(getRow(member.doc, 'indicators', byName(rows, A)!.id)?.get('target')).toBe('20')
+    })
+
+    it('two propagations of one group at once create a missing member table once', async () => {
+      const source = await create('120', deptContent('南江市民政局', '120'))
+      const made = await api('caizheng', 'POST', '/api/groups', { name: '同时下发', kind: 'homogeneous', year: YEAR, departmentIds: [dept['120'], dept['156']], sourceTableId: source })
+      expect(made.status, JSON.stringify(made.body)).toBe(201)
+      // started in the same tick (over HTTP the second request tends to arrive after the first is done)
+      const group = (await s.storage.groups.get(made.body.id))!
+      const userId = (await s.storage.users.getByUsername('caizheng'))!.id
+      const reports = await Promise.all([0, 1].map(() => propagateGroup(group, { storage: s.storage, writer: s.live, userId, dryRun: false })))
+      const outcomes = reports.map((r) => r.members.find((m) => m.departmentId === dept['156'])!.outcome).sort()
+      expect(outcomes).toEqual(['created', 'unchanged'])
+      const tables = await s.storage.tables.list({ year: YEAR, departmentId: dept['156'] })
+      expect(tables).toHaveLength(1)
+      expect(await rowsOf(tables[0]!.id)).toHaveLength(11)
     })
 
     it('promotes a demo town’s approved set to the other towns and refuses a source that is no longer approved', async () => {
