@@ -293,6 +293,22 @@ for (const kind of kinds) {
       expect(await rowsOf(tables[0]!.id)).toHaveLength(11)
     })
 
+    it('refuses a propagation that would pass a member’s row limit before writing any member', async () => {
+      const source = await create('103', deptContent('南江市人民政府办公室', '103'))
+      const own = Array.from({ length: 995 }, (_, i) => ({ period: 'annual', level1: '产出指标', level2: '数量指标', level3: `自有指标${i}`, comparator: '≥', target: String(i), unit: '个' }))
+      const big = await create('121', deptContent('南江市农业农村局', '121', own))
+      const made = await api('caizheng', 'POST', '/api/groups', { name: '超限', kind: 'homogeneous', year: YEAR, departmentIds: [dept['103'], dept['131'], dept['121']], sourceTableId: source })
+      expect(made.status, JSON.stringify(made.body)).toBe(201)
+      const before = await stored(big)
+      const r = await api('caizheng', 'POST', `/api/groups/${made.body.id}/propagate`, {})
+      expect(r.status).toBe(400)
+      expect(r.body.error).toMatchObject({ code: 'invalid_input', details: { departmentId: dept['121'] } })
+      expect(r.body.error.message).toBe('下发后“南江市农业农村局”的表将超过 1000 行指标，未下发任何成员')
+      expect(await stored(big)).toEqual(before)
+      expect(await s.storage.tables.list({ year: YEAR, departmentId: dept['131'] })).toHaveLength(0) // 131 had no table and got none
+      expect((await s.storage.groups.bases(made.body.id)).size).toBe(0)
+    })
+
     it('promotes a demo town’s approved set to the other towns and refuses a source that is no longer approved', async () => {
       await approve(ids.town)
       const made = await api('caizheng', 'POST', '/api/groups', { name: '示范点', kind: 'demo-towns', year: YEAR, departmentIds: [dept['601'], dept['602'], dept['603']], sourceTableId: ids.town })
