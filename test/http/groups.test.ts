@@ -260,7 +260,7 @@ for (const kind of kinds) {
       expect(byName(rows, C)).toBeUndefined()
       expect(byName(rows, D)).toMatchObject({ comparator: '≥', target: '8', unit: '次' })
       expect(rows.map((r) => r.level3).indexOf(D)).toBe(rows.map((r) => r.level3).indexOf(B) + 2) // where the group put it
-      // the socket has it too, and the change is in the table's field history as the propagating user's
+      // the socket has it too
       await waitFor(() => byName(yDocToJson(member.doc).indicators as Row[], B)?.target === '60', 10_000, 'update on the socket')
       // 民建 never changed anything: it takes every change
       const minjian = await rowsOf(memberOf(report, '153').tableId!)
