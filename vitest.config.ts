@@ -7,6 +7,8 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // names this run's migrated database templates, which test databases are copied from (test/helpers/templates.ts)
+    globalSetup: ['test/helpers/global-setup.ts'],
     reporters: ['default'],
     projects: [
       {

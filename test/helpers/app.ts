@@ -9,7 +9,9 @@ import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { storedFindingsCache } from '../../server/tables/findings.ts'
 import { openTestDatabase, type OpenedTestDatabase, type TestDatabaseKind } from './database.ts'
 
-export const ADMIN_PASSWORD = 'admin-password-for-tests'
+import { ADMIN_PASSWORD } from './templates.ts'
+
+export { ADMIN_PASSWORD }
 
 export interface TestApp {
   app: ReturnType<typeof createApp>
@@ -24,7 +26,8 @@ export interface TestApp {
 }
 
 export async function makeTestApp(kind: TestDatabaseKind): Promise<TestApp> {
-  const database = await openTestDatabase(kind)
+  // a copy of the run's demo template: the bootstrap below finds it seeded and does nothing
+  const database = await openTestDatabase(kind, { demo: true })
   const storage = createStorage(database.db)
   await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
   const stateChanges: string[] = []

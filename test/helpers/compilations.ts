@@ -79,7 +79,8 @@ export interface JobsApp {
 
 /** The real app over a fresh test database with the demo city, a job runner and a private DATA_DIR. */
 export async function makeJobsApp(kind: TestDatabaseKind, options: Partial<Pick<CompilationDeps, 'batchSize' | 'window'>> & { leaseMs?: number } = {}): Promise<JobsApp> {
-  const database = await openTestDatabase(kind)
+  // a copy of the run's demo template: the bootstrap below finds it seeded and does nothing
+  const database = await openTestDatabase(kind, { demo: true })
   const storage = createStorage(database.db)
   await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-book-'))

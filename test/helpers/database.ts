@@ -3,7 +3,12 @@
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { afterAll, beforeAll } from 'vitest'
-import { openDatabase, redact, type Database } from '../../server/db/open.ts'
+import { sql } from 'drizzle-orm'
+import { openDatabase, redact, MIGRATIONS_FOLDER, type Database } from '../../server/db/open.ts'
+import * as schema from '../../server/db/schema.ts'
+import { alwaysAvailable } from '../../server/db/health.ts'
+import { createStorage } from '../../server/storage/index.ts'
+import { pgliteTemplate, postgresTemplate, seedDemo, withDatabase, type TemplateKind } from './templates.ts'
 
 /** e.g. postgres://postgres@127.0.0.1:5432/test; unset → PostgreSQL tests report themselves as not configured */
 export const TEST_DATABASE_URL: string | undefined = process.env.TEST_DATABASE_URL || undefined
@@ -32,22 +37,25 @@ function adminClient(baseUrl: string) {
   return postgres(baseUrl, { max: 1, onnotice: () => {} })
 }
 
-function withDatabase(baseUrl: string, name: string): string {
-  const u = new URL(baseUrl)
-  u.pathname = '/' + name
-  return u.toString()
-}
-
-/** Creates `tt_test_<unix seconds>_<random>` next to the database of `baseUrl`. */
-export async function createTestDatabase(baseUrl: string | undefined = TEST_DATABASE_URL): Promise<TestDatabase> {
+/**
+ * Creates `tt_test_<unix seconds>_<random>` next to the database of `baseUrl`. With `template`, inside a
+ * vitest run, it is a copy of this run's migrated template of that kind (see templates.ts) and
+ * `fromTemplate` is true; otherwise it is empty.
+ */
+export async function createTestDatabase(
+  baseUrl: string | undefined = TEST_DATABASE_URL,
+  options: { template?: TemplateKind } = {},
+): Promise<TestDatabase & { fromTemplate: boolean }> {
   if (!baseUrl) throw new Error('TEST_DATABASE_URL is not set')
   const nowS = Math.floor(Date.now() / 1000)
   const name = `${PREFIX}${nowS}_${randomBytes(5).toString('hex')}`
   const admin = adminClient(baseUrl)
+  let template: string | undefined
   try {
     await dropStale(admin, nowS)
-    // The name is generated above from digits and hex only, so it is safe to splice in.
-    await admin.unsafe(`create database "${name}"`)
+    template = options.template ? await postgresTemplate(admin, baseUrl, options.template) : undefined
+    // The names are generated from digits and hex only, so they are safe to splice in.
+    await admin.unsafe(`create database "${name}"${template ? ` template "${template}"` : ''}`)
   } catch (err) {
     throw new Error(`cannot create a test database via ${redact(baseUrl)}: ${(err as Error).message}`, { cause: err })
   } finally {
@@ -57,6 +65,7 @@ export async function createTestDatabase(baseUrl: string | undefined = TEST_DATA
   return {
     url: withDatabase(baseUrl, name),
     name,
+    fromTemplate: template !== undefined,
     async drop() {
       if (dropped) return
       dropped = true
@@ -80,14 +89,31 @@ async function dropStale(admin: postgres.Sql, nowS: number): Promise<void> {
   }
 }
 
+export interface OpenTestDatabaseOptions {
+  /**
+   * also seeded with the demo city and the administrator `admin` / ADMIN_PASSWORD, as makeTestApp and
+   * startServer bootstrap it (their bootstrap call then finds the database seeded and does nothing)
+   */
+  demo?: boolean
+}
+
 /** A migrated database of the given kind; call dispose() when done. */
-export async function openTestDatabase(kind: TestDatabaseKind): Promise<OpenedTestDatabase> {
+export async function openTestDatabase(kind: TestDatabaseKind, options: OpenTestDatabaseOptions = {}): Promise<OpenedTestDatabase> {
+  const template: TemplateKind = options.demo ? 'demo' : 'empty'
   if (kind === 'pglite') {
-    const database = await openDatabase({ memory: true })
+    const database = await openPgliteCopy(await pgliteTemplate(template))
     return { ...database, dispose: () => database.close() }
   }
-  const created = await createTestDatabase()
+  const created = await createTestDatabase(undefined, { template })
   try {
+    if (options.demo && !created.fromTemplate) {
+      const database = await openDatabase({ url: created.url, poolSize: 5 })
+      try {
+        await seedDemo(createStorage(database.db))
+      } finally {
+        await database.close()
+      }
+    }
     const database = await openDatabase({ url: created.url, poolSize: 5 })
     return {
       ...database,
@@ -102,6 +128,38 @@ export async function openTestDatabase(kind: TestDatabaseKind): Promise<OpenedTe
     }
   } catch (err) {
     await created.drop()
+    throw err
+  }
+}
+
+/**
+ * An in-memory PGlite loaded from a template's dumped data directory, through the same migrator as
+ * openDatabase (it finds every migration applied); the handle is built as open.ts builds it.
+ */
+async function openPgliteCopy(dump: Blob): Promise<Database> {
+  const { PGlite } = await import('@electric-sql/pglite')
+  const { drizzle } = await import('drizzle-orm/pglite')
+  const { migrate } = await import('drizzle-orm/pglite/migrator')
+  const client = new PGlite({ loadDataDir: dump })
+  try {
+    await client.waitReady
+    const t0 = performance.now()
+    const pdb = drizzle(client, { schema })
+    await migrate(pdb, { migrationsFolder: MIGRATIONS_FOLDER })
+    const migrateMs = performance.now() - t0
+    const db = pdb as unknown as Database['db']
+    return {
+      kind: 'pglite',
+      db,
+      migrateMs,
+      ping: async () => {
+        await db.execute(sql`select 1`)
+      },
+      health: alwaysAvailable(),
+      close: () => client.close(),
+    }
+  } catch (err) {
+    await client.close().catch(() => {})
     throw err
   }
 }

@@ -39,7 +39,8 @@ export interface StartServerOptions {
 }
 
 export async function startServer(kind: TestDatabaseKind, options: StartServerOptions = {}): Promise<RunningServer> {
-  const database = await openTestDatabase(kind)
+  // a copy of the run's demo template: the bootstrap below finds it seeded and does nothing
+  const database = await openTestDatabase(kind, { demo: true })
   const storage = createStorage(database.db)
   await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
   const findings = storedFindingsCache(storage)

@@ -1,0 +1,29 @@
+// vitest globalSetup: names this run's database templates (test/helpers/templates.ts) — a private
+// directory for the PGlite dumps and a PostgreSQL name prefix — and removes them when the run ends.
+// The templates themselves are made by the first test that needs one.
+import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import postgres from 'postgres'
+import type { TestProject } from 'vitest/node'
+
+export default function setup(project: TestProject) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-templates-'))
+  const pgPrefix = `tt_test_${Math.floor(Date.now() / 1000)}_${randomBytes(5).toString('hex')}`
+  project.provide('ttTemplates', { dir, pgPrefix })
+  return async () => {
+    fs.rmSync(dir, { recursive: true, force: true })
+    const url = process.env.TEST_DATABASE_URL
+    if (!url) return
+    const admin = postgres(url, { max: 1, onnotice: () => {} })
+    try {
+      const rows = await admin<{ datname: string }[]>`select datname from pg_database where datname like ${pgPrefix + '%'}`
+      for (const { datname } of rows) await admin.unsafe(`drop database if exists "${datname}" with (force)`)
+    } catch {
+      /* PostgreSQL not reachable: a later run drops them as stale */
+    } finally {
+      await admin.end({ timeout: 5 })
+    }
+  }
+}
