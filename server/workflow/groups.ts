@@ -79,6 +79,7 @@ export async function checkGroup(storage: Storage, actor: Actor, shape: GroupSha
   if (source.year !== shape.year) {
     throw new AppError('invalid_input', `来源表“${source.title}”是 ${source.year} 年度的表，组是 ${shape.year} 年度的：请选择同一年度的表`, { field: 'sourceTableId' })
   }
+  if (source.classified) throw classifiedSource(source.title)
   if (shape.kind === 'demo-towns') {
     if (!ids.includes(source.departmentId)) {
       throw new AppError('invalid_input', `示范点组的来源表必须是成员镇街（示范点）的表，“${source.title}”属于${all.get(source.departmentId)?.name ?? '其他部门'}`, { field: 'sourceTableId' })
@@ -88,4 +89,12 @@ export async function checkGroup(storage: Storage, actor: Actor, shape: GroupSha
     }
   }
   return source
+}
+
+/**
+ * A 涉密 table's indicators would leave it in every member's (not 涉密) table and in tables created for
+ * members: a group's set must come from a table that is not 涉密.
+ */
+export function classifiedSource(title: string): AppError {
+  return new AppError('invalid_input', `来源表“${title}”是涉密表，其指标不能下发到其他部门的表：请选择非涉密的表作为组的共享指标来源`, { field: 'sourceTableId' })
 }

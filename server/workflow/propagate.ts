@@ -18,6 +18,7 @@ import type { Storage, TableRow } from '../storage/index.ts'
 import type { BaseRow, PropagationBase, StoredGroup, StoredGroupMember } from '../storage/groups.ts'
 import { createTables, titleOf } from '../tables/create.ts'
 import { contentOf, readTableDocs } from '../tables/documents.ts'
+import { classifiedSource } from './groups.ts'
 
 /** The indicator fields a propagation writes and compares (the row id and its 任务 link stay the member's own). */
 export const PROPAGATED_FIELDS = [
@@ -338,6 +339,7 @@ async function propagateNow(asked: StoredGroup, opts: PropagateOptions): Promise
   const source = await storage.tables.get(group.sourceTableId)
   if (!source) throw new AppError('invalid_input', '来源表已删除，请重新选择来源表（sourceTableId）', { field: 'sourceTableId' })
   if (source.year !== group.year) throw new AppError('invalid_input', `来源表“${source.title}”不是 ${group.year} 年度的表`, { field: 'sourceTableId' })
+  if (source.classified) throw classifiedSource(source.title)
   if (group.kind === 'demo-towns' && source.status !== 'approved') {
     throw new AppError('invalid_input', `示范点的来源表“${source.title}”当前未批复，只能下发已批复的指标`, { field: 'sourceTableId' })
   }

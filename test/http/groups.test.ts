@@ -5,7 +5,9 @@
 // 九三 overrides a target in the grid; the group table changes that target and another, drops one row and
 // adds one: re-propagation keeps 九三's own value (keep) and brings the rest. Two propagations at once create a
 // missing table once. A demo-towns group promotes an approved town set to other towns. Bad input and who may.
+import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { targetTables } from '../../server/db/schema.ts'
 import { groupListAnswer, propagationReport, type PropagationMember, type PropagationReport } from '../../shared/api/groups.ts'
 import { deleteRow, getRow, insertRow, rowIds, setRowField, yDocToJson } from '../../shared/ydoc/index.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
@@ -156,6 +158,17 @@ for (const kind of kinds) {
       const badKind = await api('caizheng', 'POST', '/api/groups', { name: '错类', kind: 'party', year: YEAR, departmentIds: [dept['156']] })
       expect(badKind.status).toBe(400)
       expect(badKind.body.error.details.field).toBe('kind')
+
+      // a 涉密 table cannot be a group's source: its indicators would leave it for the members' tables
+      await s.storage.db.update(targetTables).set({ classified: true }).where(eq(targetTables.id, ids.source!))
+      const secret = await api('caizheng', 'POST', '/api/groups', { name: '涉密来源', kind: 'homogeneous', year: YEAR, departmentIds: [dept['156']], sourceTableId: ids.source })
+      expect(secret.status).toBe(400)
+      expect(secret.body.error).toMatchObject({ code: 'invalid_input', details: { field: 'sourceTableId' } })
+      expect(secret.body.error.message).toContain('涉密表')
+      const secretRun = await api('caizheng', 'POST', `/api/groups/${groupId}/propagate`, { dryRun: true })
+      expect(secretRun.status).toBe(400)
+      expect(secretRun.body.error.message).toContain('涉密表')
+      await s.storage.db.update(targetTables).set({ classified: false }).where(eq(targetTables.id, ids.source!))
 
       expect((await api('renda', 'GET', '/api/groups')).status).toBe(403)
       expect((await api('jiaoyu', 'POST', '/api/groups', { name: '教育', kind: 'homogeneous', year: YEAR, departmentIds: [dept['105']] })).status).toBe(403)
