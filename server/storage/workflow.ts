@@ -3,7 +3,7 @@
 // whether its approved tables are in a finished book, and its 资料清单 — a handful of GROUP BY queries, never
 // one query per department (120 departments and 2 000 tables answer in tens of milliseconds).
 import { and, asc, eq, sql } from 'drizzle-orm'
-import type { Stage } from '../../shared/workflow/stage.ts'
+import { STAGES, type Stage } from '../../shared/workflow/stage.ts'
 import type { Db } from '../db/open.ts'
 import { executeRows } from '../db/execute.ts'
 import { departmentStages, stageDeadlines, users } from '../db/schema.ts'
@@ -58,9 +58,11 @@ export interface WorkflowRepository {
   activity(year: number): Promise<Map<string, DepartmentActivity>>
 }
 
-const STAGE_ORDER_SQL = sql`array_position(array['materials','draft','consultation','final','compiled']::text[], ${stageDeadlines.stage})`
+/** a deadline's stage by its place in STAGES (the stage names are constants of the code, never user input) */
+const STAGE_ORDER_SQL = sql`array_position(array[${sql.raw(STAGES.map((x) => `'${x}'`).join(','))}]::text[], ${stageDeadlines.stage})`
 
-function emptyActivity(departmentId: string): DepartmentActivity {
+/** a department with nothing yet: no tables, threads, materials */
+export function emptyActivity(departmentId: string): DepartmentActivity {
   return {
     departmentId,
     tables: { draft: 0, submitted: 0, returned: 0, approved: 0 },

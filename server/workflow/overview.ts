@@ -6,7 +6,7 @@ import type { Deadline, DeadlineState, OverviewAnswer, OverviewRow, StageInfo, T
 import { bureauDate, deadlineFor, derivedStage, effectiveStage } from '../../shared/workflow/stage.ts'
 import type { Department, Storage } from '../storage/index.ts'
 import type { Assignment } from '../storage/assignments.ts'
-import type { DeadlineRow, DepartmentActivity } from '../storage/workflow.ts'
+import { emptyActivity, type DeadlineRow, type DepartmentActivity } from '../storage/workflow.ts'
 
 export interface WorkflowOptions {
   /** the bureau's date (YYYY-MM-DD) overdue marks are judged on; default bureauDate() */
@@ -34,18 +34,6 @@ export interface YearView {
   nodes: YearNode[]
   byId: Map<string, YearNode>
 }
-
-const emptyActivity = (departmentId: string): DepartmentActivity => ({
-  departmentId,
-  tables: { draft: 0, submitted: 0, returned: 0, approved: 0 },
-  errorCount: 0,
-  warningCount: 0,
-  openThreads: 0,
-  currentRound: null,
-  lastActivityAt: null,
-  approvedNotCompiled: 0,
-  materials: { received: 0, notApplicable: 0, files: 0 },
-})
 
 /** a department's own activity plus its units' (materials stay its own: the checklist is per department) */
 function merge(own: DepartmentActivity, units: readonly DepartmentActivity[]): DepartmentActivity {
