@@ -6,9 +6,7 @@
 // GET /api/ledger in-process over HTTP, 200 requests each (json), and each as xlsx a few times; p50/p95 and the
 // load average. PGlite (a data directory on disk) by default, PostgreSQL too when reachable.
 //   npx tsx bench/overview.ts     (env: TABLES=2000, REQUESTS=200, ONLY=pglite|postgres, BENCH_DATABASE_URL or TEST_DATABASE_URL)
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { pathToFileURL } from 'node:url'
 import { sql } from 'drizzle-orm'
 import { createApp } from '../server/app.ts'
@@ -21,13 +19,12 @@ import {
 } from '../server/db/schema.ts'
 import { createStorage } from '../server/storage/index.ts'
 import { storedFindingsCache } from '../server/tables/findings.ts'
-import { createTestDatabase } from '../test/helpers/database.ts'
+import { onEachDatabase } from './lib/databases.ts'
 
 const env = process.env
 const TABLES = Number(env.TABLES ?? 2000)
 const REQUESTS = Number(env.REQUESTS ?? 200)
 const XLSX_REQUESTS = Number(env.XLSX_REQUESTS ?? 5)
-const PG_URL = env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const YEAR = 2031
 const PASSWORD = 'bench-password-123'
 const DEPARTMENTS = 100
@@ -193,30 +190,7 @@ async function run(kind: 'pglite' | 'postgres', open: OpenDatabaseOptions): Prom
 
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, load ${load()}`)
-  const only = env.ONLY
-  if (!only || only === 'pglite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-bench-overview-'))
-    try {
-      await run('pglite', { dataDir: path.join(dir, 'pglite') })
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
-  }
-  if (!only || only === 'postgres') {
-    let db: Awaited<ReturnType<typeof createTestDatabase>> | null = null
-    try {
-      db = await createTestDatabase(PG_URL)
-    } catch (err) {
-      console.log(`\n--- postgres: skipped (${(err as Error).message})`)
-    }
-    if (db) {
-      try {
-        await run('postgres', { url: db.url, poolSize: 10 })
-      } finally {
-        await db.drop()
-      }
-    }
-  }
+  await onEachDatabase('overview', run)
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) await main()

@@ -5,9 +5,7 @@
 // preview (dryRun), first propagation, nothing-to-do run, re-propagation with overrides kept. On PGlite (a
 // data directory on disk) and PostgreSQL.
 //   npx tsx bench/propagation.ts     (env: MEMBERS=36, INDICATORS=30, ONLY=pglite|postgres, BENCH_DATABASE_URL or TEST_DATABASE_URL)
-import fs from 'node:fs'
 import os from 'node:os'
-import path from 'node:path'
 import { createApp } from '../server/app.ts'
 import { LoginThrottle } from '../server/auth/throttle.ts'
 import { bootstrap } from '../server/bootstrap/seed.ts'
@@ -20,14 +18,13 @@ import { storedFindingsCache } from '../server/tables/findings.ts'
 import type { PropagationReport } from '../shared/api/groups.ts'
 import { parseTableOrThrow, type DepartmentTable } from '../shared/model/index.ts'
 import { getRow, tableRoot } from '../shared/ydoc/index.ts'
-import { createTestDatabase } from '../test/helpers/database.ts'
+import { onEachDatabase } from './lib/databases.ts'
 import { loadSample } from '../test/helpers/samples.ts'
 import type * as Y from 'yjs'
 
 const env = process.env
 const MEMBERS = Number(env.MEMBERS ?? 36)
 const INDICATORS = Number(env.INDICATORS ?? 30)
-const PG_URL = env.BENCH_DATABASE_URL ?? env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 const YEAR = 2033
 const PASSWORD = 'bench-password-123'
 const s = (ms: number) => `${(ms / 1000).toFixed(2)} s`
@@ -105,30 +102,7 @@ async function run(kind: 'pglite' | 'postgres', open: OpenDatabaseOptions): Prom
 
 async function main(): Promise<void> {
   console.log(`Node ${process.version}, ${os.cpus().length} CPU(s) ${os.cpus()[0]?.model ?? ''}, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`)
-  const only = env.ONLY
-  if (!only || only === 'pglite') {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-bench-propagation-'))
-    try {
-      await run('pglite', { dataDir: path.join(dir, 'pglite') })
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true })
-    }
-  }
-  if (!only || only === 'postgres') {
-    let db: Awaited<ReturnType<typeof createTestDatabase>> | null = null
-    try {
-      db = await createTestDatabase(PG_URL)
-    } catch (err) {
-      console.log(`\n--- postgres: skipped (${(err as Error).message})`)
-    }
-    if (db) {
-      try {
-        await run('postgres', { url: db.url, poolSize: 10 })
-      } finally {
-        await db.drop()
-      }
-    }
-  }
+  await onEachDatabase('propagation', run)
 }
 
 await main()
