@@ -1,7 +1,10 @@
 import { defineConfig } from 'vitest/config'
 
-// Two groups: everything that runs in Node first (files in parallel), then the browser tests one file
-// at a time — typing into a real Chromium is timing-sensitive when it competes for 2 cores.
+// Three groups: everything that runs in Node first (two files in parallel), then the collaboration and
+// fault files one at a time, then the browser tests one file at a time — typing into a real Chromium is
+// timing-sensitive when it competes for 2 cores.
+const TIMING = ['test/collab/**/*.test.ts', 'test/faults/**/*.test.ts']
+
 export default defineConfig({
   test: {
     testTimeout: 60_000,
@@ -12,12 +15,18 @@ export default defineConfig({
     reporters: ['default'],
     projects: [
       {
+        // two files at a time: vitest's default on 2 cores is one (cores − 1), which leaves a core idle
         extends: true,
-        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**'], sequence: { groupOrder: 0 } },
+        test: { name: 'node', include: ['test/**/*.test.ts'], exclude: ['test/e2e/**', ...TIMING], maxWorkers: 2, sequence: { groupOrder: 0 } },
+      },
+      {
+        // the collaboration and fault files wait on windows, restarts and pacing measured in wall time: alone, as before
+        extends: true,
+        test: { name: 'timing', include: TIMING, fileParallelism: false, sequence: { groupOrder: 1 } },
       },
       {
         extends: true,
-        test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 1 } },
+        test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 2 } },
       },
     ],
   },
