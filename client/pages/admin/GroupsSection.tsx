@@ -1,13 +1,13 @@
 // 同质化部门组 and 示范点 for one year (shared/api/groups.ts): the groups with their members and source table;
 // a new group (name, kind, members, the source department's table holding the shared set); 预览 shows per
 // member what a propagation would add, update, remove or keep (the member's own changes) and who is skipped
-// and why; 确认下发 writes it into the members' tables.
-import { useCallback, useEffect, useMemo, useState } from 'react'
+// and why; 确认下发 writes it into the members' tables; 编辑 changes a group's name, members and source table.
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { GROUP_KIND_LABELS, type Group, type GroupKind, type PropagationItem, type PropagationMember, type PropagationReport } from '../../../shared/api/groups.ts'
 import type { TableSummary } from '../../../shared/api/tables.ts'
 import { DEPARTMENT_KIND_LABELS } from '../../../shared/api/directory.ts'
-import { createGroup, deleteGroup, listGroups, propagateGroup } from '../../lib/groups-api.ts'
-import { isAbort, listTables } from '../../lib/tables-api.ts'
+import { createGroup, deleteGroup, listGroups, propagateGroup, updateGroup } from '../../lib/groups-api.ts'
+import { errorField, isAbort, listTables } from '../../lib/tables-api.ts'
 import { useDepartments } from '../../lib/use-departments.ts'
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
@@ -32,6 +32,7 @@ export function GroupsSection({ year }: { year: number }) {
   const [error, setError] = useState<string | null>(null)
   const [report, setReport] = useState<{ group: Group; report: PropagationReport } | null>(null)
   const [busy, setBusy] = useState<string | null>(null)
+  const [editing, setEditing] = useState<Group | null>(null)
 
   const load = useCallback((signal?: AbortSignal) => {
     return listGroups(year, signal).then((a) => setGroups(a.groups), (e) => { if (!isAbort(e)) setError(message(e)) })
@@ -40,6 +41,7 @@ export function GroupsSection({ year }: { year: number }) {
     const ctl = new AbortController()
     setGroups(null)
     setReport(null)
+    setEditing(null)
     void load(ctl.signal)
     return () => ctl.abort()
   }, [load])
@@ -99,6 +101,7 @@ export function GroupsSection({ year }: { year: number }) {
                 <td>{formatTime(g.lastPropagatedAt)}</td>
                 <td className="ta-group-actions">
                   <button type="button" className="tt-button" disabled={busy !== null || !g.sourceTableId} onClick={() => void run(g, true)}>预览</button>
+                  <button type="button" className="tt-button" disabled={busy !== null} aria-pressed={editing?.id === g.id} onClick={() => { setReport(null); setEditing(g) }}>编辑</button>
                   <button type="button" className="tt-button" disabled={busy !== null} onClick={() => void remove(g)}>删除</button>
                 </td>
               </tr>
@@ -109,7 +112,20 @@ export function GroupsSection({ year }: { year: number }) {
       {report && (
         <ReportView group={report.group} report={report.report} busy={busy !== null} onConfirm={() => void run(report.group, false)} onClose={() => setReport(null)} />
       )}
-      <NewGroupForm year={year} onCreated={(g) => { setGroups((gs) => [...(gs ?? []), g].sort((a, b) => a.name.localeCompare(b.name))) }} />
+      {editing && (
+        <GroupForm
+          key={editing.id}
+          year={year}
+          editing={editing}
+          onCancel={() => setEditing(null)}
+          onSaved={(g) => {
+            setEditing(null)
+            if (report?.group.id === g.id) setReport(null) // a preview of the group as it was
+            setGroups((gs) => (gs ?? []).map((x) => (x.id === g.id ? g : x)).sort((a, b) => a.name.localeCompare(b.name)))
+          }}
+        />
+      )}
+      <GroupForm year={year} onSaved={(g) => { setGroups((gs) => [...(gs ?? []), g].sort((a, b) => a.name.localeCompare(b.name))) }} />
     </section>
   )
 }
@@ -172,17 +188,38 @@ function MemberRow({ member: m, dryRun }: { member: PropagationMember; dryRun: b
   )
 }
 
-function NewGroupForm({ year, onCreated }: { year: number; onCreated(g: Group): void }) {
+/** Where a refusal of the server belongs: beside the field it names (`details.field`), else above the buttons. */
+type FormField = 'name' | 'departmentIds' | 'sourceTableId' | 'form'
+function fieldOf(e: unknown): FormField {
+  const f = errorField(e)
+  if (f === 'name') return 'name'
+  if (f?.startsWith('departmentIds')) return 'departmentIds'
+  if (f === 'sourceTableId') return 'sourceTableId'
+  return 'form'
+}
+
+function FieldError({ at, error }: { at: FormField; error: { field: FormField; text: string } | null }) {
+  if (!error || error.field !== at) return null
+  return <p className="tt-form-error" role="alert" data-testid={`group-error-${at}`}>{error.text}</p>
+}
+
+/**
+ * 新建组, or with `editing` 编辑 that group (PATCH /api/groups/:id: name, members, source table; the kind
+ * stays). One form for both, so creation and editing show the same fields and the same refusals.
+ */
+function GroupForm({ year, editing, onSaved, onCancel }: { year: number; editing?: Group; onSaved(g: Group): void; onCancel?(): void }) {
   const departments = useDepartments()
-  const [name, setName] = useState('')
-  const [kind, setKind] = useState<GroupKind>('homogeneous')
-  const [members, setMembers] = useState<string[]>([])
-  const [sourceDepartment, setSourceDepartment] = useState('')
+  const [name, setName] = useState(editing?.name ?? '')
+  const [kind, setKind] = useState<GroupKind>(editing?.kind ?? 'homogeneous')
+  const [members, setMembers] = useState<string[]>(editing?.members.map((m) => m.departmentId) ?? [])
+  const [sourceDepartment, setSourceDepartment] = useState(editing?.sourceDepartmentId ?? '')
   const [tables, setTables] = useState<TableSummary[]>([])
-  const [sourceTable, setSourceTable] = useState('')
-  const [error, setError] = useState<string | null>(null)
+  const [sourceTable, setSourceTable] = useState(editing?.sourceTableId ?? '')
+  const [error, setError] = useState<{ field: FormField; text: string } | null>(null)
   const [saved, setSaved] = useState<string | null>(null)
   const [busy, setBusy] = useState(false)
+  // the group's own source table is kept when its department's tables first load
+  const keepTable = useRef(editing?.sourceTableId ?? '')
 
   const candidates = useMemo(
     () => departments.filter((d) => (kind === 'demo-towns' ? d.kind === 'town' : d.kind !== 'town')).sort((a, b) => a.code.localeCompare(b.code)),
@@ -192,12 +229,14 @@ function NewGroupForm({ year, onCreated }: { year: number; onCreated(g: Group): 
   const sources = kind === 'demo-towns' ? candidates.filter((d) => members.includes(d.id)) : departments.slice().sort((a, b) => a.code.localeCompare(b.code))
 
   useEffect(() => {
-    setSourceTable('')
+    const keep = keepTable.current
+    keepTable.current = ''
+    setSourceTable(keep)
     setTables([])
     if (!sourceDepartment) return
     const ctl = new AbortController()
     listTables({ year, departmentId: sourceDepartment, limit: 100, ...(kind === 'demo-towns' ? { status: 'approved' as const } : {}) }, ctl.signal)
-      .then((a) => setTables(a.tables.filter((t) => t.departmentId === sourceDepartment)), (e) => { if (!isAbort(e)) setError(message(e)) })
+      .then((a) => setTables(a.tables.filter((t) => t.departmentId === sourceDepartment)), (e) => { if (!isAbort(e)) setError({ field: 'form', text: message(e) }) })
     return () => ctl.abort()
   }, [sourceDepartment, year, kind])
 
@@ -207,31 +246,44 @@ function NewGroupForm({ year, onCreated }: { year: number; onCreated(g: Group): 
     setError(null)
     setSaved(null)
     try {
+      if (editing) {
+        const before = editing.members.map((m) => m.departmentId)
+        const sameMembers = before.length === members.length && before.every((id) => members.includes(id))
+        const g = await updateGroup(editing.id, {
+          ...(name !== editing.name ? { name } : {}),
+          ...(sameMembers ? {} : { departmentIds: members }),
+          ...((sourceTable || null) !== editing.sourceTableId ? { sourceTableId: sourceTable || null } : {}),
+        })
+        onSaved(g)
+        return
+      }
       const g = await createGroup({ name, kind, year, departmentIds: members, ...(sourceTable ? { sourceTableId: sourceTable } : {}) })
-      onCreated(g)
+      onSaved(g)
       setSaved(`已新建“${g.name}”（${g.members.length} 个成员）`)
       setName('')
       setMembers([])
       setSourceDepartment('')
     } catch (e) {
-      setError(message(e))
+      setError({ field: fieldOf(e), text: message(e) })
     } finally {
       setBusy(false)
     }
   }
 
+  const title = editing ? `编辑“${editing.name}”` : '新建组'
   return (
-    <form className="ta-new-group" aria-label="新建组" onSubmit={(e) => { e.preventDefault(); void submit() }}>
-      <h3>新建组</h3>
+    <form className="ta-new-group" aria-label={title} data-testid={editing ? 'group-edit' : 'group-new'} onSubmit={(e) => { e.preventDefault(); void submit() }}>
+      <h3>{title}</h3>
       <div className="ta-new-group-fields">
         <label>组名 <input value={name} onChange={(e) => setName(e.target.value)} maxLength={100} data-testid="group-name" /></label>
         <label>
           类型{' '}
-          <select value={kind} onChange={(e) => { setKind(e.target.value as GroupKind); setMembers([]); setSourceDepartment('') }} data-testid="group-kind">
+          <select value={kind} disabled={editing !== undefined} onChange={(e) => { setKind(e.target.value as GroupKind); setMembers([]); setSourceDepartment('') }} data-testid="group-kind">
             {(Object.keys(GROUP_KIND_LABELS) as GroupKind[]).map((k) => <option key={k} value={k}>{GROUP_KIND_LABELS[k]}</option>)}
           </select>
         </label>
       </div>
+      <FieldError at="name" error={error} />
       <fieldset className="ta-members" data-testid="group-members">
         <legend>成员（已选 {members.length} 个）</legend>
         {candidates.map((d) => (
@@ -241,6 +293,7 @@ function NewGroupForm({ year, onCreated }: { year: number; onCreated(g: Group): 
           </label>
         ))}
       </fieldset>
+      <FieldError at="departmentIds" error={error} />
       <div className="ta-new-group-fields">
         <label>
           {kind === 'demo-towns' ? '示范镇街' : '来源部门'}{' '}
@@ -256,9 +309,11 @@ function NewGroupForm({ year, onCreated }: { year: number; onCreated(g: Group): 
             {tables.map((t) => <option key={t.id} value={t.id}>{t.title || '（无标题）'}（{t.kind === 'department' ? '部门整体' : '项目'}）</option>)}
           </select>
         </label>
-        <button type="submit" className="tt-button tt-button-primary" disabled={busy || !name.trim() || members.length === 0}>新建</button>
+        <button type="submit" className="tt-button tt-button-primary" disabled={busy || !name.trim() || members.length === 0}>{editing ? '保存' : '新建'}</button>
+        {onCancel && <button type="button" className="tt-button" disabled={busy} onClick={onCancel}>取消</button>}
       </div>
-      {error && <p className="tt-form-error" role="alert">{error}</p>}
+      <FieldError at="sourceTableId" error={error} />
+      <FieldError at="form" error={error} />
       {saved && <p className="ta-saved" role="status">{saved}</p>}
     </form>
   )
