@@ -363,9 +363,10 @@ export class RoomRegistry {
     }
   }
 
-  private unload(room: Room): void {
+  /** `settle` false: the table is gone (evict), its pending changes have nowhere to go */
+  private unload(room: Room, settle = true): void {
     if (this.rooms.get(room.key) !== room) return
-    this.settleCommentsNow(room)
+    if (settle || room.kind === 'comments') this.settleNow(room)
     this.rooms.delete(room.key)
     const s = this.schedules.get(room)
     if (s) {
@@ -381,7 +382,7 @@ export class RoomRegistry {
 
   /** Drops a room without storing (its table is gone); its connections are closed by the caller. */
   evict(room: Room): void {
-    this.unload(room)
+    this.unload(room, false)
   }
 
   // ---- findings
@@ -436,13 +437,15 @@ export class RoomRegistry {
   }
 
   /**
-   * WATCH OUT: a comments room whose last client leaves unloads right after its store, before its settle
-   * timer fires; the hook (the stored open-thread count) would miss the last change. It reads the
-   * threads synchronously, before the room is gone.
+   * WATCH OUT: a room whose last client leaves (or that a server change loaded on its own) unloads right
+   * after its store, before its settle timer fires; the hooks would miss the last changes: a comments
+   * room's stored open-thread count, a table room's findings and its journal, whose changes would never
+   * reach the field history (the next load's baseline already holds them). `settle` reads the document
+   * and settles the journal synchronously, before the room is gone.
    */
-  private settleCommentsNow(room: Room): void {
+  private settleNow(room: Room): void {
     const s = this.schedules.get(room)
-    if (room.kind === 'comments' && s && (s.settleTimer || this.settleQueue.has(room))) void this.settle(room)
+    if (s && (s.settleTimer || this.settleQueue.has(room))) void this.settle(room)
   }
 
   private async settle(room: Room): Promise<void> {
@@ -497,7 +500,9 @@ export class RoomRegistry {
   }
 
   private forceUnload(room: Room): void {
-    this.settleCommentsNow(room)
+    // WATCH OUT: table rooms are not settled here: their history write is not awaited and the database
+    // closes right after shutdown, so a table edit made in the last 400 ms before a shutdown has no history
+    if (room.kind === 'comments') this.settleNow(room)
     this.rooms.delete(room.key)
     const s = this.schedules.get(room)
     if (s) for (const t of [s.storeTimer, s.settleTimer, s.unloadTimer]) if (t) clearTimeout(t)
