@@ -4,7 +4,8 @@
 // once the table has synced, with the React header (lifecycle) and side panel (rounds, threads, changes,
 // history) of ./table/ around it. Read-only as the server's access says; a state change pushed on the
 // table socket (type 101), a withdrawn write access or a reconnect re-reads it. When the server refuses
-// an edit (close 4422) the page starts over with a fresh document, the server's, and says why.
+// an edit (close 4422) the page starts over with a fresh document, the server's, and says why. While the
+// database is away and the server holds this table's edits unstored (E_UNSAVED, E_STORE_FULL) a banner says so.
 import * as Y from 'yjs'
 import { WebsocketProvider, messageAuth } from 'y-websocket'
 import { readAuthMessage } from 'y-protocols/auth'
@@ -75,6 +76,63 @@ function captureDenials(p: WebsocketProvider, onDenied?: (reason: string) => voi
   return () => last
 }
 
+/** The server repeats E_UNSAVED at most this often while the writer edits (server/collab/connection.ts UNSAVED_NOTICE_MS). */
+const UNSAVED_REPEAT_MS = 5000
+/** How long an edit sent past that interval waits for the notice again before the page counts the condition over. */
+const UNSAVED_ANSWER_MS = 3000
+
+/**
+ * The database is away and this table's unstored edits passed half the server's hold bound (E_UNSAVED,
+ * a notice: the connection stays) or reached it (E_STORE_FULL, close 1013: the edit was refused and the
+ * provider re-sends it once reconnected). Shown in `el` while it holds. The server sends no "all
+ * stored" message; it repeats E_UNSAVED at most every 5 s while the writer edits and the condition
+ * holds, so the banner goes when (a) an edit sent after that interval brings no notice within 3 s, or
+ * (b) the provider reconnects and syncs (store-first holds its sync answer until the unstored edits are
+ * stored; in relay mode the re-sent edits bring the notice or refusal back if the condition still holds).
+ */
+function watchUnsaved(p: WebsocketProvider, doc: Y.Doc, el: HTMLElement): { denied(reason: string): void; dispose(): void } {
+  let shownAt = 0
+  let check: ReturnType<typeof setTimeout> | null = null
+  const clear = () => {
+    shownAt = 0
+    if (check) clearTimeout(check)
+    check = null
+    el.hidden = true
+    el.textContent = ''
+    delete el.dataset.code
+  }
+  const onUpdate = (_u: Uint8Array, origin: unknown) => {
+    if (!shownAt || origin === p || check || !p.wsconnected) return
+    if (Date.now() - shownAt <= UNSAVED_REPEAT_MS + 500) return
+    const asked = shownAt
+    check = setTimeout(() => {
+      check = null
+      if (shownAt === asked) clear()
+    }, UNSAVED_ANSWER_MS)
+  }
+  const onSync = (isSynced: boolean) => { if (isSynced && shownAt) clear() }
+  doc.on('update', onUpdate)
+  p.on('sync', onSync)
+  clear()
+  return {
+    denied(reason) {
+      const code = reason.startsWith('E_UNSAVED') ? 'E_UNSAVED' : reason.startsWith('E_STORE_FULL') ? 'E_STORE_FULL' : null
+      if (!code) return
+      if (check) clearTimeout(check)
+      check = null
+      shownAt = Date.now()
+      el.dataset.code = code
+      el.textContent = reason.slice(reason.indexOf(':') + 1).trim()
+      el.hidden = false
+    },
+    dispose() {
+      clear()
+      doc.off('update', onUpdate)
+      p.off('sync', onSync)
+    },
+  }
+}
+
 /** Restarts after a refused edit (4422) at most this often; past it something is wrong for good. */
 const RESTARTS_PER_MINUTE = 3
 let restarts: number[] = []
@@ -138,7 +196,12 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
   sendOwnAwarenessOnly(commentsProvider)
   // the table's state changed (pushed, a write access withdrawn, a reconnect): the page asks for it again
   let stateChanged = () => {}
-  const denial = captureDenials(provider, (reason) => { if (reason.startsWith('E_READ_ONLY')) stateChanged() })
+  const unsavedBanner = h('p', { class: 'tt-error tt-notice', role: 'status', 'data-testid': 'unsaved' })
+  const unsaved = watchUnsaved(provider, doc, unsavedBanner)
+  const denial = captureDenials(provider, (reason) => {
+    if (reason.startsWith('E_READ_ONLY')) stateChanged()
+    unsaved.denied(reason)
+  })
   const serverFindings = receiveFindings(provider)
   receiveTableState(provider, () => stateChanged())
   const commentsDenial = captureDenials(commentsProvider)
@@ -163,6 +226,7 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
   const restart = (reason: string | null) => {
     if (restarting) return
     restarting = true
+    unsaved.dispose()
     page?.dispose()
     editor?.dispose()
     provider.destroy()
@@ -194,6 +258,7 @@ export async function editorPage(app: HTMLElement, tableId: string, notice?: str
   render(app, h('div', { class: 'tt-editor-page tp-page' },
     headerRoot,
     notice ? h('p', { class: 'tt-error tt-notice', role: 'alert', 'data-testid': 'refused' }, notice) : null,
+    unsavedBanner,
     h('div', { class: 'tp-body' }, host, sideRoot)))
   const store = new TablePageStore(tableId, detail, user, await participants)
   page = mountTablePage(store, headerRoot)
