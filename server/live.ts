@@ -63,6 +63,9 @@ export async function createLive(options: LiveOptions): Promise<Collab> {
   collab.shutdown = async () => {
     stopSweep()
     await shutdown()
+    // the last settles' history (started by the rooms' unload, not awaited there) is written before the
+    // caller closes the database
+    await writeHistory('', [])
   }
   return collab
 }

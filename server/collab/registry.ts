@@ -500,9 +500,9 @@ export class RoomRegistry {
   }
 
   private forceUnload(room: Room): void {
-    // WATCH OUT: table rooms are not settled here: their history write is not awaited and the database
-    // closes right after shutdown, so a table edit made in the last 400 ms before a shutdown has no history
-    if (room.kind === 'comments') this.settleNow(room)
+    // a settle still due runs now (reading the room synchronously): its history and findings are written by
+    // the hooks, which the owner awaits before closing the database (server/live.ts shutdown)
+    this.settleNow(room)
     this.rooms.delete(room.key)
     const s = this.schedules.get(room)
     if (s) for (const t of [s.storeTimer, s.settleTimer, s.unloadTimer]) if (t) clearTimeout(t)

@@ -4,6 +4,7 @@
 // must still reach GET /api/tables/:id/history, attributed, whether the first read comes at once or later.
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { setRowField, setField } from '../../shared/ydoc/index.ts'
+import { getRow } from '../../shared/ydoc/edits.ts'
 import type { HistoryEntry } from '../../shared/api/review.ts'
 import { connectClient, sleep, waitFor, type TestClient } from '../helpers/collab-clients.ts'
 import { TEST_DATABASE_URL, type TestDatabaseKind } from '../helpers/database.ts'
@@ -119,5 +120,19 @@ describe.each(kinds)('history of changes made just before a room unloads, on %s'
       { by: ids.jiaoyu, rowId: 'r6', field: 'target', after: '664' },
     ])
     expect(server.live.stats().rooms).toBe(1)
+  }, 30_000)
+
+  // last: it shuts the live layer down (the server's close shuts it down again, with nothing left)
+  it('keeps edits made just before a shutdown: the unloading rooms settle and shutdown waits for their history', async () => {
+    const tableId = await newTable()
+    const c = await open(tableId)
+    const observer = await open(tableId)
+    setRowField(c.doc, 'indicators', 'r7', 'target', '77')
+    // another client has it: the server accepted and stored it (store-first broadcasts stored edits only)
+    await waitFor(() => getRow(observer.doc, 'indicators', 'r7')?.get('target') === '77', 10_000, 'edit seen by the observer')
+    await server.live.shutdown()
+    // read from storage straight after shutdown resolved, as main.ts would before closing the database
+    const rows = await server.storage.history.list(tableId, { limit: 100 })
+    expect(rows.map((r) => ({ by: r.userId, rowId: r.rowId, field: r.field, after: r.after }))).toEqual([{ by: ids.jiaoyu, rowId: 'r7', field: 'target', after: '77' }])
   }, 30_000)
 })
