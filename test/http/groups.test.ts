@@ -222,6 +222,12 @@ for (const kind of kinds) {
       const liveRows = (yDocToJson(live.doc).indicators as Row[])
       expect(byName(liveRows, A)).toMatchObject({ comparator: '≥', target: '12', unit: '件' })
       expect(liveRows.at(-1)!.level3).toBe('九三自有：科普讲座场次') // the member's own row stays
+      // the member's history names the propagating user for each added row (settled while the socket is open)
+      const caizhengId = (await s.storage.users.getByUsername('caizheng'))!.id
+      const addedBy = async () => ((await api('caizheng', 'GET', `/api/tables/${ids.jiusan}/history?limit=100`)).body.entries as Json[]).filter((e) => e.type === 'change' && e.op === 'add' && e.by === caizhengId).length
+      let added = 0
+      for (const t0 = Date.now(); Date.now() - t0 < 10_000 && (added = await addedBy()) < 11; ) await sleep(100)
+      expect(added).toBe(11)
 
       const made = await stored(created.tableId!)
       expect(made.header).toEqual({ deptName: '中国民主建国会南江市委员会', deptCode: '153', deptType: '部门' })
