@@ -22,6 +22,8 @@ export interface OpenDatabaseOptions {
   dataDir?: string
   /** in-memory PGlite (the default when neither url nor dataDir is given) */
   memory?: boolean
+  /** an in-memory PGlite starts from this dumped data directory (`dumpDataDir`; the tests' migrated templates) */
+  pgliteDump?: Blob
   /** PostgreSQL pool size (default 10) */
   poolSize?: number
   /** PostgreSQL: give up on a connection attempt after this many seconds (default 5) */
@@ -52,7 +54,7 @@ const MIGRATION_LOCK_KEY = 7_461_203_351
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<Database> {
   if (options.url) return openPostgres(options.url, options)
-  return openPglite(options.memory || !options.dataDir ? undefined : options.dataDir)
+  return openPglite(options.memory || !options.dataDir ? undefined : options.dataDir, options.pgliteDump)
 }
 
 async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<Database> {
@@ -118,14 +120,14 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   }
 }
 
-async function openPglite(dataDir: string | undefined): Promise<Database> {
+async function openPglite(dataDir: string | undefined, dump?: Blob): Promise<Database> {
   const { PGlite } = await import('@electric-sql/pglite')
   const { drizzle } = await import('drizzle-orm/pglite')
   const { migrate } = await import('drizzle-orm/pglite/migrator')
 
   // WATCH OUT: PGlite has no lock on its data directory; two processes opening the same one corrupt it.
   if (dataDir) fs.mkdirSync(dataDir, { recursive: true })
-  const client = new PGlite(dataDir)
+  const client = new PGlite({ ...(dataDir ? { dataDir } : {}), ...(dump && !dataDir ? { loadDataDir: dump } : {}) })
   try {
     await client.waitReady
     const t0 = performance.now()

@@ -3,10 +3,7 @@
 import { randomBytes } from 'node:crypto'
 import postgres from 'postgres'
 import { afterAll, beforeAll } from 'vitest'
-import { sql } from 'drizzle-orm'
-import { openDatabase, redact, MIGRATIONS_FOLDER, type Database } from '../../server/db/open.ts'
-import * as schema from '../../server/db/schema.ts'
-import { alwaysAvailable } from '../../server/db/health.ts'
+import { openDatabase, redact, type Database } from '../../server/db/open.ts'
 import { createStorage } from '../../server/storage/index.ts'
 import { pgliteTemplate, postgresTemplate, seedDemo, withDatabase, type TemplateKind } from './templates.ts'
 
@@ -101,7 +98,7 @@ export interface OpenTestDatabaseOptions {
 export async function openTestDatabase(kind: TestDatabaseKind, options: OpenTestDatabaseOptions = {}): Promise<OpenedTestDatabase> {
   const template: TemplateKind = options.demo ? 'demo' : 'empty'
   if (kind === 'pglite') {
-    const database = await openPgliteCopy(await pgliteTemplate(template))
+    const database = await openDatabase({ memory: true, pgliteDump: await pgliteTemplate(template) })
     return { ...database, dispose: () => database.close() }
   }
   const created = await createTestDatabase(undefined, { template })
@@ -132,37 +129,6 @@ export async function openTestDatabase(kind: TestDatabaseKind, options: OpenTest
   }
 }
 
-/**
- * An in-memory PGlite loaded from a template's dumped data directory, through the same migrator as
- * openDatabase (it finds every migration applied); the handle is built as open.ts builds it.
- */
-async function openPgliteCopy(dump: Blob): Promise<Database> {
-  const { PGlite } = await import('@electric-sql/pglite')
-  const { drizzle } = await import('drizzle-orm/pglite')
-  const { migrate } = await import('drizzle-orm/pglite/migrator')
-  const client = new PGlite({ loadDataDir: dump })
-  try {
-    await client.waitReady
-    const t0 = performance.now()
-    const pdb = drizzle(client, { schema })
-    await migrate(pdb, { migrationsFolder: MIGRATIONS_FOLDER })
-    const migrateMs = performance.now() - t0
-    const db = pdb as unknown as Database['db']
-    return {
-      kind: 'pglite',
-      db,
-      migrateMs,
-      ping: async () => {
-        await db.execute(sql`select 1`)
-      },
-      health: alwaysAvailable(),
-      close: () => client.close(),
-    }
-  } catch (err) {
-    await client.close().catch(() => {})
-    throw err
-  }
-}
 
 /**
  * Opens a database of `kind` before the tests of the enclosing describe (or file) and disposes of
