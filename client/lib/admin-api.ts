@@ -3,8 +3,10 @@ import type { AssignBody, AssignmentListAnswer } from '../../shared/api/assignme
 import type { PublicUser, UserListAnswer } from '../../shared/api/directory.ts'
 import { api } from './api.ts'
 
-export function listAssignments(year: number, signal?: AbortSignal): Promise<AssignmentListAnswer> {
-  return api<AssignmentListAnswer>(`/api/assignments?year=${encodeURIComponent(String(year))}`, { signal })
+/** GET /api/assignments: finance every firm's, a consultant its own; every year when `year` is undefined */
+export function listAssignments(year: number | undefined, signal?: AbortSignal): Promise<AssignmentListAnswer> {
+  const q = year !== undefined ? `?year=${encodeURIComponent(String(year))}` : ''
+  return api<AssignmentListAnswer>(`/api/assignments${q}`, { signal })
 }
 
 export function assignDepartments(body: AssignBody): Promise<AssignmentListAnswer> {

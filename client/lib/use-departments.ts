@@ -5,7 +5,7 @@
 import { useEffect, useState } from 'react'
 import type { DepartmentSummary, PublicUser } from '../../shared/api/directory.ts'
 import { isAbort, listDepartments } from './tables-api.ts'
-import { myAssignments } from './workflow-api.ts'
+import { listAssignments } from './admin-api.ts'
 
 export function useDepartments(reload = 0): DepartmentSummary[] {
   const [departments, setDepartments] = useState<DepartmentSummary[]>([])
@@ -30,8 +30,8 @@ export function useAssignments(user: PublicUser, year: number | null | undefined
   useEffect(() => {
     if (user.role !== 'consultant' || key === null) return
     const ctl = new AbortController()
-    myAssignments(year ?? undefined, ctl.signal).then(
-      (a) => setGot({ key, ids: [...new Set(a.map((x) => x.departmentId))] }),
+    listAssignments(year ?? undefined, ctl.signal).then(
+      (a) => setGot({ key, ids: [...new Set(a.assignments.map((x) => x.departmentId))] }),
       (e) => { if (!isAbort(e)) console.warn('assignments', e) },
     )
     return () => ctl.abort()

@@ -1,7 +1,5 @@
 // Typed calls of the bureau's workflow views (shared/api/workflow.ts; type-only imports: no zod in the
-// bundle): 总览 and 工作台账 as JSON or an xlsx download, 截止日期 per year and stage, 工作阶段 set by hand;
-// and a consultant's own 第三方机构分工 (shared/api/assignments.ts), which scopes its department filters.
-import type { AssignmentListAnswer } from '../../shared/api/assignments.ts'
+// bundle): 总览 and 工作台账 as JSON or an xlsx download, 截止日期 per year and stage, 工作阶段 set by hand.
 import type { DeadlineBody, DeadlineListAnswer, LedgerAnswer, OverviewAnswer, StageBody, StageInfo } from '../../shared/api/workflow.ts'
 import { api } from './api.ts'
 import { download, type Downloaded } from './export-api.ts'
@@ -41,10 +39,4 @@ export function putDeadline(body: DeadlineBody): Promise<DeadlineListAnswer> {
 /** records (or, with `stage: null`, clears) the stage set by hand for a department and year; answers its stage after the change */
 export function putStage(departmentId: string, body: StageBody): Promise<StageInfo> {
   return api<StageInfo>(`/api/departments/${encodeURIComponent(departmentId)}/stage`, { method: 'PUT', json: body })
-}
-
-/** the signed-in consultant's assignments (all years when `year` is undefined) */
-export async function myAssignments(year?: number, signal?: AbortSignal): Promise<AssignmentListAnswer['assignments']> {
-  const q = year !== undefined ? `?year=${encodeURIComponent(String(year))}` : ''
-  return (await api<AssignmentListAnswer>(`/api/assignments${q}`, { signal })).assignments
 }
