@@ -24,6 +24,7 @@ const schema = z.object({
   SESSION_MAX_HOURS: z.coerce.number().int().min(1).max(8_760).default(168),
   DB_CONNECT_TIMEOUT_S: z.coerce.number().int().min(1).max(300).default(5),
   DB_STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(0).max(3_600_000).default(30_000),
+  DATABASE_UNIX_SOCKET: z.enum(['auto', 'off'], { message: "must be 'auto' or 'off'" }).default('auto'),
 })
 
 export interface Config {
@@ -68,6 +69,11 @@ export interface Config {
   dbConnectTimeoutS: number
   /** PostgreSQL: the server cancels a statement running longer (DB_STATEMENT_TIMEOUT_MS; 0 = never) */
   dbStatementTimeoutMs: number
+  /**
+   * PostgreSQL on this machine: connect over its unix socket when it has one that accepts us
+   * (DATABASE_UNIX_SOCKET=auto, the default) instead of TCP loopback; 'off' keeps the URL's TCP.
+   */
+  dbUnixSocket: boolean
 }
 
 export function loadConfig(env: Record<string, string | undefined> = process.env): Readonly<Config> {
@@ -103,5 +109,6 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     sessionMaxMs: e.SESSION_MAX_HOURS * 3_600_000,
     dbConnectTimeoutS: e.DB_CONNECT_TIMEOUT_S,
     dbStatementTimeoutMs: e.DB_STATEMENT_TIMEOUT_MS,
+    dbUnixSocket: e.DATABASE_UNIX_SOCKET === 'auto',
   })
 }

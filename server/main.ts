@@ -25,10 +25,11 @@ async function main() {
   const config = loadConfig()
   const database = await openDatabase(
     config.databaseUrl
-      ? { url: config.databaseUrl, connectTimeoutS: config.dbConnectTimeoutS, statementTimeoutMs: config.dbStatementTimeoutMs }
+      ? { url: config.databaseUrl, connectTimeoutS: config.dbConnectTimeoutS, statementTimeoutMs: config.dbStatementTimeoutMs, unixSocket: config.dbUnixSocket }
       : { dataDir: path.join(config.dataDir, 'pglite') },
   )
-  console.log(`[db] ${database.kind === 'postgres' ? redact(config.databaseUrl!) : path.join(config.dataDir, 'pglite')} ready (migrations ${database.migrateMs.toFixed(0)} ms)`)
+  const where = database.kind === 'postgres' ? `${redact(config.databaseUrl!)}${database.socketPath ? ` via ${database.socketPath}` : ''}` : path.join(config.dataDir, 'pglite')
+  console.log(`[db] ${where} ready (migrations ${database.migrateMs.toFixed(0)} ms)`)
   const storage = createStorage(database.db)
   const boot = await bootstrap(storage, { adminUsername: config.adminUsername, adminPassword: config.adminPassword, demo: config.demo })
 

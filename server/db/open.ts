@@ -11,6 +11,7 @@ import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core'
 import * as schema from './schema.ts'
 import { pgErrorCode } from './errors.ts'
 import { alwaysAvailable, createDatabaseHealth, type DatabaseHealth } from './health.ts'
+import { localSocketPath } from './local-socket.ts'
 
 /** The database handle every repository takes; a transaction (`tx`) is one too. */
 export type Db = PgDatabase<PgQueryResultHKT, typeof schema>
@@ -32,10 +33,20 @@ export interface OpenDatabaseOptions {
   statementTimeoutMs?: number
   /** PostgreSQL: health monitor timings (tests shorten them) */
   health?: { intervalMs?: number; probeMs?: number; deadlineMs?: number }
+  /**
+   * PostgreSQL on this machine (127.0.0.1, localhost, ::1): connect over its unix socket when there is
+   * one and it accepts us (default true; DATABASE_UNIX_SOCKET=off). See local-socket.ts.
+   */
+  unixSocket?: boolean
+  /** where to look for the socket file (default SOCKET_DIRS; tests) */
+  socketDirs?: readonly string[]
 }
 
 export interface Database {
   kind: 'postgres' | 'pglite'
+  /** how PostgreSQL is reached: 'unix' (the socket file's path in `socketPath`) or 'tcp'; 'embedded' for PGlite */
+  transport: 'unix' | 'tcp' | 'embedded'
+  socketPath?: string
   db: Db
   /** how long applying migrations took at open, in ms (without the PGlite WASM start, about 2–3 s) */
   migrateMs: number
@@ -68,7 +79,10 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   // both try to apply the same migration. The advisory lock makes the second one wait, then no-op.
   const t0 = performance.now()
   const connectTimeout = options.connectTimeoutS ?? 5
-  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: connectTimeout })
+  const socketPath = options.unixSocket === false ? null : await acceptedSocket(postgres, url, connectTimeout, options.socketDirs)
+  // postgres.js connects to `path` (a unix socket) instead of the URL's host and port when it is given
+  const via = socketPath ? { path: socketPath } : {}
+  const migrator = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: connectTimeout, ...via })
   try {
     const mdb = drizzle(migrator, { schema })
     await mdb.execute(sql.raw(`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`))
@@ -96,17 +110,19 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
     // sent at connection start: the server itself cancels a statement that runs too long (57014 → 503)
     ...(statementTimeout > 0 ? { connection: { statement_timeout: statementTimeout } } : {}),
   }
-  const pool = postgres(url, { max: options.poolSize ?? 10, ...bounded })
+  const pool = postgres(url, { max: options.poolSize ?? 10, ...bounded, ...via })
   // The driver-specific database is a PgDatabase over the same schema; only the raw-result type differs.
   const db = drizzle(pool, { schema }) as unknown as Db
   // The monitor pings on a connection of its own: behind a busy pool a ping would wait its turn and
   // call a database that is merely busy "away".
-  const probe = postgres(url, { max: 1, ...bounded })
+  const probe = postgres(url, { max: 1, ...bounded, ...via })
   const health = createDatabaseHealth(async () => {
     await probe`select 1`
   }, options.health)
   return {
     kind: 'postgres',
+    transport: socketPath ? 'unix' : 'tcp',
+    ...(socketPath ? { socketPath } : {}),
     db,
     migrateMs,
     ping: async () => {
@@ -137,6 +153,7 @@ async function openPglite(dataDir: string | undefined, dump?: Blob): Promise<Dat
     const db = pdb as unknown as Db
     return {
       kind: 'pglite',
+      transport: 'embedded',
       db,
       migrateMs,
       ping: async () => {
@@ -148,6 +165,24 @@ async function openPglite(dataDir: string | undefined, dump?: Blob): Promise<Dat
   } catch (err) {
     await client.close().catch(() => {})
     throw wrapOpenError('PGlite', dataDir ?? 'memory', err)
+  }
+}
+
+/**
+ * The unix socket of the local PostgreSQL `url` names, when a connection over it is accepted; null when
+ * there is none or it refuses us (then TCP is used as the URL says, and its error is the one reported).
+ */
+async function acceptedSocket(postgres: typeof import('postgres'), url: string, connectTimeout: number, dirs?: readonly string[]): Promise<string | null> {
+  const socketPath = localSocketPath(url, dirs)
+  if (!socketPath) return null
+  const trial = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: connectTimeout, path: socketPath })
+  try {
+    await trial`select 1`
+    return socketPath
+  } catch {
+    return null
+  } finally {
+    await trial.end({ timeout: 1 }).catch(() => {})
   }
 }
 
