@@ -29,6 +29,8 @@ export interface Timings {
   paceMsPerReceiver: number
   /** …but no longer than this (0: no pacing) */
   paceMaxMs: number
+  /** …and only once the last broadcast went to at least this many sockets */
+  paceMinReceivers: number
 }
 
 export const DEFAULT_TIMINGS: Timings = Object.freeze({

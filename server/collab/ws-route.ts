@@ -147,6 +147,7 @@ export function createCollab(deps: CollabDeps): Collab {
     log,
     paceMsPerReceiver: timings.paceMsPerReceiver,
     paceMaxMs: timings.paceMaxMs,
+    paceMinReceivers: timings.paceMinReceivers,
     holdLimits: deps.holdLimits,
     durability: deps.durability,
     onStored: deps.bus ? (room, update, id) => deps.bus!.publishUpdate(room.key, update, id) : undefined,

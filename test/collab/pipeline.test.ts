@@ -87,7 +87,7 @@ function setup(timings: Timings = FAST, opts: { ordered?: boolean } = {}) {
   const inst = instrumented()
   // ordered: overlapping writes settle in call order (the gate releases waiting calls first in, first out)
   if (opts.ordered) inst.p.ordered = true
-  const committer = new Committer({ persistence: inst.p, log: silentLog, retryMinMs: 10, retryMaxMs: 40, paceMsPerReceiver: timings.paceMsPerReceiver, paceMaxMs: timings.paceMaxMs })
+  const committer = new Committer({ persistence: inst.p, log: silentLog, retryMinMs: 10, retryMaxMs: 40, paceMsPerReceiver: timings.paceMsPerReceiver, paceMaxMs: timings.paceMaxMs, paceMinReceivers: timings.paceMinReceivers })
   const registry = new RoomRegistry({ persistence: inst.p, committer, checkers: { table: tableShapeChecker, comments: commentsShapeChecker }, log: silentLog, timings })
   return { ...inst, committer, registry }
 }
@@ -352,6 +352,11 @@ describe('collaboration pipeline', () => {
     // one. The pace is widened here (2 ms per receiver, at most 200 ms) so that three event-loop turns on a loaded
     // machine never outlast the window — with the default 4 ms they sometimes did, and the edits split [1, 2, 1].
     expect(await writesFor(100, { ...FAST, paceMsPerReceiver: 2, paceMaxMs: 200 })).toEqual([1, 3])
+    // below paceMinReceivers (default 64) there is no pacing, however wide: 50 receivers' edits go out at once
+    expect(DEFAULT_TIMINGS.paceMinReceivers).toBe(64)
+    expect(await writesFor(50, { ...FAST, paceMsPerReceiver: 2, paceMaxMs: 200 })).toEqual([1, 1, 1, 1])
+    // … and the threshold is a setting: from 0, the same 50 receivers are paced
+    expect(await writesFor(50, { ...FAST, paceMsPerReceiver: 2, paceMaxMs: 200, paceMinReceivers: 0 })).toEqual([1, 3])
     // the pacing is a timing: off (paceMaxMs 0), every turn's edit is written at once whatever the fan-out
     expect(await writesFor(100, { ...FAST, paceMaxMs: 0 })).toEqual([1, 1, 1, 1])
   })
