@@ -9,6 +9,8 @@
 // is kept (op keep), rows the member deleted stay deleted, rows removed from the source leave the member
 // only when unchanged there. A dry run plans from the stored documents and writes nothing.
 import * as Y from 'yjs'
+import { sql } from 'drizzle-orm'
+import { executeRows } from '../db/execute.ts'
 import type { PropagationItem, PropagationMember, PropagationReport } from '../../shared/api/groups.ts'
 import { AppError } from '../../shared/errors.ts'
 import { LIMITS, newId, parseTable, type DepartmentTable, type IndicatorRow, type ProjectTable, type TargetTable } from '../../shared/model/index.ts'
@@ -291,6 +293,13 @@ export interface PropagateOptions {
   writer: DocWriter
   userId: string
   dryRun: boolean
+  /**
+   * PostgreSQL shared by several server processes: a propagation also holds a database lock on its group,
+   * so one in another process waits for it (PGlite belongs to one process: the in-process queue is enough)
+   */
+  acrossProcesses?: boolean
+  /** this process's queue of propagations per group (default: the module's; a test stands in for a second process) */
+  queue?: Map<string, Promise<unknown>>
 }
 
 const SKIP_MESSAGES = {
@@ -311,23 +320,40 @@ async function memberTables(storage: Storage, year: number, kind: TableRow['kind
 }
 
 /**
- * Propagations of one group run one after another in this process: a second one started meanwhile would
- * have read the members' tables and bases before the first wrote them (and created a missing table twice).
- * WATCH OUT: several server processes (the Redis bus) do not queue each other here; rows propagated twice
- * are adopted by name on the second pass, but a missing table could be created twice.
+ * Propagations of one group run one after another: a second one started meanwhile would have read the
+ * members' tables and bases before the first wrote them (and created a missing table twice). In this
+ * process they queue here; across processes sharing a PostgreSQL (`acrossProcesses`) each also holds a
+ * transaction-scoped advisory lock on the group while it runs (its writes go over other connections).
  */
-const running = new Map<string, Promise<unknown>>()
+const runningHere = new Map<string, Promise<unknown>>()
+
+/** namespace (first key) of the per-group propagation lock */
+const PROPAGATION_LOCK_NAMESPACE = 0x54_54_47_50 // 'TTGP'
 
 export async function propagate(group: StoredGroup, opts: PropagateOptions): Promise<PropagationReport> {
   if (opts.dryRun) return propagateNow(group, opts)
+  const running = opts.queue ?? runningHere
   const before = running.get(group.id) ?? Promise.resolve()
-  const mine = before.catch(() => {}).then(() => propagateNow(group, opts))
+  const run = opts.acrossProcesses ? () => underGroupLock(opts.storage, group.id, () => propagateNow(group, opts)) : () => propagateNow(group, opts)
+  const mine = before.catch(() => {}).then(run)
   running.set(group.id, mine)
   try {
     return await mine
   } finally {
     if (running.get(group.id) === mine) running.delete(group.id)
   }
+}
+
+/**
+ * Runs `fn` while this connection's transaction holds the group's advisory lock (PostgreSQL only: on PGlite
+ * the one connection would be taken by the transaction and `fn`'s own queries would wait for it forever).
+ * The wait counts against the statement timeout (30 s by default): far longer than a propagation takes.
+ */
+async function underGroupLock<T>(storage: Storage, groupId: string, fn: () => Promise<T>): Promise<T> {
+  return storage.transaction(async (tx) => {
+    await executeRows(tx.db, sql`select pg_advisory_xact_lock(${sql.raw(String(PROPAGATION_LOCK_NAMESPACE))}, hashtext(${groupId}))`)
+    return fn()
+  })
 }
 
 async function propagateNow(asked: StoredGroup, opts: PropagateOptions): Promise<PropagationReport> {

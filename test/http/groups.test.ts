@@ -4,7 +4,7 @@
 // own (written, live to its open WebsocketProvider), 致公's table is approved (skipped, never written).
 // 九三 overrides a target in the grid; the group table changes that target and another, drops one row and
 // adds one: re-propagation keeps 九三's own value (keep) and brings the rest. Two propagations at once create a
-// missing table once. A demo-towns group promotes an approved town set to other towns. Bad input and who may.
+// missing table once, in one process and (PostgreSQL) in two. A demo-towns group promotes an approved town set to other towns. Bad input and who may.
 import { eq } from 'drizzle-orm'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { targetTables } from '../../server/db/schema.ts'
@@ -12,7 +12,9 @@ import { groupListAnswer, propagationReport, type PropagationMember, type Propag
 import { deleteRow, getRow, insertRow, rowIds, setRowField, yDocToJson } from '../../shared/ydoc/index.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
 import { loadStoredDoc } from '../../server/tables/documents.ts'
-import { propagate as propagateGroup } from '../../server/workflow/propagate.ts'
+import { propagate as propagateGroup, storedDocWriter } from '../../server/workflow/propagate.ts'
+import { openDatabase } from '../../server/db/open.ts'
+import { createStorage } from '../../server/storage/index.ts'
 import { TEST_DATABASE_URL, type TestDatabaseKind } from '../helpers/database.ts'
 import { connectClient, sleep, waitFor, type TestClient } from '../helpers/collab-clients.ts'
 import { loadSample } from '../helpers/samples.ts'
@@ -311,6 +313,34 @@ for (const kind of kinds) {
       expect(tables).toHaveLength(1)
       expect(await rowsOf(tables[0]!.id)).toHaveLength(11)
     })
+
+    if (kind === 'postgres') {
+      it('two server processes propagating one group at once (each its own connections and queue) create a missing member table once', async () => {
+        const source = await create('126', deptContent('南江市文化广电旅游体育局', '126'))
+        const made = await api('caizheng', 'POST', '/api/groups', { name: '两进程下发', kind: 'homogeneous', year: YEAR, departmentIds: [dept['126'], dept['118'], dept['135']], sourceTableId: source })
+        expect(made.status, JSON.stringify(made.body)).toBe(201)
+        // the second process: its own pool on the same database and its own queue (the in-process queue cannot see it)
+        const other = await openDatabase({ url: s.database.url!, poolSize: 3 })
+        try {
+          const otherStorage = createStorage(other.db)
+          const group = (await s.storage.groups.get(made.body.id))!
+          const userId = (await s.storage.users.getByUsername('caizheng'))!.id
+          const reports = await Promise.all([
+            propagateGroup(group, { storage: s.storage, writer: s.live, userId, dryRun: false, acrossProcesses: true, queue: new Map() }),
+            propagateGroup(group, { storage: otherStorage, writer: storedDocWriter(otherStorage), userId, dryRun: false, acrossProcesses: true, queue: new Map() }),
+          ])
+          for (const code of ['118', '135']) {
+            const outcomes = reports.map((r) => r.members.find((m) => m.departmentId === dept[code])!.outcome).sort()
+            expect(outcomes, code).toEqual(['created', 'unchanged'])
+            const tables = await s.storage.tables.list({ year: YEAR, departmentId: dept[code] })
+            expect(tables, code).toHaveLength(1)
+            expect(await rowsOf(tables[0]!.id)).toHaveLength(11)
+          }
+        } finally {
+          await other.close()
+        }
+      })
+    }
 
     it('refuses a propagation that would pass a member’s row limit before writing any member', async () => {
       const source = await create('103', deptContent('南江市人民政府办公室', '103'))

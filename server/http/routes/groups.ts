@@ -62,7 +62,7 @@ export function groupRoutes(deps: AppDeps) {
     const caller = requireCaller(c)
     const g = await requireGroup(storage, caller.actor, c.req.param('id'))
     const body = parseRequest(propagateBody, await readJson(c))
-    const report = await propagate(g, { storage, writer: deps.collab ?? storedDocWriter(storage), userId: caller.user.id, dryRun: body.dryRun })
+    const report = await propagate(g, { storage, writer: deps.collab ?? storedDocWriter(storage), userId: caller.user.id, dryRun: body.dryRun, acrossProcesses: deps.database.kind === 'postgres' })
     return c.json(report satisfies PropagationReport)
   })
 
