@@ -1,5 +1,6 @@
 // The contract between the room registry and a cross-process message bus (redis.ts implements it):
-// stored updates and awareness of a document travel on one channel per document.
+// stored updates and awareness of a document travel on one channel per document; requests to re-check
+// connections (a status change, a revocation) on one channel for the whole deployment.
 export interface BusHandlers {
   /** an update another process stored (id: its row in the update log) */
   update(update: Uint8Array, id: number): void
@@ -17,5 +18,9 @@ export interface DocBus {
   queryAwareness(key: string): void
   /** `cb` runs after the bus lost and regained its connection: messages may have been missed meanwhile */
   onReconnect(cb: () => void): void
+  /** asks every other process to re-check its connections to a table (null: to every table) */
+  publishRevalidate(tableId: string | null): void
+  /** `cb` runs when another process asks that (never for this process's own requests) */
+  onRevalidate(cb: (tableId: string | null) => void): void
   close(): Promise<void>
 }

@@ -11,6 +11,9 @@ import type { CollabLog } from './log.ts'
 const KIND_UPDATE = 0
 const KIND_AWARENESS = 1
 const KIND_QUERY_AWARENESS = 2
+const KIND_REVALIDATE = 3
+/** the deployment-wide channel (after the prefix); document keys are `<tableId>/<room>`, so they never equal it */
+const CONTROL_CHANNEL = '!control'
 
 export interface RedisBusOptions {
   url: string
@@ -29,6 +32,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<DocBus> {
   await Promise.all([pub.connect(), sub.connect()])
   const handlers = new Map<string, BusHandlers>()
   const reconnectCallbacks: (() => void)[] = []
+  const revalidateCallbacks: ((tableId: string | null) => void)[] = []
   // ioredis re-subscribes by itself after a reconnect, but what was published meanwhile is gone.
   sub.on('ready', () => {
     for (const cb of reconnectCallbacks) cb()
@@ -36,6 +40,7 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<DocBus> {
 
   sub.on('messageBuffer', (channelBuf: Buffer, message: Buffer) => {
     const key = channelBuf.toString('utf8').slice(prefix.length)
+    if (key === CONTROL_CHANNEL) return control(message)
     const h = handlers.get(key)
     if (!h) return
     try {
@@ -51,6 +56,18 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<DocBus> {
       opts.log.error('collab.redis.message', { key, error: String(err) })
     }
   })
+
+  function control(message: Buffer): void {
+    try {
+      const d = decoding.createDecoder(new Uint8Array(message.buffer, message.byteOffset, message.byteLength))
+      if (decoding.readVarUint(d) !== KIND_REVALIDATE || decoding.readVarString(d) === self) return
+      const tableId = decoding.readVarString(d)
+      for (const cb of revalidateCallbacks) cb(tableId === '' ? null : tableId)
+    } catch (err) {
+      opts.log.error('collab.redis.message', { key: CONTROL_CHANNEL, error: String(err) })
+    }
+  }
+  await sub.subscribe(prefix + CONTROL_CHANNEL)
 
   const publish = (key: string, write: (e: encoding.Encoder) => void) => {
     const e = encoding.createEncoder()
@@ -90,6 +107,16 @@ export async function createRedisBus(opts: RedisBusOptions): Promise<DocBus> {
     },
     onReconnect(cb) {
       reconnectCallbacks.push(cb)
+    },
+    publishRevalidate(tableId) {
+      publish(CONTROL_CHANNEL, (e) => {
+        encoding.writeVarUint(e, KIND_REVALIDATE)
+        encoding.writeVarString(e, self)
+        encoding.writeVarString(e, tableId ?? '')
+      })
+    },
+    onRevalidate(cb) {
+      revalidateCallbacks.push(cb)
     },
     async close() {
       handlers.clear()

@@ -275,7 +275,7 @@ export function createCollab(deps: CollabDeps): Collab {
   /**
    * After a status change: the table's state (message type 101) to the table-room connections that
    * speak our messages (`?findings=1`; a stock provider logs unknown types), each access already re-checked.
-   * WATCH OUT: only this process's connections; with REDIS_URL the other processes hear nothing (like revalidate).
+   * Only this process's connections: with REDIS_URL each process announces to its own after the bus's revalidate.
    */
   async function announceState(tableId: string, ref: Promise<TableRef | null> | undefined): Promise<void> {
     const table = await (ref ?? deps.resolveTable(tableId))
@@ -287,6 +287,35 @@ export function createCollab(deps: CollabDeps): Collab {
       if (!c.closed && c.wantsFindings && c.room?.tableId === tableId && c.room.kind === 'table') c.send(frame)
     }
   }
+
+  /** re-checks this process's connections of a table (or of all tables): session, access, status */
+  async function revalidateHere(tableId?: string): Promise<void> {
+    const refs = new Map<string, Promise<TableRef | null>>()
+    const targets = [...connections].filter((c) => c.room && (!tableId || c.room.tableId === tableId))
+    await Promise.all(
+      targets.map(async (c) => {
+        const room = c.room!
+        let ref = refs.get(room.tableId)
+        if (!ref) refs.set(room.tableId, (ref = deps.resolveTable(room.tableId)))
+        const [actor, table] = await Promise.all([deps.authenticate(c.credentials), ref])
+        if (c.closed) return
+        if (!actor) return c.end(REFUSALS.unauthorized, 'collab.revalidate.unauthorized')
+        if (!table) return c.end(REFUSALS.notFound, 'collab.revalidate.gone')
+        const access = roomAccess(actor, table, room.kind)
+        if (access === 'none') return c.end(REFUSALS.forbidden, 'collab.revalidate.forbidden')
+        if (access === 'read' && c.access === 'write') {
+          c.access = 'read'
+          const d = can(actor, room.kind === 'table' ? 'edit' : 'comment', table)
+          c.notify(REFUSALS.readOnly, d.allowed ? undefined : d.reason)
+        } else if (access === 'write' && c.access === 'read') c.access = 'write'
+      }),
+    )
+    if (tableId) await announceState(tableId, refs.get(tableId))
+  }
+  // another process changed a table's status or revoked someone: re-check here too; after a gap in the
+  // bus, requests may have been missed, so everything is re-checked
+  deps.bus?.onRevalidate((tableId) => void revalidateHere(tableId ?? undefined).catch((err: unknown) => log.error('collab.revalidate.failed', { tableId, error: String(err) })))
+  deps.bus?.onReconnect(() => void revalidateHere().catch((err: unknown) => log.error('collab.revalidate.failed', { tableId: null, error: String(err) })))
 
   let inject: Collab['injectWebSocket'] = () => {
     throw new Error('collab.mount(app) must run before injectWebSocket')
@@ -319,27 +348,9 @@ export function createCollab(deps: CollabDeps): Collab {
     },
 
     async revalidate(tableId) {
-      const refs = new Map<string, Promise<TableRef | null>>()
-      const targets = [...connections].filter((c) => c.room && (!tableId || c.room.tableId === tableId))
-      await Promise.all(
-        targets.map(async (c) => {
-          const room = c.room!
-          let ref = refs.get(room.tableId)
-          if (!ref) refs.set(room.tableId, (ref = deps.resolveTable(room.tableId)))
-          const [actor, table] = await Promise.all([deps.authenticate(c.credentials), ref])
-          if (c.closed) return
-          if (!actor) return c.end(REFUSALS.unauthorized, 'collab.revalidate.unauthorized')
-          if (!table) return c.end(REFUSALS.notFound, 'collab.revalidate.gone')
-          const access = roomAccess(actor, table, room.kind)
-          if (access === 'none') return c.end(REFUSALS.forbidden, 'collab.revalidate.forbidden')
-          if (access === 'read' && c.access === 'write') {
-            c.access = 'read'
-            const d = can(actor, room.kind === 'table' ? 'edit' : 'comment', table)
-            c.notify(REFUSALS.readOnly, d.allowed ? undefined : d.reason)
-          } else if (access === 'write' && c.access === 'read') c.access = 'write'
-        }),
-      )
-      if (tableId) await announceState(tableId, refs.get(tableId))
+      // the other processes (REDIS_URL) hold connections to the same tables: they re-check theirs too
+      deps.bus?.publishRevalidate(tableId ?? null)
+      await revalidateHere(tableId)
     },
 
     publishFindings(tableId, payload) {
