@@ -6,7 +6,7 @@ import { AppHeader } from '../../components/AppHeader.tsx'
 import { budgetYear } from '../tables/FilterBar.tsx'
 import { AssignmentsSection } from './AssignmentsSection.tsx'
 import { DeadlinesSection } from './DeadlinesSection.tsx'
-import { GroupsSection } from './GroupsSection.tsx'
+import { GroupsSection } from '../groups/GroupsSection.tsx'
 
 export function AdminPage({ user }: { user: PublicUser }) {
   const [yearText, setYearText] = useState(String(budgetYear()))
@@ -34,7 +34,7 @@ export function AdminPage({ user }: { user: PublicUser }) {
             </div>
             {year !== null && <AssignmentsSection year={year} />}
             {year !== null && <DeadlinesSection year={year} />}
-            {year !== null && <GroupsSection year={year} />}
+            {year !== null && <GroupsSection year={year} user={user} />}
           </>
         )}
       </main>

@@ -1,7 +1,8 @@
 // /ledger (工作台账, finance and consultants): a row per assigned department of a budget year — its consultant
 // (finance sees every firm and can pick one), 难度, 工作阶段 with 调整 to set it by hand, tables by status, the
 // current round, open opinions, errors, 资料清单 received out of twelve, the deadline it is measured against
-// (逾期 N 天 in red) and its last activity. 导出 Excel downloads the same rows for the monthly report.
+// (逾期 N 天 in red) and its last activity. 导出 Excel downloads the same rows for the monthly report. Below it the
+// year's 同质化部门组与示范点 (../groups/GroupsSection.tsx): a consultant manages groups of its own departments here.
 import { useCallback, useEffect, useMemo, useState } from 'react'
 import { DIFFICULTIES, DIFFICULTY_LABELS } from '../../../shared/api/assignments.ts'
 import type { PublicUser } from '../../../shared/api/directory.ts'
@@ -12,6 +13,7 @@ import { listUsers } from '../../lib/admin-api.ts'
 import { ApiError, goLogin } from '../../lib/api.ts'
 import { isAbort } from '../../lib/tables-api.ts'
 import { downloadLedger, getLedger, putStage } from '../../lib/workflow-api.ts'
+import { GroupsSection } from '../groups/GroupsSection.tsx'
 import { Activity, compareBy, Count, CountChips, DeadlineCell, ExportButton, message, SortHeader, StageBadge, rememberYear, YearSelect, initialYear, type SortState } from '../overview/parts.tsx'
 
 type Key = 'consultant' | 'name' | 'difficulty' | 'stage' | 'tables' | 'round' | 'openThreads' | 'errors' | 'materials' | 'deadline' | 'activity'
@@ -200,6 +202,7 @@ export function LedgerPage({ user }: { user: PublicUser }) {
                 )}
               </div>
             )}
+            <GroupsSection year={year} user={user} />
           </>
         )}
       </main>

@@ -1,14 +1,18 @@
-// 同质化部门组 and 示范点 for one year (shared/api/groups.ts): the groups with their members and source table;
-// a new group (name, kind, members, the source department's table holding the shared set); 预览 shows per
-// member what a propagation would add, update, remove or keep (the member's own changes) and who is skipped
-// and why; 确认下发 writes it into the members' tables; 编辑 changes a group's name, members and source table.
+// 同质化部门组 and 示范点 for one year (shared/api/groups.ts), on /admin (finance) and /ledger (finance and
+// consultants): the groups with their members and source table; a new group (name, kind, members, the source
+// department's table holding the shared set); 预览 shows per member what a propagation would add, update,
+// remove or keep (the member's own changes) and who is skipped and why; 确认下发 writes it into the members'
+// tables; 编辑 changes a group's name, members and source table. A consultant is offered only the departments
+// assigned to it for the year (the server lists it only such groups and refuses other members).
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react'
 import { GROUP_KIND_LABELS, type Group, type GroupKind, type PropagationItem, type PropagationMember, type PropagationReport } from '../../../shared/api/groups.ts'
 import type { TableSummary } from '../../../shared/api/tables.ts'
-import { DEPARTMENT_KIND_LABELS } from '../../../shared/api/directory.ts'
+import { DEPARTMENT_KIND_LABELS, type PublicUser } from '../../../shared/api/directory.ts'
 import { createGroup, deleteGroup, listGroups, propagateGroup, updateGroup } from '../../lib/groups-api.ts'
 import { errorField, isAbort, listTables } from '../../lib/tables-api.ts'
-import { useDepartments } from '../../lib/use-departments.ts'
+import { useAssignments, useDepartments } from '../../lib/use-departments.ts'
+import '../registry/registry.css'
+import './groups.css'
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e))
 
@@ -27,7 +31,18 @@ function formatTime(iso: string | null): string {
   return `${d.getFullYear()}-${p(d.getMonth() + 1)}-${p(d.getDate())} ${p(d.getHours())}:${p(d.getMinutes())}`
 }
 
-export function GroupsSection({ year }: { year: number }) {
+/**
+ * The departments `user` may put in a group of `year`: null for finance (every one), a consultant's
+ * assigned departments, undefined while they load.
+ */
+function useScope(user: PublicUser, year: number): ReadonlySet<string> | null | undefined {
+  const assigned = useAssignments(user, year)
+  const scope = useMemo(() => (assigned === undefined ? undefined : new Set(assigned)), [assigned])
+  return user.role === 'finance' ? null : scope
+}
+
+export function GroupsSection({ year, user }: { year: number; user: PublicUser }) {
+  const scope = useScope(user, year)
   const [groups, setGroups] = useState<Group[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [report, setReport] = useState<{ group: Group; report: PropagationReport } | null>(null)
@@ -79,7 +94,10 @@ export function GroupsSection({ year }: { year: number }) {
     <section className="tt-card tr-panel ta-groups" aria-label="同质化部门组与示范点">
       <div className="tr-panel-head">
         <h2>{year} 年同质化部门组与示范点</h2>
-        <span className="tt-subtitle">组内共享一套指标：下发时写入各成员同年度同类的表，成员自己改过的指标保留；已报送、已批复的表不写入。</span>
+        <span className="tt-subtitle">
+          组内共享一套指标：下发时写入各成员同年度同类的表，成员自己改过的指标保留；已报送、已批复的表不写入。
+          {scope !== null && `成员只能选择本机构 ${year} 年负责的部门。`}
+        </span>
       </div>
       {error && <div className="tt-alert" role="alert">{error}</div>}
       {groups === null ? (
@@ -112,10 +130,11 @@ export function GroupsSection({ year }: { year: number }) {
       {report && (
         <ReportView group={report.group} report={report.report} busy={busy !== null} onConfirm={() => void run(report.group, false)} onClose={() => setReport(null)} />
       )}
-      {editing && (
+      {editing && scope !== undefined && (
         <GroupForm
           key={editing.id}
           year={year}
+          scope={scope}
           editing={editing}
           onCancel={() => setEditing(null)}
           onSaved={(g) => {
@@ -125,7 +144,13 @@ export function GroupsSection({ year }: { year: number }) {
           }}
         />
       )}
-      <GroupForm year={year} onSaved={(g) => { setGroups((gs) => [...(gs ?? []), g].sort((a, b) => a.name.localeCompare(b.name))) }} />
+      {scope === undefined ? (
+        <p className="tt-placeholder" aria-busy="true">正在加载本机构负责的部门…</p>
+      ) : scope !== null && scope.size === 0 ? (
+        <p className="tt-subtitle ta-new-group" data-testid="group-no-scope">本机构 {year} 年还没有负责的部门，财政局分配部门后可以新建组。</p>
+      ) : (
+        <GroupForm key={year} year={year} scope={scope} onSaved={(g) => { setGroups((gs) => [...(gs ?? []), g].sort((a, b) => a.name.localeCompare(b.name))) }} />
+      )}
     </section>
   )
 }
@@ -171,7 +196,7 @@ function MemberRow({ member: m, dryRun }: { member: PropagationMember; dryRun: b
         <td>
           {m.message ?? ''}
           {m.items.length > 0 && (
-            <button type="button" className="tt-button ta-inline" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? '收起' : `明细（${m.items.length}）`}</button>
+            <button type="button" className="tt-button tg-inline" aria-expanded={open} onClick={() => setOpen(!open)}>{open ? '收起' : `明细（${m.items.length}）`}</button>
           )}
         </td>
       </tr>
@@ -207,8 +232,10 @@ function FieldError({ at, error }: { at: FormField; error: { field: FormField; t
  * 新建组, or with `editing` 编辑 that group (PATCH /api/groups/:id: name, members, source table; the kind
  * stays). One form for both, so creation and editing show the same fields and the same refusals.
  */
-function GroupForm({ year, editing, onSaved, onCancel }: { year: number; editing?: Group; onSaved(g: Group): void; onCancel?(): void }) {
-  const departments = useDepartments()
+function GroupForm({ year, scope, editing, onSaved, onCancel }: { year: number; scope: ReadonlySet<string> | null; editing?: Group; onSaved(g: Group): void; onCancel?(): void }) {
+  const all = useDepartments()
+  // a consultant's own departments only: members, and the source of a homogeneous group's set
+  const departments = useMemo(() => (scope ? all.filter((d) => scope.has(d.id)) : all), [all, scope])
   const [name, setName] = useState(editing?.name ?? '')
   const [kind, setKind] = useState<GroupKind>(editing?.kind ?? 'homogeneous')
   const [members, setMembers] = useState<string[]>(editing?.members.map((m) => m.departmentId) ?? [])
@@ -314,7 +341,7 @@ function GroupForm({ year, editing, onSaved, onCancel }: { year: number; editing
       </div>
       <FieldError at="sourceTableId" error={error} />
       <FieldError at="form" error={error} />
-      {saved && <p className="ta-saved" role="status">{saved}</p>}
+      {saved && <p className="tg-saved" role="status">{saved}</p>}
     </form>
   )
 }
