@@ -4,7 +4,9 @@
 // offers exactly those three departments as members and sources (民政局 and the units are not offered). Finance
 // then takes 机关事务管理局 back while the page is open: the firm's group with it is refused and the server's
 // message shows under 成员. Without it the group is created, previewed (城市管理局: a new table with the set),
-// confirmed, and 城市管理局's new table shows the indicator in its grid. Screenshot: test-artifacts/ledger-groups.png.
+// confirmed, and 城市管理局's new table shows the indicator in its grid. A group of finance's (民政局, 教育局) is not
+// listed to the firm; the firm edits (renames) its own group, offered its own departments only.
+// Screenshots: test-artifacts/ledger-groups{-form,}.png.
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
@@ -148,5 +150,36 @@ describe('groups on the work ledger', () => {
     expect(await page.evaluate(() => (window as any).__tt.json().header.deptName)).toBe(CITY)
     expect(errors).toEqual([])
     expect(finErrors).toEqual([])
+  })
+
+  it('lists only the firm’s groups on /ledger and edits one with the firm’s departments only', async () => {
+    // finance's group of 民政局 and 教育局 (not the firm's) is not the firm's to see
+    const finance = await server.login('caizheng')
+    const [civilId, educationId] = [(await server.storage.departments.getByCode('120'))!.id, (await server.storage.departments.getByCode('105'))!.id]
+    expect((await server.api('POST', '/api/groups', finance, { name: '民政与教育', kind: 'homogeneous', year: YEAR, departmentIds: [civilId, educationId] })).status).toBe(201)
+
+    const { page, errors } = await person()
+    await page.goto(`${server.httpUrl}/ledger?year=${YEAR}`)
+    await signIn(page, 'firm8')
+    const rows = page.locator('[data-testid="groups"] tbody tr')
+    await page.locator('[data-testid="groups"] tr[data-group="党派与城管"]').waitFor(WAIT)
+    expect(await rows.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-group')))).toEqual(['党派与城管'])
+
+    await page.locator('[data-testid="groups"] tr[data-group="党派与城管"]').getByRole('button', { name: '编辑' }).click()
+    const form = page.locator('form[data-testid="group-edit"]')
+    await form.waitFor(WAIT)
+    // 机关事务管理局 was taken back: the firm's two departments, both members
+    const members = form.locator('[data-testid="group-members"]')
+    expect((await members.locator('label').allTextContents()).map((t) => t.trim()).sort()).toEqual([MINJIN, CITY].sort())
+    expect(await members.getByLabel(MINJIN).isChecked()).toBe(true)
+    expect(await members.getByLabel(CITY).isChecked()).toBe(true)
+    expect(await form.locator('[data-testid="group-source-department"]').evaluate((s: HTMLSelectElement) => s.selectedOptions[0]?.textContent)).toBe(MINJIN)
+    await form.locator('[data-testid="group-name"]').fill('党派与城管（二）')
+    await form.getByRole('button', { name: '保存' }).click()
+    await form.waitFor({ state: 'detached', ...WAIT })
+    await page.locator('[data-testid="groups"] tr[data-group="党派与城管（二）"]').waitFor(WAIT)
+    const stored = (await server.storage.groups.list({ year: YEAR })).map((g) => g.name).sort()
+    expect(stored).toEqual(['党派与城管（二）', '民政与教育'].sort())
+    expect(errors).toEqual([])
   })
 })

@@ -234,7 +234,7 @@ function FieldError({ at, error }: { at: FormField; error: { field: FormField; t
  */
 function GroupForm({ year, scope, editing, onSaved, onCancel }: { year: number; scope: ReadonlySet<string> | null; editing?: Group; onSaved(g: Group): void; onCancel?(): void }) {
   const all = useDepartments()
-  // a consultant's own departments only: members, and the source of a homogeneous group's set
+  // a consultant's own departments only
   const departments = useMemo(() => (scope ? all.filter((d) => scope.has(d.id)) : all), [all, scope])
   const [name, setName] = useState(editing?.name ?? '')
   const [kind, setKind] = useState<GroupKind>(editing?.kind ?? 'homogeneous')
@@ -252,8 +252,11 @@ function GroupForm({ year, scope, editing, onSaved, onCancel }: { year: number; 
     () => departments.filter((d) => (kind === 'demo-towns' ? d.kind === 'town' : d.kind !== 'town')).sort((a, b) => a.code.localeCompare(b.code)),
     [departments, kind],
   )
-  // a demo town is one of the members; a homogeneous group's table may sit with any department
-  const sources = kind === 'demo-towns' ? candidates.filter((d) => members.includes(d.id)) : departments.slice().sort((a, b) => a.code.localeCompare(b.code))
+  // a demo town is one of the members; a homogeneous group's table may sit with any department (a
+  // consultant's: one of its own, or the one the group being edited already has)
+  const sources = kind === 'demo-towns'
+    ? candidates.filter((d) => members.includes(d.id))
+    : all.filter((d) => !scope || scope.has(d.id) || d.id === editing?.sourceDepartmentId).sort((a, b) => a.code.localeCompare(b.code))
 
   useEffect(() => {
     const keep = keepTable.current
