@@ -471,6 +471,24 @@ export class Room {
     const frame = encodeAwarenessMessage(update)
     for (const c of this.conns) c.send(frame)
     if (origin !== 'remote') this.hooks.awareness?.(this, update)
+    this.forgetGone()
+  }
+
+  /**
+   * WATCH OUT: y-protocols keeps `meta` (clock, last update) of every client id it ever saw, gone or not:
+   * one entry per connect (a new Y.Doc is a new id) for as long as the room stays loaded. The clock of a
+   * client that left still matters for a while: every WebsocketProvider re-sends each awareness change it
+   * hears, so the last state of a client that just left can come back through another client, and the
+   * kept clock is what refuses it. Kept as long as y-protocols lets a silent state live (outdatedTimeout,
+   * 30 s), then forgotten; a client that comes back under the same id sends a higher clock anyway.
+   * Runs on every awareness change of the room (live clients renew theirs every 15 s).
+   */
+  private forgetGone(): void {
+    const { meta, states, clientID } = this.awareness
+    const now = Date.now()
+    meta.forEach((m, id) => {
+      if (id !== clientID && !states.has(id) && now - m.lastUpdated >= awarenessProtocol.outdatedTimeout) meta.delete(id)
+    })
   }
 
   // ---- findings
