@@ -25,8 +25,14 @@ export default defineConfig({
         test: { name: 'timing', include: TIMING, fileParallelism: false, sequence: { groupOrder: 1 } },
       },
       {
+        // one worker process runs the browser files one after another without module isolation, so the server
+        // modules are imported once and one Chromium and one client copy serve every file
+        // (test/helpers/browser.ts: sharedBrowser, clientCopy); each file still starts its own server and database
         extends: true,
-        test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, sequence: { groupOrder: 2 } },
+        test: {
+          name: 'browser', include: ['test/e2e/**/*.test.ts'], fileParallelism: false, isolate: false,
+          env: { TT_SHARE_BROWSER: '1' }, sequence: { groupOrder: 2 },
+        },
       },
     ],
   },

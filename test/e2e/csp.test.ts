@@ -5,7 +5,7 @@
 // A control proves the recorder works: an inline script injected on purpose is blocked and recorded.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { anchorPos, docJson, typeInto } from '../helpers/browser-grid.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -17,16 +17,16 @@ let tableId: string
 const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
-  const clientDir = await buildClient()
+  const clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   const list = await server.api('GET', '/api/tables', await server.login('jiaoyu'))
   tableId = list.body.tables.find((t: any) => t.template === 'mof2015-project' && t.departmentName === '南江市教育局' && t.status === 'draft').id
 }, 180_000)
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined)
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
 })
 

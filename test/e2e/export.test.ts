@@ -13,7 +13,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import ExcelJS from 'exceljs'
 import JSZip from 'jszip'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { loadSample } from '../helpers/samples.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -53,9 +53,9 @@ async function approvedTable(token: string, departmentId: string, year: number, 
 }
 
 beforeAll(async () => {
-  const clientDir = await buildClient()
+  const clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir, jobs: true })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   const jiaoyu = await server.login('jiaoyu')
   const caizheng = await server.login('caizheng')
@@ -84,7 +84,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined)
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
   fs.rmSync(tmp, { recursive: true, force: true })
 })

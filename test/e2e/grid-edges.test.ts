@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { anchorPos, cellCenter, cellValue, clickCell, docJson, editorText, startTyping, typeInto, type Pos } from '../helpers/browser-grid.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -24,9 +24,9 @@ const contexts: BrowserContext[] = []
 const pageErrors = new Map<Page, string[]>()
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
+  clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   finance = await server.login('caizheng')
   const tables = (await server.api('GET', '/api/tables', finance)).body.tables as any[]
@@ -36,9 +36,8 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined)
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
 })
 
 /** Someone at another computer (own cookies), signed in as `username`, with table `tableId` open. */

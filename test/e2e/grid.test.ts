@@ -5,21 +5,20 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, launchBrowser, serveStatic, watchErrors, type StaticServer } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, releaseBrowser, serveStatic, sharedBrowser, watchErrors, type StaticServer } from '../helpers/browser.ts'
 import { anchorPos, cellValue, clickCell, docJson, editorText, findCell, mergeAt, openGrid, sheetMerges, startTyping, typeInto } from '../helpers/browser-grid.ts'
 
 let srv: StaticServer
 let browser: Browser
 
 beforeAll(async () => {
-  await buildClient()
-  srv = await serveStatic()
-  browser = await launchBrowser()
+  srv = await serveStatic(await clientCopy())
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
 }, 180_000)
 
 afterAll(async () => {
-  await browser?.close()
+  await releaseBrowser(browser)
   await srv?.close()
 })
 

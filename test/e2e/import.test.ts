@@ -13,7 +13,7 @@ import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { parseTable } from '../../shared/model/index.ts'
 import { exportDoc } from '../../server/export/document.ts'
 import { tableXlsx } from '../../server/export/xlsx.ts'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { loadSample } from '../helpers/samples.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -30,9 +30,9 @@ const contexts: BrowserContext[] = []
 let workbook: Buffer
 
 beforeAll(async () => {
-  const clientDir = await buildClient()
+  const clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   const sample = structuredClone(loadSample('S01')) as { header: { projectName: string } }
   sample.header.projectName = PROJECT
@@ -49,7 +49,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined)
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
 })
 

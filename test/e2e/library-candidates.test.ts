@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { commonCandidatesHandler } from '../../server/jobs/common-candidates.ts'
 import { createJobRunner, type JobRunner } from '../../server/jobs/runner.ts'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { sampleContent, seedApprovedTables } from '../helpers/compilations.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 import { contentIndicators, generateCorpus } from '../fixtures/mining/corpus.ts'
@@ -25,7 +25,7 @@ let clientDir: string
 let runner: JobRunner
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
+  clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
   // the mining job, as main.ts registers it (the test server's own runner has only the book)
   runner = createJobRunner({ storage: server.storage, pollMs: 100, log: () => {}, handlers: { 'common-candidates': commonCandidatesHandler({ storage: server.storage, batchSize: 3 }) } })
@@ -38,15 +38,14 @@ beforeAll(async () => {
     perDepartment: PER_DEPARTMENT,
     content: (i) => ({ ...sampleContent(i, YEAR), indicators: contentIndicators(corpus.tables[i]!.rows) }),
   })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
+  await releaseBrowser(browser)
   await runner?.stop()
   await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
 })
 
 describe('共性指标候选 on /library', () => {

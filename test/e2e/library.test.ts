@@ -8,7 +8,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
 const WAIT = { timeout: 20_000 }
@@ -18,16 +18,15 @@ let browser: Browser
 let clientDir: string
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
+  clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
 })
 
 const shot = (page: Page, name: string) => page.screenshot({ path: path.join(ARTIFACTS, `library-${name}.png`), fullPage: false })

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { anchorPos, cellValue, clickCell, docJson, mergeAt, sheetMerges, typeInto } from '../helpers/browser-grid.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -24,9 +24,9 @@ let B: Page // zixun, consultant of 教育局
 let V: Page // renda, viewer
 
 beforeAll(async () => {
-  const clientDir = await buildClient()
+  const clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   renda = await server.login('renda')
   const list = await server.api('GET', '/api/tables', await server.login('jiaoyu'))
@@ -36,7 +36,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined)
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
 })
 

@@ -6,7 +6,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { anchorPos, docJson, mergeAt } from '../helpers/browser-grid.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -19,9 +19,9 @@ let tableId: string
 const contexts: BrowserContext[] = []
 
 beforeAll(async () => {
-  const clientDir = await buildClient()
+  const clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   await server.storage.library.create({
     id: 'K-E2E-1', level1: '产出指标', level2: '数量指标', level3: NAME, comparator: '≥', typicalValue: '800', unit: '人',
@@ -33,7 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined)
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
 })
 

@@ -7,7 +7,7 @@ import fs from 'node:fs'
 import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 import { fixturePath } from '../fixtures/registry/build.ts'
 
@@ -21,16 +21,15 @@ let page: Page
 let errors: string[]
 
 beforeAll(async () => {
-  clientDir = await buildClient({ privateCopy: true })
+  clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
 }, 240_000)
 
 afterAll(async () => {
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
-  if (clientDir) fs.rmSync(clientDir, { recursive: true, force: true })
 })
 
 const shot = (name: string) => page.screenshot({ path: path.join(ARTIFACTS, `registry-${name}.png`), fullPage: true })

@@ -13,7 +13,7 @@ import ExcelJS from 'exceljs'
 import { parseTable, type TargetTable } from '../../shared/model/index.ts'
 import { toYDoc } from '../../shared/ydoc/index.ts'
 import { TINTS } from '../../client/grid/findings-map.ts'
-import { ARTIFACTS, buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { ARTIFACTS, clientCopy, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { anchorPos, clickCell, docJson, typeInto } from '../helpers/browser-grid.ts'
 import { startServer, type RunningServer } from '../helpers/server.ts'
 
@@ -34,16 +34,16 @@ let tableId: string
 let shot = 0
 
 beforeAll(async () => {
-  const clientDir = await buildClient()
+  const clientDir = await clientCopy()
   server = await startServer('pglite', { clientDir })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   for (const f of fs.readdirSync(ARTIFACTS)) if (/^review-\d+-.*\.png$/.test(f)) fs.rmSync(path.join(ARTIFACTS, f))
 }, 180_000)
 
 afterAll(async () => {
   for (const c of contexts) await c.close().catch(() => undefined)
-  await browser?.close()
+  await releaseBrowser(browser)
   await server?.close()
 })
 

@@ -8,7 +8,7 @@
 // notice (every 5 s as the writer edits) and goes once an edit past that interval brings none.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, Page } from 'playwright-core'
-import { buildClient, collectErrors, launchBrowser, signIn } from '../helpers/browser.ts'
+import { buildClient, collectErrors, releaseBrowser, sharedBrowser, signIn } from '../helpers/browser.ts'
 import { startPrivatePostgres, type PrivatePostgres } from '../helpers/private-postgres.ts'
 import { startAppProcess, type AppProcess } from '../helpers/app-process.ts'
 import { sleep } from '../helpers/collab-clients.ts'
@@ -24,12 +24,12 @@ beforeAll(async () => {
   await buildClient() // server/main.ts serves dist/client
   pg = await startPrivatePostgres()
   app = await startAppProcess({ DATABASE_URL: pg.url, LOG_LEVEL: 'warn', COLLAB_HOLD_ROOM_UPDATES: String(ROOM_UPDATES) })
-  browser = await launchBrowser()
+  browser = await sharedBrowser()
 }, 240_000)
 
 afterAll(async () => {
   pg?.resume()
-  await browser?.close()
+  await releaseBrowser(browser)
   await app?.stop()
   await pg?.dispose()
 })

@@ -1,8 +1,9 @@
-// One e2e file's world: the built client (a private copy), a real server on PGlite with the demo city serving it,
-// and a Chromium — started together and closed together (test-artifacts/ exists for screenshots).
+// One e2e file's world: the built client (the worker's private copy, clientCopy), a real server on PGlite with the
+// demo city serving it, and the worker's Chromium (sharedBrowser) — closing it closes the server and the file's
+// browser contexts (test-artifacts/ exists for screenshots).
 import fs from 'node:fs'
 import type { Browser } from 'playwright-core'
-import { ARTIFACTS, buildClient, launchBrowser } from './browser.ts'
+import { ARTIFACTS, clientCopy, releaseBrowser, sharedBrowser } from './browser.ts'
 import { startServer, type RunningServer, type StartServerOptions } from './server.ts'
 
 export interface BrowserApp {
@@ -12,17 +13,16 @@ export interface BrowserApp {
 }
 
 export async function startBrowserApp(options: Omit<StartServerOptions, 'clientDir'> = {}): Promise<BrowserApp> {
-  const clientDir = await buildClient({ privateCopy: true })
+  const clientDir = await clientCopy()
   const server = await startServer('pglite', { ...options, clientDir })
-  const browser = await launchBrowser()
+  const browser = await sharedBrowser()
   fs.mkdirSync(ARTIFACTS, { recursive: true })
   return {
     server,
     browser,
     async close() {
-      await browser.close()
+      await releaseBrowser(browser)
       await server.close()
-      fs.rmSync(clientDir, { recursive: true, force: true })
     },
   }
 }

@@ -7,6 +7,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AddressInfo } from 'node:net'
 import { chromium, type Browser, type Page, type Response } from 'playwright-core'
+import { templateRun } from './templates.ts'
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..')
 export const DIST = path.join(repo, 'dist/client')
@@ -36,10 +37,11 @@ function fresh(): boolean {
 
 /**
  * Builds dist/client unless it is newer than every file under client/ and shared/. With `privateCopy`
- * it returns a copy taken under the lock (the caller removes it): a later rebuild by another test file
- * empties dist/client, which would pull the files from under a server still serving them.
+ * it returns a copy taken under the lock (in `into`, else the temporary directory; the caller removes it): a
+ * later rebuild by another test file empties dist/client, which would pull the files from under a server
+ * still serving them.
  */
-export async function buildClient(options: { privateCopy?: boolean } = {}): Promise<string> {
+export async function buildClient(options: { privateCopy?: boolean; into?: string } = {}): Promise<string> {
   fs.mkdirSync(path.dirname(LOCK), { recursive: true })
   const deadline = Date.now() + 120_000
   // WATCH OUT: vitest runs test files in parallel processes; only one may write dist/client at a time
@@ -61,7 +63,7 @@ export async function buildClient(options: { privateCopy?: boolean } = {}): Prom
       fs.writeFileSync(STAMP, String(started))
     }
     if (options.privateCopy) {
-      const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'tt-client-'))
+      const copy = fs.mkdtempSync(path.join(options.into ?? os.tmpdir(), 'tt-client-'))
       fs.cpSync(DIST, copy, { recursive: true })
       return copy
     }
@@ -105,6 +107,51 @@ export async function launchBrowser(): Promise<Browser> {
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
     args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   })
+}
+
+// The browser project runs its files one after another in one worker process without module isolation
+// (vitest.config.ts: isolate false, TT_SHARE_BROWSER=1), so the Chromium and the client copy below are made
+// once per worker instead of once per file, and the server's modules are imported once: a short file's setup
+// went from 6–9 s to 3–4 s and its imports from ≈ 3 s to none (bench/README.md, test suite duration). Every
+// file still has its own server and database, and its own browser contexts, which releaseBrowser closes.
+// Without TT_SHARE_BROWSER each file launches and closes its own Chromium as before.
+const SHARE = process.env.TT_SHARE_BROWSER === '1'
+let shared: Promise<Browser> | undefined
+
+/** This worker's Chromium (launched on first use, again if it went away); give it back with releaseBrowser. */
+export async function sharedBrowser(): Promise<Browser> {
+  if (!SHARE) return launchBrowser()
+  if (shared) {
+    const b = await shared.catch(() => undefined)
+    if (b?.isConnected()) return b
+  }
+  // playwright-core kills the browsers it launched when the process exits
+  shared = launchBrowser()
+  return shared
+}
+
+/** The end of a file's use of sharedBrowser(): closes every context it left open (the next file starts with none). */
+export async function releaseBrowser(browser: Browser | undefined): Promise<void> {
+  if (!browser) return
+  if (!SHARE) return browser.close()
+  for (const c of browser.contexts()) await c.close().catch(() => undefined)
+}
+
+let copy: Promise<string> | undefined
+
+/**
+ * The built client as a private copy (buildClient({ privateCopy: true })), made once per worker process;
+ * without TT_SHARE_BROWSER one per call. Callers do not remove it: it lies in the run's directory, which
+ * global-setup.ts removes when the run ends (outside a vitest run: removed when the process exits).
+ */
+export async function clientCopy(): Promise<string> {
+  if (SHARE && copy) return copy
+  const run = templateRun()
+  const made = buildClient({ privateCopy: true, ...(run ? { into: run.dir } : {}) })
+  if (SHARE) copy = made
+  const dir = await made
+  if (!run) process.once('exit', () => fs.rmSync(dir, { recursive: true, force: true }))
+  return dir
 }
 
 /** Collects page errors and console errors, so a test can assert the page stayed clean. */

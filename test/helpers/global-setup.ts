@@ -1,5 +1,6 @@
 // vitest globalSetup: names this run's database templates (test/helpers/templates.ts) — a private
-// directory for the PGlite dumps and a PostgreSQL name prefix — and removes them when the run ends.
+// directory for the PGlite dumps (and the browser files' client copies) and a PostgreSQL name prefix — and
+// removes them when the run ends.
 // The templates themselves are made by the first test that needs one.
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'

@@ -22,7 +22,7 @@ export type TemplateKind = 'empty' | 'demo'
 export const ADMIN_PASSWORD = 'admin-password-for-tests'
 
 export interface TemplateRun {
-  /** a directory private to this run, for the PGlite dumps */
+  /** a directory private to this run, for the PGlite dumps and the browser files' client copies (browser.ts) */
   dir: string
   /** `tt_test_<unix seconds>_<hex>`: the PostgreSQL templates are this plus one hex digit per kind */
   pgPrefix: string
