@@ -314,8 +314,9 @@ export function createCollab(deps: CollabDeps): Collab {
   }
   // another process changed a table's status or revoked someone: re-check here too; after a gap in the
   // bus, requests may have been missed, so everything is re-checked
-  deps.bus?.onRevalidate((tableId) => void revalidateHere(tableId ?? undefined).catch((err: unknown) => log.error('collab.revalidate.failed', { tableId, error: String(err) })))
-  deps.bus?.onReconnect(() => void revalidateHere().catch((err: unknown) => log.error('collab.revalidate.failed', { tableId: null, error: String(err) })))
+  const recheck = (tableId: string | null) => void revalidateHere(tableId ?? undefined).catch((err: unknown) => log.error('collab.revalidate.failed', { tableId, error: String(err) }))
+  deps.bus?.onRevalidate(recheck)
+  deps.bus?.onReconnect(() => recheck(null))
 
   let inject: Collab['injectWebSocket'] = () => {
     throw new Error('collab.mount(app) must run before injectWebSocket')

@@ -44,8 +44,7 @@ export interface OpenDatabaseOptions {
 
 export interface Database {
   kind: 'postgres' | 'pglite'
-  /** how PostgreSQL is reached: 'unix' (the socket file's path in `socketPath`) or 'tcp'; 'embedded' for PGlite */
-  transport: 'unix' | 'tcp' | 'embedded'
+  /** PostgreSQL reached over this unix socket (local-socket.ts); absent: over TCP as the URL says, or PGlite */
   socketPath?: string
   db: Db
   /** how long applying migrations took at open, in ms (without the PGlite WASM start, about 2–3 s) */
@@ -121,7 +120,6 @@ async function openPostgres(url: string, options: OpenDatabaseOptions): Promise<
   }, options.health)
   return {
     kind: 'postgres',
-    transport: socketPath ? 'unix' : 'tcp',
     ...(socketPath ? { socketPath } : {}),
     db,
     migrateMs,
@@ -153,7 +151,6 @@ async function openPglite(dataDir: string | undefined, dump?: Blob): Promise<Dat
     const db = pdb as unknown as Db
     return {
       kind: 'pglite',
-      transport: 'embedded',
       db,
       migrateMs,
       ping: async () => {

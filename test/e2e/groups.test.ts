@@ -8,7 +8,7 @@ import path from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser } from 'playwright-core'
 import { ARTIFACTS, collectErrors, signIn } from '../helpers/browser.ts'
-import { findCell } from '../helpers/browser-grid.ts'
+import { cellValue, findCell } from '../helpers/browser-grid.ts'
 import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.ts'
 import { loadSample } from '../helpers/samples.ts'
 import type { RunningServer } from '../helpers/server.ts'
@@ -85,7 +85,7 @@ describe('groups on the admin page', () => {
     await page.goto(`${server.httpUrl}/tables/${made!.id}`)
     await page.waitForFunction(() => (window as any).__tt?.ready === true, null, WAIT)
     const at = await findCell(page, '提交集体提案数量')
-    const value = await page.evaluate(([r, c]) => (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getValue(), [at.row, at.col] as const)
+    const value = await cellValue(page, 0, at)
     expect(value).toBe('提交集体提案数量')
     expect(await page.evaluate(() => (window as any).__tt.json().header.deptName)).toBe('中国民主建国会南江市委员会')
     expect(errors).toEqual([])

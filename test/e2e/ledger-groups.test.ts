@@ -12,7 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Browser, BrowserContext, Page, Response } from 'playwright-core'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
 import { ARTIFACTS, collectErrors, signIn } from '../helpers/browser.ts'
-import { findCell } from '../helpers/browser-grid.ts'
+import { cellValue, findCell } from '../helpers/browser-grid.ts'
 import { startBrowserApp, type BrowserApp } from '../helpers/browser-app.ts'
 import { loadSample } from '../helpers/samples.ts'
 import type { RunningServer } from '../helpers/server.ts'
@@ -145,7 +145,7 @@ describe('groups on the work ledger', () => {
     await page.goto(`${server.httpUrl}/tables/${made!.id}`)
     await page.waitForFunction(() => (window as any).__tt?.ready === true, null, WAIT)
     const at = await findCell(page, '提交集体提案数量')
-    const value = await page.evaluate(([r, c]) => (window as any).univerAPI.getActiveWorkbook().getActiveSheet().getRange(r, c).getValue(), [at.row, at.col] as const)
+    const value = await cellValue(page, 0, at)
     expect(value).toBe('提交集体提案数量')
     expect(await page.evaluate(() => (window as any).__tt.json().header.deptName)).toBe(CITY)
     expect(errors).toEqual([])

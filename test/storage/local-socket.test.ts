@@ -65,7 +65,6 @@ describe('openDatabase over the local socket', () => {
     const expected = localSocketPath(testDb.url, SOCKET_DIRS)
     const auto = await openDatabase({ url: testDb.url, poolSize: 2 })
     try {
-      expect(auto.transport).toBe(expected ? 'unix' : 'tcp')
       expect(auto.socketPath).toBe(expected ?? undefined)
       expect(await overUnixSocket(auto)).toBe(expected !== null)
     } finally {
@@ -73,7 +72,7 @@ describe('openDatabase over the local socket', () => {
     }
     const tcp = await openDatabase({ url: testDb.url, poolSize: 2, unixSocket: false })
     try {
-      expect(tcp.transport).toBe('tcp')
+      expect(tcp.socketPath).toBeUndefined()
       expect(await overUnixSocket(tcp)).toBe(false)
     } finally {
       await tcp.close()
@@ -86,7 +85,7 @@ describe('openDatabase over the local socket', () => {
     await refusingSocket(Number(port), refusing)
     const database = await openDatabase({ url: testDb.url, poolSize: 2, socketDirs: [refusing], connectTimeoutS: 2 })
     try {
-      expect(database.transport).toBe('tcp')
+      expect(database.socketPath).toBeUndefined()
       expect(await overUnixSocket(database)).toBe(false)
       await database.ping()
     } finally {
