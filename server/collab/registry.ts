@@ -5,7 +5,7 @@ import * as Y from 'yjs'
 import type { TargetTable } from '../../shared/model/index.ts'
 import { fromYDoc, readThreads, type CommentThread } from '../../shared/ydoc/index.ts'
 import type { DocBus } from './bus.ts'
-import { DEFAULT_PACING, type Committer } from './commit.ts'
+import { DEFAULT_PACING, DEFAULT_RELAY_WRITE_GAP_MS, type Committer } from './commit.ts'
 import type { CollabLog } from './log.ts'
 import type { DocPersistence } from './persistence.ts'
 import { Room, roomKey, type Origin, type RoomKind } from './room.ts'
@@ -31,6 +31,8 @@ export interface Timings {
   paceMaxMs: number
   /** …and only once the last broadcast went to at least this many sockets */
   paceMinReceivers: number
+  /** relay mode: the least time between two update-log writes (broadcasts do not wait for them; 0: every turn) */
+  relayWriteGapMs: number
 }
 
 export const DEFAULT_TIMINGS: Timings = Object.freeze({
@@ -42,6 +44,7 @@ export const DEFAULT_TIMINGS: Timings = Object.freeze({
   storeRetryMinMs: 500,
   storeRetryMaxMs: 30_000,
   ...DEFAULT_PACING,
+  relayWriteGapMs: DEFAULT_RELAY_WRITE_GAP_MS,
 })
 
 /**

@@ -148,6 +148,7 @@ export function createCollab(deps: CollabDeps): Collab {
     paceMsPerReceiver: timings.paceMsPerReceiver,
     paceMaxMs: timings.paceMaxMs,
     paceMinReceivers: timings.paceMinReceivers,
+    relayWriteGapMs: timings.relayWriteGapMs,
     holdLimits: deps.holdLimits,
     durability: deps.durability,
     onStored: deps.bus ? (room, update, id) => deps.bus!.publishUpdate(room.key, update, id) : undefined,

@@ -38,7 +38,8 @@ function fakeConn(id: number): RoomConn & { frames: Uint8Array[] } {
 const FAST: Timings = { ...DEFAULT_TIMINGS, storeWaitMs: 60_000, storeMaxMs: 60_000, settleMs: 10, settleMaxMs: 50, storeRetryMinMs: 20, storeRetryMaxMs: 50, paceMaxMs: 0 }
 
 /** A relay committer over a memory log whose writes can be held (gate), made to fail, and counted. */
-async function setup(holdLimits?: Partial<HoldLimits>) {
+// relayWriteGapMs 0 (a write every turn) unless a test is about the gap: the others count writes per turn
+async function setup(holdLimits?: Partial<HoldLimits>, relayWriteGapMs = 0) {
   const base = createMemoryPersistence()
   const calls = { append: [] as number[] }
   const control = { gate: null as Promise<void> | null, fail: 0 }
@@ -59,7 +60,7 @@ async function setup(holdLimits?: Partial<HoldLimits>) {
     ordered: true,
     compact: (t, r, s, up) => base.compact(t, r, s, up),
   }
-  const committer = new Committer({ persistence: p, log: silentLog, retryMinMs: 10, retryMaxMs: 40, paceMaxMs: 0, holdLimits, durability: 'relay' })
+  const committer = new Committer({ persistence: p, log: silentLog, retryMinMs: 10, retryMaxMs: 40, paceMaxMs: 0, holdLimits, durability: 'relay', relayWriteGapMs })
   const registry = new RoomRegistry({ persistence: p, committer, checkers: { table: tableShapeChecker, comments: commentsShapeChecker }, log: silentLog, timings: FAST })
   await base.append('t1', 'table', [{ update: Y.encodeStateAsUpdate(toYDoc(sampleTable())), userId: null }])
   const room = await registry.acquire('t1', 'table')
@@ -134,6 +135,43 @@ describe('relay mode', () => {
     expect(log.slice(-50).map((e) => e.update)).toEqual(ups) // in the order accepted
     expect(room.storedUpToId).toBe(log[log.length - 1]!.id)
     expect(b.frames.length).toBe(before + 1) // storing sends nothing more
+  })
+
+  it('with a write gap, broadcasts every turn at once while the turns within the gap share one write, in order; shutdown sends a waiting write at once', async () => {
+    const GAP = 80
+    const { base, calls, committer, room, a, b } = await setup(undefined, GAP)
+    const start = Y.encodeStateAsUpdate(room.doc)
+    const before = b.frames.length
+    const ups = edits(room, 10)
+    const t0 = performance.now()
+    for (const [i, u] of ups.entries()) {
+      expect(room.receiveUpdate(a, u)).toEqual({ ok: true, stored: true })
+      await turn()
+      await turn()
+      expect(b.frames.length).toBe(before + i + 1) // this turn's update is out, whatever the log does
+    }
+    const spent = performance.now() - t0
+    expect(spent).toBeLessThan(GAP) // (the loop above takes a few turns, far less than the gap)
+    expect(calls.append).toEqual([1]) // the first went at once (no write before it); the other nine wait for the gap
+    await committer.idle()
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(GAP - 1)
+    expect(calls.append).toEqual([1, 9])
+    expect(target(replay(b.frames.slice(before), start))).toBe('v9')
+    const log = base.docs.get('t1/table')!.log
+    expect(log.slice(-10).map((e) => e.update)).toEqual(ups)
+
+    // a write waiting for its gap at shutdown is sent now, not after the gap
+    const more = edits(room, 3, 10)
+    for (const u of more) room.receiveUpdate(a, u)
+    await turn()
+    await turn()
+    expect(calls.append).toEqual([1, 9]) // waiting: the last write was just now
+    const t1 = performance.now()
+    committer.retryNow()
+    await committer.idle()
+    expect(performance.now() - t1).toBeLessThan(GAP / 2)
+    expect(calls.append).toEqual([1, 9, 3])
+    expect(base.docs.get('t1/table')!.log.slice(-3).map((e) => e.update)).toEqual(more)
   })
 
   it('keeps broadcasting while the log does not answer, holds within the bound, tells at half of it and refuses past it; then stores everything in order', async () => {

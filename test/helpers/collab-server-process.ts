@@ -3,7 +3,7 @@
 // Prints one JSON line {ready, port, pid, fixtures?} on stdout once listening. SIGTERM shuts down cleanly;
 // SIGUSR2 prints {memory, stats} (after a GC when started with --expose-gc), for the bench.
 //   env: PORT (0) HOST (127.0.0.1) DATABASE_URL | DATA_DIR, SEED=1 (create fixtures), REDIS_URL,
-//        DURABILITY (store-first | relay), DATABASE_UNIX_SOCKET=off (TCP even to a local PostgreSQL), HOLD_ROOM_UPDATES, REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, SETTLE_MS, SETTLE_MAX_MS, PACE_MS_PER_RECEIVER, PACE_MAX_MS, PACE_MIN_RECEIVERS, COLLAB_LOG=1 (echo the log to stderr),
+//        DURABILITY (store-first | relay), DATABASE_UNIX_SOCKET=off (TCP even to a local PostgreSQL), HOLD_ROOM_UPDATES, REDIS_PREFIX, STORE_WAIT_MS, STORE_MAX_MS, SETTLE_MS, SETTLE_MAX_MS, PACE_MS_PER_RECEIVER, PACE_MAX_MS, PACE_MIN_RECEIVERS, RELAY_WRITE_GAP_MS, COLLAB_LOG=1 (echo the log to stderr),
 //        HEAP_SAMPLE=<file> (diagnostics: sample every allocation, collected or not, written at SIGTERM;
 //        with HEAP_SAMPLE_PROMOTED=1 only what survived young-generation collections)
 import { PerformanceObserver } from 'node:perf_hooks'
@@ -25,7 +25,7 @@ const database = await openDatabase(env.DATABASE_URL ? { url: env.DATABASE_URL, 
 const storage = createStorage(database.db)
 const fixtures = env.SEED === '1' ? await seedCollabFixtures(storage) : undefined
 const bus = env.REDIS_URL ? await createRedisBus({ url: env.REDIS_URL, prefix: env.REDIS_PREFIX, log }) : undefined
-const TIMING_ENV = { STORE_WAIT_MS: 'storeWaitMs', STORE_MAX_MS: 'storeMaxMs', SETTLE_MS: 'settleMs', SETTLE_MAX_MS: 'settleMaxMs', PACE_MS_PER_RECEIVER: 'paceMsPerReceiver', PACE_MAX_MS: 'paceMaxMs', PACE_MIN_RECEIVERS: 'paceMinReceivers' } as const satisfies Record<string, keyof Timings>
+const TIMING_ENV = { STORE_WAIT_MS: 'storeWaitMs', STORE_MAX_MS: 'storeMaxMs', SETTLE_MS: 'settleMs', SETTLE_MAX_MS: 'settleMaxMs', PACE_MS_PER_RECEIVER: 'paceMsPerReceiver', PACE_MAX_MS: 'paceMaxMs', PACE_MIN_RECEIVERS: 'paceMinReceivers', RELAY_WRITE_GAP_MS: 'relayWriteGapMs' } as const satisfies Record<string, keyof Timings>
 const timings: Partial<Timings> = Object.fromEntries(Object.entries(TIMING_ENV).filter(([name]) => env[name]).map(([name, key]) => [key, Number(env[name])]))
 // PERSISTENCE=memory (diagnostics only: what the server costs without its database round trips)
 const memory = env.PERSISTENCE === 'memory' ? createMemoryPersistence() : undefined
