@@ -6,7 +6,8 @@ import { defineConfig } from 'vitest/config'
 // file's time nearly doubled).
 // No group isolates modules: a worker imports the server once and runs its files one after another (every
 // file still opens its own databases and servers; no test mocks modules or stubs globals). Node and timing
-// groups: 549 → 427 s, imports 104 → 17 s (bench/README.md, test suite duration).
+// groups: 549 → 427 s, imports 104 → 17–24 s (node+timing runs 17 s, full runs 24 s; bench/README.md, test
+// suite duration).
 const TIMING = ['test/collab/**/*.test.ts', 'test/faults/**/*.test.ts']
 
 export default defineConfig({

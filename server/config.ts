@@ -45,8 +45,8 @@ export interface Config {
   /**
    * When a live edit reaches the other editors (DURABILITY). 'store-first' (default): once its append to
    * the update log has committed — a crash of this server loses nothing anyone has seen. 'relay': at once,
-   * appended by the same event-loop turn's group commit — a crash loses only what no connected client
-   * holds (their clients re-send it on reconnect). See server/collab/README.md → Durability.
+   * appended by the next write, at most 10 ms later — a crash loses only what no connected client holds
+   * (their clients re-send it on reconnect). See server/collab/README.md → Durability.
    */
   durability: 'store-first' | 'relay'
   /**

@@ -3,9 +3,9 @@
 // only after it is stored is an update broadcast by its room and published to other processes.
 // A failed write keeps the batch and retries with backoff; while the database is away, what waits is
 // held within bounds per room and overall (HoldLimits), past which new updates are refused (full()).
-// In relay mode (`durability: 'relay'`) the same turn broadcasts each room's batch first and then writes
-// it, at most one write per `relayWriteGapMs` (what later turns accept rides the next): nobody waits for
-// the database, and a crash loses only what no connected client holds.
+// In relay mode (`durability: 'relay'`) each turn broadcasts its rooms' batches first; the write that
+// appends them follows at most one per `relayWriteGapMs` (what later turns accept rides it): nobody waits
+// for the database, and a crash loses only what no connected client holds.
 import { createHistogram } from 'node:perf_hooks'
 import type { DocPersistence } from './persistence.ts'
 import type { ClientOrigin, Room } from './room.ts'
@@ -50,9 +50,10 @@ interface RoomQueue {
 /**
  * 'store-first' (the default): an update is broadcast once the write that appends it has committed, so a
  * crash of this process loses nothing anyone has seen. 'relay': it is broadcast at the end of the
- * event-loop turn that accepted it, and appended by the same turn's group commit; a crash loses only the
- * updates of the writes still in flight, and of those only what no connected client holds (y-websocket
- * clients send what the server lacks when they reconnect). See README.md → Durability.
+ * event-loop turn that accepted it, and appended by the next write, at most `relayWriteGapMs` later; a
+ * crash loses only the updates not yet written or still in flight, and of those only what no connected
+ * client holds (y-websocket clients send what the server lacks when they reconnect). See README.md →
+ * Durability.
  */
 export type Durability = 'store-first' | 'relay'
 export const DURABILITIES: readonly Durability[] = ['store-first', 'relay']
@@ -113,7 +114,7 @@ export const DEFAULT_PACING = Object.freeze({ paceMsPerReceiver: 0.04, paceMaxMs
 
 /**
  * Relay mode writes at most every 10 ms: nobody waits for a relay write, so each statement may carry what
- * several turns accepted. 50 editors at 10 edits/s: 8 340–8 500 statements for 10 000 updates every turn,
+ * several turns accepted. 50 editors at 10 edits/s: 8 340–8 600 statements for 10 000 updates every turn,
  * 1 900 with the gap; fewer statements are less of this process's CPU (the driver) and of PostgreSQL's on
  * the same cores, and the p99 fell with them (bench/README.md → relay write gap). What a crash can lose grows
  * from one turn's write to one gap's, still only what no connected client holds.
@@ -353,9 +354,9 @@ export class Committer {
 
   /**
    * Relay mode, at the start of a turn: every room's accepted updates go to its clients now, before the
-   * write that appends them is sent (in this same turn when the pipeline has room, else with the next
-   * write). It never waits for the database: a stalled or failing log holds the room's writes, not its
-   * broadcasts; what the log holds is bounded by `full()`.
+   * write that appends them is sent (this turn's or a later one's: writeTurn waits for the write gap and
+   * for room in the pipeline). It never waits for the database: a stalled or failing log holds the room's
+   * writes, not its broadcasts; what the log holds is bounded by `full()`.
    */
   private relayTurn(): void {
     if (this.relayReady.size === 0) return

@@ -55,7 +55,7 @@ export interface CollabDeps {
   holdLimits?: Partial<HoldLimits>
   /**
    * 'store-first' (default): an update is broadcast once stored. 'relay': broadcast at once and stored by
-   * the same turn's group commit (README.md → Durability).
+   * the next write, at most `timings.relayWriteGapMs` later (commit.ts Durability, README.md → Durability).
    */
   durability?: Durability
 }

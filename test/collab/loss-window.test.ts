@@ -1,11 +1,11 @@
-// Relay mode's loss window (DURABILITY=relay): an update is broadcast at the end of the turn that
-// accepted it and appended by the same turn's group commit, so a crash can lose an edit somebody saw
-// only if it was still in that write when the process died — and only if every client holding it
-// vanished too (otherwise they send it again on reconnect: durability.test.ts). Here they all do: 10
-// editors type as fast as they can, a passive observer notes when it first saw each edit, then the
-// server is killed with SIGKILL and every client is dropped in the same instant. The restarted server's
-// document must hold every seen edit except ones seen within the last group commit before the kill: no
-// lost edit may be older than the longest time any update waited for storage during the burst (the
+// Relay mode's loss window (DURABILITY=relay): an update is broadcast at the end of the turn that accepted
+// it and appended by the next write (at most the write gap, 10 ms, later), so a crash can lose an edit
+// somebody saw only if it was not yet written, or still in its write, when the process died — and only if
+// every client holding it vanished too (otherwise they send it again on reconnect: durability.test.ts).
+// Here they all do: 10 editors type as fast as they can, a passive observer notes when it first saw each
+// edit, then the server is killed with SIGKILL and every client is dropped in the same instant. The
+// restarted server's document must hold every seen edit except ones seen within the last write before the
+// kill: no lost edit may be older than the longest time any update waited for storage during the burst (the
 // server's own hold figure) plus a little for the signal and the observer's socket.
 import { afterAll, describe, expect, it } from 'vitest'
 import fs from 'node:fs'
@@ -34,7 +34,7 @@ describe(`relay loss window on ${TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite in a
     for (const c of cleanup.reverse()) await c().catch(() => {})
   })
 
-  it('loses, when the server and every client die together, only edits seen within the last group commit', async () => {
+  it('loses, when the server and every client die together, only edits seen within the last write', async () => {
     let env: Record<string, string>
     if (TEST_DATABASE_URL) {
       const db = await createTestDatabase()
