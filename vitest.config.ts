@@ -1,9 +1,11 @@
 import { defineConfig } from 'vitest/config'
 
-// Three groups: everything that runs in Node first (two files in parallel), then the collaboration and
-// fault files one at a time, then the browser tests one file at a time — typing into a real Chromium is
-// timing-sensitive when it competes for 2 cores (two browser files at a time was slower: 440 → 478 s, every
-// file's time nearly doubled).
+// Three projects: the node files (two in parallel), the collaboration and fault files one at a time, the
+// browser tests one file at a time — typing into a real Chromium is timing-sensitive when it competes for 2
+// cores (two browser files at a time was slower: 440 → 478 s, every file's time nearly doubled).
+// `npm test` (scripts/test.mjs) runs them as separate vitest processes: timing beside node (node at a lower
+// CPU priority in the core the one-at-a-time timing files leave), then browser. A plain `vitest run` (or
+// `npm test -- <args>`) runs the selected projects in one process in the groupOrder below.
 // No group isolates modules: a worker imports the server once and runs its files one after another (every
 // file still opens its own databases and servers; no test mocks modules or stubs globals). Node and timing
 // groups: 549 → 427 s, imports 104 → 17–24 s (node+timing runs 17 s, full runs 24 s; bench/README.md, test

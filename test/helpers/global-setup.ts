@@ -4,7 +4,8 @@
 // The templates themselves are made by the first test that needs one.
 // Every project (node, timing, browser) runs this setup in the one vitest process: they share one run, so
 // the templates are built once per `vitest run` instead of once per project (≈ 7 s each); the last
-// project's teardown removes it.
+// project's teardown removes it. (`npm test` runs the projects as separate vitest processes,
+// scripts/test.mjs: each process has its own run, under its own directory and PostgreSQL prefix.)
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import os from 'node:os'

@@ -112,7 +112,7 @@ for (const kind of ['pglite', 'postgres'] as TestDatabaseKind[]) {
       const storage = createStorage(database.db)
       await bootstrap(storage, { adminUsername: 'admin', adminPassword: ADMIN_PASSWORD, demo: true })
       const ids = await Promise.all(['105', '118', '126', '601'].map(async (c) => (await storage.departments.getByCode(c))!.id))
-      const tables: ApprovedTable[] = await seedApprovedTables(storage, { year: YEAR, departmentIds: ids, perDepartment: 10 })
+      const tables: ApprovedTable[] = await seedApprovedTables(storage, { year: YEAR, departmentIds: ids, perDepartment: 5 })
       await database.close() // PGlite: one process at a time on its data directory
 
       const first = await startMain(env)
