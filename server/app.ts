@@ -49,6 +49,8 @@ const MAX_BODY_BYTES = 10 * 1024 * 1024
 /** POST /api/departments/:id/materials/:item/files: the one route with a larger body limit */
 const MATERIAL_UPLOAD_PATH = /^\/api\/departments\/[^/]+\/materials\/[^/]+\/files$/
 const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/ledger', '/library', '/compilations', '/registry', '/admin', '/departments/*']
+/** the built client's files: Vite names each by its content's hash (assets/[name]-[hash].[ext]) */
+const ASSET_CACHE = 'public, max-age=31536000, immutable'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -126,10 +128,13 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
   const clientDir = deps.clientDir
   if (clientDir && fs.existsSync(path.join(clientDir, 'index.html'))) {
     const root = path.relative(process.cwd(), clientDir) || '.'
-    app.use('/assets/*', serveStatic({ root }))
+    // The build names every asset by its content's hash, so a browser may keep one for a year and a page
+    // load after the first reads the Univer chunk (6 MB) from its cache; the pages themselves are revalidated
+    // on every load, so a rebuild's new asset names are picked up at once.
+    app.use('/assets/*', serveStatic({ root, onFound: (_file, c) => { c.header('cache-control', ASSET_CACHE) } }))
     // Read per request (a small file): a client rebuild changes asset names without a restart.
     const index = () => fs.readFileSync(path.join(clientDir, 'index.html'), 'utf8')
-    for (const page of PAGES) app.get(page, (c) => c.html(index()))
+    for (const page of PAGES) app.get(page, (c) => c.html(index(), 200, { 'cache-control': 'no-cache' }))
     app.get('/', (c) => c.redirect('/tables'))
     app.use('/*', serveStatic({ root }))
   }
