@@ -6,10 +6,7 @@
 //      file at a time, about one core busy) and, beside them at a lower CPU priority (nice 10), the node
 //      files (two at a time) in what the timing files leave — two vitest processes at once;
 //   2. then the browser files, alone (one Chromium, one file at a time: they keep both cores busy).
-// Measured (bench/README.md → test suite duration): node then timing one after another 188 + 285 s, side by
-// side 368–373 s (the timing files 1.3× their time alone); the browser files beside the timing files instead
-// saved as much but stretched the timing files 1.7–1.8×, beside the node files nothing (both keep the cores
-// busy); the type check beside them too made the whole slower (tsc 147 s, node 454 s).
+// Why this arrangement, and what else was measured and not kept: bench/README.md → test suite duration.
 //
 // Each vitest process prints as it goes, its lines prefixed with its project's name; a summary at the end
 // names every project's result and time. Exit status 1 if any project failed.
@@ -26,8 +23,20 @@ const VITEST = path.join(path.dirname(require.resolve('vitest/package.json')), '
 /** niceness of the node files beside the timing files (0 = same priority, 19 = lowest) */
 const BESIDE_NICENESS = 10
 
+/** Resolves with `{ name, code, signal, seconds }` when `child` ends (code 1 if it was killed or never started). */
+function ended(child, name, started) {
+  const seconds = () => (Date.now() - started) / 1000
+  return new Promise((resolve) => {
+    child.on('error', (err) => {
+      process.stderr.write(`[${name}] could not start: ${err.message}\n`)
+      resolve({ name, code: 1, seconds: seconds() })
+    })
+    child.on('exit', (code, signal) => resolve({ name, code: code ?? (signal ? 1 : 0), signal, seconds: seconds() }))
+  })
+}
+
 /**
- * One `vitest run --project <name>`; resolves with its exit status and seconds taken.
+ * One `vitest run --project <name>`.
  * `prefix`: its output lines are prefixed (it runs beside another); else it has the terminal.
  */
 function runProject(name, { prefix = false, niceness = 0 } = {}) {
@@ -42,19 +51,13 @@ function runProject(name, { prefix = false, niceness = 0 } = {}) {
     readline.createInterface({ input: child.stdout }).on('line', (l) => process.stdout.write(tag + l + '\n'))
     readline.createInterface({ input: child.stderr }).on('line', (l) => process.stderr.write(tag + l + '\n'))
   }
-  return new Promise((resolve) => {
-    child.on('error', (err) => {
-      process.stderr.write(`[${name}] could not start vitest: ${err.message}\n`)
-      resolve({ name, code: 1, seconds: (Date.now() - started) / 1000 })
-    })
-    child.on('exit', (code, signal) => resolve({ name, code: code ?? (signal ? 1 : 0), signal, seconds: (Date.now() - started) / 1000 }))
-  })
+  return ended(child, name, started)
 }
 
 const args = process.argv.slice(2)
 if (args.length > 0) {
   const child = spawn(process.execPath, [VITEST, 'run', ...args], { stdio: 'inherit' })
-  child.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)))
+  process.exit((await ended(child, 'vitest', Date.now())).code)
 } else {
   const t0 = Date.now()
   const results = await Promise.all([

@@ -51,6 +51,8 @@ const MATERIAL_UPLOAD_PATH = /^\/api\/departments\/[^/]+\/materials\/[^/]+\/file
 const PAGES = ['/login', '/tables', '/tables/*', '/overview', '/ledger', '/library', '/compilations', '/registry', '/admin', '/departments/*']
 /** the built client's files: Vite names each by its content's hash (assets/[name]-[hash].[ext]) */
 const ASSET_CACHE = 'public, max-age=31536000, immutable'
+/** the pages' HTML: revalidated on every load, so a rebuild's new asset names are picked up at once */
+const PAGE_CACHE = 'no-cache'
 
 export function createApp(deps: AppDeps): Hono<AppEnv> {
   const app = new Hono<AppEnv>()
@@ -134,7 +136,7 @@ export function createApp(deps: AppDeps): Hono<AppEnv> {
     app.use('/assets/*', serveStatic({ root, onFound: (_file, c) => { c.header('cache-control', ASSET_CACHE) } }))
     // Read per request (a small file): a client rebuild changes asset names without a restart.
     const index = () => fs.readFileSync(path.join(clientDir, 'index.html'), 'utf8')
-    for (const page of PAGES) app.get(page, (c) => c.html(index(), 200, { 'cache-control': 'no-cache' }))
+    for (const page of PAGES) app.get(page, (c) => c.html(index(), 200, { 'cache-control': PAGE_CACHE }))
     app.get('/', (c) => c.redirect('/tables'))
     app.use('/*', serveStatic({ root }))
   }
