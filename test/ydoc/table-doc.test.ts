@@ -83,6 +83,24 @@ describe('edit helpers', () => {
     expect(tableRoot(doc).get('annualGoal')).toBeInstanceOf(Y.Text)
   })
 
+  it('inserts into a document whose indicator list was deleted (the guard accepts that update): the list is made again', () => {
+    const doc = toYDoc(parseTableOrThrow(loadSample('S01')))
+    const other = fork(doc)
+    tableRoot(other).delete('indicators')
+    sync(doc, other)
+    expect(tableRoot(doc).get('indicators')).toBeUndefined()
+    const before = fromYDoc(doc)
+    expect(before.ok && before.table.indicators).toEqual([])
+    expect(rowIds(doc, 'indicators')).toEqual([])
+    const id = insertRow(doc, 'indicators', 5, { period: 'annual', level1: '产出指标', level2: '数量指标', level3: '新指标', comparator: '≥', target: '1', unit: '个' })
+    sync(doc, other)
+    for (const d of [doc, other]) {
+      const r = fromYDoc(d)
+      expect(r.ok).toBe(true)
+      if (r.ok) expect(r.table.indicators.map((x) => [x.id, x.level3])).toEqual([[id, '新指标']])
+    }
+  })
+
   it('tags every edit with the caller origin', () => {
     const doc = toYDoc(parseTableOrThrow(loadSample('S01')))
     const origins: unknown[] = []
