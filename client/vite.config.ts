@@ -2,6 +2,7 @@
 // dev route are dynamic imports, so /login and /tables load without the Univer bundle.
 import { fileURLToPath } from 'node:url'
 import { defineConfig } from 'vite'
+import { precompress } from './precompress.ts'
 
 const root = fileURLToPath(new URL('.', import.meta.url))
 
@@ -9,6 +10,8 @@ export default defineConfig({
   root,
   base: '/',
   appType: 'spa',
+  // .br and .gz beside each built file, sent by the server to browsers that accept them
+  plugins: [precompress()],
   build: {
     outDir: fileURLToPath(new URL('../dist/client', import.meta.url)),
     emptyOutDir: true,

@@ -82,6 +82,12 @@ describe('live grid: two browsers, one table, the real server', () => {
 
   it('signs in through /login: from the list (department names shown) and from a deep link (?next=)', async () => {
     A = await person()
+    const assets: Promise<{ url: string; encoding: string; bytes: number }>[] = []
+    A.on('response', (r) => {
+      if (/\/assets\/[^/]+\.(?:js|css)$/.test(r.url())) {
+        assets.push(r.body().then((b) => ({ url: r.url(), encoding: r.headers()['content-encoding'] ?? '', bytes: b.byteLength })))
+      }
+    })
     await A.goto(`${server.httpUrl}/tables`)
     await A.waitForURL(/\/login\?next=%2Ftables$/, WAIT)
     await signIn(A, 'jiaoyu')
@@ -92,6 +98,11 @@ describe('live grid: two browsers, one table, the real server', () => {
     await link.click()
     await A.waitForURL(new RegExp(`/tables/${tableId}$`), WAIT)
     await ready(A)
+    // the client's scripts and styles came compressed (the build's .br/.gz copies, client/precompress.ts),
+    // the grid's 6 MB chunk among them
+    const sent = await Promise.all(assets)
+    expect(sent.some((a) => a.bytes > 1_000_000)).toBe(true)
+    for (const a of sent.filter((x) => x.bytes >= 1024)) expect(['br', 'gzip'], a.url).toContain(a.encoding)
 
     B = await person()
     await B.goto(`${server.httpUrl}/tables/${tableId}`)
