@@ -60,7 +60,7 @@ async function run(kind: 'pglite' | 'postgres', open: OpenDatabaseOptions): Prom
   })
   console.log(`setup: ${MEMBERS} members (${withTable.length} with a draft table), a ${INDICATORS}-indicator source, in ${s(performance.now() - t0)}`)
 
-  const app = createApp({ config: loadConfig({}), database, storage, findings, throttle: new LoginThrottle(), ...liveAppHooks(live) })
+  const app = createApp({ config: loadConfig({}), database, storage, findings, throttle: new LoginThrottle(storage.loginFailures), ...liveAppHooks(live) })
   const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })
   const token = ((await login.json()) as { token: string }).token
   const call = async (method: string, url: string, body: unknown) => {

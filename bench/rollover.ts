@@ -52,7 +52,7 @@ async function run(kind: 'pglite' | 'postgres', open: OpenDatabaseOptions): Prom
     }
   })
   console.log(`setup: ${TABLES} approved tables in ${s(performance.now() - t0)}`)
-  const app = createApp({ config: loadConfig({}), database, storage, findings: storedFindingsCache(storage), throttle: new LoginThrottle() })
+  const app = createApp({ config: loadConfig({}), database, storage, findings: storedFindingsCache(storage), throttle: new LoginThrottle(storage.loginFailures) })
   const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })
   const token = ((await login.json()) as { token: string }).token
   const roll = async (label: string, dryRun: boolean) => {

@@ -49,7 +49,7 @@ function appOver(database: Database) {
     },
   }
   const findings = storedFindingsCache(counted)
-  const app = createApp({ config: loadConfig({}), database, storage, findings, throttle: new LoginThrottle() })
+  const app = createApp({ config: loadConfig({}), database, storage, findings, throttle: new LoginThrottle(storage.loginFailures) })
   return { app, storage, counter }
 }
 

@@ -51,7 +51,7 @@ async function main() {
   let backupEndpoint: { remove(): void } | undefined
   const app = createApp({
     config, database, storage, findings, jobs, backupToken,
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle(storage.loginFailures),
     ...liveAppHooks(live),
     clientDir: CLIENT_DIR,
   })

@@ -1,5 +1,8 @@
 // Login throttling per user name and per client address: after a few failures, further attempts
-// wait with exponential backoff. In-memory and per process (a restart forgives; good enough for login).
+// wait with exponential backoff. The counts live in the database (storage/login-failures.ts), so every
+// server process behind a balancer applies the same lock and a restart forgives nothing.
+import type { LoginFailureRepository } from '../storage/login-failures.ts'
+
 export interface ThrottleOptions {
   /** failures allowed per user name before delays start */
   freeFailures: number
@@ -14,46 +17,38 @@ export interface ThrottleOptions {
 
 const DEFAULTS: ThrottleOptions = { freeFailures: 5, addressFreeFailures: 30, baseDelayMs: 1_000, maxDelayMs: 15 * 60_000, forgetAfterMs: 60 * 60_000 }
 
-interface Entry { failures: number; lockedUntil: number; lastFailure: number }
-
 export class LoginThrottle {
-  private readonly entries = new Map<string, Entry>()
   private readonly options: ThrottleOptions
-  constructor(options: Partial<ThrottleOptions> = {}, private readonly now: () => number = Date.now) {
+  /** when this process last removed forgotten keys (once per forgetAfterMs is enough) */
+  private lastSweep: number
+
+  constructor(private readonly store: LoginFailureRepository, options: Partial<ThrottleOptions> = {}, private readonly now: () => number = Date.now) {
     this.options = { ...DEFAULTS, ...options }
+    this.lastSweep = now()
   }
 
   /** Milliseconds the caller must still wait, for the worst of its keys; 0 when it may try. */
-  retryAfter(keys: readonly string[]): number {
+  async retryAfter(keys: readonly string[]): Promise<number> {
     const t = this.now()
-    let wait = 0
-    for (const key of keys) {
-      const e = this.entries.get(key)
-      if (e && e.lockedUntil > t) wait = Math.max(wait, e.lockedUntil - t)
-    }
-    return wait
+    const until = await this.store.lockedUntil(keys, new Date(t))
+    return until ? Math.max(0, until.getTime() - t) : 0
   }
 
-  fail(keys: readonly string[]): void {
+  async fail(keys: readonly string[]): Promise<void> {
     const t = this.now()
-    for (const key of keys) {
-      const prev = this.entries.get(key)
-      const e = prev && t - prev.lastFailure < this.options.forgetAfterMs ? prev : { failures: 0, lockedUntil: 0, lastFailure: t }
-      e.failures++
-      e.lastFailure = t
+    const counts = await this.store.countFailure(keys, new Date(t), this.options.forgetAfterMs)
+    for (const [key, failures] of counts) {
       const free = key.startsWith('addr:') ? this.options.addressFreeFailures : this.options.freeFailures
-      const over = e.failures - free
-      if (over > 0) e.lockedUntil = t + Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (over - 1))
-      this.entries.set(key, e)
+      const over = failures - free
+      if (over > 0) await this.store.lock(key, new Date(t + Math.min(this.options.maxDelayMs, this.options.baseDelayMs * 2 ** (over - 1))))
     }
-    if (this.entries.size > 100_000) this.sweep(t)
+    if (t - this.lastSweep > this.options.forgetAfterMs) {
+      this.lastSweep = t
+      await this.store.forget(new Date(t - this.options.forgetAfterMs))
+    }
   }
 
-  succeed(keys: readonly string[]): void {
-    for (const key of keys) this.entries.delete(key)
-  }
-
-  private sweep(t: number) {
-    for (const [key, e] of this.entries) if (t - e.lastFailure > this.options.forgetAfterMs) this.entries.delete(key)
+  async succeed(keys: readonly string[]): Promise<void> {
+    await this.store.clear(keys)
   }
 }

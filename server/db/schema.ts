@@ -118,6 +118,23 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 )
 
+/**
+ * Failed sign-ins per key (`user:<name>`, `addr:<address>`, `password:<user id>`): the login throttle's
+ * counts (server/auth/throttle.ts), here rather than in each process so that every server process behind a
+ * balancer and a restarted one see the same failures. A row goes at the next success or once forgotten.
+ */
+export const loginFailures = pgTable(
+  'login_failures',
+  {
+    key: text('key').primaryKey(),
+    failures: integer('failures').notNull(),
+    /** no attempt is heard before this (the epoch while the key is still within its free failures) */
+    lockedUntil: timestamp('locked_until', { withTimezone: true }).notNull(),
+    lastFailure: timestamp('last_failure', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('login_failures_last_failure_idx').on(t.lastFailure)],
+)
+
 /** 绩效目标表: the row that names a table; its content lives in the live document (doc_updates/doc_snapshots). */
 export const targetTables = pgTable(
   'target_tables',

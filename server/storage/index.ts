@@ -12,6 +12,7 @@ import { createHistoryRepository, type HistoryRepository } from './history.ts'
 import { createJobRepository, type JobRepository } from './jobs.ts'
 import { createMaterialRepository, type MaterialRepository } from './materials.ts'
 import { createLibraryRepository, type LibraryRepository } from './library.ts'
+import { createLoginFailureRepository, type LoginFailureRepository } from './login-failures.ts'
 import { createLibraryImportRepository, type LibraryImportRepository } from './library-import.ts'
 import { createLibraryVersionRepository, type LibraryVersionRepository } from './library-versions.ts'
 import { createIndicatorUsageRepository, type IndicatorUsageRepository } from './indicator-usages.ts'
@@ -29,6 +30,8 @@ export interface Storage {
   departments: DepartmentRepository
   users: UserRepository
   sessions: SessionRepository
+  /** the login throttle's failure counts, shared by every server process (login-failures.ts) */
+  loginFailures: LoginFailureRepository
   tables: TableRepository
   docLog: DocLogRepository
   versions: VersionRepository
@@ -75,6 +78,7 @@ export function createStorage(db: Db): Storage {
     departments: createDepartmentRepository(db),
     users: createUserRepository(db),
     sessions: createSessionRepository(db),
+    loginFailures: createLoginFailureRepository(db),
     tables: createTableRepository(db),
     docLog: createDocLogRepository(db),
     versions: createVersionRepository(db),
@@ -113,6 +117,7 @@ export type { Decision, DeletedEntry, NewProposal, ProposalListFilter, ProposalR
 export type { RegistryAliasRow, RegistryListFilter, RegistryProjectRow, RegistryProjectUpsert, RegistryProjectView, RegistryRepository } from './registry.ts'
 export type { OpenRound, ReviewRound, RoundRepository, RoundReview } from './rounds.ts'
 export type { NewSessionOptions, Session, SessionRepository } from './sessions.ts'
+export type { LoginFailureRepository } from './login-failures.ts'
 export { DEFAULT_SESSION_IDLE_MS, DEFAULT_SESSION_TTL_MS, hashToken } from './sessions.ts'
 export type { NewTable, StoredFindingCounts, TableFilter, TableRepository, TableRow, TableState } from './tables.ts'
 export type { TableKey, TableListRow, TablePage, TablePageQuery, TableSort, SortOrder } from './table-list.ts'

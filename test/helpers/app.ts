@@ -35,7 +35,7 @@ export async function makeTestApp(kind: TestDatabaseKind): Promise<TestApp> {
     config: loadConfig({}),
     database,
     storage,
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle(storage.loginFailures),
     findings: storedFindingsCache(storage),
     onTableStateChanged: (id) => stateChanges.push(id),
   })

@@ -97,7 +97,7 @@ export async function makeJobsApp(kind: TestDatabaseKind, options: Partial<Pick<
     config: loadConfig({ DATA_DIR: dataDir }),
     database,
     storage,
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle(storage.loginFailures),
     findings: storedFindingsCache(storage),
     jobs: runner,
   })

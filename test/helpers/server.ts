@@ -55,7 +55,7 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
     database,
     storage,
     findings,
-    throttle: new LoginThrottle(),
+    throttle: new LoginThrottle(storage.loginFailures),
     ...liveAppHooks(live),
     ...(options.clientDir ? { clientDir: options.clientDir } : {}),
   })

@@ -9,6 +9,10 @@ import * as Y from 'yjs'
 import { rowIds, setRowField } from '../../shared/ydoc/index.ts'
 import { collabAccess } from '../../server/live.ts'
 import type { Storage } from '../../server/storage/index.ts'
+import { createApp } from '../../server/app.ts'
+import { loadConfig } from '../../server/config.ts'
+import { LoginThrottle } from '../../server/auth/throttle.ts'
+import { storedFindingsCache } from '../../server/tables/findings.ts'
 
 export function defineApiSuite(kind: TestDatabaseKind) {
   describe(`HTTP API on ${kind}`, () => {
@@ -83,6 +87,11 @@ export function defineApiSuite(kind: TestDatabaseKind) {
         const right = await t.request('POST', '/api/auth/login', { body: { username: 'anping', password: 'demo-2024' } })
         expect(right.status).toBe(429)
         expect(right.body.error.code).toBe('rate_limited')
+        // the counts are in the database: a second server process (or this one restarted) holds the same lock
+        const other = createApp({ config: loadConfig({}), database: t.database, storage: t.storage, throttle: new LoginThrottle(t.storage.loginFailures), findings: storedFindingsCache(t.storage) })
+        const elsewhere = await other.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'anping', password: 'demo-2024' }) })
+        expect(elsewhere.status).toBe(429)
+        expect(Number(elsewhere.headers.get('retry-after'))).toBeGreaterThan(0)
       })
 
       it('refuses a malformed login naming the field', async () => {

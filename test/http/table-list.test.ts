@@ -242,7 +242,7 @@ for (const kind of kinds) {
         },
       }
       const cold = storedFindingsCache(counted)
-      const app = createApp({ config: loadConfig({}), database: t.database, storage: t.storage, throttle: new LoginThrottle(), findings: cold })
+      const app = createApp({ config: loadConfig({}), database: t.database, storage: t.storage, throttle: new LoginThrottle(t.storage.loginFailures), findings: cold })
       const get = async (query: string) => {
         const res = await app.request(`/api/tables?${query}`, { headers: { authorization: `Bearer ${tokens.caizheng}` } })
         expect(res.status).toBe(200)

@@ -12,6 +12,7 @@ import { AppError } from '../../shared/errors.ts'
 import { openDatabase, MIGRATIONS_FOLDER, type Database } from '../../server/db/open.ts'
 import { departments, docUpdates, targetTables, users } from '../../server/db/schema.ts'
 import { createStorage, type Storage } from '../../server/storage/index.ts'
+import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { createDocLogRepository } from '../../server/storage/doc-log.ts'
 import type { NewDepartment } from '../../server/storage/departments.ts'
 import type { NewTable } from '../../server/storage/tables.ts'
@@ -235,6 +236,65 @@ export function defineStorageSuite(name: string, open: () => Promise<OpenedTestD
         await storage.users.setDisabled(user.id, true)
         expect(await storage.sessions.lookup(two.token)).toBeNull()
         expect(await storage.sessions.revokeAllForUser(user.id)).toBe(1)
+      })
+    })
+
+    describe('login failures (the login throttle, shared by every server process)', () => {
+      it('lets a few failures pass, then doubles the wait per further failure', async () => {
+        let now = Date.parse('2026-01-01T00:00:00Z')
+        const t = new LoginThrottle(storage.loginFailures, { freeFailures: 2, baseDelayMs: 1000 }, () => now)
+        const keys = [`user:${uniq()}`]
+        await t.fail(keys)
+        await t.fail(keys)
+        expect(await t.retryAfter(keys)).toBe(0)
+        await t.fail(keys)
+        expect(await t.retryAfter(keys)).toBe(1000)
+        await t.fail(keys)
+        expect(await t.retryAfter(keys)).toBe(2000)
+        now += 2000
+        expect(await t.retryAfter(keys)).toBe(0)
+      })
+
+      it('allows an address more failures than a user name and forgets on success', async () => {
+        const t = new LoginThrottle(storage.loginFailures, { freeFailures: 1, addressFreeFailures: 3 }, () => Date.parse('2026-01-01T00:00:00Z'))
+        const [user, addr] = [`user:${uniq()}`, `addr:${uniq()}`]
+        await t.fail([user, addr])
+        await t.fail([user, addr])
+        expect(await t.retryAfter([user])).toBeGreaterThan(0)
+        expect(await t.retryAfter([addr])).toBe(0)
+        expect(await t.retryAfter([user, addr])).toBeGreaterThan(0) // the worst of its keys
+        await t.succeed([user])
+        expect(await t.retryAfter([user])).toBe(0)
+      })
+
+      it('is one count for two processes: a lock set by one holds in the other, and concurrent failures all count', async () => {
+        const now = () => Date.parse('2026-01-01T00:00:00Z')
+        const [a, b] = [new LoginThrottle(storage.loginFailures, { freeFailures: 10 }, now), new LoginThrottle(storage.loginFailures, { freeFailures: 10 }, now)]
+        const keys = [`user:${uniq()}`]
+        await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).fail(keys)))
+        expect(await a.retryAfter(keys)).toBe(0)
+        expect((await storage.loginFailures.countFailure(keys, new Date(now()), 3_600_000)).get(keys[0]!)).toBe(7)
+        for (let i = 0; i < 4; i++) await a.fail(keys) // 11: one over the free ten
+        expect(await b.retryAfter(keys)).toBe(1000)
+        await b.succeed(keys)
+        expect(await a.retryAfter(keys)).toBe(0)
+      })
+
+      it('starts a key again after forgetAfterMs, never shortens a lock, and removes forgotten keys', async () => {
+        const t0 = Date.parse('2025-01-01T00:00:00Z') // before every other test's failures: forget() is for all keys
+        const key = `user:${uniq()}`
+        const repo = storage.loginFailures
+        expect((await repo.countFailure([key, key], new Date(t0), 60_000)).get(key)).toBe(1) // one count per key, however often named
+        expect((await repo.countFailure([key], new Date(t0 + 30_000), 60_000)).get(key)).toBe(2)
+        expect((await repo.countFailure([key], new Date(t0 + 100_000), 60_000)).get(key)).toBe(1) // 70 s after the last: forgotten
+        await repo.lock(key, new Date(t0 + 500_000))
+        await repo.lock(key, new Date(t0 + 200_000))
+        expect((await repo.lockedUntil([key], new Date(t0)))?.getTime()).toBe(t0 + 500_000)
+        expect(await repo.lockedUntil([key], new Date(t0 + 500_000))).toBeNull()
+        expect(await repo.lockedUntil([], new Date(t0))).toBeNull()
+        expect(await repo.forget(new Date(t0 + 100_000))).toBe(0) // its last failure is at +100 s
+        expect(await repo.forget(new Date(t0 + 100_001))).toBe(1)
+        expect(await repo.lockedUntil([key], new Date(t0))).toBeNull()
       })
     })
 

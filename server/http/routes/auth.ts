@@ -36,18 +36,18 @@ export function authRoutes(deps: AppDeps) {
     const { username, password } = parsed.data
     const address = clientAddress(c)
     const keys = [`user:${username.toLowerCase()}`, `addr:${address}`]
-    const wait = deps.throttle.retryAfter(keys)
+    const wait = await deps.throttle.retryAfter(keys)
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)))
       throw new AppError('rate_limited', `登录尝试过于频繁，请 ${Math.ceil(wait / 1000)} 秒后再试`, { retryAfterMs: wait })
     }
     const user = await deps.storage.users.verifyPassword(username, password)
     if (!user) {
-      deps.throttle.fail(keys)
+      await deps.throttle.fail(keys)
       await deps.storage.audit.record({ action: 'login.failed', details: { username, address } })
       throw new AppError('unauthorized', '用户名或密码错误')
     }
-    deps.throttle.succeed(keys)
+    await deps.throttle.succeed(keys)
     const { token, session } = await deps.storage.sessions.create(user.id, { ttlMs: deps.config.sessionMaxMs, ip: address, userAgent: c.req.header('user-agent') ?? null })
     await deps.storage.audit.record({ userId: user.id, action: 'login', details: { address } })
     setCookie(c, SESSION_COOKIE, token, {
@@ -75,17 +75,17 @@ export function authRoutes(deps: AppDeps) {
     const caller = requireCaller(c)
     const { oldPassword, newPassword } = parseRequest(passwordChangeBody, await readJson(c))
     const keys = [`password:${caller.user.id}`]
-    const wait = deps.throttle.retryAfter(keys)
+    const wait = await deps.throttle.retryAfter(keys)
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)))
       throw new AppError('rate_limited', `尝试过于频繁，请 ${Math.ceil(wait / 1000)} 秒后再试`, { retryAfterMs: wait })
     }
     if (!(await deps.storage.users.verifyPassword(caller.user.username, oldPassword))) {
-      deps.throttle.fail(keys)
+      await deps.throttle.fail(keys)
       await deps.storage.audit.record({ userId: caller.user.id, action: 'password.change_failed' })
       throw new AppError('invalid_input', '原密码不正确', { field: 'oldPassword' })
     }
-    deps.throttle.succeed(keys)
+    await deps.throttle.succeed(keys)
     await deps.storage.users.setPassword(caller.user.id, newPassword)
     const revoked = await deps.storage.sessions.revokeAllForUser(caller.user.id, new Date(), { except: caller.sessionId })
     await deps.storage.audit.record({ userId: caller.user.id, action: 'password.change', details: { revoked } })
