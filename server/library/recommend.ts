@@ -2,7 +2,10 @@
 // (功能分类, 项目类型/属性, department, the words of its name, goals and tasks), by what approved tables of the same
 // class and of the same department used (frequency and their most common value), and by which 二级 groups the
 // table still lacks or fails a rule on. Core ★ entries of the table's class come first. Every suggestion names its
-// reasons in Chinese; entries the table already has (near-identical 三级) are left out.
+// reasons in Chinese; entries the table already has (near-identical 三级) are left out, and so is a suggestion
+// that names the same indicator as the table's annual rows or an earlier suggestion under a near-identical name
+// (居民电子健康档案建档率 after 居民电子健康档案建档人数: shared/library/match.ts's near names, with the library's synonyms) — core ★ entries
+// excepted, which R-CORE-REQUIRED matches by exact name.
 //
 // Scoring is additive and deliberately plain (fixed weights per kind of evidence, no fitting to the samples):
 //   ★ core of the class 1000 · a rule fails on the entry's 二级 40 · an empty 二级 of the framework 15 ·
@@ -22,6 +25,7 @@ import { dict } from '@node-rs/jieba/dict.js'
 import type { RecommendedIndicator, Recommendation } from '../../shared/api/recommendations.ts'
 import { FRAMEWORKS, frameworkOf, normaliseLevel1, normaliseLevel2, type FrameworkId, type TargetTable } from '../../shared/model/index.ts'
 import { nearNameKey, validateTable, type Finding, type LibraryCoreIndicator } from '../../shared/rules/index.ts'
+import { NEAR_NAME_THRESHOLD, canonicalName, canonicalSimilarity, synonymTable, type SynonymTable } from '../../shared/library/match.ts'
 import type { Storage } from '../storage/index.ts'
 import type { Indicator } from '../storage/library.ts'
 import { libraryCoreFor } from './core.ts'
@@ -186,13 +190,17 @@ function approvedUses(storage: Storage, year: number): Promise<ApprovedUse[]> {
 
 const LIBRARY_TTL_MS = 10_000
 const LIBRARY_MAX = 100_000
-const libraryCache = new WeakMap<Storage, { at: number; entries: Promise<Indicator[]> }>()
+interface LibrarySnapshot {
+  entries: Indicator[]
+  synonyms: SynonymTable
+}
+const libraryCache = new WeakMap<Storage, { at: number; entries: Promise<LibrarySnapshot> }>()
 
 /**
- * The whole library, cached for 10 s per storage (reading 1 000 entries costs ~40 ms on PGlite, more than the
- * ranking): an edit reaches recommendations within 10 s.
+ * The whole library and its synonym groups, cached for 10 s per storage (reading 1 000 entries costs ~40 ms on
+ * PGlite, more than the ranking): an edit reaches recommendations within 10 s.
  */
-function libraryEntries(storage: Storage): Promise<Indicator[]> {
+function libraryEntries(storage: Storage): Promise<LibrarySnapshot> {
   const hit = libraryCache.get(storage)
   if (hit && Date.now() - hit.at < LIBRARY_TTL_MS) return hit.entries
   const entries = (async () => {
@@ -202,7 +210,7 @@ function libraryEntries(storage: Storage): Promise<Indicator[]> {
       out.push(...page)
       if (page.length < 5000) break
     }
-    return out
+    return { entries: out, synonyms: synonymTable((await storage.library.synonyms()).groups) }
   })()
   libraryCache.set(storage, { at: Date.now(), entries })
   entries.catch(() => libraryCache.delete(storage))
@@ -301,7 +309,7 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
   const framework = frameworkOf(table)
   const classCode = classOf(table)
   const classFilters = table.kind === 'project'
-  const library = await libraryEntries(storage)
+  const { entries: library, synonyms } = await libraryEntries(storage)
   const entries = library.filter((e) =>
     (e.departmentId === null || e.departmentId === input.departmentId) && (!classFilters || !classCode || classCovers(e.functionalClasses, classCode)))
   const [thisYear, lastYear] = await Promise.all([approvedUses(storage, input.year), approvedUses(storage, input.year - 1)])
@@ -429,7 +437,9 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
     const before = best.get(key)
     if (!before || before.bound < candidate.bound || (before.bound === candidate.bound && (before.rec.indicator.id ?? '') > (e.id ?? ''))) best.set(key, candidate)
   }
-  return pickDiverse([...best.values()], input.limit)
+  // the annual rows: a mid-term row of the same indicator does not make its annual suggestion redundant
+  const named = table.indicators.filter((r) => (r.period ?? 'annual') === 'annual' && r.level3.trim()).map((r) => r.level3)
+  return pickDiverse([...best.values()], input.limit, named, synonyms)
 }
 
 /**
@@ -438,7 +448,9 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
  * every earlier pick in the same 二级 costs `WEIGHTS.sameGroup`. Scores only fall as picks accumulate, so a lazy
  * evaluation (re-score the best bound, take it if it still beats the next bound) picks exactly the greedy order.
  */
-function pickDiverse(candidates: Candidate[], limit: number): Recommendation[] {
+function pickDiverse(candidates: Candidate[], limit: number, named: readonly string[], synonyms: SynonymTable): Recommendation[] {
+  /** the table's 三级 names and the suggestions so far, canonical: a non-core candidate near one is the same indicator */
+  const taken = named.map((n) => canonicalName(n, synonyms))
   const filled = new Set<string>()
   const perGroup = new Map<string, number>()
   const byId = (a: Candidate, b: Candidate) => b.bound - a.bound || (a.rec.indicator.id ?? '').localeCompare(b.rec.indicator.id ?? '')
@@ -473,6 +485,9 @@ function pickDiverse(candidates: Candidate[], limit: number): Recommendation[] {
       queue.splice(lo, 0, top)
       continue
     }
+    const canon = canonicalName(top.rec.indicator.level3, synonyms)
+    if (!top.rec.indicator.core && taken.some((n) => canonicalSimilarity(n, canon) >= NEAR_NAME_THRESHOLD)) continue
+    taken.push(canon)
     const reasons = [...top.rec.reasons]
     if (now.gapReason) reasons.splice(top.rec.indicator.core ? 1 : 0, 0, now.gapReason)
     out.push({ ...top.rec, score: Math.round(now.score * 100) / 100, reasons })

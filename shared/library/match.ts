@@ -73,8 +73,11 @@ export const NEAR_NAME_THRESHOLD = 0.6
  * otherwise. Names shorter than four characters count only when equal (数量 is not 质量).
  */
 export function nameSimilarity(a: string, b: string, synonyms: SynonymTable = NO_SYNONYMS): number {
-  const x = canonicalName(a, synonyms)
-  const y = canonicalName(b, synonyms)
+  return canonicalSimilarity(canonicalName(a, synonyms), canonicalName(b, synonyms))
+}
+
+/** nameSimilarity of two names already canonical (canonicalName): for comparing one name with many. */
+export function canonicalSimilarity(x: string, y: string): number {
   if (!x || !y) return 0
   if (x === y) return 1
   if (x.length < 4 || y.length < 4) return 0

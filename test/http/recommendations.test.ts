@@ -50,6 +50,11 @@ describe.each(kinds)('recommendations API on %s', (kind) => {
     await t.storage.library.create({ ...base, id: 'K-HLT-1', level2: '数量指标', level3: '家庭医生签约服务人数', unit: '人', functionalClasses: ['21004'], core: true })
     await t.storage.library.create({ ...base, id: 'K-EDU-2', level2: '时效指标', level3: '课后服务按时开课率', unit: '%', typicalValue: '95', functionalClasses: ['205'] })
     await t.storage.library.create({ ...base, id: 'K-EDU-3', level2: '质量指标', level3: '课后服务安全事故发生率', comparator: '≤', unit: '%', typicalValue: '0', functionalClasses: ['20502'] })
+    // the same indicators under near-identical names: of the table's own row (S01 has 参加课后服务学生人数), of the
+    // core entry, and of K-EDU-3 (a relevant entry each, by its words and class)
+    await t.storage.library.create({ ...base, id: 'K-EDU-4', level2: '数量指标', level3: '参加课后服务学生人次', unit: '人次', functionalClasses: ['20502'] })
+    await t.storage.library.create({ ...base, id: 'K-EDU-5', level2: '数量指标', level3: '课后服务教师参与人次', unit: '人次', functionalClasses: ['20502'] })
+    await t.storage.library.create({ ...base, id: 'K-EDU-6', level2: '质量指标', level3: '课后服务安全事故发生次数', comparator: '≤', unit: '次', functionalClasses: ['20502'] })
 
     // two approved tables of the same class used 课后服务安全事故发生率 (one with 0.1), one of them 课后服务教师参与人数
     const a = s01()
@@ -93,6 +98,13 @@ describe.each(kinds)('recommendations API on %s', (kind) => {
     }
     const scores = recs.map((r) => r.score)
     expect(scores).toEqual([...scores].sort((x, y) => y - x))
+  })
+
+  it('suggests one indicator once: a near-identical name of the table’s own row or of an earlier suggestion is left out', () => {
+    const ids = recs.map((r) => r.indicator.id)
+    expect(ids).toContain('K-EDU-1')
+    expect(ids).toContain('K-EDU-3')
+    for (const id of ['K-EDU-4', 'K-EDU-5', 'K-EDU-6']) expect(ids).not.toContain(id)
   })
 
   it('fills the missing 时效 group (R-OUTPUT-TIMELINESS) and counts use by approved tables of the same class', () => {
