@@ -6,6 +6,7 @@ import { useEffect, useState } from 'react'
 import type { DepartmentSummary, PublicUser } from '../../shared/api/directory.ts'
 import { isAbort, listDepartments } from './tables-api.ts'
 import { listAssignments } from './admin-api.ts'
+import { ApiError, goLogin } from './api.ts'
 
 export function useDepartments(reload = 0): DepartmentSummary[] {
   const [departments, setDepartments] = useState<DepartmentSummary[]>([])
@@ -19,28 +20,43 @@ export function useDepartments(reload = 0): DepartmentSummary[] {
 
 const NONE: readonly string[] = []
 
+/** A consultant's assigned departments for a year: on their way, read, or why they could not be read. */
+export type AssignmentsState =
+  | { state: 'loading' }
+  | { state: 'ready'; ids: readonly string[] }
+  | { state: 'failed'; message: string }
+
+const READY_NONE: AssignmentsState = { state: 'ready', ids: NONE }
+const LOADING: AssignmentsState = { state: 'loading' }
+
 /**
  * The departments assigned to the signed-in consultant for `year` (every year when undefined, none when
- * null — a year still being typed); undefined until the answer for exactly this year is in, so a page
- * never shows one year's assignments under another. Empty at once for other roles, which have none.
+ * null — a year still being typed); 'loading' until the answer for exactly this year is in, so a page
+ * never shows one year's assignments under another, and 'failed' with the reason when it cannot come (the
+ * page says so instead of waiting for ever). Ready and empty at once for other roles, which have none.
  */
-export function useAssignments(user: PublicUser, year: number | null | undefined): readonly string[] | undefined {
+export function useAssignments(user: PublicUser, year: number | null | undefined): AssignmentsState {
   const key = year === null ? null : String(year ?? 'all')
-  const [got, setGot] = useState<{ key: string; ids: readonly string[] } | null>(null)
+  const [got, setGot] = useState<{ key: string; state: AssignmentsState } | null>(null)
   useEffect(() => {
     if (user.role !== 'consultant' || key === null) return
     const ctl = new AbortController()
     listAssignments(year ?? undefined, ctl.signal).then(
-      (a) => setGot({ key, ids: [...new Set(a.assignments.map((x) => x.departmentId))] }),
-      (e) => { if (!isAbort(e)) console.warn('assignments', e) },
+      (a) => setGot({ key, state: { state: 'ready', ids: [...new Set(a.assignments.map((x) => x.departmentId))] } }),
+      (e) => {
+        if (isAbort(e)) return
+        if (e instanceof ApiError && e.status === 401) return goLogin()
+        setGot({ key, state: { state: 'failed', message: e instanceof Error ? e.message : String(e) } })
+      },
     )
     return () => ctl.abort()
   }, [user.role, key])
-  if (user.role !== 'consultant' || key === null) return NONE
-  return got?.key === key ? got.ids : undefined
+  if (user.role !== 'consultant' || key === null) return READY_NONE
+  return got?.key === key ? got.state : LOADING
 }
 
-/** As useAssignments, empty while the answer is on its way. */
+/** As useAssignments, empty while the answer is on its way or when it could not be read. */
 export function useAssignedDepartments(user: PublicUser, year: number | null | undefined): readonly string[] {
-  return useAssignments(user, year) ?? NONE
+  const a = useAssignments(user, year)
+  return a.state === 'ready' ? a.ids : NONE
 }

@@ -61,7 +61,8 @@ describe('a consultant with assignments but no memberships on /tables', () => {
   it('is offered exactly the year’s assigned departments, creates a table in one and lands in its grid', async () => {
     const ctx = await app!.browser.newContext({ viewport: { width: 1440, height: 900 }, locale: 'zh-CN' })
     const page = await ctx.newPage()
-    const errors = collectErrors(page)
+    // the one refusal expected: the year 1999 typed below, which the server's assignment list refuses
+    const errors = collectErrors(page, { expected: (r) => r.status() === 400 && r.url().includes('/api/assignments?year=1999') })
     await page.goto(`${server.httpUrl}/tables`)
     await signIn(page, 'firm-e2e')
     await page.waitForURL(/\/tables$/, WAIT)
@@ -93,6 +94,14 @@ describe('a consultant with assignments but no memberships on /tables', () => {
     await yearOffers(page, dialog, Y + 2, [])
     expect(await dialog.locator('[data-testid="no-departments"]').textContent()).toBe(`${Y + 2} 年度没有分配给您的部门，请改选年度，或请财政局在第三方机构分工中分配`)
     await shot(page, 'no-departments')
+    // a year the server refuses: the dialog says why instead of reading for ever
+    await dialog.locator('input[name="year"]').fill('1999')
+    const failed = dialog.locator('[data-testid="assignments-failed"]')
+    await failed.waitFor(WAIT)
+    expect(await failed.textContent()).toBe('读取分配给您的部门失败：预算年度（year）应在 2000–2100 之间')
+    expect(await choices(select)).toEqual([])
+    await yearOffers(page, dialog, Y + 2, [])
+    expect(await failed.count()).toBe(0)
     await dialog.locator('input[name="projectName"]').fill(PROJECT)
     await page.click('button:has-text("创建并打开")')
     expect(await dialog.locator('[data-field="departmentId"]').textContent()).toBe('请选择部门（departmentId）')

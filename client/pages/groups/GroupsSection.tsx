@@ -33,16 +33,17 @@ function formatTime(iso: string | null): string {
 
 /**
  * The departments `user` may put in a group of `year`: null for finance (every one), a consultant's
- * assigned departments, undefined while they load.
+ * assigned departments, undefined while they load or when they could not be read (`failed` says why).
  */
-function useScope(user: PublicUser, year: number): ReadonlySet<string> | null | undefined {
+function useScope(user: PublicUser, year: number): { scope: ReadonlySet<string> | null | undefined; failed: string | null } {
   const assigned = useAssignments(user, year)
-  const scope = useMemo(() => (assigned === undefined ? undefined : new Set(assigned)), [assigned])
-  return user.role === 'finance' ? null : scope
+  const scope = useMemo(() => (assigned.state === 'ready' ? new Set(assigned.ids) : undefined), [assigned])
+  if (user.role === 'finance') return { scope: null, failed: null }
+  return { scope, failed: assigned.state === 'failed' ? assigned.message : null }
 }
 
 export function GroupsSection({ year, user }: { year: number; user: PublicUser }) {
-  const scope = useScope(user, year)
+  const { scope, failed: scopeFailed } = useScope(user, year)
   const [groups, setGroups] = useState<Group[] | null>(null)
   const [error, setError] = useState<string | null>(null)
   const [report, setReport] = useState<{ group: Group; report: PropagationReport } | null>(null)
@@ -144,7 +145,9 @@ export function GroupsSection({ year, user }: { year: number; user: PublicUser }
           }}
         />
       )}
-      {scope === undefined ? (
+      {scopeFailed ? (
+        <p className="tt-error" role="alert" data-testid="group-scope-failed">读取本机构负责的部门失败：{scopeFailed}。请刷新页面重试。</p>
+      ) : scope === undefined ? (
         <p className="tt-placeholder" aria-busy="true">正在加载本机构负责的部门…</p>
       ) : scope !== null && scope.size === 0 ? (
         <p className="tt-subtitle ta-new-group" data-testid="group-no-scope">本机构 {year} 年还没有负责的部门，财政局分配部门后可以新建组。</p>

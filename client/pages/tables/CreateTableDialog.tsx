@@ -38,9 +38,10 @@ export default function CreateTableDialog({ user, departments, onClose }: {
   const [busy, setBusy] = useState(false)
   const templates = useMemo(() => templatesOf(kind), [kind])
   const yearNumber = /^\d{4}$/.test(year.trim()) ? Number(year.trim()) : null
-  // undefined while a consultant's assignments for this year are on their way
-  const assigned = useAssignments(user, yearNumber)
-  const options = useMemo(() => createChoices(user, departments, assigned ?? NONE), [user, departments, assigned])
+  // a consultant's assignments for this year: on their way, read, or failed (said under the choice)
+  const assignments = useAssignments(user, yearNumber)
+  const assigned = assignments.state === 'ready' ? assignments.ids : NONE
+  const options = useMemo(() => createChoices(user, departments, assigned), [user, departments, assigned])
   // a department not offered for this year is not sent (it comes back if the year is changed back)
   const chosen = options.some((o) => o.id === departmentId) ? departmentId : ''
 
@@ -120,9 +121,12 @@ export default function CreateTableDialog({ user, departments, onClose }: {
           <label className="tt-form-field tt-grow">
             <span>部门</span>
             <DepartmentSelect name="departmentId" value={chosen} options={options} onChange={setDepartmentId} invalid={!!errors.departmentId}
-              placeholder={yearNumber !== null && assigned === undefined ? '正在读取分配给您的部门…' : '请选择部门或单位'} />
+              placeholder={yearNumber !== null && assignments.state === 'loading' ? '正在读取分配给您的部门…' : '请选择部门或单位'} />
+            {yearNumber !== null && assignments.state === 'failed' && (
+              <p className="tt-form-error" role="alert" data-testid="assignments-failed">读取分配给您的部门失败：{assignments.message}</p>
+            )}
             {fieldError('departmentId')}
-            {yearNumber !== null && assigned !== undefined && options.length === 0 && (
+            {yearNumber !== null && assignments.state === 'ready' && options.length === 0 && (
               <p className="tt-form-hint" data-testid="no-departments">{noDepartments(user, yearNumber)}</p>
             )}
           </label>
