@@ -10,7 +10,6 @@ import os from 'node:os'
 import { pathToFileURL } from 'node:url'
 import { sql } from 'drizzle-orm'
 import { createApp } from '../server/app.ts'
-import { LoginThrottle } from '../server/auth/throttle.ts'
 import { bootstrap } from '../server/bootstrap/seed.ts'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase, type OpenDatabaseOptions } from '../server/db/open.ts'
@@ -127,7 +126,7 @@ async function run(kind: 'pglite' | 'postgres', open: OpenDatabaseOptions): Prom
   const t0 = performance.now()
   const { counts } = await seed(storage)
   console.log(`setup ${((performance.now() - t0) / 1000).toFixed(1)} s: ${Object.entries(counts).map(([k, v]) => `${v} ${k}`).join(', ')}`)
-  const app = createApp({ config: loadConfig({}), database, storage, findings: storedFindingsCache(storage), throttle: new LoginThrottle(storage.loginFailures) })
+  const app = createApp({ config: loadConfig({}), database, storage, findings: storedFindingsCache(storage) })
   const tokenOf = async (username: string) => {
     const res = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username, password: PASSWORD }) })
     return ((await res.json()) as { token: string }).token

@@ -7,7 +7,6 @@
 //   npx tsx bench/propagation.ts     (env: MEMBERS=36, INDICATORS=30, ONLY=pglite|postgres, BENCH_DATABASE_URL or TEST_DATABASE_URL)
 import os from 'node:os'
 import { createApp } from '../server/app.ts'
-import { LoginThrottle } from '../server/auth/throttle.ts'
 import { bootstrap } from '../server/bootstrap/seed.ts'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase, type OpenDatabaseOptions } from '../server/db/open.ts'
@@ -60,7 +59,7 @@ async function run(kind: 'pglite' | 'postgres', open: OpenDatabaseOptions): Prom
   })
   console.log(`setup: ${MEMBERS} members (${withTable.length} with a draft table), a ${INDICATORS}-indicator source, in ${s(performance.now() - t0)}`)
 
-  const app = createApp({ config: loadConfig({}), database, storage, findings, throttle: new LoginThrottle(storage.loginFailures), ...liveAppHooks(live) })
+  const app = createApp({ config: loadConfig({}), database, storage, findings, ...liveAppHooks(live) })
   const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })
   const token = ((await login.json()) as { token: string }).token
   const call = async (method: string, url: string, body: unknown) => {

@@ -11,7 +11,6 @@ import os from 'node:os'
 import path from 'node:path'
 import ExcelJS from 'exceljs'
 import { createApp } from '../server/app.ts'
-import { LoginThrottle } from '../server/auth/throttle.ts'
 import { bootstrap } from '../server/bootstrap/seed.ts'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase, type OpenDatabaseOptions } from '../server/db/open.ts'
@@ -63,7 +62,7 @@ async function run(kind: 'pglite' | 'postgres', open: OpenDatabaseOptions, files
     const dept = await storage.departments.create({ code: deptCode(d), name: `测试市第${d}局`, kind: 'department' })
     await storage.departments.create({ code: unitCode(d), name: `测试市第${d}局直属中心`, kind: 'unit', parentId: dept.id })
   }
-  const app = createApp({ config: loadConfig({}), database, storage, findings: storedFindingsCache(storage), throttle: new LoginThrottle(storage.loginFailures) })
+  const app = createApp({ config: loadConfig({}), database, storage, findings: storedFindingsCache(storage) })
   const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })
   const token = ((await login.json()) as { token: string }).token
   const auth = { authorization: `Bearer ${token}` }

@@ -6,7 +6,6 @@
 //   npx tsx bench/rollover.ts     (env: TABLES=40, ONLY=pglite|postgres, BENCH_DATABASE_URL or TEST_DATABASE_URL)
 import os from 'node:os'
 import { createApp } from '../server/app.ts'
-import { LoginThrottle } from '../server/auth/throttle.ts'
 import { bootstrap } from '../server/bootstrap/seed.ts'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase, type OpenDatabaseOptions } from '../server/db/open.ts'
@@ -52,7 +51,7 @@ async function run(kind: 'pglite' | 'postgres', open: OpenDatabaseOptions): Prom
     }
   })
   console.log(`setup: ${TABLES} approved tables in ${s(performance.now() - t0)}`)
-  const app = createApp({ config: loadConfig({}), database, storage, findings: storedFindingsCache(storage), throttle: new LoginThrottle(storage.loginFailures) })
+  const app = createApp({ config: loadConfig({}), database, storage, findings: storedFindingsCache(storage) })
   const login = await app.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'admin', password: PASSWORD }) })
   const token = ((await login.json()) as { token: string }).token
   const roll = async (label: string, dryRun: boolean) => {

@@ -11,7 +11,6 @@ import { fileURLToPath } from 'node:url'
 import { sql } from 'drizzle-orm'
 import { serverNodeFlags } from '../scripts/node-flags.mjs'
 import { createApp } from '../server/app.ts'
-import { LoginThrottle } from '../server/auth/throttle.ts'
 import { bootstrap, loadSampleTables } from '../server/bootstrap/seed.ts'
 import { loadConfig } from '../server/config.ts'
 import { openDatabase, type Database, type OpenDatabaseOptions } from '../server/db/open.ts'
@@ -49,7 +48,7 @@ function appOver(database: Database) {
     },
   }
   const findings = storedFindingsCache(counted)
-  const app = createApp({ config: loadConfig({}), database, storage, findings, throttle: new LoginThrottle(storage.loginFailures) })
+  const app = createApp({ config: loadConfig({}), database, storage, findings })
   return { app, storage, counter }
 }
 

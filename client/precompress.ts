@@ -13,12 +13,12 @@ const brotli = promisify(zlib.brotliCompress)
 const gzip = promisify(zlib.gzip)
 
 /** what is worth compressing: text formats (images and fonts here are already compressed) */
-const COMPRESSIBLE = /\.(?:js|mjs|css|html|json|svg|txt|map|wasm)$/
+const COMPRESSIBLE = /\.(?:js|mjs|css|json|svg|txt|map|wasm)$/
 /** below this a compressed copy saves less than a packet */
 const MIN_BYTES = 1024
 /**
  * Brotli quality 5: on the Univer chunk (5.99 MB) it gives 1.41 MB in 0.64 s, quality 9 1.36 MB in 1.33 s,
- * quality 11 1.23 MB in 11.7 s; the whole build (121 files, 11.4 MB) compresses in ≈ 1.3 s at 5 against
+ * quality 11 1.23 MB in 11.7 s; the whole build (121 files, 11.4 MB, nearly all of it in assets/) compresses in ≈ 1.3 s at 5 against
  * ≈ 4.8 s at 9 (2026-12-04, this 2-core machine; bench/README.md → client assets).
  */
 const BROTLI_QUALITY = 5
@@ -56,17 +56,20 @@ export async function precompressDir(dir: string): Promise<{ files: number; byte
   return totals
 }
 
-/** The Vite plugin: after the bundle is written, compress the output folder. */
+/**
+ * The Vite plugin: after the bundle is written, compress its assets folder — the only files the server sends
+ * precompressed (the pages' index.html is read and sent per request, the manifest is not served).
+ */
 export function precompress(): Plugin {
-  let outDir = ''
+  let assetsDir = ''
   return {
     name: 'target-tables:precompress',
     apply: 'build',
     configResolved(config) {
-      outDir = path.resolve(config.root, config.build.outDir)
+      assetsDir = path.resolve(config.root, config.build.outDir, config.build.assetsDir)
     },
     async closeBundle() {
-      await precompressDir(outDir)
+      await precompressDir(assetsDir)
     },
   }
 }

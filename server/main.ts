@@ -7,7 +7,6 @@ import { loadConfig } from './config.ts'
 import { openDatabase, redact } from './db/open.ts'
 import { createStorage } from './storage/index.ts'
 import { bootstrap, demoAccounts } from './bootstrap/seed.ts'
-import { LoginThrottle } from './auth/throttle.ts'
 import { storedFindingsCache } from './tables/findings.ts'
 import { createApp } from './app.ts'
 import { createLive, liveAppHooks } from './live.ts'
@@ -51,7 +50,6 @@ async function main() {
   let backupEndpoint: { remove(): void } | undefined
   const app = createApp({
     config, database, storage, findings, jobs, backupToken,
-    throttle: new LoginThrottle(storage.loginFailures),
     ...liveAppHooks(live),
     clientDir: CLIENT_DIR,
   })

@@ -55,8 +55,12 @@ export function useAssignments(user: PublicUser, year: number | null | undefined
   return got?.key === key ? got.state : LOADING
 }
 
+/** The assigned departments once read; none while they are on their way or when they could not be read. */
+export function assignedIds(a: AssignmentsState): readonly string[] {
+  return a.state === 'ready' ? a.ids : NONE
+}
+
 /** As useAssignments, empty while the answer is on its way or when it could not be read. */
 export function useAssignedDepartments(user: PublicUser, year: number | null | undefined): readonly string[] {
-  const a = useAssignments(user, year)
-  return a.state === 'ready' ? a.ids : NONE
+  return assignedIds(useAssignments(user, year))
 }

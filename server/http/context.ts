@@ -4,7 +4,6 @@ import type { Config } from '../config.ts'
 import type { Database } from '../db/open.ts'
 import type { Storage } from '../storage/index.ts'
 import type { Caller } from '../auth/session.ts'
-import type { LoginThrottle } from '../auth/throttle.ts'
 import type { FindingsCache } from '../tables/findings.ts'
 import type { LiveDocs } from '../tables/documents.ts'
 import type { DocWriter } from '../workflow/propagate.ts'
@@ -13,7 +12,6 @@ export interface AppDeps {
   config: Readonly<Config>
   database: Database
   storage: Storage
-  throttle: LoginThrottle
   findings: FindingsCache
   live?: LiveDocs
   /** told after a table's status changes, so live connections are re-checked */

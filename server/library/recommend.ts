@@ -194,15 +194,15 @@ interface LibrarySnapshot {
   entries: Indicator[]
   synonyms: SynonymTable
 }
-const libraryCache = new WeakMap<Storage, { at: number; entries: Promise<LibrarySnapshot> }>()
+const libraryCache = new WeakMap<Storage, { at: number; snapshot: Promise<LibrarySnapshot> }>()
 
 /**
  * The whole library and its synonym groups, cached for 10 s per storage (reading 1 000 entries costs ~40 ms on
  * PGlite, more than the ranking): an edit reaches recommendations within 10 s.
  */
-function libraryEntries(storage: Storage): Promise<LibrarySnapshot> {
+function librarySnapshot(storage: Storage): Promise<LibrarySnapshot> {
   const hit = libraryCache.get(storage)
-  if (hit && Date.now() - hit.at < LIBRARY_TTL_MS) return hit.entries
+  if (hit && Date.now() - hit.at < LIBRARY_TTL_MS) return hit.snapshot
   const entries = (async () => {
     const out: Indicator[] = []
     for (let offset = 0; offset < LIBRARY_MAX; offset += 5000) {
@@ -210,11 +210,13 @@ function libraryEntries(storage: Storage): Promise<LibrarySnapshot> {
       out.push(...page)
       if (page.length < 5000) break
     }
-    return { entries: out, synonyms: synonymTable((await storage.library.synonyms()).groups) }
+    return out
   })()
-  libraryCache.set(storage, { at: Date.now(), entries })
-  entries.catch(() => libraryCache.delete(storage))
-  return entries
+  // the synonym groups are read beside the entries, not after them
+  const snapshot = Promise.all([entries, storage.library.synonyms()]).then(([all, s]) => ({ entries: all, synonyms: synonymTable(s.groups) }))
+  libraryCache.set(storage, { at: Date.now(), snapshot })
+  snapshot.catch(() => libraryCache.delete(storage))
+  return snapshot
 }
 
 /** Forget cached usage and library (after approvals or library edits in tests, or when a caller knows they changed). */
@@ -309,7 +311,7 @@ export async function recommend(storage: Storage, input: RecommendInput): Promis
   const framework = frameworkOf(table)
   const classCode = classOf(table)
   const classFilters = table.kind === 'project'
-  const { entries: library, synonyms } = await libraryEntries(storage)
+  const { entries: library, synonyms } = await librarySnapshot(storage)
   const entries = library.filter((e) =>
     (e.departmentId === null || e.departmentId === input.departmentId) && (!classFilters || !classCode || classCovers(e.functionalClasses, classCode)))
   const [thisYear, lastYear] = await Promise.all([approvedUses(storage, input.year), approvedUses(storage, input.year - 1)])

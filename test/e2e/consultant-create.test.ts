@@ -99,6 +99,7 @@ describe('a consultant with assignments but no memberships on /tables', () => {
     const failed = dialog.locator('[data-testid="assignments-failed"]')
     await failed.waitFor(WAIT)
     expect(await failed.textContent()).toBe('读取分配给您的部门失败：预算年度（year）应在 2000–2100 之间')
+    await shot(page, 'assignments-failed')
     expect(await choices(select)).toEqual([])
     await yearOffers(page, dialog, Y + 2, [])
     expect(await failed.count()).toBe(0)

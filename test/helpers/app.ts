@@ -5,7 +5,6 @@ import { loadConfig } from '../../server/config.ts'
 import { createStorage, type Storage } from '../../server/storage/index.ts'
 import { bootstrap } from '../../server/bootstrap/seed.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
-import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { storedFindingsCache } from '../../server/tables/findings.ts'
 import { openTestDatabase, type OpenedTestDatabase, type TestDatabaseKind } from './database.ts'
 
@@ -35,7 +34,6 @@ export async function makeTestApp(kind: TestDatabaseKind): Promise<TestApp> {
     config: loadConfig({}),
     database,
     storage,
-    throttle: new LoginThrottle(storage.loginFailures),
     findings: storedFindingsCache(storage),
     onTableStateChanged: (id) => stateChanges.push(id),
   })

@@ -9,7 +9,6 @@ import { loadConfig } from '../../server/config.ts'
 import { createStorage, type Storage } from '../../server/storage/index.ts'
 import { bootstrap } from '../../server/bootstrap/seed.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
-import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { storedFindingsCache } from '../../server/tables/findings.ts'
 import { createJobRunner, type JobRunner } from '../../server/jobs/runner.ts'
 import { compilationHandler, type CompilationDeps } from '../../server/jobs/compilation.ts'
@@ -97,7 +96,6 @@ export async function makeJobsApp(kind: TestDatabaseKind, options: Partial<Pick<
     config: loadConfig({ DATA_DIR: dataDir }),
     database,
     storage,
-    throttle: new LoginThrottle(storage.loginFailures),
     findings: storedFindingsCache(storage),
     jobs: runner,
   })

@@ -10,7 +10,6 @@ import { loadConfig } from '../../server/config.ts'
 import { createStorage, type Storage } from '../../server/storage/index.ts'
 import { bootstrap } from '../../server/bootstrap/seed.ts'
 import { DEMO_PASSWORD } from '../../server/bootstrap/demo-city.ts'
-import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { storedFindingsCache } from '../../server/tables/findings.ts'
 import { createLive, liveAppHooks } from '../../server/live.ts'
 import type { Collab } from '../../server/collab/ws-route.ts'
@@ -55,7 +54,6 @@ export async function startServer(kind: TestDatabaseKind, options: StartServerOp
     database,
     storage,
     findings,
-    throttle: new LoginThrottle(storage.loginFailures),
     ...liveAppHooks(live),
     ...(options.clientDir ? { clientDir: options.clientDir } : {}),
   })

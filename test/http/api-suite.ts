@@ -11,7 +11,6 @@ import { collabAccess } from '../../server/live.ts'
 import type { Storage } from '../../server/storage/index.ts'
 import { createApp } from '../../server/app.ts'
 import { loadConfig } from '../../server/config.ts'
-import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { storedFindingsCache } from '../../server/tables/findings.ts'
 
 export function defineApiSuite(kind: TestDatabaseKind) {
@@ -88,7 +87,7 @@ export function defineApiSuite(kind: TestDatabaseKind) {
         expect(right.status).toBe(429)
         expect(right.body.error.code).toBe('rate_limited')
         // the counts are in the database: a second server process (or this one restarted) holds the same lock
-        const other = createApp({ config: loadConfig({}), database: t.database, storage: t.storage, throttle: new LoginThrottle(t.storage.loginFailures), findings: storedFindingsCache(t.storage) })
+        const other = createApp({ config: loadConfig({}), database: t.database, storage: t.storage, findings: storedFindingsCache(t.storage) })
         const elsewhere = await other.request('/api/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ username: 'anping', password: 'demo-2024' }) })
         expect(elsewhere.status).toBe(429)
         expect(Number(elsewhere.headers.get('retry-after'))).toBeGreaterThan(0)

@@ -5,7 +5,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import * as Y from 'yjs'
 import { createApp } from '../../server/app.ts'
 import { loadConfig } from '../../server/config.ts'
-import { LoginThrottle } from '../../server/auth/throttle.ts'
 import { targetTables } from '../../server/db/schema.ts'
 import { judge, storedFindingsCache } from '../../server/tables/findings.ts'
 import { initialUpdate } from '../../server/tables/documents.ts'
@@ -242,7 +241,7 @@ for (const kind of kinds) {
         },
       }
       const cold = storedFindingsCache(counted)
-      const app = createApp({ config: loadConfig({}), database: t.database, storage: t.storage, throttle: new LoginThrottle(t.storage.loginFailures), findings: cold })
+      const app = createApp({ config: loadConfig({}), database: t.database, storage: t.storage, findings: cold })
       const get = async (query: string) => {
         const res = await app.request(`/api/tables?${query}`, { headers: { authorization: `Bearer ${tokens.caizheng}` } })
         expect(res.status).toBe(200)

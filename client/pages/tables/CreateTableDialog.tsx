@@ -9,8 +9,7 @@ import { KIND_LABELS, TABLE_KINDS } from '../../../shared/api/constants.ts'
 import { TEMPLATES } from '../../../shared/model/templates.ts'
 import { Dialog } from '../../components/Dialog.tsx'
 import { createTable, errorField } from '../../lib/tables-api.ts'
-import { useAssignments } from '../../lib/use-departments.ts'
-import { createChoices, noDepartments } from './departments.ts'
+import { useYearDepartments, yearDepartmentsPlaceholder, YearDepartmentNotes } from './YearDepartmentChoice.tsx'
 import { budgetYear, DepartmentSelect } from './FilterBar.tsx'
 import { Segmented } from '../../components/Segmented.tsx'
 
@@ -20,7 +19,6 @@ const FIELDS: readonly Field[] = ['kind', 'template', 'year', 'departmentId', 'p
 const MAX_PROJECT_NAME = 300
 
 const templatesOf = (kind: Kind) => Object.values(TEMPLATES).filter((t) => t.kind === kind)
-const NONE: readonly string[] = []
 
 export default function CreateTableDialog({ user, departments, onClose }: {
   user: PublicUser
@@ -38,12 +36,8 @@ export default function CreateTableDialog({ user, departments, onClose }: {
   const [busy, setBusy] = useState(false)
   const templates = useMemo(() => templatesOf(kind), [kind])
   const yearNumber = /^\d{4}$/.test(year.trim()) ? Number(year.trim()) : null
-  // a consultant's assignments for this year: on their way, read, or failed (said under the choice)
-  const assignments = useAssignments(user, yearNumber)
-  const assigned = assignments.state === 'ready' ? assignments.ids : NONE
-  const options = useMemo(() => createChoices(user, departments, assigned), [user, departments, assigned])
   // a department not offered for this year is not sent (it comes back if the year is changed back)
-  const chosen = options.some((o) => o.id === departmentId) ? departmentId : ''
+  const { assignments, options, chosen } = useYearDepartments(user, departments, yearNumber, departmentId)
 
   const chooseKind = (k: Kind) => {
     setKind(k)
@@ -121,14 +115,9 @@ export default function CreateTableDialog({ user, departments, onClose }: {
           <label className="tt-form-field tt-grow">
             <span>部门</span>
             <DepartmentSelect name="departmentId" value={chosen} options={options} onChange={setDepartmentId} invalid={!!errors.departmentId}
-              placeholder={yearNumber !== null && assignments.state === 'loading' ? '正在读取分配给您的部门…' : '请选择部门或单位'} />
-            {yearNumber !== null && assignments.state === 'failed' && (
-              <p className="tt-form-error" role="alert" data-testid="assignments-failed">读取分配给您的部门失败：{assignments.message}</p>
-            )}
+              placeholder={yearDepartmentsPlaceholder(yearNumber, assignments)} />
             {fieldError('departmentId')}
-            {yearNumber !== null && assignments.state === 'ready' && options.length === 0 && (
-              <p className="tt-form-hint" data-testid="no-departments">{noDepartments(user, yearNumber)}</p>
-            )}
+            <YearDepartmentNotes user={user} year={yearNumber} assignments={assignments} offered={options.length} />
           </label>
         </div>
 

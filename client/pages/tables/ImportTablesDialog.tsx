@@ -12,8 +12,7 @@ import { TEMPLATES } from '../../../shared/model/templates.ts'
 import { Dialog } from '../../components/Dialog.tsx'
 import { ApiError } from '../../lib/api.ts'
 import { importTables, shownValue, spreadsheetsOf } from '../../lib/import-api.ts'
-import { useAssignments } from '../../lib/use-departments.ts'
-import { createChoices, noDepartments } from './departments.ts'
+import { useYearDepartments, yearDepartmentsPlaceholder, YearDepartmentNotes } from './YearDepartmentChoice.tsx'
 import { budgetYear, DepartmentSelect } from './FilterBar.tsx'
 
 type Result = { state: 'ready'; answer: TableImportAnswer } | { state: 'failed'; message: string; problems: ImportProblem[] }
@@ -21,7 +20,6 @@ type Stored = { state: 'stored'; answer: TableImportAnswer } | { state: 'failed'
 interface Picked { key: number; file: File }
 
 const SEVERITY_LABELS: Record<ImportProblem['severity'], string> = { error: '错误', warning: '警告', info: '提示' }
-const NONE: readonly string[] = []
 /** tables shown open at first when a file has this many or fewer */
 const OPEN_AT_MOST = 2
 
@@ -57,12 +55,8 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
 
   const yearOk = /^\d{4}$/.test(year.trim())
   const yearNumber = yearOk ? Number(year.trim()) : null
-  // a consultant's assignments for this year: on their way, read, or failed (said under the choice)
-  const assignments = useAssignments(user, yearNumber)
-  const assigned = assignments.state === 'ready' ? assignments.ids : NONE
-  const options = useMemo(() => createChoices(user, departments, assigned), [user, departments, assigned])
   // a department not offered for this year is not sent (it comes back if the year is changed back)
-  const chosen = options.some((o) => o.id === departmentId) ? departmentId : ''
+  const { assignments, options, chosen } = useYearDepartments(user, departments, yearNumber, departmentId)
   const params = chosen && yearOk ? `${chosen}|${year.trim()}` : null
   const keyOf = (p: Picked) => `${p.key}|${params}`
 
@@ -140,13 +134,8 @@ export default function ImportTablesDialog({ user, departments, files, onClose, 
           <label className="tt-form-field tt-grow">
             <span>导入到部门</span>
             <DepartmentSelect name="departmentId" value={chosen} options={options} onChange={setDepartmentId}
-              placeholder={yearNumber !== null && assignments.state === 'loading' ? '正在读取分配给您的部门…' : '请选择部门或单位'} />
-            {yearNumber !== null && assignments.state === 'failed' && (
-              <p className="tt-form-error" role="alert" data-testid="assignments-failed">读取分配给您的部门失败：{assignments.message}</p>
-            )}
-            {yearNumber !== null && assignments.state === 'ready' && options.length === 0 && (
-              <p className="tt-form-hint" data-testid="no-departments">{noDepartments(user, yearNumber)}</p>
-            )}
+              placeholder={yearDepartmentsPlaceholder(yearNumber, assignments)} />
+            <YearDepartmentNotes user={user} year={yearNumber} assignments={assignments} offered={options.length} />
           </label>
           <label className="tt-form-field tt-year-field">
             <span>年度</span>

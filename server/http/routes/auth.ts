@@ -6,6 +6,7 @@ import { z } from 'zod'
 import { AppError } from '../../../shared/errors.ts'
 import { passwordChangeBody } from '../../../shared/api/sessions.ts'
 import { SESSION_COOKIE } from '../../auth/session.ts'
+import { LoginThrottle } from '../../auth/throttle.ts'
 import type { User } from '../../storage/index.ts'
 import type { AppDeps, AppEnv } from '../context.ts'
 import { parseRequest, readJson, requireCaller } from '../guards.ts'
@@ -29,6 +30,8 @@ function clientAddress(c: Context): string {
 
 export function authRoutes(deps: AppDeps) {
   const app = new Hono<AppEnv>()
+  // the policy; its counts are in the database, shared with every other server process
+  const throttle = new LoginThrottle(deps.storage.loginFailures)
 
   app.post('/login', async (c) => {
     const parsed = loginSchema.safeParse(await readJson(c))
@@ -36,18 +39,18 @@ export function authRoutes(deps: AppDeps) {
     const { username, password } = parsed.data
     const address = clientAddress(c)
     const keys = [`user:${username.toLowerCase()}`, `addr:${address}`]
-    const wait = await deps.throttle.retryAfter(keys)
+    const wait = await throttle.retryAfter(keys)
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)))
       throw new AppError('rate_limited', `登录尝试过于频繁，请 ${Math.ceil(wait / 1000)} 秒后再试`, { retryAfterMs: wait })
     }
     const user = await deps.storage.users.verifyPassword(username, password)
     if (!user) {
-      await deps.throttle.fail(keys)
+      await throttle.fail(keys)
       await deps.storage.audit.record({ action: 'login.failed', details: { username, address } })
       throw new AppError('unauthorized', '用户名或密码错误')
     }
-    await deps.throttle.succeed(keys)
+    await throttle.succeed(keys)
     const { token, session } = await deps.storage.sessions.create(user.id, { ttlMs: deps.config.sessionMaxMs, ip: address, userAgent: c.req.header('user-agent') ?? null })
     await deps.storage.audit.record({ userId: user.id, action: 'login', details: { address } })
     setCookie(c, SESSION_COOKIE, token, {
@@ -75,17 +78,17 @@ export function authRoutes(deps: AppDeps) {
     const caller = requireCaller(c)
     const { oldPassword, newPassword } = parseRequest(passwordChangeBody, await readJson(c))
     const keys = [`password:${caller.user.id}`]
-    const wait = await deps.throttle.retryAfter(keys)
+    const wait = await throttle.retryAfter(keys)
     if (wait > 0) {
       c.header('Retry-After', String(Math.ceil(wait / 1000)))
       throw new AppError('rate_limited', `尝试过于频繁，请 ${Math.ceil(wait / 1000)} 秒后再试`, { retryAfterMs: wait })
     }
     if (!(await deps.storage.users.verifyPassword(caller.user.username, oldPassword))) {
-      await deps.throttle.fail(keys)
+      await throttle.fail(keys)
       await deps.storage.audit.record({ userId: caller.user.id, action: 'password.change_failed' })
       throw new AppError('invalid_input', '原密码不正确', { field: 'oldPassword' })
     }
-    await deps.throttle.succeed(keys)
+    await throttle.succeed(keys)
     await deps.storage.users.setPassword(caller.user.id, newPassword)
     const revoked = await deps.storage.sessions.revokeAllForUser(caller.user.id, new Date(), { except: caller.sessionId })
     await deps.storage.audit.record({ userId: caller.user.id, action: 'password.change', details: { revoked } })
